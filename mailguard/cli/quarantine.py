@@ -1,0 +1,15 @@
+"""`mailguard quarantine` (not built yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from mailguard.cli import UserError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UserError("'quarantine' is not built yet")

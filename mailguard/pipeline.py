@@ -1,0 +1,36 @@
+"""The seams between the relay and what decides and disposes of a message.
+
+The relay calls a `Decider` at end of DATA and, for hold and split verdicts, a `Disposer`;
+`mailguard check` calls the same `Decider`, so a dry run is exactly what the relay would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from mailguard.envelope import Envelope
+from mailguard.policy.verdict import Verdict
+
+
+class Decider(Protocol):
+    async def __call__(self, envelope: Envelope, data: bytes) -> Verdict: ...
+
+
+class Disposer(Protocol):
+    """Takes durable responsibility for mail the relay does not hand straight upstream."""
+
+    async def hold(self, envelope: Envelope, data: bytes, verdict: Verdict) -> str:
+        """Store in quarantine, committed and synced; return the item id. Raise on any failure."""
+        ...
+
+    async def stage(
+        self, envelope: Envelope, copies: Sequence[tuple[Sequence[str], bytes]], verdict: Verdict
+    ) -> str:
+        """Durably queue copies (recipients, data) for delivery by the outbox; return a reference."""
+        ...
+
+
+async def pass_everything(envelope: Envelope, data: bytes) -> Verdict:
+    """The decider when nothing is configured: every message passes."""
+    return Verdict.passed()

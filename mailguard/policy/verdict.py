@@ -1,0 +1,79 @@
+"""What the policy decides for one message: the action and every reason for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from mailguard.message.model import Attachment, Unscanned
+
+
+class Action(StrEnum):
+    PASS = "pass"
+    REWRITE = "rewrite"
+    HOLD = "hold"
+    REJECT = "reject"
+    TEMPFAIL = "tempfail"  # we could not decide (store down, internal error): 4xx, client retries
+
+    @property
+    def strength(self) -> int:
+        return _STRENGTH[self]
+
+
+_STRENGTH = {Action.PASS: 0, Action.REWRITE: 1, Action.HOLD: 2, Action.REJECT: 3, Action.TEMPFAIL: 4}
+
+
+def strongest(actions: list[Action]) -> Action:
+    return max(actions, key=lambda a: a.strength, default=Action.PASS)
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """The matched text in a little context, for the reviewer's highlight."""
+
+    where: str
+    before: str
+    match: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    rule: str  # the rule's name in rules/*.yaml
+    detector: str  # exposure | protected | unscannable | …
+    detail: str  # plain words, no register data beyond the matched text
+    register_id: str | None = None
+    snippet: Snippet | None = None
+    action: Action = Action.PASS  # what this rule asked for
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"rule": self.rule, "detector": self.detector, "detail": self.detail}
+        if self.register_id:
+            out["register_id"] = self.register_id
+        if self.snippet:
+            out["where"] = self.snippet.where
+            out["match"] = self.snippet.match
+        return out
+
+
+@dataclass(slots=True)
+class Verdict:
+    action: Action
+    reasons: list[Reason] = field(default_factory=list)
+    unscanned: list[Unscanned] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    split: bool = False  # deliver one copy per external recipient (invites, exposed lists)
+    subject: str = ""
+    message_id: str = ""
+    scan_seconds: float = 0.0
+
+    @classmethod
+    def passed(cls) -> Verdict:
+        return cls(Action.PASS)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "verdict": self.action.value,
+            "reasons": [r.as_json() for r in self.reasons],
+            "unscanned": [{"where": u.where, "reason": u.reason.value} for u in self.unscanned],
+        }

@@ -1,0 +1,189 @@
+"""Runtime settings: environment (MAILGUARD_*), then `.env`, then these defaults.
+
+Names marked "contract" are fixed by INTERFACE.md; the rest are ours to extend.
+Rule files may set policy in more detail; a value set here in the environment wins.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class UpstreamTLS(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"  # used when the upstream offers it (the contract's default)
+    REQUIRE_STARTTLS = "require-starttls"  # refuse to send in clear if it does not
+    IMPLICIT = "implicit"
+
+
+class BareNewline(StrEnum):
+    NORMALISE = "normalise"
+    REJECT = "reject"
+
+
+class ExposureAction(StrEnum):
+    REWRITE = "rewrite"
+    HOLD = "hold"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+def parse_hostport(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """`host:port`, `[v6]:port` or `:port` -> (host, port)."""
+    value = value.strip()
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest.lstrip(":")
+    else:
+        host, _, port = value.rpartition(":")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected host:port, got {value!r}")
+    return host or default_host, int(port)
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MAILGUARD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- SMTP listener (contract: LISTEN, CLIENT_NETWORKS, BARE_NEWLINE) ---
+    listen: str = "127.0.0.1:10025"
+    client_networks: CommaList = ["127.0.0.0/8", "::1/128"]
+    bare_newline: BareNewline = BareNewline.NORMALISE
+    hostname: str = ""  # our name in the banner and Received:; default: the machine's FQDN
+    relay_workers: int = Field(1, ge=1, le=64)  # processes sharing the port (SO_REUSEPORT)
+    tls_cert_file: Path | None = None  # inbound STARTTLS
+    tls_key_file: Path | None = None
+    auth_users_file: Path | None = None  # "user:pbkdf2-hash" lines; AUTH offered only over TLS
+    max_message_size: int = Field(35 * 1024 * 1024, ge=1024)  # advertised in EHLO SIZE
+    max_recipients: int = Field(1000, ge=1)
+    max_connections: int = Field(500, ge=1)
+    max_connections_per_client: int = Field(50, ge=1)
+    idle_timeout: float = Field(300.0, gt=0)  # between commands (RFC 5321 §4.5.3.2: 5 min)
+    session_timeout: float = Field(3600.0, gt=0)  # whole connection
+    verdict_header: bool = True  # add X-Mailguard-Verdict to relayed mail
+    observe_only: bool = False  # log and count verdicts, but pass everything
+
+    # --- upstream (contract: UPSTREAM_HOST/PORT/TLS/USERNAME/PASSWORD) ---
+    upstream_host: str = "127.0.0.1"
+    upstream_port: int = Field(25, ge=1, le=65535)
+    upstream_tls: UpstreamTLS = UpstreamTLS.STARTTLS
+    upstream_username: str | None = None
+    upstream_password: SecretStr | None = None
+    upstream_ca_file: Path | None = None  # private CA for the upstream's certificate
+    upstream_verify: bool = True
+    upstream_timeout: float = Field(60.0, gt=0)
+    upstream_pool_size: int = Field(20, ge=0)  # idle connections kept for reuse (0: none)
+
+    # --- admin listener (contract: ADMIN_LISTEN, ADMIN_TOKEN) ---
+    admin_listen: str = "127.0.0.1:8025"
+    admin_token: SecretStr | None = None  # full admin rights
+    admin_tokens_file: Path | None = None  # "token role name" lines; role: viewer|reviewer|admin
+    two_person_release: bool = False
+
+    # --- state (contract: DATABASE_URL, DATA_DIR, RULES_DIR, REGISTER) ---
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    rules_dir: Path = Path("./rules")
+    register: Path | None = None
+
+    # --- policy (contract: INTERNAL_DOMAINS, EXPOSURE_THRESHOLD, EXPOSURE_ACTION) ---
+    internal_domains: CommaList = []
+    exposure_threshold: int = Field(2, ge=1)
+    exposure_action: ExposureAction = ExposureAction.REWRITE
+    consumer_domains: CommaList = []  # added to the built-in list of consumer mail domains
+
+    # --- extraction bounds ---
+    extract_workers: int = Field(2, ge=1, le=64)
+    extract_timeout: float = Field(20.0, gt=0)  # per message, wall clock
+    extract_memory_mb: int = Field(1024, ge=128)  # RLIMIT_AS of a worker
+    extract_max_depth: int = Field(10, ge=1)
+    extract_max_parts: int = Field(1000, ge=1)
+    extract_max_text: int = Field(20 * 1024 * 1024, ge=1024)  # characters over the message
+    extract_max_member: int = Field(100 * 1024 * 1024, ge=1024)  # one archive member, inflated
+    extract_max_ratio: int = Field(200, ge=2)  # inflated/compressed size of an archive member
+
+    # --- quarantine ---
+    quarantine_expiry_days: float = Field(30.0, gt=0)
+    quarantine_retention_days: float = Field(90.0, gt=0)
+    audit_retention_days: float = Field(730.0, gt=0)
+    notify_sender: bool = True
+    notice_from: str = ""  # default: postmaster@<hostname>
+    split_invites: bool = False  # one copy per external recipient where headers can't be fixed
+
+    # --- logging ---
+    log_format: LogFormat = LogFormat.TEXT
+    log_level: str = "INFO"
+
+    _split = field_validator("client_networks", "internal_domains", "consumer_domains", mode="before")(
+        _split_commas
+    )
+
+    @field_validator("internal_domains", "consumer_domains")
+    @classmethod
+    def _lower_domains(cls, domains: list[str]) -> list[str]:
+        return [d.lower().lstrip("@").rstrip(".") for d in domains]
+
+    @field_validator("client_networks")
+    @classmethod
+    def _valid_networks(cls, networks: list[str]) -> list[str]:
+        for net in networks:
+            ipaddress.ip_network(net, strict=False)
+        return networks
+
+    @field_validator("listen", "admin_listen")
+    @classmethod
+    def _valid_hostport(cls, value: str) -> str:
+        parse_hostport(value)
+        return value
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("MAILGUARD_TLS_CERT_FILE and MAILGUARD_TLS_KEY_FILE go together")
+        return self
+
+    @cached_property
+    def listen_address(self) -> tuple[str, int]:
+        return parse_hostport(self.listen)
+
+    @cached_property
+    def admin_address(self) -> tuple[str, int]:
+        return parse_hostport(self.admin_listen)
+
+    @cached_property
+    def networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(n, strict=False) for n in self.client_networks]
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
+
+    def is_internal(self, domain: str) -> bool:
+        """True for an internal domain or any subdomain of one."""
+        domain = domain.lower().rstrip(".")
+        return any(domain == d or domain.endswith("." + d) for d in self.internal_domains)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a pydantic ValidationError carries one line per bad variable."""
+    return Settings(**overrides)  # type: ignore[arg-type]
