@@ -7,6 +7,7 @@ Rule files may set policy in more detail; a value set here in the environment wi
 from __future__ import annotations
 
 import ipaddress
+import warnings
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -59,6 +60,9 @@ def parse_hostport(value: str, default_host: str = "127.0.0.1") -> tuple[str, in
 
 CommaList = Annotated[list[str], NoDecode]
 
+# MAILGUARD_REGISTER is a contract name; BaseSettings happens to have no use for `register`.
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -82,6 +86,7 @@ class Settings(BaseSettings):
     session_timeout: float = Field(3600.0, gt=0)  # whole connection
     verdict_header: bool = True  # add X-Mailguard-Verdict to relayed mail
     observe_only: bool = False  # log and count verdicts, but pass everything
+    shutdown_grace: float = Field(30.0, ge=0)  # SIGTERM: how long transactions in flight may take
 
     # --- upstream (contract: UPSTREAM_HOST/PORT/TLS/USERNAME/PASSWORD) ---
     upstream_host: str = "127.0.0.1"

@@ -1,15 +1,134 @@
-"""`mailguard serve` (not built yet)."""
+"""`mailguard serve`: the relay, the admin endpoint and /metrics until SIGTERM/SIGINT.
+
+SIGTERM or SIGINT stops accepting, lets transactions in flight finish (up to
+MAILGUARD_SHUTDOWN_GRACE seconds), then exits 0. Start-up problems are one line and exit 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 
 from mailguard.cli import UserError
+from mailguard.logs import setup_logging
+from mailguard.settings import Settings, load_settings
+
+log = logging.getLogger("mailguard.serve")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--workers", type=int, metavar="N", help="relay processes (MAILGUARD_RELAY_WORKERS)")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'serve' is not built yet")
+    overrides = {"relay_workers": args.workers} if args.workers else {}
+    settings = load_settings(**overrides)
+    _ensure_multiprocess_metrics(settings)
+    setup_logging(settings)
+    from mailguard.relay.errors import StartupError
+
+    try:
+        asyncio.run(serve(settings))
+    except StartupError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def _ensure_multiprocess_metrics(settings: Settings) -> None:
+    """Several relay processes need prometheus_client's multiprocess mode, which must be on
+    before prometheus_client is imported: set its folder and start this command afresh."""
+    from mailguard.metrics import multiprocess_dir
+
+    if settings.relay_workers > 1 and multiprocess_dir() is None:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mailguard-metrics-")
+        os.execv(sys.executable, [sys.executable, "-m", "mailguard", *sys.argv[1:]])
+
+
+class _AdminServer:
+    """uvicorn in our event loop, without its own signal handling (we do that)."""
+
+    def __init__(self, app: object, sock: socket.socket, log_level: str) -> None:
+        import uvicorn
+
+        class _Server(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self) -> Iterator[None]:
+                yield
+
+        config = uvicorn.Config(app, loop="none", lifespan="auto", log_level=log_level, access_log=False)
+        self.server = _Server(config)
+        self.sock = sock
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self.server.serve(sockets=[self.sock]))
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            with contextlib.suppress(asyncio.CancelledError, SystemExit):
+                await self.task
+
+
+async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) -> None:
+    """Run until SIGTERM/SIGINT. `on_ready` gets the relay's host:port once it listens."""
+    from mailguard.admin.app import create_app
+    from mailguard.metrics import reset_multiprocess_dir, worker_exited
+    from mailguard.relay.server import RelayServer, bind_socket
+    from mailguard.relay.workers import start_workers, stop_workers
+    from mailguard.runtime import build_runtime
+
+    extra_workers = settings.relay_workers - 1
+    host, port = settings.listen_address
+    relay_sock = bind_socket(host, port, reuse_port=extra_workers > 0)
+    admin_sock = bind_socket(*settings.admin_address)
+    runtime = await build_runtime(settings)
+    workers = []
+    try:
+        relay = RelayServer(runtime, sock=relay_sock)
+        await relay.start()
+        admin = _AdminServer(create_app(runtime), admin_sock, settings.log_level.lower())
+        admin.start()
+        if extra_workers:
+            reset_multiprocess_dir()
+            workers = start_workers(settings, extra_workers)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        relay_at = "{}:{}".format(*relay.address)
+        log.info(
+            "mailguard serving: relay %s, admin http://%s:%d/, upstream %s:%d, %d relay process(es)",
+            relay_at,
+            *admin_sock.getsockname()[:2],
+            settings.upstream_host,
+            settings.upstream_port,
+            settings.relay_workers,
+        )
+        if on_ready is not None:
+            on_ready(relay_at)
+        await stop.wait()
+        log.info("shutting down: finishing transactions in flight")
+        started = time.monotonic()
+        await relay.stop(settings.shutdown_grace)
+        if workers:
+            codes = await asyncio.to_thread(stop_workers, workers, settings.shutdown_grace + 5)
+            for process in workers:
+                if process.pid is not None:
+                    worker_exited(process.pid)
+            log.info("relay workers exited with %s", codes)
+        await admin.stop()
+        log.info("stopped after %.1f s", time.monotonic() - started)
+    finally:
+        if workers:
+            stop_workers(workers, 1.0)
+        await runtime.aclose()

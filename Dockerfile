@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1
+# mailguard: outbound SMTP proxy filter.
+#
+#   docker build -t mailguard .
+#   docker run -p 10025:10025 -p 8025:8025 \
+#     -e MAILGUARD_UPSTREAM_HOST=smtp.example.org -e MAILGUARD_ADMIN_TOKEN=... \
+#     -v "$PWD/rules:/app/rules:ro" -v "$PWD/register.csv:/run/secrets/register.csv:ro" \
+#     -e MAILGUARD_REGISTER=/run/secrets/register.csv mailguard
+#
+# Ports: 10025 SMTP (MAILGUARD_LISTEN), 8025 admin API, review page, /metrics, /healthz, /readyz
+# (MAILGUARD_ADMIN_LISTEN). Mounts: rules at /app/rules, the register wherever
+# MAILGUARD_REGISTER points (a secret), local state at /var/lib/mailguard.
+
+ARG PYTHON_IMAGE=python:3.13-slim-bookworm
+
+# ---- build: a virtualenv with mailguard and its runtime dependencies only (no test extras) ----
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+RUN python -m venv /opt/mailguard
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY mailguard ./mailguard
+RUN /opt/mailguard/bin/pip install --no-cache-dir . \
+ && /opt/mailguard/bin/pip uninstall --yes pip
+
+# ---- runtime: slim base, the virtualenv, a non-root user; /app/rules is empty (the shipped
+#      defaults apply) until rule files are mounted there ----
+FROM ${PYTHON_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="mailguard" \
+      org.opencontainers.image.description="Outbound SMTP proxy filter" \
+      org.opencontainers.image.licenses="Apache-2.0"
+RUN groupadd --system --gid 10001 mailguard \
+ && useradd --system --uid 10001 --gid mailguard --home-dir /var/lib/mailguard --shell /usr/sbin/nologin mailguard \
+ && install -d -o mailguard -g mailguard -m 0750 /var/lib/mailguard \
+ && install -d -m 0755 /app/rules
+COPY --from=build /opt/mailguard /opt/mailguard
+ENV PATH=/opt/mailguard/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    MAILGUARD_LISTEN=0.0.0.0:10025 \
+    MAILGUARD_ADMIN_LISTEN=0.0.0.0:8025 \
+    MAILGUARD_RULES_DIR=/app/rules \
+    MAILGUARD_DATA_DIR=/var/lib/mailguard \
+    MAILGUARD_LOG_FORMAT=json \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/mailguard-metrics
+WORKDIR /var/lib/mailguard
+USER 10001:10001
+EXPOSE 10025 8025
+VOLUME ["/var/lib/mailguard"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import os,sys,urllib.request as u; p=os.environ.get('MAILGUARD_ADMIN_LISTEN','0.0.0.0:8025').rpartition(':')[2]; sys.exit(0 if u.urlopen(f'http://127.0.0.1:{p}/healthz', timeout=4).status == 200 else 1)"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["mailguard"]
+CMD ["serve"]

@@ -1,0 +1,163 @@
+"""Register speed and memory: compile, restart from the cache, scan 1 MB of extracted text.
+
+    .venv/bin/python bench/scan.py [--rows 1000000] [--small 1000] [--workdir DIR]
+
+Prints: compile time, restart (cache open) time and RSS measured in a fresh process, scan
+time per MB for the small and the large register (median of several runs), their ratio,
+and a no-trigger text's scan time. Targets (issue 4): restart <= 30 s into <= 1 GB RSS,
+<= 50 ms per MB, large/small <= 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mailguard.detect.register import Register
+from mailguard.message.model import Segment, SegmentKind
+
+TYPES = ["Road", "Street", "Avenue", "Crescent", "Gardens", "Terrace", "Court", "Square", "Place", "Lane",
+         "Drive", "Grove", "Close", "Way", "Walk", "Mews"]
+SYLLABLES = ["ash", "bern", "cliff", "dal", "elm", "fern", "glen", "hart", "ing", "kel", "lang", "mor",
+             "nor", "ock", "pen", "ral", "stan", "thorn", "ulm", "ver", "wick", "yar", "brook", "ley"]
+LOREM = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore "
+         "et dolore magna aliqua the family was seen on with regard to assessment meeting report").split()
+
+
+def _name(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).title()
+
+
+def _postcode(rng: random.Random) -> str:
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    area = rng.choice(["B", "M", "S", "L", "G", "E", "N", "W"]) + rng.choice(["", "A", "H", "L", "R", "T"])
+    return f"{area}{rng.randint(1, 29)} {rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+
+
+def make_rows(n: int, seed: int = 1) -> list[list[str]]:
+    rng = random.Random(seed)
+    streets = [_name(rng) for _ in range(5000)]
+    towns = [_name(rng) + rng.choice(["", "ton", "ford", "bury"]) for _ in range(800)]
+    rows = []
+    for i in range(n):
+        flat = f"Flat {rng.randint(1, 12)}, " if rng.random() < 0.3 else ""
+        number = f"{rng.randint(1, 300)}{rng.choice(['', '', '', '', 'A', 'B'])}"
+        address = f"{flat}{number} {rng.choice(streets)} {rng.choice(TYPES)}, {rng.choice(towns)}"
+        phone = f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}" if rng.random() < 0.3 else ""
+        flagged = f"ex{i}@gmail.com" + (";@partner.example.org" if rng.random() < 0.1 else "")
+        rows.append([f"P{i:07d}", "", address, _postcode(rng), phone, flagged])
+    return rows
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "address", "postcode", "phone", "flagged_recipients"])
+        w.writerows(rows)
+
+
+def make_text(rows: list[list[str]], size: int = 1_000_000, seed: int = 2) -> list[Segment]:
+    """~1 MB: prose with numbers and dates, register addresses written several ways, decoys, table rows."""
+    rng = random.Random(seed)
+    segments: list[Segment] = []
+    total = 0
+    while total < size:
+        kind = rng.random()
+        if kind < 0.02:
+            row = rng.choice(rows)
+            text = f"The family now lives at {row[2]}, {row[3]}."
+        elif kind < 0.04:
+            row = rng.choice(rows)
+            address = row[2].split(", ")[-2]
+            text = f"Order {rng.randint(1, 300)} for {rng.randint(1, 300)} {address.split(' ', 1)[1]}, {_name(rng)}"
+        elif kind < 0.08:
+            cells = [str(rng.randint(1, 300)), f"{_name(rng)} {rng.choice(TYPES)}", _name(rng), _postcode(rng)]
+            segments.append(Segment(" | ".join(cells), f"attachment x.xlsx › sheet 1, row {len(segments)}",
+                                    SegmentKind.ROW))
+            total += 40
+            continue
+        else:
+            words = [rng.choice(LOREM) for _ in range(rng.randint(40, 120))]
+            for _ in range(rng.randint(0, 4)):
+                words.insert(rng.randrange(len(words)), rng.choice(
+                    [str(rng.randint(1, 500)), f"{rng.randint(1, 28)} May 2024", "£12.50", "ref CM-1234-AB",
+                     "0117 496 0000", "x@example.com"]))
+            text = " ".join(words).capitalize() + "."
+        segments.append(Segment(text, "body"))
+        total += len(text)
+    return segments
+
+
+def time_scan(register: Register, segments: list[Segment], runs: int = 5) -> tuple[float, int]:
+    times, found = [], 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        found = len(register.find_mentions(segments))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), found
+
+
+def child_open(csv_path: Path, cache: Path) -> None:
+    t0 = time.perf_counter()
+    register = Register.open(csv_path, cache_dir=cache)
+    opened = time.perf_counter() - t0
+    register.find_mentions([Segment("1 Ashelm Road, BA1 1AA", "body")])
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{opened:.3f} {rss:.0f} {len(register)}")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--small", type=int, default=1000)
+    p.add_argument("--workdir", type=Path)
+    p.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        child_open(*a.child)
+        return 0
+    work = a.workdir or Path(tempfile.mkdtemp(prefix="mg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = make_rows(a.rows)
+    small_csv, big_csv = work / "small.csv", work / "big.csv"
+    write_csv(small_csv, rows[: a.small])
+    write_csv(big_csv, rows)
+    segments = make_text(rows[: a.small])
+    size = sum(len(s.text) for s in segments)
+
+    t0 = time.perf_counter()
+    Register.open(big_csv, cache_dir=work / "cache")  # compiles and writes the cache
+    compile_s = time.perf_counter() - t0
+    out = subprocess.run([sys.executable, __file__, "--child", str(big_csv), str(work / "cache")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    restart_s, rss_mb = float(out[0]), float(out[1])
+
+    small = Register.open(small_csv)
+    big = Register.open(big_csv, cache_dir=work / "cache")
+    t_small, n_small = time_scan(small, segments)
+    t_big, n_big = time_scan(big, segments)
+    quiet = [Segment(" ".join(LOREM) * 7000, "body")]
+    t_quiet, _ = time_scan(big, quiet)
+    per_mb = 1_000_000 / size
+    print(f"register rows            {a.rows:>12,}")
+    print(f"compile from CSV         {compile_s:>10.1f} s   (import / changed CSV)")
+    print(f"restart from cache       {restart_s:>10.2f} s   (target <= 30 s)")
+    print(f"RSS after restart        {rss_mb:>10.0f} MB  (target <= 1024 MB)")
+    print(f"text scanned             {size:>12,} chars, {len(segments):,} segments")
+    print(f"scan, {a.small:,} rows       {t_small * 1000 * per_mb:>10.1f} ms/MB ({n_small} mentions)")
+    print(f"scan, {a.rows:,} rows   {t_big * 1000 * per_mb:>10.1f} ms/MB ({n_big} mentions) (target <= 50)")
+    print(f"ratio large/small        {t_big / t_small:>10.2f} x   (target <= 1.5)")
+    print(f"scan, no triggers        {t_quiet * 1000 * 1_000_000 / len(quiet[0].text):>10.1f} ms/MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""Bearer tokens and roles for the admin API and the review page.
+
+`MAILGUARD_ADMIN_TOKEN` is one admin token (named "admin"); `MAILGUARD_ADMIN_TOKENS_FILE` holds
+`token role name` lines (role: viewer | reviewer | admin; `#` comments and blank lines ignored).
+With neither configured every request is refused. Tokens are compared as SHA-256 digests with
+`hmac.compare_digest` against every entry, so neither the length nor the position of a match
+shows in the timing. The file is re-read when it changes; a broken file fails closed (none of
+its tokens is accepted) and is logged with its line number, never with a token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from mailguard.cli import UserError
+from mailguard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Role(IntEnum):
+    """Ordered: each role may do everything the ones below it may."""
+
+    VIEWER = 1  # read the queue, items, raw messages and the audit log
+    REVIEWER = 2  # release and reject
+    ADMIN = 3  # everything
+
+    @classmethod
+    def parse(cls, name: str) -> Role:
+        return cls[name.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: `name` goes into the audit log as the actor."""
+
+    name: str
+    role: Role
+    fingerprint: str  # SHA-256 of the token: lets a session re-check that its token still stands
+
+
+class TokenFileError(UserError):
+    """A tokens file the operator must fix (printed as one line by the CLI)."""
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
+def parse_tokens_file(path: Path) -> list[tuple[bytes, Principal]]:
+    entries: list[tuple[bytes, Principal]] = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        fields = line.split(None, 2)
+        if not fields or fields[0].startswith("#"):
+            continue
+        if len(fields) < 3:
+            raise TokenFileError(f"{path}:{number}: expected 'token role name'")
+        token, role_name, name = fields
+        try:
+            role = Role.parse(role_name)
+        except KeyError:
+            raise TokenFileError(f"{path}:{number}: role must be viewer, reviewer or admin") from None
+        digest = _digest(token)
+        entries.append((digest, Principal(name.strip(), role, digest.hex())))
+    return entries
+
+
+class TokenBook:
+    """The tokens in force: the settings' admin token plus the tokens file."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._fixed: list[tuple[bytes, Principal]] = []
+        if settings.admin_token is not None and settings.admin_token.get_secret_value():
+            digest = _digest(settings.admin_token.get_secret_value())
+            self._fixed.append((digest, Principal("admin", Role.ADMIN, digest.hex())))
+        self._path = settings.admin_tokens_file
+        self._stamp: tuple[int, int] | None = None
+        self._from_file: list[tuple[bytes, Principal]] = []
+        if self._path is not None:
+            self._from_file = parse_tokens_file(self._path)  # a bad file at start-up is fatal
+            self._stamp = self._file_stamp()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._fixed or self._path is not None)
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        assert self._path is not None
+        try:
+            st = os.stat(self._path)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _entries(self) -> list[tuple[bytes, Principal]]:
+        if self._path is not None:
+            stamp = self._file_stamp()
+            if stamp != self._stamp:
+                self._stamp = stamp
+                try:
+                    self._from_file = parse_tokens_file(self._path)
+                    log.info("admin tokens file reloaded: %d tokens", len(self._from_file))
+                except (OSError, UnicodeDecodeError, TokenFileError) as exc:
+                    self._from_file = []  # fail closed: a revoked token must not survive a typo
+                    log.error("admin tokens file unusable, its tokens are refused: %s", exc)
+        return self._fixed + self._from_file
+
+    def _find(self, digest: bytes) -> Principal | None:
+        found: Principal | None = None
+        for known, principal in self._entries():
+            if hmac.compare_digest(known, digest):  # no early exit: same work whichever matches
+                found = found or principal
+        return found
+
+    def authenticate(self, token: str) -> Principal | None:
+        return self._find(_digest(token)) if token else None
+
+    def recheck(self, principal: Principal) -> Principal | None:
+        """The principal as the book now has it (role may have changed), or None when revoked."""
+        return self._find(bytes.fromhex(principal.fingerprint))
+
+
+# --- FastAPI dependencies for the JSON API -------------------------------------------------------
+
+bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
+
+UNAUTHORIZED = HTTPException(
+    status.HTTP_401_UNAUTHORIZED, "missing or invalid token", headers={"WWW-Authenticate": "Bearer"}
+)
+FORBIDDEN = HTTPException(status.HTTP_403_FORBIDDEN, "this token's role may not do that")
+
+
+def token_book(request: Request) -> TokenBook:
+    book: TokenBook = request.app.state.tokens
+    return book
+
+
+def require(role: Role) -> Callable[..., Principal]:
+    """A dependency that yields the caller's Principal, 401 without a valid token, 403 below `role`."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    ) -> Principal:
+        principal = token_book(request).authenticate(credentials.credentials) if credentials else None
+        if principal is None:
+            raise UNAUTHORIZED
+        if principal.role < role:
+            raise FORBIDDEN
+        return principal
+
+    return dependency
+
+
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
+Reviewer = Annotated[Principal, Depends(require(Role.REVIEWER))]

@@ -1,0 +1,97 @@
+"""External-party exposure: how many outside parties can one recipient see together?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from mailguard.detect.parties import PartyClassifier, is_role_address
+from mailguard.message.model import AddressSource, VisibleAddress
+
+
+class Visibility(StrEnum):
+    """Where a rule looks for visible addresses (the names rule files use)."""
+
+    TO = "to"
+    CC = "cc"
+    CALENDAR = "calendar"  # ATTENDEE / ORGANIZER lines of a text/calendar part
+    LISTED = "listed"  # written in a body or an attachment: a list of people
+
+    @property
+    def sources(self) -> frozenset[AddressSource]:
+        return _SOURCES[self]
+
+
+_SOURCES = {
+    Visibility.TO: frozenset({AddressSource.TO}),
+    Visibility.CC: frozenset({AddressSource.CC}),
+    Visibility.CALENDAR: frozenset({AddressSource.CALENDAR_ATTENDEE, AddressSource.CALENDAR_ORGANIZER}),
+    Visibility.LISTED: frozenset({AddressSource.LISTED}),
+}
+
+HEADERS = frozenset({Visibility.TO, Visibility.CC})
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    parties: dict[str, list[str]]  # each visible external party -> its addresses, first seen first
+    where: tuple[str, ...]  # where they were seen ("To", "Cc", attachment "staff.csv", ...)
+    seen_by: str | None = None  # the recipient's own party, when the rule counts it in
+
+    @property
+    def count(self) -> int:
+        return len(self.parties) + (1 if self.seen_by and self.seen_by not in self.parties else 0)
+
+    def describe(self, limit: int = 5) -> str:
+        names = list(self.parties)
+        shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+        places = ", ".join(dict.fromkeys(self.where))
+        text = f"{len(names)} external part{'y' if len(names) == 1 else 'ies'} visible in {places}: {shown}"
+        if self.seen_by and self.seen_by not in self.parties:
+            text += f"; shown to recipient party {self.seen_by}"
+        return text
+
+
+def visible(addresses: Iterable[VisibleAddress], places: Iterable[Visibility]) -> list[VisibleAddress]:
+    sources = frozenset().union(*(p.sources for p in places))
+    return [a for a in addresses if a.source in sources]
+
+
+def detect_exposure(
+    addresses: Sequence[VisibleAddress],
+    classifier: PartyClassifier,
+    places: Iterable[Visibility],
+    threshold: int,
+    recipient_parties: Iterable[str] = (),
+    count_recipient: bool = False,
+    ignore_roles: bool = False,
+) -> Exposure | None:
+    """The exposure at or over `threshold` parties, or None.
+
+    With `count_recipient`, each external recipient sees the visible parties plus itself:
+    an invite listing one outsider, sent to another, shows the first to the second even
+    though the headers (which the relay can rewrite) show nobody. With `ignore_roles`, shared
+    mailboxes (info@, help@, ...) are not people and do not count.
+    """
+    seen = visible(addresses, places)
+    parties: dict[str, list[str]] = {}
+    where: list[str] = []
+    for item in seen:
+        key = classifier.party(item.address)
+        if key is None or (ignore_roles and is_role_address(item.address)):
+            continue
+        if item.address not in parties.setdefault(key, []):
+            parties[key].append(item.address)
+        where.append(item.where)
+    if not parties:
+        return None
+    found = Exposure(parties, tuple(where))
+    if found.count >= threshold:
+        return found
+    if count_recipient:
+        for party in recipient_parties:
+            widened = Exposure(parties, tuple(where), seen_by=party)
+            if widened.count >= threshold:
+                return widened
+    return None

@@ -1,0 +1,123 @@
+"""Read and validate the register CSV: each bad row is reported by line and column and skipped;
+good rows are kept. Problems never quote the row's values (they are protected data)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from mailguard.detect.register.model import Entry, RegisterError, RowError
+from mailguard.detect.register.normalise import canon_email, canon_phone, canon_postcode, parse_address
+
+REQUIRED = ("id", "name", "address", "postcode", "phone", "flagged_recipients")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+_DOMAIN_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z0-9\-]{2,63}")
+_LOCAL_RE = re.compile(r"[^@\s\"(),:;<>\[\]\\]+")
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegisterError(f"cannot read register {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RegisterError(f"register {path} is not UTF-8 (line {line})") from None
+    return io.StringIO(text, newline="")
+
+
+def _flagged(value: str) -> tuple[tuple[str, ...], str | None]:
+    out: list[str] = []
+    for item in re.split(r"[;,]", value):
+        item = item.strip().lower().strip("<>")
+        if not item:
+            continue
+        local, at, domain = item.rpartition("@")
+        domain = domain.rstrip(".")
+        try:
+            domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
+        except UnicodeError:
+            return (), "flagged_recipients: not an address or @domain"
+        if not at or not _DOMAIN_RE.fullmatch(domain) or (local and not _LOCAL_RE.fullmatch(local)):
+            return (), "flagged_recipients: not an address or @domain"
+        out.append(f"{local}@{domain}")
+    if not out:
+        return (), "flagged_recipients: empty"
+    return tuple(dict.fromkeys(out)), None
+
+
+def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None, str | None]:
+    get = {k: (row.get(k) or "").strip() for k in (*REQUIRED, "email")}
+    if None in row:  # more cells than header columns: the row is mis-quoted
+        return None, "more fields than the header"
+    if any(row.get(k) is None for k in REQUIRED):
+        return None, "fewer fields than the header"
+    if not _ID_RE.fullmatch(get["id"]):
+        return None, "id: missing or not letters, digits, '-', '_', '.'"
+    address = parse_address(get["address"])
+    if address is None:
+        return None, "address: no street found"
+    postcode = canon_postcode(get["postcode"]) if get["postcode"] else None
+    if postcode is None:
+        return None, "postcode: missing or not a UK postcode"
+    if not address.number and not address.house_name:
+        return None, "address: no house number or house name"
+    phones: list[str] = []
+    for part in re.split(r"[;,/]", get["phone"]):
+        if part.strip():
+            phone = canon_phone(part)
+            if phone is None:
+                return None, "phone: not a UK phone number"
+            phones.append(phone)
+    emails: list[str] = []
+    if extra_email:
+        for part in re.split(r"[;,]", get["email"]):
+            if part.strip():
+                email = canon_email(part)
+                if email is None:
+                    return None, "email: not an email address"
+                emails.append(email)
+    flagged, problem = _flagged(get["flagged_recipients"])
+    if problem:
+        return None, problem
+    return Entry(get["id"], address, postcode, tuple(phones), tuple(emails), flagged), None
+
+
+def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
+    """(line, entry, problem) for each data row; raises RegisterError for an unusable file."""
+    reader = csv.DictReader(_open_text(path))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise RegisterError(f"register {path}: header lacks column(s) {', '.join(missing)} (line 1)")
+    reader.fieldnames = header
+    seen: set[str] = set()
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any((v or "").strip() for k, v in row.items() if k is not None):
+                continue  # blank line
+            entry, problem = _entry(row, "email" in header)
+            if entry is not None and entry.id in seen:
+                entry, problem = None, "id: duplicate of an earlier row"
+            if entry is not None:
+                seen.add(entry.id)
+            yield line, entry, problem
+    except csv.Error as exc:
+        raise RegisterError(f"register {path}: unreadable CSV at line {reader.line_num}: {exc}") from None
+
+
+def load(path: Path) -> tuple[list[Entry], list[RowError]]:
+    entries: list[Entry] = []
+    errors: list[RowError] = []
+    for line, entry, problem in read_entries(path):
+        if entry is not None:
+            entries.append(entry)
+        else:
+            errors.append(RowError(line, problem or "invalid row"))
+    return entries, errors

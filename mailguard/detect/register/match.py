@@ -1,0 +1,350 @@
+"""Find protected addresses, phones and emails in scanned text.
+
+Cheap first: a handful of C-speed regexes find the only places worth a look (a postcode-like
+token, a number followed by a word, a phone-like run, an email); text without them costs one
+pass per regex. Each trigger looks up candidate rows in the compiled index and only those are
+verified, so cost does not grow with the register.
+
+What counts (issue 4): the house number written exactly, next to the row's street (small typos
+and OCR slips allowed), unless a different town or postcode right after it says it is another
+place; or the row's postcode with the row's house number close by. Never: a neighbour's number,
+a different flat of the same building, a postcode alone, a street or town alone, a number that
+belongs to something else ("Order 14", "14 May").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from rapidfuzz import fuzz
+
+from mailguard.detect.register.index import CompiledIndex, Row, type_keys
+from mailguard.detect.register.model import Mention
+from mailguard.detect.register.normalise import (
+    BLOCKERS,
+    EMAIL_FIND,
+    FLAT_WORDS,
+    NOT_HOUSE_AFTER,
+    PHONE_FIND,
+    POSTCODE_FIND,
+    STREET_TYPES,
+    WORD_RE,
+    canon_phone,
+    canon_postcode,
+    canon_street,
+    canon_word,
+    house_number,
+    outward,
+    postcode_key,
+    skeleton,
+)
+from mailguard.detect.register.text import Group, groups
+from mailguard.detect.register.towns import place_key
+from mailguard.message.model import Segment
+
+_NUM = r"([0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}[a-z]?)"
+_NUM_START = r"(?<![\w£$€#/:\-])(?<!\d\.)(?:([0-9]{1,4}[a-z]?) ?/ ?)?"
+# "14 Acacia", "2/14 Acacia", "30C, Cherry": a house number followed by a word.
+NUMBER_WORD = re.compile(_NUM_START + _NUM + r"(?![\w/%:£\-])[\s,|]+([a-z][a-z0-9'’]*)")
+# A bare number (the house number near a postcode).
+NUMBER = re.compile(_NUM_START + _NUM + r"(?![\w/%:£\-])")
+_PREV_WORDS = re.compile(r"(?:([a-z£$€#]+)\.?[\s:,#|]+)?(?<![a-z£$€#])([a-z£$€#]+)\.?[\s:,#|]*$")
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset({"no", "number", "num", "nr", "#"})
+_FLAT_BEFORE = re.compile(
+    r"(flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*(?:no\.?\s*)?([a-z0-9]+)[\s,|]*$"
+)
+
+AFTER_CHARS = 120  # how far after a street a town or postcode still belongs to it
+ATTACHED_WORDS = 5  # words between a street and its postcode (localities, town, a label)
+BEFORE_CHARS = 60  # postcode written first
+NUMBER_BEFORE_POSTCODE = 110
+NUMBER_AFTER_POSTCODE = 40
+
+SCORE_POSTCODE, SCORE_TOWN, SCORE_STREET_ONLY, SCORE_NUMBER_POSTCODE = 1.0, 0.95, 0.8, 0.9
+
+
+def _words(text: str, limit: int) -> list[tuple[str, int, int]]:
+    out = []
+    for m in WORD_RE.finditer(text):
+        out.append((m.group(), m.start(), m.end()))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _canon_flat(value: str) -> str:
+    return house_number(value) or value
+
+
+def street_match(text_words: Sequence[str], street: tuple[str, ...]) -> int:
+    """How many of `text_words` spell `street` (typos, OCR, abbreviations allowed); 0 if they don't."""
+    n = len(street)
+    has_type = n > 1 and street[-1] in STREET_TYPES
+    row_name = skeleton(" ".join(street[:-1] if has_type else street))
+    need = 100 if len(row_name) <= 4 else 80
+    best, used = 0.0, 0
+    for k in (n, n - 1, n + 1):
+        if k < 1 or k > len(text_words):
+            continue
+        cand = canon_street(list(text_words[:k]))
+        if has_type:
+            kind = cand[-1]
+            if kind != street[-1] and (kind in STREET_TYPES or fuzz.ratio(kind, street[-1]) < 75):
+                continue
+            cand = cand[:-1]
+            if not cand:
+                continue
+        score = fuzz.ratio(skeleton(" ".join(cand)), row_name)
+        if score >= need and score > best:
+            best, used = score, k
+    return used
+
+
+def _place_at(words: Sequence[str], place: tuple[str, ...]) -> int:
+    """End index in `words` of a (fuzzy) occurrence of `place`, or -1."""
+    key = place_key(place)
+    size = len(place)
+    for i in range(len(words)):
+        cand = place_key(canon_street(list(words[i : i + size])))
+        if fuzz.ratio(cand, key) >= 85:
+            return i + size
+        if size > 1 and len(place[0]) >= 5 and skeleton(words[i]) == skeleton(place[0]):
+            return i + 1  # "Newcastle" for "Newcastle upon Tyne"
+    return -1
+
+
+class Matcher:
+    def __init__(self, index: CompiledIndex) -> None:
+        self.index = index
+
+    def find(self, segments: Sequence[Segment]) -> list[Mention]:
+        found: dict[tuple[str, int, int, int], Mention] = {}
+        for group in groups(segments):
+            postcodes = self._postcodes(group.text)
+            for m in self._scan(group, postcodes):
+                key = (m.register_id, m.segment_index, m.start, m.end)
+                if key not in found or found[key].score < m.score:
+                    found[key] = m
+        return _drop_covered(list(found.values()))
+
+    # --- triggers ---------------------------------------------------------------------
+    @staticmethod
+    def _postcodes(text: str) -> list[tuple[int, int, str]]:
+        out = []
+        for m in POSTCODE_FIND.finditer(text):
+            pc = canon_postcode(m.group(1), m.group(2))
+            if pc:
+                out.append((m.start(), m.end(), postcode_key(pc)))
+        return out
+
+    def _scan(self, group: Group, postcodes: list[tuple[int, int, str]]) -> Iterator[Mention]:
+        text = group.text
+        for i, (start, end, pc) in enumerate(postcodes):
+            rows = self.index.lookup("p:" + pc)
+            if not rows:
+                continue
+            lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
+            hi = min(
+                postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE
+            )
+            for r in rows:
+                row = self.index.row(r)
+                if postcode_key(row.postcode) == pc:
+                    yield from self._number_near_postcode(group, row, lo, start, end, hi)
+        for m in NUMBER_WORD.finditer(text):
+            yield from self._address_at(group, m, postcodes)
+        if self.index.has_phones:
+            for m in PHONE_FIND.finditer(text):
+                yield from self._exact(group, m, "ph:", canon_phone(m.group()), "phone")
+        if self.index.has_emails:
+            for m in EMAIL_FIND.finditer(text):
+                yield from self._exact(group, m, "e:", m.group().strip("."), "email")
+
+    def _exact(
+        self, group: Group, m: re.Match[str], prefix: str, value: str | None, kind: str
+    ) -> Iterator[Mention]:
+        if not value:
+            return
+        for r in self.index.lookup(prefix + value):
+            row = self.index.row(r)
+            if value in (row.phones if kind == "phone" else row.emails):
+                yield _mention(
+                    group,
+                    row.id,
+                    kind,
+                    m.start(),
+                    m.start() + len(value) if kind == "email" else m.end(),
+                    1.0,
+                )
+
+    # --- number + street ---------------------------------------------------------------
+    def _address_at(
+        self, group: Group, m: re.Match[str], postcodes: list[tuple[int, int, str]]
+    ) -> Iterator[Mention]:
+        text = group.text
+        number = house_number(m.group(2))
+        if number is None:
+            return
+        other = house_number(m.group(1)) if m.group(1) else None
+        word_start = m.start(3)
+        word = m.group(3)
+        if len(word) == 1 and word in "abcdefgh" and number.isdigit():
+            # "30 C Cherry Lane": the suffix written apart
+            nxt = re.match(r"[a-h][\s,]+(?=[a-z])", text[word_start : word_start + 8])
+            if nxt:
+                number, word_start = number + word, word_start + nxt.end()
+        window = _words(text[word_start : word_start + 80], 6)
+        if not window:
+            return
+        words = [w for w, _, _ in window]
+        first = skeleton(canon_word(words[0], first=True))
+        keys = []
+        for num in filter(None, (number, other)):
+            if first in self.index.street_words:
+                keys.append(f"n:{num}:{first}")
+            for w in words[1:5]:
+                kind = canon_word(w)
+                if kind in STREET_TYPES:
+                    keys.extend(type_keys(num, kind, first))
+        if not keys:
+            return
+        rows = self.index.lookup_many(keys)
+        if not rows:
+            return
+        flat_before = _FLAT_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        lead = flat_before.start() if flat_before else m.start()
+        if _blocked(text, lead):
+            return
+        for r in rows:
+            row = self.index.row(r)
+            if row.number == number:
+                text_flat = other or (flat_before.group(2) if flat_before else None)
+            elif row.number == other:
+                text_flat = number
+            else:
+                continue
+            if row.flat and text_flat and _canon_flat(text_flat) != _canon_flat(row.flat):
+                continue  # another flat in the same building
+            used = street_match(words, row.street)
+            if not used:
+                continue
+            street_end = word_start + window[used - 1][2]
+            verdict = self._locality(text, row, lead, street_end, postcodes)
+            if verdict is not None:
+                score, end = verdict
+                yield _mention(group, row.id, "address", lead, end, score)
+
+    def _locality(
+        self, text: str, row: Row, start: int, street_end: int, postcodes: list[tuple[int, int, str]]
+    ) -> tuple[float, int] | None:
+        """(score, span end) when nothing nearby says this is another place; None when it does.
+
+        Only what follows the street closely (a few words: locality, town, postcode) is read as
+        part of this address; a postcode further on belongs to the next one."""
+        row_pc = postcode_key(row.postcode)
+        after_pc = next(
+            (
+                p
+                for p in postcodes
+                if street_end <= p[0] < street_end + AFTER_CHARS and _attached(text, street_end, p[0])
+            ),
+            None,
+        )
+        if after_pc and after_pc[2] == row_pc:
+            return SCORE_POSTCODE, after_pc[1]
+        limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
+        after = _words(text[street_end:limit], ATTACHED_WORDS + 3)
+        words = [w for w, _, _ in after]
+        for place in row.places:
+            end = _place_at(words[:ATTACHED_WORDS], place)
+            if end > 0:
+                if after_pc and outward(after_pc[2]) != outward(row_pc):
+                    return None  # same street and town, but a postcode of another district
+                return SCORE_TOWN, street_end + after[end - 1][2]
+        if after_pc:
+            if outward(after_pc[2]) == outward(row_pc):
+                return SCORE_NUMBER_POSTCODE, after_pc[1]  # same district: a mistyped postcode
+            return None  # a postcode of another district follows: another place
+        for i in range(min(3, len(words))):
+            for size in (1, 2, 3):
+                if place_key(canon_street(words[i : i + size])) in self.index.towns:
+                    return None  # "…, Wakefield": the same street in another town
+        before_pc = next(
+            (p for p in reversed(postcodes) if start - BEFORE_CHARS <= p[0] and p[1] <= start), None
+        )
+        if before_pc and before_pc[2] == row_pc:
+            return SCORE_POSTCODE, street_end  # postcode written first
+        return SCORE_STREET_ONLY, street_end
+
+    # --- house number near the postcode ----------------------------------------------------
+    def _number_near_postcode(
+        self, group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int
+    ) -> Iterator[Mention]:
+        text = group.text
+        if not row.number:
+            yield from self._house_name_near(group, row, lo, pc_start, pc_end)
+            return
+        for m in NUMBER.finditer(text, lo, hi):
+            if pc_start <= m.start() < pc_end:
+                continue
+            nums = (house_number(m.group(2)), house_number(m.group(1)) if m.group(1) else None)
+            if row.number not in nums:
+                continue
+            if _blocked(text, m.start(), FLAT_WORDS):
+                continue
+            following = [w for w, _, _ in _words(text[m.end() : m.end() + 60], 5)]
+            if following and following[0] in NOT_HOUSE_AFTER:
+                continue
+            street_words = [canon_word(w) for w in following[:4]]
+            if any(w in STREET_TYPES for w in street_words) and not street_match(following, row.street):
+                continue  # the number of some other street
+            if m.start() > pc_end and any(w in STREET_TYPES for w in street_words):
+                continue  # postcode first: the address path reads "BS1 4AB, 14 Acacia Avenue"
+            first, last = min(m.start(), pc_start), max(m.end(), pc_end)
+            yield _mention(group, row.id, "postcode_number", first, last, SCORE_NUMBER_POSTCODE)
+
+    def _house_name_near(
+        self, group: Group, row: Row, lo: int, pc_start: int, pc_end: int
+    ) -> Iterator[Mention]:
+        name = skeleton(" ".join(row.house_name))
+        if len(name) < 5:
+            return
+        window = skeleton(" ".join(w for w, _, _ in _words(group.text[lo:pc_start], 30)))
+        hit = fuzz.partial_ratio_alignment(name, window)
+        if hit and hit.score >= 90:
+            yield _mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
+
+
+def _attached(text: str, start: int, end: int) -> bool:
+    """A few words and no number between a street and a postcode (a number starts another address)."""
+    return len(WORD_RE.findall(text, start, end)) <= ATTACHED_WORDS and not _DIGIT.search(text, start, end)
+
+
+def _blocked(text: str, pos: int, extra: frozenset[str] = frozenset()) -> bool:
+    """The word before (or before "No.") makes this number something else: "Order 14", "Ref no. 14"."""
+    prev = _PREV_WORDS.search(text, max(0, pos - 32), pos)
+    if not prev:
+        return False
+    word = prev.group(2)
+    if word in _NUMBER_WORDS and prev.group(1):
+        word = prev.group(1)
+    return word in BLOCKERS or word in extra
+
+
+def _mention(group: Group, rid: str, kind: str, start: int, end: int, score: float) -> Mention:
+    seg, s, e, matched = group.locate(start, end)
+    return Mention(rid, kind, seg, s, e, matched, score)
+
+
+def _drop_covered(mentions: list[Mention]) -> list[Mention]:
+    """A postcode_number mention inside an address mention of the same row adds nothing."""
+    spans = {(m.register_id, m.segment_index): m for m in mentions if m.kind == "address"}
+    out = []
+    for m in mentions:
+        a = spans.get((m.register_id, m.segment_index))
+        if m.kind == "postcode_number" and a and a.start <= m.end and m.start <= a.end:
+            continue
+        out.append(m)
+    return sorted(out, key=lambda m: (m.segment_index, m.start, m.register_id))

@@ -1,0 +1,264 @@
+"""UK address, postcode and phone normalisation shared by the register loader and the matcher.
+
+Everything here works on case-folded text. Both sides of every comparison (register row and
+scanned text) go through the same functions, so a fold that loses information (OCR `l`→`i`)
+costs a little precision on both sides equally and never a miss.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Street designators as people and forms abbreviate them -> one canonical word.
+_TYPE_VARIANTS: dict[str, tuple[str, ...]] = {
+    "road": ("rd", "rd.", "raod"),
+    "street": ("st", "str", "st."),
+    "avenue": ("ave", "av", "avn", "avenu"),
+    "crescent": ("cres", "cresc", "cr", "crs"),
+    "gardens": ("gdns", "gdn", "gardns", "gds"),
+    "terrace": ("terr", "ter", "tce", "trce"),
+    "court": ("ct", "crt"),
+    "square": ("sq", "sqr"),
+    "place": ("pl",),
+    "lane": ("ln",),
+    "drive": ("dr", "drv"),
+    "grove": ("gr", "gro", "grv"),
+    "close": ("cl", "cls"),
+    "park": ("pk",),
+    "mews": (),
+    "way": ("wy",),
+    "walk": ("wlk", "wk"),
+    "hill": ("hl",),
+    "parade": ("pde", "par"),
+    "green": ("grn",),
+    "row": (),
+    "rise": (),
+    "gate": (),
+    "yard": ("yd",),
+    "view": ("vw",),
+    "circus": ("circ",),
+    "boulevard": ("blvd",),
+    "wharf": ("whf",),
+    "quay": (),
+    "mount": ("mt",),
+    "vale": (),
+    "meadow": (),
+    "meadows": (),
+    "croft": (),
+    "chase": (),
+    "end": (),
+    "field": (),
+    "fields": (),
+    "heights": ("hts",),
+    "approach": ("app",),
+    "broadway": (),
+    "embankment": (),
+    "passage": (),
+    "path": (),
+    "precinct": (),
+    "side": (),
+    "villas": (),
+    "wynd": (),
+    "brow": (),
+    "dene": (),
+    "garth": (),
+    "grange": (),
+    "hollow": (),
+    "leys": (),
+    "mead": (),
+    "orchard": (),
+    "bank": (),
+    "cottages": ("cotts",),
+    "buildings": ("bldgs",),
+}
+STREET_TYPES: frozenset[str] = frozenset(_TYPE_VARIANTS)
+_ABBREV: dict[str, str] = {v.rstrip("."): k for k, vs in _TYPE_VARIANTS.items() for v in vs}
+_ABBREV.update({"nth": "north", "sth": "south", "upr": "upper", "lwr": "lower", "gt": "great"})
+
+# Words before a number that make it something other than a house number ("Order 14").
+BLOCKERS: frozenset[str] = frozenset(
+    "order invoice inv ref reference case item items page pages para paragraph section clause "
+    "chapter table figure fig version ver v year years yr aged age ticket account acct acc po "
+    "claim id cm tel phone mob fax ext extension qty quantity x total amount room rooms "
+    "bus route junction j exit platform seat code pin score week weeks day days "
+    "month months hour hours minute minutes appendix annex schedule exhibit doc document line".split()
+)
+FLAT_WORDS: frozenset[str] = frozenset({"flat", "apartment", "apt", "unit", "maisonette", "studio", "suite"})
+
+# OCR skeleton: glyphs a scanner confuses fold to one letter (applied to both sides).
+_SKELETON = str.maketrans({"0": "o", "1": "i", "l": "i", "5": "s", "8": "b", "’": "", "'": ""})
+# A house number read by OCR: letters that look like digits fold back to digits.
+_NUMBER_FOLD = str.maketrans({"o": "0", "i": "1", "l": "1", "s": "5", "z": "2"})
+
+WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_HOUSE_RE = re.compile(r"[0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}[a-z]?")
+
+
+def skeleton(word: str) -> str:
+    """Fold OCR look-alikes: rn/m, 0/o, 1/l/I, 5/s (for fuzzy comparison and index keys)."""
+    return word.translate(_SKELETON).replace("rn", "m")
+
+
+def canon_word(word: str, *, first: bool = False, last: bool = False) -> str:
+    """One street/locality word in canonical form. `St` is Saint first and Street otherwise."""
+    word = word.rstrip(".").replace("'", "").replace("’", "")
+    if word in ("st", "saint") and first and not last:
+        return "saint"
+    return _ABBREV.get(word, word)
+
+
+def canon_street(words: list[str]) -> list[str]:
+    n = len(words)
+    return [canon_word(w, first=i == 0, last=i == n - 1) for i, w in enumerate(words)]
+
+
+def house_number(token: str) -> str | None:
+    """Canonical house number from a text token (`14`, `14a`, OCR `l4`, `3O`), else None."""
+    if len(token) > 6 or not _HOUSE_RE.fullmatch(token):
+        return None
+    suffix = ""
+    if token[-1].isalpha() and token[-1] in "abcdefgh" and len(token) > 1 and token[-2].isdigit():
+        token, suffix = token[:-1], token[-1]
+    folded = token.translate(_NUMBER_FOLD)
+    if not folded.isdigit():
+        return None
+    return str(int(folded)) + suffix
+
+
+# --- postcodes (BS 7666) --------------------------------------------------------------
+_PC_STRICT = re.compile(
+    r"GIR0AA|[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?)[0-9][ABD-HJLNP-UW-Z]{2}"
+)
+# Loose finder over case-folded text: letters may be OCR'd as digits and digits as letters,
+# but at least one real digit must be there (so ordinary words never qualify).
+_L = "[a-z0158]"
+_D = "[0-9oilsz]"
+POSTCODE_FIND = re.compile(
+    rf"(?<![a-z0-9])(?=[a-z0-9]{{1,4}} ?[a-z0-9]{{3}}(?![a-z0-9]))(?=[a-z0-9 ]{{0,7}}\d)"
+    rf"({_L}{_L}?{_D}[a-z0-9]?) ?({_D}{_L}{_L})(?![a-z0-9])"
+)
+_TO_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B"})
+_TO_DIGIT = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "Z": "2", "B": "8"})
+
+
+def canon_postcode(outward: str, inward: str = "") -> str | None:
+    """`bs1`, `4ab` (or `bs14ab`) -> `BS14AB` with positional OCR repair, or None if not a postcode."""
+    raw = (outward + inward).replace(" ", "").upper()
+    if not 5 <= len(raw) <= 7:
+        return None
+    if _PC_STRICT.fullmatch(raw):
+        return raw
+    out, inw = raw[:-3], raw[-3:]
+    inw = inw[0].translate(_TO_DIGIT) + inw[1:].translate(_TO_LETTER)
+    area = out[0].translate(_TO_LETTER)
+    rest = out[1:]
+    if rest and not rest[0].isdigit():  # two-letter area, unless OCR made the district a letter
+        second = rest[0].translate(_TO_LETTER)
+        cand = area + second + rest[1:2].translate(_TO_DIGIT) + rest[2:]
+    else:
+        cand = area + rest[:1].translate(_TO_DIGIT) + rest[1:]
+    fixed = cand + inw
+    return fixed if _PC_STRICT.fullmatch(fixed) else None
+
+
+_PC_FOLD = str.maketrans("5018", "SOIB")
+
+
+def postcode_key(postcode: str) -> str:
+    """Canonical postcode with OCR look-alikes folded (`B51 4AB` and `BS1 4AB` read alike)."""
+    return postcode.translate(_PC_FOLD)
+
+
+def outward(postcode: str) -> str:
+    return postcode[:-3]
+
+
+# --- phones and emails ----------------------------------------------------------------
+PHONE_FIND = re.compile(r"(?<![\w+])(?:(?:\+|00) ?44 ?(?:\(0\) ?)?|\(?0)\d(?:[ .\-()]{0,2}\d){8,10}(?!\d)")
+EMAIL_FIND = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
+EMAIL_OK = re.compile(r"[^@\s]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
+
+
+def canon_phone(text: str) -> str | None:
+    """UK phone in national form (`01174960123`), from +44/0044/(0)/spaces/dashes; else None."""
+    digits = re.sub(r"\D", "", text)
+    stripped = text.lstrip()
+    if stripped.startswith(("+", "00")) or (digits.startswith("44") and not stripped.startswith("0")):
+        digits = digits[4:] if digits.startswith("0044") else digits[2:] if digits.startswith("44") else None
+        if digits is None:
+            return None
+    if not digits.startswith("0"):
+        digits = "0" + digits
+    return digits if 10 <= len(digits) <= 11 and not digits.startswith("00") else None
+
+
+def canon_email(text: str) -> str | None:
+    text = text.strip().lower()
+    return text if EMAIL_OK.fullmatch(text) else None
+
+
+# --- a register address ---------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ParsedAddress:
+    flat: str  # "" when none
+    number: str  # canonical house number ("30c"); "" for a named house
+    house_name: tuple[str, ...]  # words of a house name when there is no number
+    street: tuple[str, ...]  # canonical street words
+    places: tuple[tuple[str, ...], ...]  # localities then the town, canonical words each
+
+
+_FLAT_RE = re.compile(r"^(?:flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*([a-z0-9]+)\s*,?\s*(.*)$")
+_NUM_RE = re.compile(r"^(?:([0-9]+[a-z]?)\s*/\s*)?([0-9]+[a-z]?)\b\s*,?\s*(.*)$")
+
+
+def words(text: str) -> list[str]:
+    return WORD_RE.findall(text.casefold().replace("-", " "))
+
+
+def parse_address(address: str) -> ParsedAddress | None:
+    """`Flat 12, 30C Cherry Lane, Leicester` -> parts; None when no street can be found."""
+    parts = [p.strip() for p in address.casefold().split(",") if p.strip()]
+    if not parts:
+        return None
+    flat = ""
+    head = parts.pop(0)
+    m = _FLAT_RE.match(head)
+    if m:
+        flat, head = m.group(1), m.group(2)
+        if not head:
+            if not parts:
+                return None
+            head = parts.pop(0)
+    number = ""
+    house_name: tuple[str, ...] = ()
+    m = _NUM_RE.match(head)
+    if m:
+        if m.group(1):
+            flat = flat or m.group(1)
+        number, head = m.group(2), m.group(3)
+        if not head:  # "14, Acacia Avenue"
+            if not parts:
+                return None
+            head = parts.pop(0)
+    elif parts and not any(w in STREET_TYPES or w in _ABBREV for w in words(head)):
+        house_name = tuple(words(head))  # "Rose Cottage, Mill Lane, …"
+        head = parts.pop(0)
+        m = _NUM_RE.match(head)
+        if m:
+            number, head = m.group(2), m.group(3)
+    street = tuple(canon_street(words(head)))
+    if not street:
+        return None
+    places = tuple(tuple(canon_street(words(p))) for p in parts)
+    return ParsedAddress(flat, number, house_name, street, tuple(p for p in places if p))
+
+
+# Words after a number that make it a date, a quantity or a time, not a house number.
+NOT_HOUSE_AFTER: frozenset[str] = frozenset(
+    "jan january feb february mar march apr april may jun june jul july aug august sep sept september "
+    "oct october nov november dec december mon monday tue tuesday wed wednesday thu thursday fri friday "
+    "sat saturday sun sunday am pm pence p pounds gbp kg g mg ml l km m miles mile mph hours hour hrs "
+    "minutes mins min seconds secs days day weeks week months month years year yrs percent per pages "
+    "page items children adults people times x".split()
+)

@@ -1,0 +1,100 @@
+"""Scanned text as the matcher sees it: case-folded, with a map back to the original.
+
+Segments that belong together (consecutive, same `where` once row/cell numbers are masked)
+are joined with newlines into one group, so an address split over lines, table cells or
+consecutive table rows is read as one run. ASCII text folds with `str.lower` (length kept,
+C speed); other text folds character by character when every character maps to one, and only
+otherwise pays for `mailguard.message.normalise` (which also drops zero-width characters).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mailguard.message.model import Segment
+from mailguard.message.normalise import normalise
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_DIGITS = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str | None:
+    if unicodedata.category(ch) == "Cf":
+        return None
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    if len(folded) != 1:
+        return None
+    return " " if folded.isspace() else folded
+
+
+def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """(folded text, offsets) where offsets is None when positions are unchanged."""
+    if text.isascii():
+        return text.lower(), None
+    table: dict[int, str] = {}
+    for ch in set(_NON_ASCII.findall(text)):
+        folded = _fold_char(ch)
+        if folded is None:
+            n = normalise(text)
+            return n.text, n.offsets
+        table[ord(ch)] = folded
+    return text.translate(table).lower(), None
+
+
+@dataclass(slots=True)
+class Group:
+    """Consecutive related segments joined by newlines."""
+
+    text: str
+    bases: list[int]  # start of each member in `text`
+    members: list[int]  # segment indexes
+    offsets: list[tuple[int, ...] | None]
+    originals: list[str]
+
+    def locate(self, start: int, end: int) -> tuple[int, int, int, str]:
+        """Group span -> (segment index, original start, original end, original text).
+
+        A span that runs into the next member is cut at the end of its first member."""
+        k = bisect_right(self.bases, start) - 1
+        base = self.bases[k]
+        limit = (self.bases[k + 1] - 1) if k + 1 < len(self.bases) else len(self.text)
+        s, e = start - base, min(end, limit) - base
+        offs = self.offsets[k]
+        if offs is not None:
+            s, e = (offs[s], offs[e - 1] + 1) if e > s else (offs[s], offs[s])
+        original = self.originals[k]
+        return self.members[k], s, e, original[s:e]
+
+
+def _signature(seg: Segment) -> str:
+    return _DIGITS.sub("#", seg.where)
+
+
+def groups(segments: Sequence[Segment]) -> list[Group]:
+    out: list[Group] = []
+    parts: list[list[str]] = []
+    last_sig: str | None = None
+    for i, seg in enumerate(segments):
+        if not seg.text:
+            continue
+        sig = _signature(seg)
+        folded, offsets = fold(seg.text)
+        if sig != last_sig or not out:
+            out.append(Group("", [], [], [], []))
+            parts.append([])
+            last_sig = sig
+        g, p = out[-1], parts[-1]
+        g.bases.append(g.bases[-1] + len(p[-1]) + 1 if p else 0)
+        p.append(folded)
+        g.members.append(i)
+        g.offsets.append(offsets)
+        g.originals.append(seg.text)
+    for g, p in zip(out, parts, strict=True):
+        g.text = "\n".join(p)
+    return out

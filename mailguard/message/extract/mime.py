@@ -1,0 +1,224 @@
+"""The MIME walk: headers (To/Cc strictly parsed), bodies in any charset, attachments handed
+to the document dispatcher, attached messages recursively, and the ambiguities that let a
+scanner and a mail client see different parts reported as `ambiguous_mime`."""
+
+from __future__ import annotations
+
+import base64
+import quopri
+import re
+from email import errors, policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+
+from mailguard.message.extract.addresses import header_addresses
+from mailguard.message.extract.calendar import extract_calendar
+from mailguard.message.extract.html import extract_html
+from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop
+from mailguard.message.extract.text import decode, split_uuencoded
+from mailguard.message.model import AddressSource, SegmentKind, UnscannedReason
+
+_PARSER = BytesParser(policy=policy.default)
+# defects after which the parsed tree may hold fewer (or other) parts than a client shows
+_HIDING_DEFECTS = (
+    errors.StartBoundaryNotFoundDefect,
+    errors.MultipartInvariantViolationDefect,
+    errors.NoBoundaryInMultipartDefect,
+    errors.InvalidMultipartContentTransferEncodingDefect,
+    errors.MissingHeaderBodySeparatorDefect,
+)
+_BOUNDARY_PARAM = re.compile(r"(?:^|;)\s*boundary(?:\*0)?\*?\s*=", re.I)
+_BODY_TYPES = ("text/plain", "text/html", "text/enriched", "text/richtext")
+_PGP_BLOCK = "-----BEGIN PGP MESSAGE-----"
+
+
+def parse(data: bytes) -> EmailMessage:
+    return _PARSER.parsebytes(data)  # type: ignore[return-value]
+
+
+def ambiguity(part: Message) -> str:
+    """Why a client might read this part's structure differently from us ("" if it would not)."""
+    counts: dict[str, int] = {}
+    boundary_params = 0
+    for name, value in part.raw_items():
+        key = name.lower()
+        counts[key] = counts.get(key, 0) + 1
+        if key == "content-type":
+            boundary_params += len(_BOUNDARY_PARAM.findall(re.sub(r'"[^"]*"', '""', str(value))))
+    for header in ("content-type", "content-transfer-encoding", "content-disposition"):
+        if counts.get(header, 0) > 1:
+            return f"duplicate {header} header"
+    if boundary_params > 1:
+        return "duplicate boundary parameter"
+    for defect in part.defects:
+        if isinstance(defect, _HIDING_DEFECTS):
+            return f"parser defect: {type(defect).__name__}"
+    return ""
+
+
+def _header_text(msg: Message, name: str) -> str:
+    try:
+        value = msg.get(name)
+        return " ".join(str(value).split()) if value is not None else ""
+    except Exception:  # a header policy.default cannot parse: keep its raw form
+        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
+        return " ".join(str(raw).split())
+
+
+def read_headers(sink: Sink, msg: Message, path: Path, top: bool) -> None:
+    """Subject, ids and visible recipients. Only the outer message's To/Cc are TO/CC; the
+    recipients of an attached message are a list a reader can see (LISTED)."""
+    subject = _header_text(msg, "subject")
+    if top:
+        sink.content.subject = subject
+        sink.content.message_id = _header_text(msg, "message-id")
+        senders = header_addresses(msg, "from")
+        sink.content.from_address = senders[0][0] if senders else ""
+    sink.text((*path, "subject"), subject, SegmentKind.FIELD)
+    names = ("to", "cc") if top else ("from", "to", "cc", "reply-to")
+    for name in names:
+        for address, display in header_addresses(msg, name):
+            if top:
+                source = AddressSource.TO if name == "to" else AddressSource.CC
+                sink.address(address, source, (*path, name.capitalize()) if path else (name.capitalize(),),
+                             display)
+            else:
+                sink.address(address, AddressSource.LISTED, (*path, name.capitalize()), display)
+
+
+class Walker:
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.bodies = 0
+
+    def message(self, msg: Message, path: Path, depth: int, top: bool = False) -> None:
+        read_headers(self.sink, msg, path, top)
+        self.part(msg, path, depth, index="1")
+
+    def part(self, part: Message, path: Path, depth: int, index: str) -> None:
+        sink = self.sink
+        here = path or ("message",)
+        try:
+            sink.enter(here, depth)
+            why = ambiguity(part)
+            if why:
+                sink.unscanned((*path, f"part {index}") if path else (f"part {index}",),
+                               UnscannedReason.AMBIGUOUS_MIME, why)
+            ctype = part.get_content_type()
+            if part.is_multipart():
+                self.multipart(part, ctype, path, depth, index)
+            else:
+                self.leaf(part, ctype, path, depth, index)
+        except PartFailed as exc:
+            sink.unscanned(here, exc.reason, exc.detail)
+        except Stop:
+            raise
+        except MemoryError:
+            sink.unscanned(here, UnscannedReason.TOO_LARGE, "out of memory")
+        except RecursionError:
+            sink.unscanned(here, UnscannedReason.TOO_DEEP, "structure nested too deeply")
+        except Exception as exc:
+            sink.unscanned(here, UnscannedReason.CORRUPT, f"{type(exc).__name__} in MIME part")
+
+    def multipart(self, part: Message, ctype: str, path: Path, depth: int, index: str) -> None:
+        if ctype == "multipart/encrypted":
+            raise PartFailed(UnscannedReason.ENCRYPTED, "multipart/encrypted")
+        payload = part.get_payload()
+        if ctype in ("message/rfc822", "message/global") or not ctype.startswith("multipart/"):
+            # an attached message: the parser already read it into a sub-message
+            sub = payload[0] if isinstance(payload, list) and payload else None
+            if _encoded(part):  # a message sent base64- or QP-encoded (not allowed, but seen)
+                sub = parse(_decoded_body(part))
+            if sub is None:
+                raise PartFailed(UnscannedReason.CORRUPT, "empty attached message")
+            name = _filename(part) or _header_text(sub, "subject") or "message"
+            sub_path = (*path, f'attached message "{name}"')
+            self.sink.attachment(sub_path, name, ctype, _size(sub))
+            self.message(sub, sub_path, depth + 1)
+            return
+        if not isinstance(payload, list):  # a multipart the parser could not split: read it as text
+            self.leaf(part, "text/plain", path, depth, index)
+            return
+        for number, sub in enumerate(payload, 1):
+            self.part(sub, path, depth + 1, f"{index}.{number}")
+
+    def leaf(self, part: Message, ctype: str, path: Path, depth: int, index: str) -> None:
+        sink = self.sink
+        if ctype in ("message/partial", "message/external-body"):
+            raise PartFailed(UnscannedReason.UNKNOWN_FORMAT, ctype)
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            data = str(part.get_payload()).encode("utf-8", "surrogateescape")
+        sink.check_size(len(data), "MIME part")
+        filename = _filename(part)
+        disposition = (part.get_content_disposition() or "").lower()
+        charset = part.get_content_charset()
+        if ctype == "text/calendar" and not filename:
+            extract_calendar(sink, decode(data, charset), (*path, "calendar (text/calendar)"))
+            return
+        if ctype in _BODY_TYPES and not filename and disposition != "attachment":
+            self.body(data, ctype, charset, path, depth)
+            return
+        inline = disposition != "attachment" and not filename
+        if inline and part.get("content-id") and ctype.startswith("image/"):
+            return  # an inline picture of a signature or a logo: nothing to read, nothing to list
+        name = filename or f"part {index}"
+        at = (*path, f'attachment "{name}"')
+        sink.attachment(at, name, ctype, len(data))
+        if ctype == "text/calendar" or name.lower().endswith((".ics", ".vcs")):
+            sink.content.has_calendar = True
+        sink.document(data, name, ctype, at, depth + 1, charset=charset)
+
+    def body(self, data: bytes, ctype: str, charset: str | None, path: Path, depth: int) -> None:
+        self.bodies += 1
+        label = f"body ({ctype})"
+        at = (*path, label)
+        text = decode(data, charset)
+        if ctype == "text/html":
+            extract_html(self.sink, text, at)
+            return
+        text, files = split_uuencoded(text)
+        if _PGP_BLOCK in text:
+            self.sink.unscanned(at, UnscannedReason.ENCRYPTED, "inline PGP message")
+        self.sink.text(at, text)
+        for name, content in files:
+            sub = (*path, f'attachment "{name}"')
+            self.sink.attachment(sub, name, "application/octet-stream", len(content))
+            self.sink.document(content, name, "", sub, depth + 1)
+
+
+def _encoded(part: Message) -> bool:
+    return str(part.get("content-transfer-encoding", "")).strip().lower() in ("base64", "quoted-printable")
+
+
+def _decoded_body(part: Message) -> bytes:
+    raw = part.as_bytes()
+    cut = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
+    body = raw[cut:].strip()
+    if str(part.get("content-transfer-encoding")).strip().lower() == "base64":
+        return base64.b64decode(re.sub(rb"[^A-Za-z0-9+/]", b"", body) + b"==", validate=False)
+    return quopri.decodestring(body)
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        return ""
+    return " ".join(str(name).split()) if name else ""
+
+
+def _size(part: Message) -> int:
+    try:
+        return len(part.as_bytes())
+    except Exception:
+        return 0
+
+
+def extract_message(sink: Sink, data: bytes) -> None:
+    Walker(sink).message(parse(data), (), 0, top=True)
+
+
+def extract_attached_message(sink: Sink, data: bytes, path: Path, depth: int) -> None:
+    """An .eml (or message/rfc822 sent as octet-stream) inside an attachment or archive."""
+    Walker(sink).message(parse(data), path, depth)

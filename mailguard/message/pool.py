@@ -1,0 +1,218 @@
+"""Extraction in bounded worker processes, so a hostile attachment costs a worker, never the relay.
+
+Each worker (`mailguard.message.worker`) has an address-space limit (RLIMIT_AS) and each
+message a wall-clock limit; a worker that dies, hits its memory limit or overruns is killed
+and replaced, and the message becomes `Unscanned(where="message", reason=timeout)`. Talking
+to a worker happens in a thread, so the event loop never blocks on a pipe. Small
+text/HTML-only messages are cheaper to read in-process than to ship (see `fast_path`);
+anything with an attachment goes to a worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import pickle
+import re
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from types import TracebackType
+
+from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.model import Content, Unscanned, UnscannedReason
+
+log = logging.getLogger(__name__)
+
+FAST_PATH_MAX = 64 * 1024  # bytes; below this a text/HTML-only message is read in-process
+_FAST_TYPES = frozenset({b"text/plain", b"text/html", b"multipart/alternative"})
+_CONTENT_TYPE = re.compile(rb"^content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.I | re.M)
+_NOT_FAST = re.compile(rb"^content-disposition:\s*attachment|\bname\*?=|^begin [0-7]{3}", re.I | re.M)
+_JOIN_TIMEOUT = 2.0
+_RESTART_DELAY = 1.0
+
+
+def fast_path(data: bytes) -> bool:
+    """True for a small message whose every part is a text or HTML body (no attachment)."""
+    if len(data) > FAST_PATH_MAX or _NOT_FAST.search(data):
+        return False
+    return all(t.lower() in _FAST_TYPES for t in _CONTENT_TYPE.findall(data))
+
+
+def timed_out(detail: str) -> Content:
+    return Content(unscanned=[Unscanned("message", UnscannedReason.TIMEOUT, detail)])
+
+
+class _Worker:
+    """One worker process (started by exec: it never re-runs our main script) and our end of
+    its socket pair."""
+
+    def __init__(self, limits: ExtractLimits) -> None:
+        ours, theirs = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "mailguard.message.worker", str(theirs.fileno()),
+                 json.dumps(dataclasses.asdict(limits))],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def roundtrip(self, data: bytes, timeout: float) -> Content | None:
+        """Send one message and wait for its Content; None if the worker died or overran."""
+        deadline = time.monotonic() + timeout
+        try:
+            self.conn.send_bytes(data)
+            if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+                return None
+            result = self.conn.recv()
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return None
+        return result if isinstance(result, Content) else None
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        with contextlib.suppress(Exception):
+            self.process.wait(_JOIN_TIMEOUT)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def stop(self) -> None:
+        """Close the pipe (the worker exits on EOF); kill it if it does not."""
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        try:
+            self.process.wait(_JOIN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+class ExtractionPool:
+    """`await pool.extract(data)` → `Content`; never raises. Use as an async context manager
+    (or call `start()` / `aclose()`); `extract` starts the workers itself if needed."""
+
+    def __init__(self, limits: ExtractLimits, workers: int) -> None:
+        self.limits = limits
+        self.size = max(1, workers)
+        # one thread per worker for the round trips, one more for starting and stopping workers
+        self._threads = ThreadPoolExecutor(max_workers=self.size + 1, thread_name_prefix="mailguard-extract")
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._workers: set[_Worker] = set()
+        self._start_lock: asyncio.Lock | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def __aenter__(self) -> ExtractionPool:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def start(self) -> None:
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            if self._idle is not None:
+                return
+            loop = asyncio.get_running_loop()
+            started = await asyncio.gather(
+                *(loop.run_in_executor(self._threads, _Worker, self.limits) for _ in range(self.size))
+            )
+            idle: asyncio.Queue[_Worker] = asyncio.Queue()
+            for worker in started:
+                self._workers.add(worker)
+                idle.put_nowait(worker)
+            self._idle = idle
+
+    async def extract(self, data: bytes) -> Content:
+        try:
+            if fast_path(data):
+                from mailguard.message.extract.content import extract_content
+
+                return extract_content(data, self.limits)
+            return await self._in_worker(data)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the promise is "never raises"
+            log.exception("extraction pool failure")
+            return timed_out("extraction pool failure")
+
+    async def _in_worker(self, data: bytes) -> Content:
+        if self._closed:
+            return timed_out("extraction pool closed")
+        if self._idle is None:
+            await self.start()
+        assert self._idle is not None
+        worker = await self._idle.get()
+        loop = asyncio.get_running_loop()
+        result: Content | None = None
+        try:
+            result = await loop.run_in_executor(self._threads, worker.roundtrip, data, self.limits.timeout)
+        finally:
+            if result is not None and worker.alive and not self._closed:
+                self._idle.put_nowait(worker)
+            else:  # dead, overran, or we were cancelled mid-message: its state is unknown
+                self._replace(worker)
+        if result is None:
+            log.warning("extraction worker overran %.1f s or died; message unscanned", self.limits.timeout)
+            return timed_out(f"no result within {self.limits.timeout:g} s, or the worker died")
+        if any(u.where == "message" and u.reason is UnscannedReason.TIMEOUT for u in result.unscanned):
+            self._replace(worker)  # it hit its memory limit and is exiting
+        return result
+
+    def _replace(self, worker: _Worker) -> None:
+        self._workers.discard(worker)
+        self._spawn_task(self._restart(worker))
+
+    def _spawn_task(self, coro: object) -> None:
+        task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _restart(self, old: _Worker) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._threads, old.kill)
+        while not self._closed and self._idle is not None:
+            try:
+                fresh = await loop.run_in_executor(self._threads, _Worker, self.limits)
+            except Exception:
+                log.exception("could not start an extraction worker; retrying")
+                await asyncio.sleep(_RESTART_DELAY)
+                continue
+            if self._closed:
+                await loop.run_in_executor(self._threads, fresh.kill)
+                return
+            self._workers.add(fresh)
+            self._idle.put_nowait(fresh)
+            return
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        workers = list(self._workers)
+        self._workers.clear()
+        await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in workers))
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._threads.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,65 @@
+"""An extraction worker process: `python -m mailguard.message.worker FD LIMITS_JSON`.
+
+It is started with exec (not fork, not multiprocessing's spawn), so it never re-runs the
+parent's main script and never inherits the relay's threads or sockets. It reads messages
+from the connection on FD, answers each with a pickled `Content`, and exits when the pipe
+closes or after its address space hit RLIMIT_AS (a heap that hit the limit is not kept)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import resource
+import signal
+import sys
+from multiprocessing.connection import Connection
+
+from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.model import Content, Unscanned, UnscannedReason
+
+OOM_DETAIL = "out of memory"
+
+
+def memory_limit_hit() -> Content:
+    return Content(unscanned=[Unscanned("message", UnscannedReason.TIMEOUT, "worker memory limit")])
+
+
+def serve(conn: Connection, limits: ExtractLimits) -> None:
+    from mailguard.message.extract import documents  # noqa: F401 - load every extractor before work
+    from mailguard.message.extract.content import extract_content
+
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        recycle = False
+        try:
+            content = extract_content(data, limits)
+            del data
+            if any(u.detail == OOM_DETAIL for u in content.unscanned):
+                content.unscanned.append(memory_limit_hit().unscanned[0])
+                recycle = True
+            conn.send(content)
+        except MemoryError:
+            recycle = True
+            with contextlib.suppress(Exception):
+                conn.send(memory_limit_hit())
+        except (EOFError, OSError):
+            return
+        if recycle:
+            return
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    fd, limits_json = int(argv[1]), argv[2]
+    limits = ExtractLimits(**json.loads(limits_json))
+    size = limits.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    serve(Connection(fd), limits)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

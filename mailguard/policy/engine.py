@@ -1,0 +1,140 @@
+"""The policy: rule files plus environment settings, turned into rules; and the decision for
+one message (the strongest action of all rules that fired; every reason recorded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mailguard.detect.parties import PartyClassifier
+from mailguard.policy.context import ScanContext
+from mailguard.policy.loader import RuleFiles, load_rule_files
+from mailguard.policy.patterns import AddressPatterns
+from mailguard.policy.rules import ExposureRule, ProtectedRule, Rule, UnscannableRule
+from mailguard.policy.verdict import Action, Reason, strongest
+from mailguard.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    reasons: list[Reason]
+    split: bool = False  # the hold can be resolved by one copy per recipient
+
+
+@dataclass
+class Policy:
+    rules: list[Rule]
+    classifier: PartyClassifier
+    flagged: AddressPatterns
+    internal_domains: list[str]
+    consumer_domains: list[str]  # beyond the built-in list
+    split_invites: bool = False
+    from_environment: dict[str, str] = field(default_factory=dict)  # setting -> value that won
+    files_read: tuple[str, ...] = ()
+    disabled: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, files: RuleFiles, settings: Settings) -> Policy:
+        explicit = settings.model_fields_set  # only what the environment/.env really set wins
+        env: dict[str, str] = {}
+
+        def wins(name: str, file_value: object) -> object:
+            if name in explicit:
+                value = getattr(settings, name)
+                env[name] = (
+                    ",".join(value) if isinstance(value, list) else str(getattr(value, "value", value))
+                )
+                return value
+            return file_value
+
+        org, exp = files.organisation, files.exposure
+        internal = list(wins("internal_domains", org.internal_domains))  # type: ignore[call-overload]
+        consumer = list(dict.fromkeys([*org.consumer_domains, *settings.consumer_domains]))
+        threshold = int(wins("exposure_threshold", exp.threshold))  # type: ignore[call-overload]
+        exposure_action = Action(str(getattr(a := wins("exposure_action", exp.action), "value", a)))
+        split = bool(wins("split_invites", exp.split_invites))
+
+        rules: list[Rule] = []
+        disabled: list[str] = []
+        for model in exp.rules:
+            if model.enabled:
+                own = (
+                    model.threshold
+                    if model.threshold is not None and "exposure_threshold" not in explicit
+                    else None
+                )
+                rules.append(
+                    ExposureRule(
+                        model, Action(model.action) if model.action else exposure_action, own or threshold
+                    )
+                )
+            else:
+                disabled.append(model.name)
+        for pmodel in files.protected.rules:
+            if pmodel.enabled:
+                rules.append(ProtectedRule(pmodel, Action(pmodel.action or files.protected.action)))
+            else:
+                disabled.append(pmodel.name)
+        for umodel in files.unscannable.rules:
+            if umodel.enabled:
+                rules.append(UnscannableRule(umodel, Action(umodel.action or files.unscannable.action)))
+            else:
+                disabled.append(umodel.name)
+        return cls(
+            rules=rules,
+            classifier=PartyClassifier(internal, consumer),
+            flagged=AddressPatterns(org.flagged_recipients),
+            internal_domains=internal,
+            consumer_domains=consumer,
+            split_invites=split,
+            from_environment=env,
+            files_read=files.read,
+            disabled=disabled,
+        )
+
+    def decide(self, ctx: ScanContext) -> Decision:
+        reasons: list[Reason] = []
+        splittable: set[str] = set()
+        for rule in self.rules:
+            if not rule.applies(ctx):
+                continue
+            fired = rule.check(ctx)
+            reasons.extend(fired)
+            if fired and rule.split:
+                splittable.add(rule.name)
+        action = strongest([r.action for r in reasons])
+        split = (
+            self.split_invites
+            and action is Action.HOLD
+            and all(r.rule in splittable for r in reasons if r.action.strength >= Action.HOLD.strength)
+        )
+        return Decision(action, reasons, split)
+
+    def describe(self) -> list[str]:
+        """The effective policy in plain lines (`mailguard rules check`)."""
+        lines = ["organisation:"]
+        lines.append(
+            f"  internal domains (and their subdomains): {', '.join(self.internal_domains) or '(none)'}"
+        )
+        if self.consumer_domains:
+            lines.append(f"  extra consumer domains: {', '.join(self.consumer_domains)}")
+        lines.append(f"  globally flagged recipients: {len(self.flagged)}")
+        lines.append(f"  split invites and lists per recipient: {'yes' if self.split_invites else 'no'}")
+        lines.append("rules:")
+        for rule in self.rules:
+            lines += [f"  {line}" for line in rule.describe()]
+        if self.disabled:
+            lines.append(f"disabled: {', '.join(self.disabled)}")
+        if self.from_environment:
+            lines.append("set by the environment (wins over the files):")
+            lines += [f"  MAILGUARD_{k.upper()}={v}" for k, v in sorted(self.from_environment.items())]
+        return lines
+
+
+def load_policy(settings: Settings, rules_dir: Path | None = None) -> Policy:
+    """Read the rule files and apply the environment. A missing default `./rules` means the
+    built-in defaults; a directory that was asked for must exist."""
+    directory = rules_dir if rules_dir is not None else settings.rules_dir
+    must_exist = rules_dir is not None or "rules_dir" in settings.model_fields_set
+    return Policy.build(load_rule_files(directory, must_exist=must_exist), settings)

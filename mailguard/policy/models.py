@@ -1,0 +1,164 @@
+"""The rule files, as pydantic models. Every field has the shipped default, so a missing file
+(or key) means the documented default; unknown keys are errors (a typo must not pass silently)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mailguard.detect.exposure import Visibility
+from mailguard.message.model import UnscannedReason
+from mailguard.policy.verdict import Action
+
+RuleAction = Literal["pass", "rewrite", "hold", "reject"]
+Audience = Literal["flagged", "external", "anyone"]
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+def _check_patterns(values: list[str]) -> list[str]:
+    out = []
+    for value in values:
+        value = value.strip().lower()
+        if "@" not in value:
+            raise ValueError(f"{value!r} is neither an address nor an @domain")
+        out.append(value)
+    return out
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleModel(_Strict):
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    enabled: bool = True
+    action: RuleAction | None = None  # None: the file's default action
+    senders: list[str] = []  # only mail from these (addresses, @domains, globs); empty: everyone
+    recipients: list[str] = []  # only these envelope recipients count; empty: all
+
+    _patterns = field_validator("senders", "recipients")(_check_patterns)
+
+
+class ExposureRuleModel(RuleModel):
+    visible: list[Visibility] = [Visibility.TO, Visibility.CC]
+    threshold: int | None = Field(None, ge=1)  # None: the file's threshold
+    count_recipient: bool = False  # each external recipient also sees itself among the parties
+    min_external_recipients: int = Field(1, ge=1)  # distinct external recipient parties needed
+    split: bool = False  # may be delivered as one copy per recipient when splitting is on
+    ignore_role_addresses: bool = False  # info@, help@, ... are published mailboxes, not people
+
+
+class ProtectedRuleModel(RuleModel):
+    when_sent_to: Audience = "flagged"
+    kinds: list[Literal["address", "postcode_number", "phone", "email"]] = [
+        "address",
+        "postcode_number",
+        "phone",
+        "email",
+    ]
+    min_score: float = Field(0.0, ge=0)
+
+
+class UnscannableRuleModel(RuleModel):
+    when_sent_to: Audience = "flagged"
+    reasons: dict[UnscannedReason, RuleAction] = {}  # per-reason action, else `action`
+
+
+class OrganisationFile(_Strict):
+    internal_domains: list[str] = []
+    consumer_domains: list[str] = []
+    flagged_recipients: list[str] = []
+
+    _patterns = field_validator("flagged_recipients")(_check_patterns)
+
+    @field_validator("internal_domains", "consumer_domains")
+    @classmethod
+    def _domains(cls, values: list[str]) -> list[str]:
+        out = []
+        for value in values:
+            value = value.strip().lower().lstrip("@").rstrip(".")
+            if not value or "@" in value or " " in value:
+                raise ValueError(f"{value!r} is not a domain")
+            out.append(value)
+        return out
+
+
+def _default_exposure_rules() -> list[ExposureRuleModel]:
+    return [
+        ExposureRuleModel(
+            name="exposure-headers",
+            description="External parties visible to each other in To and Cc",
+        ),
+        ExposureRuleModel(
+            name="exposure-invite",
+            description="Meeting invite whose attendee list shows external parties to each other",
+            visible=[Visibility.CALENDAR],
+            count_recipient=True,
+            action="hold",
+            split=True,
+        ),
+        ExposureRuleModel(
+            name="exposure-address-list",
+            description="A list of external people's addresses in a body or attachment, "
+            "sent to several external parties",
+            visible=[Visibility.LISTED],
+            min_external_recipients=2,
+            ignore_role_addresses=True,
+            action="hold",
+        ),
+    ]
+
+
+class ExposureFile(_Strict):
+    threshold: int = Field(2, ge=1)
+    action: Literal["rewrite", "hold"] = "rewrite"
+    split_invites: bool = False
+    rules: list[ExposureRuleModel] = Field(default_factory=_default_exposure_rules)
+
+
+def _default_protected_rules() -> list[ProtectedRuleModel]:
+    return [
+        ProtectedRuleModel(
+            name="protected-to-flagged",
+            description="A protected address, phone or email sent to a recipient flagged for that person",
+        ),
+        ProtectedRuleModel(
+            name="protected-to-external",
+            description="A protected address, phone or email sent to anyone outside the organisation",
+            enabled=False,
+            when_sent_to="external",
+        ),
+    ]
+
+
+class ProtectedFile(_Strict):
+    action: RuleAction = "hold"
+    rules: list[ProtectedRuleModel] = Field(default_factory=_default_protected_rules)
+
+
+def _default_unscannable_rules() -> list[UnscannableRuleModel]:
+    return [
+        UnscannableRuleModel(
+            name="unscannable-to-flagged",
+            description="Parts that could not be read, going to a recipient flagged in the register",
+        )
+    ]
+
+
+class UnscannableFile(_Strict):
+    action: RuleAction = "hold"
+    rules: list[UnscannableRuleModel] = Field(default_factory=_default_unscannable_rules)
+
+
+RULE_FILES: dict[str, type[_Strict]] = {
+    "organisation.yaml": OrganisationFile,
+    "exposure.yaml": ExposureFile,
+    "protected.yaml": ProtectedFile,
+    "unscannable.yaml": UnscannableFile,
+}
+
+
+def as_action(value: str) -> Action:
+    return Action(value)

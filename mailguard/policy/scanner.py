@@ -1,0 +1,142 @@
+"""The `Decider` the relay and `mailguard check` share: extract (in the worker pool), detect,
+apply the policy. Any internal failure is a tempfail verdict, never an exception."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mailguard import metrics
+from mailguard.detect.headers import read_headers
+from mailguard.detect.protected import RegisterLike
+from mailguard.envelope import Envelope
+from mailguard.message.model import AddressSource, Content
+from mailguard.policy.context import ScanContext
+from mailguard.policy.engine import Policy, load_policy
+from mailguard.policy.loader import PolicyError
+from mailguard.policy.verdict import Action, Verdict
+from mailguard.settings import Settings
+
+if TYPE_CHECKING:
+    from mailguard.message.pool import ExtractionPool
+
+log = logging.getLogger(__name__)
+
+
+def open_register(settings: Settings) -> RegisterLike | None:
+    """The protected register named by MAILGUARD_REGISTER (cached under the data dir), or None."""
+    if settings.register is None:
+        return None
+    from mailguard.detect.register import Register  # heavy: only when a register is configured
+
+    path = Path(settings.register)
+    if not path.is_file():
+        raise PolicyError(f"register {path} not found (MAILGUARD_REGISTER)")
+    try:
+        return Register.open(path, cache_dir=Path(settings.data_dir) / "register")
+    except PolicyError:
+        raise
+    except Exception as exc:  # the register's own errors: one clear line for the administrator
+        raise PolicyError(f"register {path}: {exc}") from exc
+
+
+def _with_header_addresses(content: Content, data: bytes) -> Content:
+    """When extraction gave up before reading the headers (timeout, crash), the To/Cc
+    exposure must still be seen: read them cheaply here."""
+    if any(a.source in (AddressSource.TO, AddressSource.CC) for a in content.addresses):
+        return content
+    try:
+        facts = read_headers(data)
+    except Exception:  # a header block we cannot read adds nothing
+        return content
+    content.addresses.extend(facts.visible())
+    content.subject = content.subject or facts.subject
+    content.message_id = content.message_id or facts.message_id
+    return content
+
+
+class Scanner:
+    def __init__(
+        self, settings: Settings, policy: Policy, register: RegisterLike | None, pool: ExtractionPool | Any
+    ) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.register = register
+        self._pool = pool
+
+    @classmethod
+    async def from_settings(cls, settings: Settings) -> Scanner:
+        """Load rules and register and start the extraction pool; PolicyError on a bad rule set
+        or register (the relay must refuse to start)."""
+        from mailguard.message.extract.limits import ExtractLimits
+        from mailguard.message.pool import ExtractionPool
+
+        policy = load_policy(settings)
+        register = await asyncio.to_thread(open_register, settings)
+        pool = ExtractionPool(ExtractLimits.from_settings(settings), settings.extract_workers)
+        await pool.__aenter__()
+        log.info(
+            "scanner ready: %d rules, register of %s rows",
+            len(policy.rules),
+            len(register) if register is not None else "no",
+        )
+        return cls(settings, policy, register, pool)
+
+    async def __call__(self, envelope: Envelope, data: bytes) -> Verdict:
+        started = time.perf_counter()
+        try:
+            content = await self._pool.extract(data)
+            verdict = await asyncio.to_thread(self.decide, envelope, _with_header_addresses(content, data))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("scan failed; answering tempfail")
+            verdict = Verdict(Action.TEMPFAIL)
+        verdict.scan_seconds = time.perf_counter() - started
+        metrics.SCAN_SECONDS.observe(verdict.scan_seconds)
+        return verdict
+
+    def decide(self, envelope: Envelope, content: Content) -> Verdict:
+        """The policy's verdict for extracted content (no I/O; the tests call it directly)."""
+        policy, register = self.policy, self.register  # one consistent pair across a reload
+        ctx = ScanContext(envelope, content, policy.classifier, policy.flagged, register)
+        decision = policy.decide(ctx)
+        for rule in dict.fromkeys(r.rule for r in decision.reasons):
+            metrics.RULE_HITS.labels(rule=rule).inc()
+        for part in content.unscanned:
+            metrics.UNSCANNABLE_PARTS.labels(reason=part.reason.value).inc()
+        return Verdict(
+            action=decision.action,
+            reasons=decision.reasons,
+            unscanned=list(content.unscanned),
+            attachments=list(content.attachments),
+            split=decision.split,
+            subject=content.subject,
+            message_id=content.message_id,
+        )
+
+    def reload(self) -> bool:
+        """Re-read rules and register (SIGHUP, file change). On any problem keep the old ones,
+        log it, and return False."""
+        try:
+            policy = load_policy(self.settings)
+            register = open_register(self.settings)
+        except PolicyError as exc:
+            log.error("reload refused, keeping the current rules and register: %s", exc)
+            return False
+        except Exception:
+            log.exception("reload failed, keeping the current rules and register")
+            return False
+        self.policy, self.register = policy, register
+        log.info(
+            "reloaded: %d rules, register of %s rows",
+            len(policy.rules),
+            len(register) if register is not None else "no",
+        )
+        return True
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()

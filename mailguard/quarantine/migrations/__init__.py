@@ -1,0 +1,1 @@
+"""Alembic migrations for the quarantine store, run programmatically by `migrate.upgrade`."""

@@ -1,0 +1,173 @@
+"""Conversions between the pipeline's objects, table rows and the dicts the API hands out."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesHeaderParser
+from typing import Any
+
+from mailguard.envelope import Envelope
+from mailguard.policy.verdict import Reason, Verdict
+
+MAX_HEADER_TEXT = 998  # RFC 5322 line limit: enough for any real subject or Message-Id
+
+
+def new_id(prefix: str = "Q") -> str:
+    """`Q` + 12 base32 characters (60 random bits): unguessable, readable aloud, URL-safe."""
+    return prefix + base64.b32encode(secrets.token_bytes(8)).decode("ascii")[:12]
+
+
+def normalise_id(item_id: str) -> str:
+    return item_id.strip().upper()
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def header_facts(data: bytes) -> tuple[str, str]:
+    """(subject, message_id) from the header block; ("", "") when it cannot be read."""
+    try:
+        msg = BytesHeaderParser(policy=policy.default).parsebytes(data)
+        subject = str(msg.get("subject", "") or "")
+        message_id = str(msg.get("message-id", "") or "")
+    except Exception:  # a malformed header must not stop a hold
+        return "", ""
+    return one_line(subject), one_line(message_id)
+
+
+def one_line(value: str) -> str:
+    flat = "".join(ch if ch.isprintable() else " " for ch in storable(value))
+    return " ".join(flat.split())[:MAX_HEADER_TEXT]
+
+
+def storable(value: str) -> str:
+    """Text both databases accept: no NUL (PostgreSQL refuses it) and no lone surrogates
+    (undecodable header bytes, which neither UTF-8 nor PostgreSQL's json can hold)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = (
+            value.encode("utf-8", "surrogateescape")
+            if _only_escapes(value)
+            else value.encode("utf-8", "replace")
+        )
+        value = raw.decode("utf-8", "replace")
+    return value.replace("\x00", "\ufffd")
+
+
+def _only_escapes(value: str) -> bool:
+    return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in value)
+
+
+def _storable_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {k: _storable_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable_tree(v) for v in value]
+    return value
+
+
+def reason_json(reason: Reason) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": reason.rule,
+        "detector": reason.detector,
+        "detail": reason.detail,
+        "action": reason.action.value,
+    }
+    if reason.register_id:
+        out["register_id"] = reason.register_id
+    if reason.snippet:
+        s = reason.snippet
+        out["snippet"] = {"where": s.where, "before": s.before, "match": s.match, "after": s.after}
+    return out
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """The verdict as stored (strings made storable: extracted text can hold anything)."""
+    return _storable_tree(
+        {
+            "action": verdict.action.value,
+            "reasons": [reason_json(r) for r in verdict.reasons],
+            "unscanned": [
+                {"where": u.where, "reason": u.reason.value, "detail": u.detail} for u in verdict.unscanned
+            ],
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "size": a.size, "where": a.where}
+                for a in verdict.attachments
+            ],
+            "split": verdict.split,
+            "scan_seconds": verdict.scan_seconds,
+        }
+    )
+
+
+def envelope_json(envelope: Envelope) -> dict[str, Any]:
+    return _storable_tree(
+        {
+            "client_ip": envelope.client_ip,
+            "helo": envelope.helo,
+            "auth_user": envelope.auth_user,
+            "mail_options": list(envelope.mail_options),
+        }
+    )
+
+
+def _summary_reason(reason: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: reason[k] for k in ("rule", "detector", "detail") if k in reason}
+    if reason.get("register_id"):
+        out["register_id"] = reason["register_id"]
+    return out
+
+
+def pending_json(pending: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not pending:
+        return None
+    return {**pending, "at": iso(pending.get("at"))}
+
+
+def item_summary(row: Mapping[str, Any], now: float) -> dict[str, Any]:
+    """The list view of an item (no bytes, no snippets)."""
+    verdict = row["verdict"] or {}
+    return {
+        "id": row["id"],
+        "message_id": row["message_id"],
+        "mail_from": row["mail_from"],
+        "rcpt": list(row["rcpt"]),
+        "subject": row["subject"],
+        "received_at": iso(row["received_at"]),
+        "status": row["status"],
+        "verdict": verdict.get("action", "hold"),
+        "reasons": [_summary_reason(r) for r in verdict.get("reasons", [])],
+        "age_seconds": max(0.0, now - row["received_at"]),
+        "size": row["size"],
+        "decided_at": iso(row["decided_at"]),
+        "decided_by": row["decided_by"],
+        "comment": row["decision_comment"],
+        "mode": row["release_mode"],
+        "pending_confirmation": pending_json(row["pending"]),
+    }
+
+
+def item_detail(row: Mapping[str, Any], now: float) -> dict[str, Any]:
+    """The detail view: the summary plus snippets, attachments and what could not be read."""
+    verdict = row["verdict"] or {}
+    reasons = verdict.get("reasons", [])
+    out = item_summary(row, now)
+    out["reasons"] = [
+        {**_summary_reason(r), **({"snippet": r["snippet"]} if r.get("snippet") else {})} for r in reasons
+    ]
+    out["snippets"] = [{"rule": r["rule"], **r["snippet"]} for r in reasons if r.get("snippet")]
+    out["attachments"] = list(verdict.get("attachments", []))
+    out["unscanned"] = list(verdict.get("unscanned", []))
+    out["split"] = bool(verdict.get("split", False))
+    out["envelope"] = dict(row["envelope"] or {})
+    return out

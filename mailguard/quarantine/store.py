@@ -1,0 +1,361 @@
+"""The quarantine store: hold, review (list, show, release, reject), audit, and the outbox rows
+that carry released mail, staged copies and sender notices to the upstream.
+
+Every state change and its audit row (and its outbox row, if any) commit in ONE transaction,
+so a crash never leaves an item released with nothing queued, or queued twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, nullcontext
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from mailguard import metrics
+from mailguard.actions import notice
+from mailguard.actions.notice import NoticeKind
+from mailguard.envelope import Envelope
+from mailguard.policy.verdict import Verdict
+from mailguard.quarantine import audit as audit_log
+from mailguard.quarantine import migrate
+from mailguard.quarantine.engine import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
+from mailguard.quarantine.errors import NotFound, SameReviewer, StoreError
+from mailguard.quarantine.ops import DB_ERRORS, brief, decide, delivery, held_row, queue
+from mailguard.quarantine.records import (
+    envelope_json,
+    header_facts,
+    item_detail,
+    item_summary,
+    new_id,
+    normalise_id,
+    one_line,
+    storable,
+    verdict_json,
+)
+from mailguard.quarantine.schema import item_rules, items
+from mailguard.settings import Settings
+
+log = logging.getLogger("mailguard.quarantine")
+
+STATUSES = ("held", "released", "rejected", "expired")
+DECIDED = ("released", "rejected", "expired")
+RELEASE_MODES = ("as_is", "bcc")
+
+_SUMMARY_COLUMNS = [c for c in items.c if c.name != "data"]
+
+
+class QuarantineStore:
+    def __init__(
+        self, settings: Settings, engine: AsyncEngine, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        # SQLite has one writer at a time: queue this process's writers here rather than in
+        # SQLite's busy handler, which polls with sleeps and can time out under load.
+        self._sqlite_writer = asyncio.Lock() if is_sqlite(engine) else None
+
+    # --- opening and health -------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: Callable[[], float] = time.time) -> QuarantineStore:
+        """Connect, create the data folder (SQLite) and migrate; StoreError if unreachable."""
+        url = settings.effective_database_url
+        engine = create_engine(url)
+        try:
+            await migrate.upgrade(engine)
+        except DB_ERRORS as exc:
+            await engine.dispose()
+            raise StoreError(
+                f"quarantine store {safe_url(async_url(url))} is unreachable: {brief(exc)}"
+            ) from exc
+        return cls(settings, engine, clock)
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except DB_ERRORS:
+            return False
+        return True
+
+    @asynccontextmanager
+    async def transaction(self, write: bool) -> AsyncIterator[AsyncConnection]:
+        """A transaction whose database failures surface as StoreError (domain errors pass)."""
+        serial = self._sqlite_writer if write and self._sqlite_writer else nullcontext()
+        try:
+            async with serial, (write_tx if write else read_tx)(self.engine) as conn:
+                yield conn
+        except DB_ERRORS as exc:
+            log.error("quarantine store failure: %s", brief(exc))
+            raise StoreError(f"quarantine store failure: {brief(exc)}") from exc
+
+    # --- the relay's Disposer -------------------------------------------------------------
+
+    async def hold(self, envelope: Envelope, data: bytes, verdict: Verdict) -> str:
+        """Store the message; committed (and fsynced) when this returns. Raises StoreError."""
+        now = self.clock()
+        item_id = new_id("Q")
+        subject, message_id = _facts(verdict, data)
+        row: dict[str, Any] = {
+            "id": item_id,
+            "status": "held",
+            "received_at": now,
+            "mail_from": storable(envelope.mail_from),
+            "rcpt": [storable(r) for r in envelope.rcpt_tos],
+            "rcpt_text": storable(",".join(envelope.rcpt_tos).lower()),
+            "message_id": message_id,
+            "subject": subject,
+            "size": len(data),
+            "envelope": envelope_json(envelope),
+            "verdict": verdict_json(verdict),
+            "data": data,
+        }
+        rules = sorted({r.rule for r in verdict.reasons})
+        async with self.transaction(write=True) as conn:
+            await conn.execute(items.insert().values(**row))
+            if rules:
+                await conn.execute(item_rules.insert(), [{"item_id": item_id, "rule": r} for r in rules])
+            await audit_log.record(conn, now, audit_log.RELAY, "hold", item_id, ", ".join(rules))
+            if self.settings.notify_sender:
+                await self._queue_notice(
+                    conn, notice.for_item(self.settings, NoticeKind.HELD, row, now), item_id, now
+                )
+        log.info("held %s (%d bytes, rules: %s)", item_id, len(data), ", ".join(rules) or "-")
+        return item_id
+
+    async def stage(
+        self, envelope: Envelope, copies: Sequence[tuple[Sequence[str], bytes]], verdict: Verdict
+    ) -> str:
+        """Queue copies (recipients, data) durably for the outbox; return the reference."""
+        now = self.clock()
+        ref = new_id("S")
+        async with self.transaction(write=True) as conn:
+            for rcpts, data in copies:
+                await queue(conn, ref, "stage", envelope.mail_from, list(rcpts), data, now)
+            await audit_log.record(conn, now, audit_log.RELAY, "stage", ref, f"{len(copies)} copies")
+        log.info("staged %s (%d copies)", ref, len(copies))
+        return ref
+
+    async def notify(
+        self, kind: NoticeKind, envelope: Envelope, data: bytes, verdict: Verdict, reference: str = ""
+    ) -> bool:
+        """Queue a sender notice about mail that was not held (e.g. rewritten); False if none is due."""
+        if not self.settings.notify_sender:
+            return False
+        now = self.clock()
+        subject, message_id = _facts(verdict, data)
+        ref = reference or new_id("N")
+        note = notice.compose(
+            self.settings,
+            kind,
+            sender=envelope.mail_from,
+            reference=ref,
+            subject=subject,
+            message_id=message_id,
+            received_at=now,
+            reasons=verdict_json(verdict)["reasons"],
+            recipients=len(envelope.rcpt_tos),
+            original=data,
+            now=now,
+        )
+        if note is None:
+            return False
+        async with self.transaction(write=True) as conn:
+            await self._queue_notice(conn, note, ref, now)
+        return True
+
+    # --- review -------------------------------------------------------------------------
+
+    async def list_items(
+        self,
+        status: str | None = "held",
+        limit: int = 50,
+        offset: int = 0,
+        q: str | None = None,
+        rule: str | None = None,
+        oldest_first: bool = False,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of items (newest first unless oldest_first) and the total that match."""
+        where: list[sa.ColumnElement[bool]] = []
+        if status and status != "all":
+            if status not in STATUSES:
+                raise ValueError(f"unknown status {status!r}: one of {', '.join(STATUSES)} or all")
+            where.append(items.c.status == status)
+        if q:
+            where.append(
+                sa.or_(
+                    *(
+                        col.icontains(q, autoescape=True)
+                        for col in (
+                            items.c.id,
+                            items.c.subject,
+                            items.c.mail_from,
+                            items.c.rcpt_text,
+                            items.c.message_id,
+                        )
+                    )
+                )
+            )
+        if rule:
+            where.append(sa.exists().where(item_rules.c.item_id == items.c.id, item_rules.c.rule == rule))
+        order = items.c.received_at.asc() if oldest_first else items.c.received_at.desc()
+        limit, offset = max(0, min(limit, 1000)), max(0, offset)
+        async with self.transaction(write=False) as conn:
+            total = (
+                await conn.execute(sa.select(sa.func.count()).select_from(items).where(*where))
+            ).scalar_one()
+            rows = await conn.execute(
+                sa.select(*_SUMMARY_COLUMNS)
+                .where(*where)
+                .order_by(order, items.c.id)
+                .limit(limit)
+                .offset(offset)
+            )
+            now = self.clock()
+            return [item_summary(r._mapping, now) for r in rows], int(total)
+
+    async def get_item(self, item_id: str) -> dict[str, Any] | None:
+        item_id = normalise_id(item_id)
+        async with self.transaction(write=False) as conn:
+            row = (await conn.execute(sa.select(*_SUMMARY_COLUMNS).where(items.c.id == item_id))).first()
+            if row is None:
+                return None
+            detail = item_detail(row._mapping, self.clock())
+            detail["audit"], _ = await audit_log.query(conn, 1000, 0, item_id)
+            detail["audit"].reverse()  # oldest first: the item's story in order
+            detail["decisions"] = [
+                e
+                for e in detail["audit"]
+                if e["action"] in ("release_requested", "release", "reject", "expire")
+            ]
+            detail["delivery"] = await delivery(conn, item_id)
+            return detail
+
+    async def raw(self, item_id: str) -> bytes | None:
+        async with self.transaction(write=False) as conn:
+            data = (
+                await conn.execute(sa.select(items.c.data).where(items.c.id == normalise_id(item_id)))
+            ).scalar()
+        return bytes(data) if data is not None else None
+
+    async def release(
+        self, item_id: str, actor: str, comment: str = "", mode: str = "as_is", two_person: bool = False
+    ) -> dict[str, Any]:
+        """Queue the message to its original recipients and mark it released, atomically.
+
+        Two-person: the first call records a pending request (status stays held); a second,
+        different reviewer's call releases it, in the mode the first reviewer asked for.
+        """
+        if mode not in RELEASE_MODES:
+            raise ValueError(f"unknown release mode {mode!r}: as_is or bcc")
+        item_id = normalise_id(item_id)
+        now = self.clock()
+        decided = False
+        async with self.transaction(write=True) as conn:
+            row = await held_row(conn, item_id)
+            pending = row["pending"]
+            if two_person and not pending:
+                request = {"actor": actor, "at": now, "comment": comment, "mode": mode}
+                await conn.execute(items.update().where(items.c.id == item_id).values(pending=request))
+                await audit_log.record(conn, now, actor, "release_requested", item_id, comment)
+            else:
+                if two_person:
+                    if pending["actor"] == actor:
+                        raise SameReviewer(f"{item_id}: a second reviewer must confirm the release")
+                    mode = pending["mode"]
+                data = bytes(row["data"])
+                if mode == "bcc":
+                    data = _rewrite_to_bcc(data, self.settings)
+                await decide(conn, item_id, "released", actor, comment, now, mode=mode)
+                await queue(conn, item_id, "release", row["mail_from"], list(row["rcpt"]), data, now)
+                await audit_log.record(conn, now, actor, "release", item_id, comment)
+                decided = True
+        if decided:
+            metrics.REVIEW_DECISIONS.labels(decision="release").inc()
+            log.info("released %s by %s (%s)", item_id, actor, mode)
+        return await self._detail_or_missing(item_id)
+
+    async def reject(
+        self, item_id: str, actor: str, comment: str = "", notify_sender: bool = True
+    ) -> dict[str, Any]:
+        item_id = normalise_id(item_id)
+        now = self.clock()
+        async with self.transaction(write=True) as conn:
+            row = await held_row(conn, item_id)
+            await decide(conn, item_id, "rejected", actor, comment, now)
+            await audit_log.record(conn, now, actor, "reject", item_id, comment)
+            if notify_sender:
+                note = notice.for_item(self.settings, NoticeKind.REJECTED, row, now)
+                await self._queue_notice(conn, note, item_id, now)
+        metrics.REVIEW_DECISIONS.labels(decision="reject").inc()
+        log.info("rejected %s by %s", item_id, actor)
+        return await self._detail_or_missing(item_id)
+
+    async def audit(
+        self, limit: int = 100, offset: int = 0, item_id: str | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Audit entries, newest first: {at, actor, action, item_id, comment}."""
+        async with self.transaction(write=False) as conn:
+            return await audit_log.query(
+                conn, max(0, min(limit, 10_000)), max(0, offset), normalise_id(item_id) if item_id else None
+            )
+
+    async def counts(self) -> dict[str, int]:
+        async with self.transaction(write=False) as conn:
+            rows = await conn.execute(sa.select(items.c.status, sa.func.count()).group_by(items.c.status))
+            found = {status: int(n) for status, n in rows}
+        return {status: found.get(status, 0) for status in STATUSES} | found
+
+    async def oldest_held_seconds(self) -> float:
+        async with self.transaction(write=False) as conn:
+            oldest = (
+                await conn.execute(
+                    sa.select(sa.func.min(items.c.received_at)).where(items.c.status == "held")
+                )
+            ).scalar()
+        return max(0.0, self.clock() - oldest) if oldest is not None else 0.0
+
+    async def refresh_metrics(self) -> None:
+        """Set the quarantine gauges (mailguard_quarantine_messages, …_oldest_held_seconds)."""
+        await metrics.refresh_quarantine_gauges(self)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    async def _detail_or_missing(self, item_id: str) -> dict[str, Any]:
+        detail = await self.get_item(item_id)
+        if detail is None:  # purged between commit and read: vanishingly rare
+            raise NotFound(item_id)
+        return detail
+
+    async def _queue_notice(
+        self, conn: AsyncConnection, note: notice.Notice | None, ref: str, now: float
+    ) -> None:
+        if note is None:
+            return
+        await queue(conn, ref, "notice", note.mail_from, [note.rcpt], note.data, now)
+
+
+def _rewrite_to_bcc(data: bytes, settings: Settings) -> bytes:
+    """Release mode "bcc": the Bcc rewrite (mailguard.actions.rewrite) applied to the bytes."""
+    from mailguard.actions.rewrite import rewrite_to_bcc  # built alongside; imported when used
+
+    return rewrite_to_bcc(data, settings.is_internal)
+
+
+def _facts(verdict: Verdict, data: bytes) -> tuple[str, str]:
+    """(subject, message_id): the verdict's, else read from the headers."""
+    subject, message_id = one_line(verdict.subject), one_line(verdict.message_id)
+    if subject and message_id:
+        return subject, message_id
+    parsed_subject, parsed_id = header_facts(data)
+    return subject or parsed_subject, message_id or parsed_id

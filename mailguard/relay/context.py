@@ -1,0 +1,40 @@
+"""What every session of one relay server shares: settings, runtime, limits, live sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mailguard.relay.auth import Authenticator
+from mailguard.relay.limits import ConnectionLimiter
+from mailguard.runtime import Runtime
+from mailguard.settings import Settings
+
+if TYPE_CHECKING:
+    from mailguard.relay.smtp import RelaySMTP
+
+
+@dataclass
+class RelayContext:
+    runtime: Runtime
+    hostname: str
+    limiter: ConnectionLimiter
+    tls_context: ssl.SSLContext | None = None
+    authenticator: Authenticator | None = None
+    sessions: set[RelaySMTP] = field(default_factory=set)
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)  # work that outlives a client
+    closing: bool = False
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run `coro` to completion even if its session goes away (shutdown waits for it)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task

@@ -1,0 +1,1 @@
+"""Per-session SMTP hooks (`handler`) and the end-of-data dispositions (`finish`)."""

@@ -1,0 +1,235 @@
+"""The aiosmtpd protocol, hardened for a relay.
+
+What we change in aiosmtpd's `SMTP` (hooks by name stay aiosmtpd's; the handler has them):
+- DATA is read by `dataread` (CRLF.CRLF only, bare LF ends a line, no line-length refusal,
+  one `readuntil`), normalised or refused (`MAILGUARD_BARE_NEWLINE`), size-checked (552);
+- control characters in MAIL/RCPT arguments: 501 5.1.3 (aiosmtpd accepts `<b\\x00c@d>`);
+- every exception is a 451 with a log line, never aiosmtpd's `500 Error: (Exc) detail`;
+- connection caps, a whole-session time limit, and a graceful close for shutdown;
+- an abandoned transaction (RSET, new EHLO, lost client) is aborted upstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Session
+
+from mailguard.relay import replies
+from mailguard.relay.context import RelayContext
+from mailguard.relay.dataread import DataTooLarge, has_bare_line_ends, normalise_line_ends, read_data, unstuff
+from mailguard.relay.upstream import UpstreamTransaction
+from mailguard.settings import BareNewline
+
+log = logging.getLogger(__name__)
+
+QUIT_WAIT = 2.0  # shutting down: how long a client that just finished may take to say QUIT
+_CONTROL = frozenset(chr(c) for c in [*range(32), 127])
+
+
+class RelaySession(Session):
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
+        self.upstream: UpstreamTransaction | None = None
+        self.transaction_id = ""
+
+    @property
+    def client_ip(self) -> str:
+        peer = self.peer
+        return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+
+class RelaySMTP(SMTP):
+    def __init__(self, handler: Any, relay: RelayContext, **kwargs: Any) -> None:
+        settings = relay.settings
+        super().__init__(
+            handler,
+            data_size_limit=settings.max_message_size,
+            enable_SMTPUTF8=True,
+            hostname=relay.hostname,
+            ident="mailguard",
+            tls_context=relay.tls_context,
+            timeout=settings.idle_timeout,
+            auth_require_tls=True,
+            authenticator=relay.authenticator,
+            **kwargs,
+        )
+        self.relay = relay
+        self._busy = False
+        self._finishing = False  # end-of-data work owns the upstream transaction
+        self._admitted_ip: str | None = None
+        # Track when a command is being handled so shutdown closes only idle sessions.
+        self._smtp_methods = {
+            name: self._tracked(name, method) for name, method in self._smtp_methods.items()
+        }
+
+    # --- session lifecycle ---
+
+    def _create_session(self) -> RelaySession:
+        return RelaySession(self.loop)
+
+    def relay_session(self) -> RelaySession:  # a method: aiosmtpd inspects (calls) our properties
+        assert isinstance(self.session, RelaySession)
+        return self.session
+
+    async def _handle_client(self) -> None:
+        ip = self.relay_session().client_ip
+        if self.relay.closing or not self.relay.limiter.admit(ip):
+            await self.push(replies.SHUTTING_DOWN if self.relay.closing else replies.TOO_MANY_CONNECTIONS)
+            self._close()
+            return
+        self._admitted_ip = ip
+        self.relay.sessions.add(self)
+        expire = self.loop.call_later(self.relay.settings.session_timeout, self._expire)
+        try:
+            await super()._handle_client()
+        finally:
+            expire.cancel()
+            self._forget()
+
+    def _forget(self) -> None:
+        if self._admitted_ip is not None:
+            self.relay.limiter.release(self._admitted_ip)
+            self._admitted_ip = None
+        self.relay.sessions.discard(self)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._abort_soon()
+        self._forget()
+        super().connection_lost(error)
+
+    def _expire(self) -> None:
+        log.info("%s session time limit reached", self.relay_session().client_ip)
+        self.close_now(replies.SESSION_EXPIRED)
+
+    def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def close_now(self, reply: str) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self._writer.write(reply.encode() + b"\r\n")
+        self._close()
+
+    def in_transaction(self) -> bool:
+        return self.relay_session().upstream is not None or bool(self.envelope and self.envelope.mail_from)
+
+    def request_close(self) -> None:
+        """Shutdown: close now when idle, else once the current transaction is over."""
+        if not self._busy and not self.in_transaction():
+            self.close_now(replies.SHUTTING_DOWN)
+
+    def _tracked(
+        self, name: str, method: Callable[[Any], Awaitable[None]]
+    ) -> Callable[[Any], Awaitable[None]]:
+        """Wrap a command. While shutting down, a session between transactions may still QUIT
+        politely (most clients do right after the reply to "."); anything else gets 421."""
+
+        @functools.wraps(method)  # keeps aiosmtpd's __smtp_syntax__ for HELP
+        async def run(arg: Any) -> None:
+            if self.relay.closing and name != "QUIT" and not self.in_transaction():
+                self.close_now(replies.SHUTTING_DOWN)
+                return
+            self._busy = True
+            try:
+                await method(arg)
+            finally:
+                self._busy = False
+            if self.relay.closing and not self.in_transaction():
+                self.loop.call_later(QUIT_WAIT, self.close_now, replies.SHUTTING_DOWN)
+
+        return run
+
+    # --- transaction state ---
+
+    async def _abort_upstream(self) -> None:
+        session = self.relay_session()
+        upstream, session.upstream = session.upstream, None
+        if upstream is not None:
+            await upstream.abort()
+
+    def _abort_soon(self) -> None:
+        if self.session is not None and self.relay_session().upstream is not None and not self._finishing:
+            self.relay.spawn(self._abort_upstream())
+
+    async def smtp_RSET(self, arg: str) -> None:
+        await self._abort_upstream()
+        await super().smtp_RSET(arg)
+
+    async def smtp_HELO(self, hostname: str) -> None:
+        await self._abort_upstream()
+        await super().smtp_HELO(hostname)
+
+    async def smtp_EHLO(self, hostname: str) -> None:
+        await self._abort_upstream()
+        await super().smtp_EHLO(hostname)
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        if arg and not _CONTROL.isdisjoint(arg):
+            await self.push(replies.BAD_ADDRESS_CHARS)
+            return
+        await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        if arg and not _CONTROL.isdisjoint(arg):
+            await self.push(replies.BAD_ADDRESS_CHARS)
+            return
+        await super().smtp_RCPT(arg)
+
+    async def handle_exception(self, error: Exception) -> str:
+        log.error(
+            "transaction %s: internal error (%s)",
+            self.relay_session().transaction_id or "-",
+            type(error).__name__,
+            exc_info=error,
+        )
+        self._abort_soon()
+        return replies.TEMPFAIL
+
+    # --- DATA ---
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 5.5.1 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 5.5.4 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        limit = self.relay.settings.max_message_size
+        try:
+            content = unstuff(await read_data(self._reader, limit + limit // 16 + 1024))
+            if len(content) > limit:
+                raise DataTooLarge
+        except DataTooLarge:
+            await self._end_transaction(replies.MESSAGE_TOO_BIG)
+            return
+        if has_bare_line_ends(content):
+            if self.relay.settings.bare_newline is BareNewline.REJECT:
+                await self._end_transaction(replies.BARE_NEWLINE)
+                return
+            content = normalise_line_ends(content)
+        self.envelope.content = self.envelope.original_content = content
+        # The end-of-data work runs in its own task: a client that disconnects or times out
+        # must not cancel it halfway through an upstream DATA or a quarantine write.
+        # The handler ends the upstream transaction whatever happens (sent or aborted).
+        self._finishing = True
+        try:
+            status = await asyncio.shield(self.relay.spawn(self._call_handler_hook("DATA")))
+        finally:
+            self._finishing = False
+            self.relay_session().upstream = None
+        self._set_post_data_state()
+        await self.push(status)
+
+    async def _end_transaction(self, reply: str) -> None:
+        await self._abort_upstream()
+        self._set_post_data_state()
+        await self.push(reply)

@@ -1,0 +1,191 @@
+"""Which writings of a protected address are mentions, and which near misses are not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailguard.detect.register import Register
+from mailguard.message.model import Segment, SegmentKind
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="module")
+def register() -> Register:
+    reg, errors = Register.from_csv(HERE / "register.csv")
+    assert errors == []
+    return reg
+
+
+def ids(register: Register, *segments: Segment) -> set[str]:
+    return {m.register_id for m in register.find_mentions(list(segments))}
+
+
+def body(text: str) -> Segment:
+    return Segment(text, "body")
+
+
+POSITIVE = [
+    # (text, register id)
+    ("She lives at 14 Acacia Avenue, Bristol BS1 4AB.", "R1"),
+    ("14 acacia avenue, bristol, bs1 4ab", "R1"),
+    ("14 ACACIA AVENUE BRISTOL BS1 4AB", "R1"),
+    ("14 Acacia Avenue\nBristol\nBS1 4AB", "R1"),
+    ("14 Acacia Avenue Bristol BS14AB", "R1"),
+    ("14 Acacia Ave, Bristol", "R1"),
+    ("14 Acacia Av., Bristol", "R1"),
+    ("14  Acacia   Avenue ,  Bristol", "R1"),
+    ("BS1 4AB, 14 Acacia Avenue", "R1"),
+    ("Postcode bs1 4ab - 14 Acacia Avenue", "R1"),
+    ("14, BS1 4AB", "R1"),
+    ("No. 14, postcode BS1 4AB", "R1"),
+    ("house number 14 (BS1 4AB)", "R1"),
+    ("14 Acacia Avenue", "R1"),  # no town given: nothing says it is elsewhere (fail closed)
+    ("14 Acaica Avenue, Bristol", "R1"),  # typo
+    ("14 Acacia Avenue, Bristl, BS1 4AB", "R1"),
+    ("l4 Acacia Avenue, Bristol", "R1"),  # OCR 1/l
+    ("14 Acacia Avenue, Bristo1 B51 4AB", "R1"),  # OCR 1/l, 5/S
+    ("14 Acacia Avenue, Bristol BSl 4A8", "R1"),  # OCR in the postcode
+    ("14 Acacia Avenue, Bristol, BS1 4AG", "R1"),  # mistyped postcode, same district and town
+    ("Call 07700 900123 after six", "R1"),
+    ("call +44 7700-900123", "R1"),
+    ("(07700) 900 123", "R1"),
+    ("write to Alice.Protected@Example.net please", "R1"),
+    ("Flat 2, 14 High Street, Bristol", "R2"),
+    ("Flat 2, 14 High St, Bristol BS2 8QT", "R2"),
+    ("2/14 High Street, Bristol", "R2"),
+    ("Apartment 2, 14 High Street", "R2"),
+    ("Apt 2 14 High St", "R2"),
+    ("14 High Street, Bristol BS2 8QT", "R2"),  # the building, flat not written
+    ("Tel: +44 (0)117 496 0123", "R2"),
+    ("0117-496-0123", "R2"),
+    ("Flat 12, 30C Cherry Lane, Leicester", "R3"),
+    ("30c Cherry Ln, Leicester LE25 6JA", "R3"),
+    ("30 C Cherry Lane, Leicester", "R3"),
+    ("Flat 12 | 30C | Cherry Lane | Leicester | LE25 6JA", "R3"),
+    ("30C, LE25 6JA", "R3"),
+    ("7 St Johns Road, Clifton, Bristol", "R4"),
+    ("7 St. John's Rd, Bristol BS8 2HG", "R4"),
+    ("7 Saint Johns Road, Bristol", "R4"),
+    ("7 ST JOHNS RD CLIFTON", "R4"),
+    ("221 Baker St, London NW1 6XE", "R5"),
+    ("221 Baker Street, London", "R5"),
+    ("221 Baker Street, London, nw16xe", "R5"),
+    ("Rose Cottage, Mill Lane, Wells BA5 1AA", "R6"),
+    ("88 Station Road, Newcastle upon Tyne", "R7"),
+    ("88 Station Rd, Newcastle NE1 5DL", "R7"),
+    ("88 Station Raod, Newcastle-upon-Tyne", "R7"),
+    ("5 Moorland Cres, Leeds LS6 3JX", "R8"),
+    ("5 Moor1and Crescent, Leeds", "R8"),
+    ("5 Moorland Crescent, LS6 3JX", "R8"),
+    ("１４ Acacia Avenue, Bristol", "R1"),  # full-width digits
+    ("14\u00a0Acacia Avenue, Bristol", "R1"),  # no-break space
+    ("14 Aca\u200bcia Avenue, Bristol", "R1"),  # zero-width space hidden in the word
+    ("14 | Acacia Avenue | Bristol", "R1"),  # table cells
+]
+
+NEGATIVE = [
+    "12 Acacia Avenue, Bristol, BS1 4AB",  # neighbour, same street and postcode
+    "16 Acacia Avenue, Bristol",
+    "140 Acacia Avenue, Bristol",
+    "14 Acacia Avenue, Leeds",  # same street, another town
+    "14 Acacia Avenue, Leeds LS1 1AA",
+    "14 Acacia Avenue, LS1 1AA",  # another postcode
+    "14 Acacia Road, Bristol",  # another street type
+    "14 Acacia Close",
+    "Acacia Avenue, Bristol BS1 4AB",  # street and postcode, no number
+    "We met on Acacia Avenue in Bristol",
+    "BS1 district",
+    "BS1 4AB",  # postcode alone
+    "Order 14 was sent to Acacia Avenue",
+    "Order 14, Acacia Avenue, Bristol",
+    "Order No. 14 Acacia Avenue",
+    "ref 14, BS1 4AB",
+    "14 May 2024, BS1 4AB",
+    "Flat 14, 12 Acacia Avenue, BS1 4AB",  # 14 is a flat there
+    "Flat 3, 14 High Street, Bristol",  # another flat in R2's building
+    "3/14 High Street, Bristol",
+    "Flat 12, 31C Cherry Lane, Leicester",
+    "Flat 11, 30C Cherry Lane, Leicester",
+    "30 Cherry Lane, Leicester",  # 30 is not 30C
+    "7 Johns Road, Bristol",
+    "221 Baker Street, Manchester",
+    "88 Station Road, Sunderland",
+    "5 Moorland Crescent, Leeds LS16 3JX",  # postcode of another district
+    "15 Moorland Crescent, Leeds",
+    "Call 07700 900124",
+    "Our reference 0117 496 0124",
+    "alice.protected@example.com",
+    "Case CM-14-AB, Bristol BS1 4AB",
+    "The 14 Acacia Avenue residents association",
+    "Bristol",
+    "Leicester LE25 6JA",
+]
+NEGATIVE_ALLOWED = {"The 14 Acacia Avenue residents association"}  # number + street, no other place: held
+
+
+@pytest.mark.parametrize(("text", "rid"), POSITIVE)
+def test_positive_variant(register: Register, text: str, rid: str) -> None:
+    assert rid in ids(register, body(text))
+
+
+@pytest.mark.parametrize("text", [t for t in NEGATIVE if t not in NEGATIVE_ALLOWED])
+def test_near_miss_is_not_a_mention(register: Register, text: str) -> None:
+    assert ids(register, body(text)) == set()
+
+
+def test_address_over_consecutive_table_rows(register: Register) -> None:
+    rows = [
+        Segment("Address | 14 Acacia Avenue", 'attachment "a.docx" › table 1, row 1', SegmentKind.ROW),
+        Segment(" | Bristol", 'attachment "a.docx" › table 1, row 2', SegmentKind.ROW),
+        Segment("Postcode | BS1 4AB", 'attachment "a.docx" › table 1, row 3', SegmentKind.ROW),
+    ]
+    (m,) = register.find_mentions(rows)
+    assert (m.register_id, m.kind, m.segment_index, m.score) == ("R1", "address", 0, 1.0)
+    assert m.matched == "14 Acacia Avenue"
+
+
+def test_number_and_postcode_in_label_rows(register: Register) -> None:
+    rows = [
+        Segment("House number | 14", "sheet 1, row 1", SegmentKind.ROW),
+        Segment("Postcode | bs1 4ab", "sheet 1, row 2", SegmentKind.ROW),
+    ]
+    assert ids(register, *rows) == {"R1"}
+
+
+def test_rows_of_a_neighbour_list_do_not_mix(register: Register) -> None:
+    rows = [
+        Segment("12 | Acacia Avenue | Bristol | BS1 4AB", "sheet 1, row 1", SegmentKind.ROW),
+        Segment("14 | Acacia Avenue | Leeds | LS1 1AA", "sheet 1, row 2", SegmentKind.ROW),
+        Segment("16 | Acacia Avenue | Bristol | BS1 4AB", "sheet 1, row 3", SegmentKind.ROW),
+    ]
+    assert ids(register, *rows) == set()
+
+
+def test_segments_of_different_parts_are_not_joined(register: Register) -> None:
+    assert (
+        ids(register, Segment("14", 'attachment "a.pdf"'), Segment("BS1 4AB", 'attachment "b.pdf"')) == set()
+    )
+
+
+def test_span_points_at_the_original_text(register: Register) -> None:
+    original = "Dear X,\n\nthe family moved to FLAT 2,  14 HIGH ST\u200b, BRISTOL.\nRegards"
+    segments = [Segment("Subject line", "subject", SegmentKind.FIELD), Segment(original, "body")]
+    (m,) = register.find_mentions(segments)
+    assert m.segment_index == 1
+    assert original[m.start : m.end] == m.matched
+    assert m.matched.startswith("FLAT 2") and m.matched.endswith("BRISTOL")
+
+
+def test_every_mention_kind(register: Register) -> None:
+    text = "14 Acacia Avenue, Bristol. 30C, LE25 6JA. Tel 07700 900123. alice.protected@example.net"
+    kinds = {(m.register_id, m.kind) for m in register.find_mentions([body(text)])}
+    assert kinds == {("R1", "address"), ("R3", "postcode_number"), ("R1", "phone"), ("R1", "email")}
+
+
+def test_text_without_triggers_finds_nothing(register: Register) -> None:
+    assert register.find_mentions([body("Lorem ipsum dolor sit amet. " * 2000)]) == []
+    assert register.find_mentions([]) == []
+    assert register.find_mentions([body("")]) == []

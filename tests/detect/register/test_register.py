@@ -1,0 +1,172 @@
+"""Loading, validation, flagged recipients, the compiled cache and the `register` command."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mailguard.cli import main
+from mailguard.detect.register import Register, RegisterError, RowError
+from mailguard.message.model import Segment
+
+HERE = Path(__file__).parent
+HEADER = "id,name,address,postcode,phone,flagged_recipients\n"
+SECRET = "Zebedee Quimby"  # a name that must never be printed
+
+
+def write(tmp_path: Path, body: str, name: str = "reg.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+BAD_ROWS = (
+    f'P1,{SECRET},"14 Acacia Avenue, Bristol",BS1 4AB,,ex@gmail.com\n'  # line 2: good
+    f'P2,{SECRET},"14 Acacia Avenue, Bristol",NOT A PC,,ex@gmail.com\n'  # 3: postcode
+    f'P3,{SECRET},"Acacia Avenue, Bristol",BS1 4AB,,ex@gmail.com\n'  # 4: no number
+    f'P4,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,not-an-address\n'  # 5: flagged
+    f'P1,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,ex@gmail.com\n'  # 6: duplicate id
+    f'P5,{SECRET},"9 Elm Road, Leeds",LS6 3JX,12345,ex@gmail.com\n'  # 7: phone
+    f'P6,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,\n'  # 8: no flagged recipients
+    f',{SECRET},"9 Elm Road, Leeds",LS6 3JX,,ex@gmail.com\n'  # 9: id
+    "\n"  # 10: blank, ignored
+    f'P7,{SECRET},"Flat 1, 9 Elm Road, Leeds",ls63jx,020 7946 0000,@Example.ORG\n'  # 11: good
+)
+
+
+def test_bad_rows_are_reported_by_line_and_good_rows_kept(tmp_path: Path) -> None:
+    register, errors = Register.from_csv(write(tmp_path, BAD_ROWS))
+    assert len(register) == 2
+    assert [e.line for e in errors] == [3, 4, 5, 6, 7, 8, 9]
+    assert all(isinstance(e, RowError) for e in errors)
+    problems = " ".join(e.problem for e in errors)
+    for column in ("postcode", "address", "flagged_recipients", "id", "phone"):
+        assert column in problems
+    assert SECRET not in problems and "Acacia" not in problems and "LS6" not in problems
+
+
+def test_multiline_quoted_row_keeps_line_numbers(tmp_path: Path) -> None:
+    rows = 'P1,,"14 Acacia Avenue,\nBristol",BS1 4AB,,a@b.com\nP2,,"x",BS1 4AB,,a@b.com\n'
+    register, errors = Register.from_csv(write(tmp_path, rows))
+    assert len(register) == 1 and [e.line for e in errors] == [4]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"id,name,address\nP1,x,y\n", r"header lacks column\(s\) postcode, phone, flagged_recipients"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+    ],
+)
+def test_unusable_file_raises_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(RegisterError, match=message):
+        Register.from_csv(path)
+    with pytest.raises(RegisterError, match="cannot read register"):
+        Register.open(tmp_path / "missing.csv", cache_dir=tmp_path / "cache")
+
+
+def test_extra_columns_are_ignored_and_bom_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfID,Name,Address,Postcode,Phone,Flagged_Recipients,notes\n"
+        b'P1,,"14 Acacia Avenue, Bristol",BS1 4AB,,a@b.com,whatever\n'
+    )
+    register, errors = Register.from_csv(path)
+    assert (len(register), errors) == (1, [])
+
+
+def test_flagged_recipients_by_address_and_domain(tmp_path: Path) -> None:
+    register, _ = Register.from_csv(write(tmp_path, BAD_ROWS))
+    assert register.is_flagged("P1", "Ex@Gmail.com")
+    assert register.is_flagged("P1", "<ex@gmail.com>")
+    assert not register.is_flagged("P1", "other@gmail.com")
+    assert not register.is_flagged("P7", "ex@gmail.com")
+    assert register.is_flagged("P7", "anyone@example.org")
+    assert register.is_flagged("P7", "anyone@mail.EXAMPLE.org")  # subdomains are the same organisation
+    assert not register.is_flagged("P7", "anyone@example.org.evil.com")
+    assert not register.is_flagged("P7", "anyone@notexample.org")
+    assert not register.is_flagged("NOPE", "ex@gmail.com")
+    assert register.flagged_recipients_of("ex@gmail.com") == {"P1"}
+    assert register.flagged_recipients_of("x@sub.example.org") == {"P7"}
+    assert register.flagged_recipients_of("nobody@nowhere.test") == set()
+
+
+def test_stats_are_counts_only(tmp_path: Path) -> None:
+    register, _ = Register.from_csv(write(tmp_path, BAD_ROWS))
+    stats = register.stats()
+    assert stats["rows"] == 2 and stats["bad_rows"] == 7
+    assert stats["with_phone"] == 1 and stats["with_flat"] == 1
+    assert stats["flagged_addresses"] == 1 and stats["flagged_domains"] == 1
+    assert all(isinstance(v, int) for v in stats.values())
+
+
+def test_compiled_cache_is_reused_and_refreshed(tmp_path: Path) -> None:
+    csv_path = tmp_path / "reg.csv"
+    shutil.copy(HERE / "register.csv", csv_path)
+    cache = tmp_path / "cache"
+    first = Register.open(csv_path, cache_dir=cache)
+    files = list(cache.glob("register-*.idx"))
+    assert len(files) == 1
+    stamp = files[0].stat().st_mtime_ns
+    again = Register.open(csv_path, cache_dir=cache)  # from the cache: the file is not rewritten
+    assert files[0].stat().st_mtime_ns == stamp
+    text = [Segment("14 Acacia Avenue, Bristol BS1 4AB", "body")]
+    assert first.find_mentions(text) == again.find_mentions(text)
+    assert len(again) == 8 and again.is_flagged("R1", "ex.partner@gmail.com")
+
+    with csv_path.open("a") as f:
+        f.write('R9,,"3 Oak Road, Derby",DE1 1AA,,n@gmail.com\n')
+    changed = Register.open(csv_path, cache_dir=cache)
+    assert len(changed) == 9
+    assert [p.name for p in cache.glob("register-*.idx")] != [files[0].name]
+    assert len(list(cache.glob("register-*.idx"))) == 1
+
+
+def test_corrupt_cache_is_rebuilt(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    Register.open(HERE / "register.csv", cache_dir=cache)
+    (idx,) = cache.glob("register-*.idx")
+    idx.write_bytes(b"garbage")
+    assert len(Register.open(HERE / "register.csv", cache_dir=cache)) == 8
+
+
+def test_open_without_cache_dir_compiles_in_memory(tmp_path: Path) -> None:
+    assert len(Register.open(HERE / "register.csv")) == 8
+
+
+def test_cli_import_and_stats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MAILGUARD_DATA_DIR", str(tmp_path / "var"))
+    source = write(tmp_path, BAD_ROWS, "people.csv")
+    assert main(["register", "import", str(source)]) == 1  # some rows were bad
+    out, err = capsys.readouterr()
+    assert "2 rows, 7 bad rows skipped" in out
+    assert "people.csv: line 3: postcode" in err and "line 9: id" in err
+    assert SECRET not in out + err and "Acacia" not in out + err
+    assert (tmp_path / "var" / "register" / "register.csv").exists()
+    assert len(list((tmp_path / "var" / "register").glob("register-*.idx"))) == 1
+
+    assert main(["register", "stats"]) == 0
+    out, _ = capsys.readouterr()
+    assert "rows" in out and "2" in out and SECRET not in out
+
+    assert main(["register", "stats", "--json"]) == 0
+    assert '"rows": 2' in capsys.readouterr().out
+
+
+def test_cli_errors_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MAILGUARD_DATA_DIR", str(tmp_path / "var"))
+    assert main(["register", "stats"]) == 2
+    assert "no register" in capsys.readouterr().err
+    assert main(["register", "import", str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read register" in capsys.readouterr().err
+    assert main(["register", "import", "--check", str(HERE / "register.csv")]) == 0
+    assert "checked 8 rows" in capsys.readouterr().out
+    assert not (tmp_path / "var").exists()

@@ -1,0 +1,155 @@
+"""Who may relay, TLS on both sides (a test CA), AUTH over TLS only, connection caps."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+from prometheus_client import REGISTRY
+from support.relay import RelayHarness
+from support.upstream import RecordingUpstream
+
+from mailguard.relay.auth import hash_password
+from relay.helpers import RawClient
+
+MSG = b"Subject: tls\r\n\r\nbody\r\n"
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def pki(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    folder = tmp_path_factory.mktemp("pki")
+    cert = ca.issue_cert("127.0.0.1", "localhost", "mailguard.test")
+    paths = {"ca": folder / "ca.pem", "cert": folder / "cert.pem", "key": folder / "key.pem"}
+    ca.cert_pem.write_to_path(paths["ca"])
+    cert.cert_chain_pems[0].write_to_path(paths["cert"])
+    cert.private_key_pem.write_to_path(paths["key"])
+    yield paths
+
+
+def upstream_tls(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+def client_tls(pki: dict[str, Path]) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(pki["ca"]))
+
+
+@pytest.fixture
+def users_file(tmp_path: Path) -> Path:
+    path = tmp_path / "users"
+    path.write_text(f"# relay users\nscanner:{hash_password('s3cret', iterations=1000)}\n")
+    return path
+
+
+def test_client_outside_networks_cannot_relay() -> None:
+    with RelayHarness(client_networks="10.0.0.0/8") as relay, RawClient(relay.host, relay.port) as c:
+        c.cmd("EHLO x")
+        assert c.cmd("MAIL FROM:<a@example.com>") == "554 5.7.1 Relay access denied"
+        assert c.cmd("RCPT TO:<b@example.org>").startswith("503")  # no transaction, no relaying
+    assert relay.upstream.messages == [] and relay.upstream.connections == 0
+
+
+def test_tls_both_sides(pki: dict[str, Path], ca: trustme.CA) -> None:
+    upstream = RecordingUpstream(tls_context=upstream_tls(ca), require_starttls=True)
+    with RelayHarness(
+        upstream=upstream,
+        tls_cert_file=pki["cert"],
+        tls_key_file=pki["key"],
+        upstream_tls="require-starttls",
+        upstream_ca_file=pki["ca"],
+    ) as relay:
+        with smtplib.SMTP(relay.host, relay.port) as client:
+            client.ehlo()
+            assert client.has_extn("starttls")
+            client.starttls(context=client_tls(pki))
+            assert client.sendmail("a@example.com", ["b@example.org"], MSG) == {}
+    [got] = upstream.messages
+    assert got.tls and got.data.endswith(MSG)
+    assert b"with ESMTPS id" in got.data
+
+
+def test_untrusted_upstream_certificate_is_4xx(ca: trustme.CA) -> None:
+    before = REGISTRY.get_sample_value("mailguard_upstream_errors_total", {"kind": "tls"}) or 0
+    upstream = RecordingUpstream(tls_context=upstream_tls(ca))
+    with RelayHarness(upstream=upstream) as relay, RawClient(relay.host, relay.port) as c:  # system CAs only
+        c.cmd("EHLO x")
+        assert c.cmd("MAIL FROM:<a@example.com>").startswith("451 4.4.1")
+    assert REGISTRY.get_sample_value("mailguard_upstream_errors_total", {"kind": "tls"}) == before + 1
+
+
+def test_auth_only_over_tls_and_lets_outsiders_relay(pki: dict[str, Path], users_file: Path) -> None:
+    with RelayHarness(
+        client_networks="10.0.0.0/8",
+        tls_cert_file=pki["cert"],
+        tls_key_file=pki["key"],
+        auth_users_file=users_file,
+    ) as relay:
+        with smtplib.SMTP(relay.host, relay.port) as client:
+            client.ehlo()
+            assert not client.has_extn("auth")
+            assert client.docmd("AUTH", "PLAIN AHNjYW5uZXIAczNjcmV0")[0] == 538  # needs encryption
+            client.starttls(context=client_tls(pki))
+            client.ehlo()
+            assert "PLAIN" in client.esmtp_features["auth"].split()
+            with pytest.raises(smtplib.SMTPAuthenticationError):
+                client.login("scanner", "wrong")
+            client.login("scanner", "s3cret")
+            assert client.sendmail("a@example.com", ["b@example.org"], MSG) == {}
+        [got] = relay.upstream.messages
+        assert b"with ESMTPSA id" in got.data
+
+
+def test_auth_not_offered_without_users_file(pki: dict[str, Path]) -> None:
+    with RelayHarness(tls_cert_file=pki["cert"], tls_key_file=pki["key"]) as relay:
+        with smtplib.SMTP(relay.host, relay.port) as client:
+            client.starttls(context=client_tls(pki))
+            client.ehlo()
+            assert not client.has_extn("auth")
+
+
+def test_upstream_auth(pki: dict[str, Path], ca: trustme.CA) -> None:
+    upstream = RecordingUpstream(tls_context=upstream_tls(ca), auth_users={"relay": "pw"})
+    with RelayHarness(
+        upstream=upstream, upstream_ca_file=pki["ca"], upstream_username="relay", upstream_password="pw"
+    ) as relay:
+        with smtplib.SMTP(relay.host, relay.port) as client:
+            client.sendmail("a@example.com", ["b@example.org"], MSG)
+    assert upstream.messages[0].auth_user == "relay"
+
+
+def test_upstream_auth_failure_is_4xx(pki: dict[str, Path], ca: trustme.CA) -> None:
+    upstream = RecordingUpstream(tls_context=upstream_tls(ca), auth_users={"relay": "pw"})
+    with RelayHarness(
+        upstream=upstream, upstream_ca_file=pki["ca"], upstream_username="relay", upstream_password="bad"
+    ) as relay:
+        with RawClient(relay.host, relay.port) as c:
+            c.cmd("EHLO x")
+            assert c.cmd("MAIL FROM:<a@example.com>").startswith("451 4.4.1")
+
+
+def test_per_client_connection_cap() -> None:
+    with RelayHarness(max_connections_per_client=2) as relay:
+        first, second = RawClient(relay.host, relay.port), RawClient(relay.host, relay.port)
+        try:
+            assert first.greeting.startswith("220") and second.greeting.startswith("220")
+            third = RawClient(relay.host, relay.port)
+            assert third.greeting.startswith("421 4.7.0")
+            third.close()
+            first.cmd("QUIT")
+            fourth = RawClient(relay.host, relay.port)
+            assert fourth.greeting.startswith("220")
+            fourth.close()
+        finally:
+            first.close()
+            second.close()
