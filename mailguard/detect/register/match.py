@@ -19,16 +19,15 @@ from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz
 
+from mailguard.detect.register import triggers
 from mailguard.detect.register.index import CompiledIndex, Row, type_keys
 from mailguard.detect.register.model import Mention
 from mailguard.detect.register.normalise import (
     BLOCKERS,
-    EMAIL_FIND,
     FLAT_WORDS,
     NOT_HOUSE_AFTER,
-    PHONE_FIND,
-    POSTCODE_FIND,
     STREET_TYPES,
+    TYPE_FORMS,
     WORD_RE,
     canon_phone,
     canon_postcode,
@@ -122,25 +121,20 @@ class Matcher:
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         found: dict[tuple[str, int, int, int], Mention] = {}
         for group in groups(segments):
-            postcodes = self._postcodes(group.text)
-            for m in self._scan(group, postcodes):
+            for m in self._scan(group):
                 key = (m.register_id, m.segment_index, m.start, m.end)
                 if key not in found or found[key].score < m.score:
                     found[key] = m
         return _drop_covered(list(found.values()))
 
-    # --- triggers ---------------------------------------------------------------------
-    @staticmethod
-    def _postcodes(text: str) -> list[tuple[int, int, str]]:
-        out = []
-        for m in POSTCODE_FIND.finditer(text):
+    def _scan(self, group: Group) -> Iterator[Mention]:
+        text = group.text
+        trig = triggers.find(text, self.index.has_phones, self.index.has_emails)
+        postcodes = []
+        for m in trig.postcodes:
             pc = canon_postcode(m.group(1), m.group(2))
             if pc:
-                out.append((m.start(), m.end(), postcode_key(pc)))
-        return out
-
-    def _scan(self, group: Group, postcodes: list[tuple[int, int, str]]) -> Iterator[Mention]:
-        text = group.text
+                postcodes.append((m.start(), m.end(), postcode_key(pc)))
         for i, (start, end, pc) in enumerate(postcodes):
             rows = self.index.lookup("p:" + pc)
             if not rows:
@@ -153,14 +147,14 @@ class Matcher:
                 row = self.index.row(r)
                 if postcode_key(row.postcode) == pc:
                     yield from self._number_near_postcode(group, row, lo, start, end, hi)
-        for m in NUMBER_WORD.finditer(text):
-            yield from self._address_at(group, m, postcodes)
-        if self.index.has_phones:
-            for m in PHONE_FIND.finditer(text):
-                yield from self._exact(group, m, "ph:", canon_phone(m.group()), "phone")
-        if self.index.has_emails:
-            for m in EMAIL_FIND.finditer(text):
-                yield from self._exact(group, m, "e:", m.group().strip("."), "email")
+        for pos in trig.numbers:
+            m = NUMBER_WORD.match(text, pos)
+            if m:
+                yield from self._address_at(group, m, postcodes)
+        for m in trig.phones:
+            yield from self._exact(group, m, "ph:", canon_phone(m.group()), "phone")
+        for m in trig.emails:
+            yield from self._exact(group, m, "e:", m.group().strip("."), "email")
 
     def _exact(
         self, group: Group, m: re.Match[str], prefix: str, value: str | None, kind: str
@@ -195,24 +189,23 @@ class Matcher:
             nxt = re.match(r"[a-h][\s,]+(?=[a-z])", text[word_start : word_start + 8])
             if nxt:
                 number, word_start = number + word, word_start + nxt.end()
-        window = _words(text[word_start : word_start + 80], 6)
-        if not window:
+        words = WORD_RE.findall(text, word_start, word_start + 80)[:6]
+        if not words:
             return
-        words = [w for w, _, _ in window]
         first = skeleton(canon_word(words[0], first=True))
+        kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
         keys = []
         for num in filter(None, (number, other)):
             if first in self.index.street_words:
                 keys.append(f"n:{num}:{first}")
-            for w in words[1:5]:
-                kind = canon_word(w)
-                if kind in STREET_TYPES:
-                    keys.extend(type_keys(num, kind, first))
+            for kind in kinds:
+                keys.extend(type_keys(num, kind, first))
         if not keys:
             return
         rows = self.index.lookup_many(keys)
         if not rows:
             return
+        window = _words(text[word_start : word_start + 80], 6)
         flat_before = _FLAT_BEFORE.search(text, max(0, m.start() - 24), m.start())
         lead = flat_before.start() if flat_before else m.start()
         if _blocked(text, lead):

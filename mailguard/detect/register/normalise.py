@@ -74,6 +74,7 @@ _TYPE_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 STREET_TYPES: frozenset[str] = frozenset(_TYPE_VARIANTS)
 _ABBREV: dict[str, str] = {v.rstrip("."): k for k, vs in _TYPE_VARIANTS.items() for v in vs}
+TYPE_FORMS: frozenset[str] = STREET_TYPES | {v.rstrip(".") for vs in _TYPE_VARIANTS.values() for v in vs}
 _ABBREV.update({"nth": "north", "sth": "south", "upr": "upper", "lwr": "lower", "gt": "great"})
 
 # Words before a number that make it something other than a house number ("Order 14").

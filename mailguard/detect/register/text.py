@@ -44,7 +44,7 @@ def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
             n = normalise(text)
             return n.text, n.offsets
         table[ord(ch)] = folded
-    return text.translate(table).lower(), None
+    return _NON_ASCII.sub(lambda m: table[ord(m.group())], text).lower(), None
 
 
 @dataclass(slots=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from mailguard.detect.register.normalise import EMAIL_FIND, PHONE_FIND, POSTCODE_FIND
 
 _CLASSES = bytes(
-    ord("0") if chr(i).isdigit() else ord("a") if chr(i).isalpha() and i < 128 else ord(" ") for i in range(256)
-)
+    ord("0") if chr(i).isdigit() else ord("a") if chr(i).isalpha() else ord(" ") for i in range(128)
+) + b" " * 128  # non-ASCII was encoded as "?" anyway
 _TOKEN_MAX = 7  # longest token worth a look (a squashed postcode)
 _NUMBER_MAX = 6  # "1234ab"
 
@@ -48,7 +48,8 @@ def find(text: str, phones: bool, emails: bool) -> Triggers:
         size = end - start
         if size > _TOKEN_MAX:
             continue
-        if phones and (text[start] == "0" or text[start - 1 : start] in ("+", "(") or text.startswith("44", start)):
+        lead = text[start - 1 : start]
+        if phones and (text[start] == "0" or lead in ("+", "(") or text.startswith("44", start)):
             m = _phone_at(text, start)
             if m:
                 found.phones.append(m)

@@ -76,6 +76,9 @@ def extract_pdf(sink: Sink, data: bytes, path: Path, depth: int) -> None:
             sink.check_time()
             page_path = (*path, f"page {number}")
             try:
+                contents = page.get_contents()
+                if contents is not None:  # inflate it here: extract_text hides pypdf's limit error
+                    contents.get_data()
                 sink.text(page_path, page.extract_text() or "")
                 _annotations(sink, page, page_path)
             except (Stop, PartFailed):
