@@ -35,10 +35,11 @@ def run(args: argparse.Namespace) -> int:
     _ensure_multiprocess_metrics(settings)
     setup_logging(settings)
     from mailguard.relay.errors import StartupError
+    from mailguard.runtime import PipelineError
 
     try:
         asyncio.run(serve(settings))
-    except StartupError as exc:
+    except (StartupError, PipelineError) as exc:
         raise UserError(str(exc)) from None
     return 0
 
@@ -53,7 +54,7 @@ def _ensure_multiprocess_metrics(settings: Settings) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "mailguard", *sys.argv[1:]])
 
 
-class _AdminServer:
+class AdminServer:
     """uvicorn in our event loop, without its own signal handling (we do that)."""
 
     def __init__(self, app: object, sock: socket.socket, log_level: str) -> None:
@@ -83,21 +84,28 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
     """Run until SIGTERM/SIGINT. `on_ready` gets the relay's host:port once it listens."""
     from mailguard.admin.app import create_app
     from mailguard.metrics import reset_multiprocess_dir, worker_exited
-    from mailguard.relay.server import RelayServer, bind_socket
+    from mailguard.relay.server import RelayServer, bind_socket, preflight
     from mailguard.relay.workers import start_workers, stop_workers
     from mailguard.runtime import build_runtime
 
+    preflight(settings)
     extra_workers = settings.relay_workers - 1
     host, port = settings.listen_address
     relay_sock = bind_socket(host, port, reuse_port=extra_workers > 0)
     admin_sock = bind_socket(*settings.admin_address)
     runtime = await build_runtime(settings)
     workers = []
+    outbox_stop = asyncio.Event()
+    outbox: asyncio.Task[None] | None = None
     try:
         relay = RelayServer(runtime, sock=relay_sock)
         await relay.start()
-        admin = _AdminServer(create_app(runtime), admin_sock, settings.log_level.lower())
+        admin = AdminServer(create_app(runtime), admin_sock, settings.log_level.lower())
         admin.start()
+        if runtime.store is not None:  # releases and notices: one outbox, in this process only
+            from mailguard.quarantine.outbox import Outbox, relay_deliver
+
+            outbox = asyncio.create_task(Outbox(runtime.store).run(relay_deliver(settings), outbox_stop))
         if extra_workers:
             reset_multiprocess_dir()
             workers = start_workers(settings, extra_workers)
@@ -129,6 +137,9 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
         await admin.stop()
         log.info("stopped after %.1f s", time.monotonic() - started)
     finally:
+        outbox_stop.set()
+        if outbox is not None:
+            await outbox
         if workers:
             stop_workers(workers, 1.0)
         await runtime.aclose()

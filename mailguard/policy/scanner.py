@@ -27,20 +27,16 @@ log = logging.getLogger(__name__)
 
 
 def open_register(settings: Settings) -> RegisterLike | None:
-    """The protected register named by MAILGUARD_REGISTER (cached under the data dir), or None."""
-    if settings.register is None:
-        return None
+    """The protected register: MAILGUARD_REGISTER, else the copy `mailguard register import` left
+    in the data dir (compiled cache under the data dir); None when there is neither."""
     from mailguard.detect.register import Register  # heavy: only when a register is configured
 
-    path = Path(settings.register)
-    if not path.is_file():
-        raise PolicyError(f"register {path} not found (MAILGUARD_REGISTER)")
+    if settings.register is not None and not Path(settings.register).is_file():
+        raise PolicyError(f"register {settings.register} not found (MAILGUARD_REGISTER)")
     try:
-        return Register.open(path, cache_dir=Path(settings.data_dir) / "register")
-    except PolicyError:
-        raise
+        return Register.from_settings(settings)
     except Exception as exc:  # the register's own errors: one clear line for the administrator
-        raise PolicyError(f"register {path}: {exc}") from exc
+        raise PolicyError(f"register: {exc}") from exc
 
 
 def _with_header_addresses(content: Content, data: bytes) -> Content:

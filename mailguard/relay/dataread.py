@@ -72,11 +72,11 @@ def has_bare_line_ends(content: bytes) -> bool:
 def normalise_line_ends(content: bytes) -> bytes:
     """Every bare CR and bare LF becomes CRLF (the same rule aiosmtplib applies when sending).
 
-    A bare-LF message ending "\\n" + CRLF is how smtplib and friends end bare-LF data (they
-    add the CRLF the terminator needs): that CRLF belongs to the terminator, not the message.
+    Data ending in a bare line end + CRLF is how smtplib and friends end bare-LF (or bare-CR)
+    data (they add the CRLF the terminator needs): that CRLF belongs to the terminator.
     """
     if not has_bare_line_ends(content):
         return content
-    if content.endswith(b"\n\r\n") and not content.endswith(b"\r\n\r\n"):
+    if content.endswith((b"\n\r\n", b"\r\r\n")) and not content.endswith(b"\r\n\r\n"):
         content = content[:-2]
     return _BARE_LINE_END.sub(b"\r\n", content)

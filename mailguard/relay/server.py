@@ -18,8 +18,17 @@ from mailguard.relay.smtp import RelaySMTP
 from mailguard.relay.tls import client_context, server_context
 from mailguard.relay.trace import default_hostname
 from mailguard.runtime import Runtime
+from mailguard.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def preflight(settings: Settings) -> None:
+    """Check certificates, CA and users file before anything slower starts (`StartupError`)."""
+    server_context(settings)
+    client_context(settings)
+    if settings.auth_users_file:
+        load_users(settings.auth_users_file)
 
 
 def build_context(runtime: Runtime) -> RelayContext:

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
+from support.passthrough import strip_trace
 from support.relay import RelayHarness
 from support.upstream import RecordingUpstream
 
@@ -15,15 +16,6 @@ MSG = (
     b"From: Alice <a@example.com>\r\nTo: b@example.org\r\nSubject: hi\r\n\r\n"
     b"hello\r\n.starts with a dot\r\n..two dots\r\n.\r\n \r\nlast line without much\r\n"
 )
-
-
-def strip_trace(data: bytes) -> bytes:
-    """The message without our prepended Received: and X-Mailguard-Verdict: lines."""
-    match = re.match(
-        rb"Received: [^\r\n]*\r\n(?:\t[^\r\n]*\r\n)+(?:X-Mailguard-Verdict: [^\r\n]*\r\n)?", data
-    )
-    assert match, data[:300]
-    return data[match.end() :]
 
 
 def test_smtplib_byte_identical(relay: RelayHarness) -> None:

@@ -13,14 +13,14 @@ Nothing here logs or returns register contents beyond ids and the text found in 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mailguard.detect.register import store
 from mailguard.detect.register.index import CompiledIndex, compile_entries
-from mailguard.detect.register.load import load
+from mailguard.detect.register.load import read_entries
 from mailguard.detect.register.match import Matcher
-from mailguard.detect.register.model import Mention, RegisterError, RowError
+from mailguard.detect.register.model import Entry, Mention, RegisterError, RowError
 from mailguard.message.model import Segment
 from mailguard.settings import Settings
 
@@ -64,13 +64,20 @@ class Register:
 
     @classmethod
     def _compile(cls, path: Path, digest: str, cache_dir: Path | None) -> tuple[Register, list[RowError]]:
-        entries, errors = load(path)
-        meta = {
-            "sha256": digest,
-            "bad_rows": len(errors),
-            "errors": [[e.line, e.problem] for e in errors[:_MAX_KEPT_ERRORS]],
-        }
-        image = compile_entries(entries, meta)
+        errors: list[RowError] = []
+
+        def good_rows() -> Iterator[Entry]:
+            for line, entry, problem in read_entries(path):
+                if entry is None:
+                    errors.append(RowError(line, problem or "invalid row"))
+                else:
+                    yield entry
+
+        def meta() -> dict[str, object]:
+            kept = [[e.line, e.problem] for e in errors[:_MAX_KEPT_ERRORS]]
+            return {"sha256": digest, "bad_rows": len(errors), "errors": kept}
+
+        image = compile_entries(good_rows(), meta)
         if cache_dir is not None:
             try:
                 store.save(cache_dir, digest, image)

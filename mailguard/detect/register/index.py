@@ -15,7 +15,7 @@ import mmap
 import struct
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
@@ -104,17 +104,19 @@ def entry_keys(e: Entry) -> Iterator[str]:
         yield ("d:" + rcpt[1:]) if rcpt.startswith("@") else ("r:" + rcpt)
 
 
-def compile_entries(entries: list[Entry], meta: dict[str, object]) -> bytes:
-    """Serialise entries into the image `CompiledIndex` reads (the cache file's content)."""
-    if len(entries) >= MAX_ROWS:
-        raise RegisterError(f"register has {len(entries)} rows; at most {MAX_ROWS - 1} are supported")
+def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, object]]) -> bytes:
+    """Serialise entries into the image `CompiledIndex` reads (the cache file's content).
+
+    Entries are consumed as they come (1 M parsed rows never sit in memory together);
+    `meta()` is called afterwards, so it may report what was learnt while reading."""
     packed: list[int] = []
     offsets = array("Q", [0])
     blob = bytearray()
     first_words: set[str] = set()
     towns: set[str] = set()
+    postcodes: set[str] = set()
     stats = {
-        "rows": len(entries),
+        "rows": 0,
         "with_phone": 0,
         "with_email": 0,
         "with_flat": 0,
@@ -122,6 +124,10 @@ def compile_entries(entries: list[Entry], meta: dict[str, object]) -> bytes:
         "flagged_domains": 0,
     }
     for row, e in enumerate(entries):
+        if row >= MAX_ROWS - 1:
+            raise RegisterError(f"register has more than {MAX_ROWS - 1} rows; that is not supported")
+        stats["rows"] += 1
+        postcodes.add(e.postcode)
         for key in entry_keys(e):
             packed.append(key_hash(key) << ROW_BITS | row)
         blob += _record(e).encode()
@@ -133,14 +139,13 @@ def compile_entries(entries: list[Entry], meta: dict[str, object]) -> bytes:
         stats["with_flat"] += bool(e.address.flat)
         stats["flagged_addresses"] += sum(not r.startswith("@") for r in e.flagged)
         stats["flagged_domains"] += sum(r.startswith("@") for r in e.flagged)
-    stats["postcodes"] = len({e.postcode for e in entries})
+    stats["postcodes"] = len(postcodes)
     packed.sort()
     keys = array("Q", packed)
     vocab = "\n".join(sorted(first_words)) + _RS + "\n".join(sorted(towns))
     vocab_b = vocab.encode()
-    header = dict(
-        meta, stats=stats, n_rows=len(entries), n_keys=len(keys), blob_len=len(blob), vocab_len=len(vocab_b)
-    )
+    sizes = {"n_rows": stats["rows"], "n_keys": len(keys), "blob_len": len(blob), "vocab_len": len(vocab_b)}
+    header = dict(meta(), stats=stats, **sizes)
     head = json.dumps(header).encode()
     head += b" " * (-len(head) % 8)
     parts = [

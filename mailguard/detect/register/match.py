@@ -195,11 +195,13 @@ class Matcher:
         first = skeleton(canon_word(words[0], first=True))
         kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
         keys = []
+        known = first in self.index.street_words
         for num in filter(None, (number, other)):
-            if first in self.index.street_words:
+            if known:
                 keys.append(f"n:{num}:{first}")
-            for kind in kinds:
-                keys.extend(type_keys(num, kind, first))
+            else:  # not a street word of the register: perhaps a mistyped one
+                for kind in kinds:
+                    keys.extend(type_keys(num, kind, first))
         if not keys:
             return
         rows = self.index.lookup_many(keys)

@@ -1,0 +1,229 @@
+"""Relay throughput and added latency: smtp-source -> X -> smtp-sink, in one run.
+
+    sudo .venv/bin/python bench/relay.py [--messages 4000] [--sessions 20] [--size 10240] [--workers 2]
+
+X is, in turn: nothing (direct to smtp-sink), `mailguard serve` (the real pipeline: scanner with
+the default rules, quarantine store, MAILGUARD_RELAY_WORKERS processes) and, when Postfix is
+installed, a Postfix relay configured in a temporary folder (queue + fsync; timed until its
+queue is drained). Prints msg/s and ratios, then per-message latency (one session, sequential
+messages) direct and through mailguard, and the added p50/p99. Needs root (smtp-sink runs with
+`-u nobody`, Postfix needs root). Keep runs short: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+@contextmanager
+def sink() -> Iterator[int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        ["smtp-sink", "-u", "nobody", f"127.0.0.1:{port}", "256"], stdout=subprocess.DEVNULL
+    )
+    try:
+        wait_port(port)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextmanager
+def mailguard(upstream_port: int, workers: int, tmp: Path) -> Iterator[int]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILGUARD_")}
+    env.update(
+        MAILGUARD_LISTEN=f"127.0.0.1:{port}",
+        MAILGUARD_ADMIN_LISTEN=f"127.0.0.1:{free_port()}",
+        MAILGUARD_UPSTREAM_PORT=str(upstream_port),
+        MAILGUARD_UPSTREAM_TLS="none",
+        MAILGUARD_RELAY_WORKERS=str(workers),
+        MAILGUARD_DATA_DIR=str(tmp / "mailguard"),
+        MAILGUARD_RULES_DIR=str(ROOT / "rules"),
+        MAILGUARD_INTERNAL_DOMAINS="example.com",
+        MAILGUARD_LOG_LEVEL="WARNING",
+        PYTHONWARNINGS="ignore",
+    )
+    proc = subprocess.Popen([sys.executable, "-m", "mailguard", "serve"], env=env, cwd=tmp)
+    try:
+        wait_port(port)
+        time.sleep(1.0 + workers)  # let the spawned workers bind too
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+
+
+POSTFIX_MAIN = """\
+compatibility_level = 3.6
+queue_directory = {tmp}/queue
+data_directory = {tmp}/data
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = postfix-bench.invalid
+mydestination =
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:{sink}
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtp_tls_security_level = none
+maillog_file = {tmp}/maillog
+default_process_limit = 100
+smtp_destination_concurrency_limit = 20
+default_destination_concurrency_limit = 20
+"""
+
+
+@contextmanager
+def postfix(sink_port: int, tmp: Path) -> Iterator[tuple[int, Path]]:
+    conf = tmp / "postfix-conf"
+    conf.mkdir()
+    port = free_port()
+    (conf / "main.cf").write_text(POSTFIX_MAIN.format(tmp=tmp / "pf", sink=sink_port))
+    master = Path("/etc/postfix/master.cf").read_text()
+    master = master.replace("smtp      inet  n       -       y       -       -       smtpd", "")
+    (conf / "master.cf").write_text(f"127.0.0.1:{port} inet n - n - - smtpd\n" + master)
+    (tmp / "pf").mkdir()
+    subprocess.run(["postfix", "-c", str(conf), "start"], check=True, capture_output=True)
+    try:
+        wait_port(port)
+        yield port, tmp / "pf" / "queue"
+    finally:
+        subprocess.run(["postfix", "-c", str(conf), "stop"], capture_output=True)
+
+
+def queued(queue: Path) -> int:
+    return sum(
+        1
+        for d in ("maildrop", "incoming", "active", "deferred")
+        for p in (queue / d).rglob("*")
+        if p.is_file()
+    )
+
+
+def source(port: int, args: argparse.Namespace) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            "smtp-source",
+            "-s",
+            str(args.sessions),
+            "-m",
+            str(args.messages),
+            "-l",
+            str(args.size),
+            "-f",
+            "sender@example.com",
+            "-t",
+            "rcpt@example.org",
+            f"127.0.0.1:{port}",
+        ],
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+async def latencies(port: int, count: int, size: int) -> list[float]:
+    import aiosmtplib
+
+    body = b"Subject: latency\r\nFrom: sender@example.com\r\nTo: rcpt@example.org\r\n\r\n" + (
+        b"x" * 76 + b"\r\n"
+    ) * (size // 78)
+    out = []
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            await client.sendmail("sender@example.com", ["rcpt@example.org"], body)
+            out.append(time.perf_counter() - started)
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=4000)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--size", type=int, default=10240)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--latency-messages", type=int, default=500)
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        print("run as root (smtp-sink -u nobody, Postfix)")
+        return 2
+    rates: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="mailguard-bench-") as tmp_name, sink() as sink_port:
+        tmp = Path(tmp_name)
+        os.chmod(tmp, 0o755)
+        rates["direct"] = args.messages / source(sink_port, args)
+        with mailguard(sink_port, args.workers, tmp) as relay_port:
+            source(relay_port, args)  # warm-up: pools, extraction workers
+            rates[f"mailguard ({args.workers} proc)"] = args.messages / source(relay_port, args)
+            lat_relay = asyncio.run(latencies(relay_port, args.latency_messages, args.size))
+        lat_direct = asyncio.run(latencies(sink_port, args.latency_messages, args.size))
+        if shutil.which("postfix"):
+            with postfix(sink_port, tmp) as (pf_port, queue):
+                started = time.perf_counter()
+                source(pf_port, args)
+                while queued(queue):
+                    time.sleep(0.05)
+                rates["postfix relay"] = args.messages / (time.perf_counter() - started)
+    print(
+        f"\n{args.messages} messages of {args.size} bytes, {args.sessions} sessions,"
+        " new connection per message"
+    )
+    for name, rate in rates.items():
+        print(f"  {name:<22} {rate:8.0f} msg/s")
+    mg = rates[f"mailguard ({args.workers} proc)"]
+    if "postfix relay" in rates:
+        print(f"  mailguard / postfix    {mg / rates['postfix relay']:8.2f}x")
+    print(f"  mailguard / direct     {mg / rates['direct']:8.2f}x")
+    print(f"\nlatency, one session, {args.latency_messages} sequential messages (ms):")
+    print(f"  direct     p50 {pct(lat_direct, 50):6.2f}  p99 {pct(lat_direct, 99):6.2f}")
+    print(f"  mailguard  p50 {pct(lat_relay, 50):6.2f}  p99 {pct(lat_relay, 99):6.2f}")
+    added50 = pct(lat_relay, 50) - pct(lat_direct, 50)
+    added99 = pct(lat_relay, 99) - pct(lat_direct, 99)
+    print(f"  added      p50 {added50:6.2f}  p99 {added99:6.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
