@@ -93,6 +93,8 @@ queue_directory = {tmp}/queue
 data_directory = {tmp}/data
 command_directory = /usr/sbin
 daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
 mail_owner = postfix
 setgid_group = postdrop
 inet_interfaces = 127.0.0.1
@@ -103,6 +105,7 @@ mynetworks = 127.0.0.0/8
 relayhost = [127.0.0.1]:{sink}
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtp_tls_security_level = none
+maillog_file_prefixes = {tmp}
 maillog_file = {tmp}/maillog
 default_process_limit = 100
 smtp_destination_concurrency_limit = 20
@@ -119,7 +122,9 @@ def postfix(sink_port: int, tmp: Path) -> Iterator[tuple[int, Path]]:
     master = Path("/etc/postfix/master.cf").read_text()
     master = master.replace("smtp      inet  n       -       y       -       -       smtpd", "")
     (conf / "master.cf").write_text(f"127.0.0.1:{port} inet n - n - - smtpd\n" + master)
-    (tmp / "pf").mkdir()
+    for folder in ("queue", "data"):
+        (tmp / "pf" / folder).mkdir(parents=True)
+    shutil.chown(tmp / "pf" / "data", "postfix")
     subprocess.run(["postfix", "-c", str(conf), "start"], check=True, capture_output=True)
     try:
         wait_port(port)

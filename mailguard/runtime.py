@@ -6,9 +6,12 @@ same pipeline.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mailguard.pipeline import Decider, Disposer, pass_everything
@@ -30,7 +33,59 @@ class Runtime:
     started_at: float = field(default_factory=time.time)
     closers: list[Any] = field(default_factory=list)  # objects with `async aclose()`, closed in reverse
 
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def reload(self) -> None:
+        """Re-read rules and register (SIGHUP, file change); the decider keeps the old ones on failure."""
+        reload = getattr(self.decider, "reload", None)
+        if reload is not None:
+            reload()
+
+    def start_background(self, *, outbox: bool = True, poll_interval: float = 5.0) -> None:
+        """Background work of a running relay: reloading rules and register when their files
+        change, and (in one process of several) the quarantine outbox and housekeeping."""
+        self.tasks.append(asyncio.create_task(self._watch_policy_files(poll_interval)))
+        if outbox and self.store is not None:
+            from mailguard.quarantine import lifecycle
+            from mailguard.quarantine.outbox import Outbox, relay_deliver
+
+            deliver = relay_deliver(self.settings)
+            run = Outbox(self.store, poll_interval=poll_interval).run(deliver, self.stopping)
+            self.tasks.append(asyncio.create_task(run))
+            self.tasks.append(asyncio.create_task(lifecycle.run(self.store, self.stopping)))
+
+    async def stop_background(self) -> None:
+        self.stopping.set()
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+            self.tasks.clear()
+
+    def _policy_files_stamp(self) -> tuple[tuple[str, float, int], ...]:
+        settings = self.settings
+        paths = [*Path(settings.rules_dir).glob("*.y*ml")]
+        if settings.register is not None:
+            paths.append(Path(settings.register))
+        stamp = []
+        for path in sorted(paths):
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                stamp.append((str(path), st.st_mtime, st.st_size))
+        return tuple(stamp)
+
+    async def _watch_policy_files(self, interval: float) -> None:
+        seen = await asyncio.to_thread(self._policy_files_stamp)
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), interval)
+            now = await asyncio.to_thread(self._policy_files_stamp)
+            if now != seen and not self.stopping.is_set():
+                seen = now
+                log.info("rule or register files changed: reloading")
+                await asyncio.to_thread(self.reload)
+
     async def aclose(self) -> None:
+        await self.stop_background()
         while self.closers:
             part = self.closers.pop()
             try:

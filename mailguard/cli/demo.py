@@ -125,7 +125,6 @@ async def _demo(args: argparse.Namespace) -> None:
         relay_sock = bind_socket(*settings.listen_address)
         admin_sock = bind_socket(*settings.admin_address)
         runtime = await build_runtime(settings)
-        outbox_stop = asyncio.Event()
         try:
             relay = RelayServer(runtime, sock=relay_sock)
             await relay.start()
@@ -133,13 +132,7 @@ async def _demo(args: argparse.Namespace) -> None:
 
             admin = AdminServer(create_app(runtime), admin_sock, "warning")
             admin.start()
-            outbox = None
-            if runtime.store is not None:
-                from mailguard.quarantine.outbox import Outbox, relay_deliver
-
-                outbox = asyncio.create_task(
-                    Outbox(runtime.store, poll_interval=0.2).run(relay_deliver(settings), outbox_stop)
-                )
+            runtime.start_background(poll_interval=0.2)
             host, port = relay.address
             print(
                 f"mailguard demo: relay on {host}:{port}, recording upstream on 127.0.0.1:{upstream_port}\n"
@@ -153,11 +146,7 @@ async def _demo(args: argparse.Namespace) -> None:
                 await _wait_for_signal()
             await relay.stop(5.0)
             await admin.stop()
-            outbox_stop.set()
-            if outbox is not None:
-                await outbox
         finally:
-            outbox_stop.set()
             await runtime.aclose()
             upstream.close()
 

@@ -17,10 +17,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from mailguard.cli import UserError
 from mailguard.logs import setup_logging
 from mailguard.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+    from mailguard.runtime import Runtime
 
 log = logging.getLogger("mailguard.serve")
 
@@ -95,24 +101,20 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
     admin_sock = bind_socket(*settings.admin_address)
     runtime = await build_runtime(settings)
     workers = []
-    outbox_stop = asyncio.Event()
-    outbox: asyncio.Task[None] | None = None
     try:
         relay = RelayServer(runtime, sock=relay_sock)
         await relay.start()
         admin = AdminServer(create_app(runtime), admin_sock, settings.log_level.lower())
         admin.start()
-        if runtime.store is not None:  # releases and notices: one outbox, in this process only
-            from mailguard.quarantine.outbox import Outbox, relay_deliver
-
-            outbox = asyncio.create_task(Outbox(runtime.store).run(relay_deliver(settings), outbox_stop))
+        runtime.start_background()  # the outbox and housekeeping run in this process only
+        reset_multiprocess_dir()  # no counters carried over from an earlier run in the same folder
         if extra_workers:
-            reset_multiprocess_dir()
             workers = start_workers(settings, extra_workers)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, _reload_all, runtime, workers)
         relay_at = "{}:{}".format(*relay.address)
         log.info(
             "mailguard serving: relay %s, admin http://%s:%d/, upstream %s:%d, %d relay process(es)",
@@ -137,9 +139,16 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
         await admin.stop()
         log.info("stopped after %.1f s", time.monotonic() - started)
     finally:
-        outbox_stop.set()
-        if outbox is not None:
-            await outbox
         if workers:
             stop_workers(workers, 1.0)
         await runtime.aclose()
+
+
+def _reload_all(runtime: Runtime, workers: list[BaseProcess]) -> None:
+    """SIGHUP: re-read rules and register here (in a thread: a large register takes a while)
+    and in every relay worker."""
+    log.info("SIGHUP: reloading rules and register")
+    asyncio.get_running_loop().run_in_executor(None, runtime.reload)
+    for process in workers:
+        if process.is_alive() and process.pid is not None:
+            os.kill(process.pid, signal.SIGHUP)

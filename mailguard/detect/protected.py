@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from mailguard.detect.base import make_snippet
+from mailguard.detect.views import label_value_views, unconfuse
 from mailguard.message.model import Content, Segment, SegmentKind
 from mailguard.policy.verdict import Snippet
 
@@ -54,19 +55,27 @@ class ProtectedMention:
 
 def scan_segments(content: Content) -> list[Segment]:
     """The message's readable text plus the addresses in its headers, so a protected person's
-    own email in Cc counts as a mention too."""
+    own email in Cc counts as a mention too, plus the extra readings of `detect.views`
+    (label/value tables read as one address)."""
     segments = list(content.segments)
     header_addresses = [a.address for a in content.addresses if a.source in ("to", "cc")]
     if header_addresses:
         segments.append(Segment(", ".join(header_addresses), HEADERS_WHERE, SegmentKind.FIELD))
+    segments.extend(label_value_views(content.segments))
     return segments
+
+
+def _matcher_view(segments: list[Segment]) -> list[Segment]:
+    """What the matcher reads: look-alike letters folded to Latin (same length, so a mention's
+    offsets still point into the original text the reviewer's snippet is cut from)."""
+    return [s if (t := unconfuse(s.text)) is s.text else Segment(t, s.where, s.kind) for s in segments]
 
 
 def find_protected(content: Content, register: RegisterLike) -> list[ProtectedMention]:
     """Every mention, best first within each register row; one per (row, kind, place)."""
     segments = scan_segments(content)
     best: dict[tuple[str, str, str], ProtectedMention] = {}
-    for mention in register.find_mentions(segments):
+    for mention in register.find_mentions(_matcher_view(segments)):
         if not 0 <= mention.segment_index < len(segments):
             continue
         segment = segments[mention.segment_index]

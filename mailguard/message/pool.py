@@ -167,15 +167,17 @@ class ExtractionPool:
         try:
             result = await loop.run_in_executor(self._threads, worker.roundtrip, data, self.limits.timeout)
         finally:
-            if result is not None and worker.alive and not self._closed:
+            # a worker that hit its memory limit says so with a message-wide timeout and exits
+            exiting = result is None or any(
+                u.where == "message" and u.reason is UnscannedReason.TIMEOUT for u in result.unscanned
+            )
+            if not exiting and worker.alive and not self._closed:
                 self._idle.put_nowait(worker)
-            else:  # dead, overran, or we were cancelled mid-message: its state is unknown
+            else:  # dead, overran, exiting, or we were cancelled mid-message: replace it
                 self._replace(worker)
         if result is None:
             log.warning("extraction worker overran %.1f s or died; message unscanned", self.limits.timeout)
             return timed_out(f"no result within {self.limits.timeout:g} s, or the worker died")
-        if any(u.where == "message" and u.reason is UnscannedReason.TIMEOUT for u in result.unscanned):
-            self._replace(worker)  # it hit its memory limit and is exiting
         return result
 
     def _replace(self, worker: _Worker) -> None:

@@ -53,7 +53,7 @@ def verdict_header(verdict: Verdict, *, observe_only: bool) -> bytes:
     value = verdict.action.value
     if observe_only and verdict.action is not Action.PASS:
         value = f"pass; observed={value}"
-    rules = sorted({_clean(r.rule, 80) for r in verdict.reasons})
+    rules = sorted({_clean(r.rule, 80) for r in verdict.reasons})[:10]  # keep the line short
     if rules:
         value += "; rules=" + ",".join(rules)
     return f"X-Mailguard-Verdict: {value}\r\n".encode("ascii")

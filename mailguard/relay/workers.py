@@ -60,10 +60,12 @@ async def _serve_worker(settings: Settings) -> None:
     server = RelayServer(runtime, reuse_port=True)
     try:
         await server.start()
+        runtime.start_background(outbox=False)  # the parent runs the one outbox
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, runtime.reload))
         await stop.wait()
         await server.stop(settings.shutdown_grace)
     finally:

@@ -107,7 +107,10 @@ ODF_NS = (
 
 
 def odt(body: str, header: str = "") -> bytes:
-    content = f'<office:document-content {ODF_NS}><office:body><office:text>{body}</office:text></office:body></office:document-content>'
+    content = (
+        f"<office:document-content {ODF_NS}><office:body><office:text>{body}</office:text>"
+        "</office:body></office:document-content>"
+    )
     styles = (
         f'<office:document-styles {ODF_NS}><office:master-styles><style:master-page>'
         f"<style:header><text:p>{header}</text:p></style:header></style:master-page>"

@@ -12,7 +12,7 @@ from mailguard.message.model import UnscannedReason
 from .builders import docx, message, w_table, zip_of
 
 
-def _rows(content) -> list[tuple[str, str]]:  # noqa: ANN001
+def _rows(content) -> list[tuple[str, str]]:
     return [(s.where, s.text) for s in content.segments]
 
 
@@ -57,4 +57,5 @@ def test_encrypted_zip_member() -> None:
     central = data.rfind(b"PK\x01\x02")
     data[central + 8] |= 1
     c = extract_content(message("x", attachments=[("s.zip", bytes(data), "application/zip")]))
-    assert [(u.where, u.reason) for u in c.unscanned] == [('attachment "s.zip" › "secret.txt"', UnscannedReason.ENCRYPTED)]
+    expected = [('attachment "s.zip" › "secret.txt"', UnscannedReason.ENCRYPTED)]
+    assert [(u.where, u.reason) for u in c.unscanned] == expected

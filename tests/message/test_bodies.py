@@ -10,7 +10,7 @@ from mailguard.message.model import AddressSource, SegmentKind, UnscannedReason
 from .builders import message
 
 
-def _text(content) -> str:  # noqa: ANN001
+def _text(content) -> str:
     return "\n".join(s.text for s in content.segments)
 
 

@@ -12,15 +12,15 @@ from .builders import docx, message, odt, pdf, pptx, w_p, w_table, xlsx, zip_of
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _attach(name: str, data: bytes, ctype: str = "application/octet-stream"):  # noqa: ANN202
+def _attach(name: str, data: bytes, ctype: str = "application/octet-stream"):
     return extract_content(message("see attached", attachments=[(name, data, ctype)]))
 
 
-def _texts(content) -> list[tuple[str, str]]:  # noqa: ANN001
+def _texts(content) -> list[tuple[str, str]]:
     return [(s.where, s.text) for s in content.segments]
 
 
-def _all(content) -> str:  # noqa: ANN001
+def _all(content) -> str:
     return "\n".join(s.text for s in content.segments)
 
 

@@ -121,6 +121,8 @@ class Walker:
             sink.unscanned(here, UnscannedReason.CORRUPT, f"{type(exc).__name__} in MIME part")
 
     def multipart(self, part: Message, ctype: str, path: Path, depth: int, index: str) -> None:
+        if ctype in ("message/partial", "message/external-body"):  # a fragment or a pointer: not here
+            raise PartFailed(UnscannedReason.UNKNOWN_FORMAT, ctype)
         if ctype == "multipart/encrypted":
             raise PartFailed(UnscannedReason.ENCRYPTED, "multipart/encrypted")
         payload = part.get_payload()

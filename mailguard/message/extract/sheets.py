@@ -30,7 +30,11 @@ def _row(sink: Sink, path: Path, cells: list[str]) -> None:
     while cells and not cells[-1]:
         cells.pop()
     if cells:
-        sink.text(path, " | ".join(" ".join(c.split()) for c in cells), SegmentKind.ROW)
+        sink.text(path, " | ".join(_one_line(c) for c in cells), SegmentKind.ROW)
+
+
+def _one_line(cell: str) -> str:
+    return " ".join(cell.split()) if "\n" in cell or "  " in cell or "\t" in cell or "\r" in cell else cell
 
 
 def extract_workbook(sink: Sink, data: bytes, path: Path) -> None:

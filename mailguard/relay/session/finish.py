@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 
+from mailguard.actions.rewrite import rewrite_to_bcc
 from mailguard.envelope import Envelope
 from mailguard.metrics import MESSAGES, OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS
 from mailguard.policy.verdict import Action, Verdict
@@ -92,17 +92,22 @@ async def _dispose(
 ) -> str:
     settings = relay.settings
     action = Action.PASS if settings.observe_only else verdict.action
-    if action in (Action.PASS, Action.REWRITE) and verdict.split and not settings.observe_only:
+    # The policy sets `split` only when every hold-level reason can be resolved by one copy per
+    # recipient (an invite's attendee list), so a split hold is delivered as copies, not held.
+    if action in (Action.REWRITE, Action.HOLD) and verdict.split:
         return await _stage(relay, envelope, data, upstream, verdict, trace, transaction_id)
     if action is Action.PASS:
         return await _send(upstream, trace + data, transaction_id)
     if action is Action.REWRITE:
         try:
-            rewritten = _rewrite(data, settings.is_internal)
+            rewritten = rewrite_to_bcc(data, settings.is_internal)
         except Exception as exc:
             log.error("transaction %s: rewrite failed (%s)", transaction_id, type(exc).__name__, exc_info=exc)
             return await _abort(upstream, replies.TEMPFAIL)
-        return await _send(upstream, trace + rewritten, transaction_id)
+        reply = await _send(upstream, trace + rewritten, transaction_id)
+        if reply.startswith("2"):
+            await _notify_rewritten(relay, envelope, data, verdict, transaction_id)
+        return reply
     if action is Action.HOLD:
         return await _hold(relay, envelope, data, upstream, verdict, transaction_id)
     if action is Action.REJECT:
@@ -110,13 +115,19 @@ async def _dispose(
     return await _abort(upstream, replies.TEMPFAIL)
 
 
-def _rewrite(data: bytes, is_internal: Callable[[str], bool]) -> bytes:
+async def _notify_rewritten(
+    relay: RelayContext, envelope: Envelope, data: bytes, verdict: Verdict, transaction_id: str
+) -> None:
+    """Tell the sender their recipients were moved to Bcc. Best effort: the mail is delivered."""
+    notify = getattr(relay.runtime.disposer, "notify", None)
+    if notify is None:
+        return
+    from mailguard.actions.notice import NoticeKind
+
     try:
-        from mailguard.actions.rewrite import rewrite_to_bcc
-    except ModuleNotFoundError:  # the actions package is not installed yet: pass unchanged
-        log.warning("mailguard.actions.rewrite missing: rewrite verdict relayed unchanged")
-        return data
-    return rewrite_to_bcc(data, is_internal)
+        await notify(NoticeKind.REWRITTEN, envelope, data, verdict, transaction_id)
+    except Exception as exc:
+        log.warning("transaction %s: rewrite notice not queued (%s)", transaction_id, type(exc).__name__)
 
 
 async def _send(upstream: UpstreamTransaction | None, message: bytes, transaction_id: str) -> str:

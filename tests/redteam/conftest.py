@@ -1,0 +1,69 @@
+"""Red-team fixtures: a Scanner with a small register of our own and the shipped rules.
+
+Extraction runs in-process (`InlinePool`), so each case costs milliseconds; one test in
+test_dlp_evasion.py runs the same cases through the real worker pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from mailguard.envelope import Envelope
+from mailguard.message import extract_content
+from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.model import Content
+from mailguard.policy.engine import load_policy
+from mailguard.policy.scanner import Scanner, open_register
+from mailguard.policy.verdict import Verdict
+from mailguard.settings import Settings
+
+from .mail import FLAGGED, INTERNAL, REGISTER_CSV, SENDER
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+Scan = Callable[..., Awaitable[Verdict]]
+
+
+class InlinePool:
+    """The ExtractionPool's interface, extracting in this process (no worker start-up cost)."""
+
+    def __init__(self, limits: ExtractLimits | None = None) -> None:
+        self.limits = limits or ExtractLimits(timeout=20.0)
+
+    async def extract(self, data: bytes) -> Content:
+        return extract_content(data, self.limits)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def redteam_settings(tmp_path: Path, **extra: object) -> Settings:
+    register = tmp_path / "register.csv"
+    register.write_text(REGISTER_CSV, encoding="utf-8")
+    return Settings(
+        internal_domains=[INTERNAL],
+        register=register,
+        rules_dir=RULES,
+        data_dir=tmp_path / "var",
+        extract_workers=1,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+async def scanner(tmp_path: Path) -> AsyncIterator[Scanner]:
+    settings = redteam_settings(tmp_path)
+    s = Scanner(settings, load_policy(settings), open_register(settings), InlinePool())
+    yield s
+    await s.aclose()
+
+
+@pytest.fixture
+def scan(scanner: Scanner) -> Scan:
+    async def run(data: bytes, rcpt: tuple[str, ...] = (FLAGGED,)) -> Verdict:
+        return await scanner(Envelope(SENDER, rcpt), data)
+
+    return run
