@@ -11,8 +11,10 @@ import logging
 import time
 
 from mailguard.actions.rewrite import rewrite_to_bcc
+from mailguard.actions.split import SplitError, split_copies
 from mailguard.envelope import Envelope
 from mailguard.metrics import MESSAGES, OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS
+from mailguard.pipeline import Disposer
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.relay import replies
 from mailguard.relay.context import RelayContext
@@ -150,6 +152,12 @@ async def _abort(upstream: UpstreamTransaction | None, reply: str) -> str:
     return reply
 
 
+def _disposer(relay: RelayContext, transaction_id: str) -> Disposer | None:
+    if relay.runtime.disposer is None:
+        log.error("transaction %s: verdict needs the quarantine store, none configured", transaction_id)
+    return relay.runtime.disposer
+
+
 async def _hold(
     relay: RelayContext,
     envelope: Envelope,
@@ -159,9 +167,7 @@ async def _hold(
     transaction_id: str,
 ) -> str:
     await _abort(upstream, "")
-    disposer = relay.runtime.disposer
-    if disposer is None:
-        log.error("transaction %s: hold verdict but no quarantine store configured", transaction_id)
+    if (disposer := _disposer(relay, transaction_id)) is None:
         return replies.TEMPFAIL
     try:
         qid = await disposer.hold(envelope, data, verdict)
@@ -181,18 +187,18 @@ async def _stage(
     trace: bytes,
     transaction_id: str,
 ) -> str:
+    try:
+        copies = split_copies(data, envelope, relay.settings.is_internal)
+    except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
+        log.warning("transaction %s: cannot split (%s), holding instead", transaction_id, exc)
+        return await _hold(relay, envelope, data, upstream, verdict, transaction_id)
     await _abort(upstream, "")
-    disposer = relay.runtime.disposer
-    if disposer is None:
-        log.error("transaction %s: split verdict but no quarantine store configured", transaction_id)
+    if (disposer := _disposer(relay, transaction_id)) is None:
         return replies.TEMPFAIL
     try:
-        from mailguard.actions.split import split_copies
-
-        copies = split_copies(data, envelope, relay.settings.is_internal)
         ref = await disposer.stage(envelope, [(rcpts, trace + copy) for rcpts, copy in copies], verdict)
     except Exception as exc:
-        log.error("transaction %s: split failed (%s)", transaction_id, type(exc).__name__, exc_info=exc)
+        log.error("transaction %s: staging failed (%s)", transaction_id, type(exc).__name__, exc_info=exc)
         return replies.TEMPFAIL
     log.info("transaction %s: staged %d copies as %s", transaction_id, len(copies), ref)
     return replies.STAGED.format(ref=_token(ref))
