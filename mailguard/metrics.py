@@ -66,6 +66,7 @@ RELAY_SECONDS = Histogram(
 )
 UPSTREAM_ERRORS = Counter("mailguard_upstream_errors", "Upstream failures", ["kind"])
 UNSCANNABLE_PARTS = Counter("mailguard_unscannable_parts", "Parts that could not be read", ["reason"])
+AUTH_FAILURES = Counter("mailguard_auth_failures", "Failed SMTP AUTH attempts (all client addresses)")
 OBSERVE_ONLY_OVERRIDES = Counter(
     "mailguard_observe_only_overrides",
     "Messages passed only because observe-only mode is on, by the verdict they would have had",

@@ -56,7 +56,9 @@ def _import(file: Path, data_dir: Path, check_only: bool) -> int:
                 f"cannot store the register in {store.register_dir(data_dir)}: {exc.strerror}"
             ) from None
     verb = "checked" if check_only else f"imported into {store.register_dir(data_dir)}:"
-    print(f"{verb} {len(register)} rows, {len(errors)} bad rows skipped")
+    skipped = sum(not e.kept for e in errors)
+    warned = f", {len(errors) - skipped} kept without a bad optional field" if len(errors) > skipped else ""
+    print(f"{verb} {len(register)} rows, {skipped} bad rows skipped{warned}")
     return 1 if errors else 0
 
 

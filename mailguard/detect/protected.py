@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from mailguard.detect.base import make_snippet
-from mailguard.detect.views import label_value_views, unconfuse
+from mailguard.detect.views import label_value_views
 from mailguard.message.model import Content, Segment, SegmentKind
 from mailguard.policy.verdict import Snippet
 
@@ -65,17 +65,11 @@ def scan_segments(content: Content) -> list[Segment]:
     return segments
 
 
-def _matcher_view(segments: list[Segment]) -> list[Segment]:
-    """What the matcher reads: look-alike letters folded to Latin (same length, so a mention's
-    offsets still point into the original text the reviewer's snippet is cut from)."""
-    return [s if (t := unconfuse(s.text)) is s.text else Segment(t, s.where, s.kind) for s in segments]
-
-
 def find_protected(content: Content, register: RegisterLike) -> list[ProtectedMention]:
     """Every mention, best first within each register row; one per (row, kind, place)."""
-    segments = scan_segments(content)
+    segments = scan_segments(content)  # look-alike letters are folded by the matcher (register/text.py)
     best: dict[tuple[str, str, str], ProtectedMention] = {}
-    for mention in register.find_mentions(_matcher_view(segments)):
+    for mention in register.find_mentions(segments):
         if not 0 <= mention.segment_index < len(segments):
             continue
         segment = segments[mention.segment_index]

@@ -1,8 +1,6 @@
 """Extra readings of the message text for the register matcher, found by the red-team corpus.
+(Look-alike letters are folded by the matcher itself: mailguard/detect/register/text.py.)
 
-- Homoglyphs: a street name typed with Cyrillic or Greek look-alikes ("Rоwаn Road" with a
-  Cyrillic о and а) reads the same to a person. NFKC does not fold them, so we map them to
-  Latin one character for one (lengths kept, so match offsets still point into the original).
 - Label/value tables: a form lays an address out one field per row ("House number | 14",
   "Street | Acacia Avenue", "Postcode | BS1 4AB"). Read row by row, the labels sit between the
   parts ("14 street acacia avenue") and hide the address; the values joined in order are the
@@ -15,21 +13,6 @@ import re
 from collections.abc import Sequence
 
 from mailguard.message.model import Segment, SegmentKind
-
-# Cyrillic and Greek letters that look like Latin ones (Unicode confusables, the common ones).
-_CONFUSABLES = str.maketrans(
-    "аеорсухіјѕԁɡһӏԛԝАВЕКМНОРСТХУІЈЅԌοΑΒΕΖΗΙΚΜΝΟΡΤΥΧνρτ",
-    "aeopcyxijsdghlqwABEKMHOPCTXYIJSGoABEZHIKMNOPTYXvpt",
-)
-_CONFUSABLE_CHARS = frozenset(chr(c) for c in _CONFUSABLES)
-
-
-def unconfuse(text: str) -> str:
-    """`text` with look-alike letters replaced by their Latin twins (same length)."""
-    if text.isascii() or _CONFUSABLE_CHARS.isdisjoint(text):
-        return text
-    return text.translate(_CONFUSABLES)
-
 
 # A row "label | value" whose label names a part of a postal address.
 _LABEL_ROW = re.compile(r"\s*([A-Za-z][A-Za-z0-9 .#/]{1,30}?)\s*:?\s*\|\s*(.+?)\s*")

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from types import TracebackType
 
+from mailguard.message import wire
 from mailguard.message.extract.limits import ExtractLimits
 from mailguard.message.model import Content, Unscanned, UnscannedReason
 
@@ -75,10 +76,9 @@ class _Worker:
             self.conn.send_bytes(data)
             if not self.conn.poll(max(0.0, deadline - time.monotonic())):
                 return None
-            result = self.conn.recv()
-        except (EOFError, OSError, pickle.UnpicklingError):
+            return wire.unpack(self.conn.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
             return None
-        return result if isinstance(result, Content) else None
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):

@@ -2,8 +2,9 @@
 
 It is started with exec (not fork, not multiprocessing's spawn), so it never re-runs the
 parent's main script and never inherits the relay's threads or sockets. It reads messages
-from the connection on FD, answers each with a pickled `Content`, and exits when the pipe
-closes or after its address space hit RLIMIT_AS (a heap that hit the limit is not kept)."""
+from the connection on FD, answers each with a `Content` packed by `mailguard.message.wire`,
+and exits when the pipe closes or after its address space hit RLIMIT_AS (a heap that hit
+the limit is not kept)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import signal
 import sys
 from multiprocessing.connection import Connection
 
+from mailguard.message import wire
 from mailguard.message.extract.limits import ExtractLimits
 from mailguard.message.model import Content, Unscanned, UnscannedReason
 
@@ -40,11 +42,11 @@ def serve(conn: Connection, limits: ExtractLimits) -> None:
             if any(u.detail == OOM_DETAIL for u in content.unscanned):
                 content.unscanned.append(memory_limit_hit().unscanned[0])
                 recycle = True
-            conn.send(content)
+            conn.send_bytes(wire.pack(content))
         except MemoryError:
             recycle = True
             with contextlib.suppress(Exception):
-                conn.send(memory_limit_hit())
+                conn.send_bytes(wire.pack(memory_limit_hit()))
         except (EOFError, OSError):
             return
         if recycle:

@@ -14,11 +14,15 @@ import hmac
 import logging
 import secrets
 import sys
+import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from mailguard.metrics import AUTH_FAILURES
 from mailguard.relay.errors import StartupError
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,61 @@ def load_users(path: Path) -> dict[str, str]:
     return users
 
 
+class AuthThrottle:
+    """Failed AUTH attempts per client address in a sliding window (brute-force defence).
+
+    Each failure earns a growing pause before the session reads its next command (a tarpit:
+    `delay_step` per earlier failure, at most `max_delay`); from `max_failures` in `window`
+    seconds on, AUTH from that address is answered 421 4.7.0 and the connection closed, before
+    any password is checked. A success clears the address. Failures are counted in
+    `mailguard_auth_failures_total`. Per relay process (several workers each count their own).
+    """
+
+    MAX_TRACKED = 10_000  # addresses remembered; the stalest are dropped past this
+
+    def __init__(
+        self,
+        max_failures: int = 10,
+        window: float = 900.0,
+        delay_step: float = 0.5,
+        max_delay: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self.delay_step = delay_step
+        self.max_delay = max_delay
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+
+    def failures(self, ip: str) -> int:
+        times = self._failures.get(ip)
+        if times is None:
+            return 0
+        cutoff = self.clock() - self.window
+        while times and times[0] < cutoff:
+            times.popleft()
+        if not times:
+            del self._failures[ip]
+            return 0
+        return len(times)
+
+    def blocked(self, ip: str) -> bool:
+        return self.failures(ip) >= self.max_failures
+
+    def failed(self, ip: str) -> float:
+        """Record a failure (and count it in the metric); return how long to wait before replying."""
+        AUTH_FAILURES.inc()
+        count = self.failures(ip)
+        if ip not in self._failures and len(self._failures) >= self.MAX_TRACKED:
+            del self._failures[next(iter(self._failures))]  # the address tracked longest
+        self._failures.setdefault(ip, deque()).append(self.clock())
+        return min(self.max_delay, self.delay_step * count)
+
+    def succeeded(self, ip: str) -> None:
+        self._failures.pop(ip, None)
+
+
 class Authenticator:
     """aiosmtpd authenticator. Successful checks are remembered (by a keyed digest of the
     password) so a busy client does not cost a full PBKDF2 run on every connection."""
@@ -71,26 +130,36 @@ class Authenticator:
         self._users = users
         self._pepper = secrets.token_bytes(16)
         self._verified: set[tuple[str, bytes]] = set()
+        # Checked for unknown users, at the users' own cost, so the reply time does not tell
+        # which user names exist.
+        iterations = next((int(e.split("$")[1]) for e in users.values()), DEFAULT_ITERATIONS)
+        self._dummy = hash_password(secrets.token_urlsafe(16), iterations=iterations)
 
-    def __call__(
-        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
-    ) -> AuthResult:
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         user = auth_data.login.decode("utf-8", "replace")
         encoded = self._users.get(user)
         if encoded is None:
+            verify_password(auth_data.password, self._dummy)  # same cost as a known user's check
             log.info("auth failed: unknown user (mechanism %s)", mechanism)
-            return AuthResult(success=False, handled=False)
+            return _refused(session)
         token = (user, hmac.digest(self._pepper, auth_data.password + encoded.encode(), "sha256"))
         if token not in self._verified:
             if not verify_password(auth_data.password, encoded):
                 log.info("auth failed for %s (mechanism %s)", user, mechanism)
-                return AuthResult(success=False, handled=False)
+                return _refused(session)
             if len(self._verified) > 10_000:
                 self._verified.clear()
             self._verified.add(token)
         return AuthResult(success=True, auth_data=user)
+
+
+def _refused(session: Any) -> AuthResult:
+    """A refusal, noted on the session so the relay's AUTH throttle counts it."""
+    if hasattr(session, "auth_failures"):
+        session.auth_failures += 1
+    return AuthResult(success=False, handled=False)
 
 
 def main() -> None:  # pragma: no cover - a tiny interactive helper

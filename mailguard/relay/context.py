@@ -8,7 +8,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mailguard.relay.auth import Authenticator
+from mailguard.relay.auth import Authenticator, AuthThrottle
 from mailguard.relay.limits import ConnectionLimiter
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings
@@ -24,6 +24,7 @@ class RelayContext:
     limiter: ConnectionLimiter
     tls_context: ssl.SSLContext | None = None
     authenticator: Authenticator | None = None
+    auth_throttle: AuthThrottle = field(default_factory=AuthThrottle)
     sessions: set[RelaySMTP] = field(default_factory=set)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)  # work that outlives a client
     closing: bool = False

@@ -12,6 +12,7 @@ from typing import Final
 TOO_MANY_CONNECTIONS: Final = "421 4.7.0 Too many connections, try again later"
 SHUTTING_DOWN: Final = "421 4.3.2 Service shutting down, try again later"
 SESSION_EXPIRED: Final = "421 4.4.2 Session time limit reached"
+AUTH_THROTTLED: Final = "421 4.7.0 Too many failed authentication attempts, try again later"
 
 # --- envelope ---
 RELAY_DENIED: Final = "554 5.7.1 Relay access denied"

@@ -36,6 +36,7 @@ class RelaySession(Session):
         super().__init__(loop)
         self.upstream: UpstreamTransaction | None = None
         self.transaction_id = ""
+        self.auth_failures = 0  # credentials the Authenticator refused in this session
 
     @property
     def client_ip(self) -> str:
@@ -63,9 +64,7 @@ class RelaySMTP(SMTP):
         self._finishing = False  # end-of-data work owns the upstream transaction
         self._admitted_ip: str | None = None
         # Track when a command is being handled so shutdown closes only idle sessions.
-        self._smtp_methods = {
-            name: self._tracked(name, method) for name, method in self._smtp_methods.items()
-        }
+        self._smtp_methods = {name: self._tracked(name, method) for name, method in self._smtp_methods.items()}
 
     # --- session lifecycle ---
 
@@ -123,9 +122,7 @@ class RelaySMTP(SMTP):
         if not self._busy and not self.in_transaction():
             self.close_now(replies.SHUTTING_DOWN)
 
-    def _tracked(
-        self, name: str, method: Callable[[Any], Awaitable[None]]
-    ) -> Callable[[Any], Awaitable[None]]:
+    def _tracked(self, name: str, method: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
         """Wrap a command. While shutting down, a session between transactions may still QUIT
         politely (most clients do right after the reply to "."); anything else gets 421."""
 
@@ -179,6 +176,24 @@ class RelaySMTP(SMTP):
             await self.push(replies.BAD_ADDRESS_CHARS)
             return
         await super().smtp_RCPT(arg)
+
+    async def smtp_AUTH(self, arg: str) -> None:
+        """aiosmtpd's AUTH behind the per-address brute-force throttle (`AuthThrottle`): a failed
+        check is counted and answered slowly; past the limit the address gets 421 4.7.0."""
+        throttle, session = self.relay.auth_throttle, self.relay_session()
+        ip = session.client_ip
+        if throttle.blocked(ip):  # refused before any password is checked: costs no PBKDF2
+            self.close_now(replies.AUTH_THROTTLED)
+            return
+        checked_before = session.auth_failures
+        await super().smtp_AUTH(arg)
+        if session.authenticated:
+            throttle.succeeded(ip)
+        elif session.auth_failures > checked_before:  # the Authenticator refused the credentials
+            # The session reads no next command until this returns: one guess per delay.
+            await asyncio.sleep(throttle.failed(ip))
+            if throttle.blocked(ip):
+                self.close_now(replies.AUTH_THROTTLED)
 
     async def handle_exception(self, error: Exception) -> str:
         log.error(

@@ -115,7 +115,11 @@ class UpstreamTransaction:
             response = await smtp.data(data)
             reply = Reply(response.code, response.message)
         except aiosmtplib.SMTPDataError as exc:  # a refusal of DATA or of the message: relay it
-            reply = Reply(exc.code, exc.message)
+            # A refused DATA *command* leaves the upstream transaction open (MAIL and RCPT still
+            # stand): RSET before the connection is reused, or the next message on it gets
+            # "503 nested MAIL" — a permanent failure for an innocent sender.
+            await self.abort()
+            return Reply(exc.code, exc.message)
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._drop()
             raise _lost(exc, "data") from exc

@@ -48,6 +48,7 @@ def _w(body: str) -> str:
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         f'<w:document xmlns:w="{W_NS}" '
         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
         'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
         f"<w:body>{body}</w:body></w:document>"
     )
@@ -64,14 +65,31 @@ def w_table(rows: list[list[str]]) -> str:
     return f"<w:tbl>{cells}</w:tbl>"
 
 
-def docx(body: str, extra: dict[str, str] | None = None) -> bytes:
-    """A DOCX built from WordprocessingML fragments (awkward places are easy to put in)."""
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def rels(links: dict[str, str]) -> str:
+    """A part's .rels with external hyperlinks {rId: target}."""
+    from xml.sax.saxutils import quoteattr
+
+    return f'<?xml version="1.0"?><Relationships xmlns="{REL_NS}">' + "".join(
+        f'<Relationship Id="{rid}" Type="{HYPERLINK_REL}" Target={quoteattr(target)} TargetMode="External"/>'
+        for rid, target in links.items()
+    ) + "</Relationships>"
+
+
+def docx(body: str, extra: dict[str, str] | None = None, links: dict[str, str] | None = None) -> bytes:
+    """A DOCX built from WordprocessingML fragments (awkward places are easy to put in);
+    `links` {rId: target} go to word/_rels/document.xml.rels (for `<w:hyperlink r:id>`)."""
     part = _w(body)
     members: dict[str, bytes | str] = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
         'package/2006/content-types"/>',
         "word/document.xml": part,
     }
+    if links:
+        members["word/_rels/document.xml.rels"] = rels(links)
     for name, inner in (extra or {}).items():
         root = name.rsplit("/", 1)[-1].removesuffix(".xml")
         tag = {"footnotes": "footnotes", "endnotes": "endnotes", "comments": "comments"}.get(root, "hdr")

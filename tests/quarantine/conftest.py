@@ -9,57 +9,23 @@ or fail when MAILGUARD_TEST_REQUIRE_PG=1 (CI).
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiosmtplib
-import asyncpg
 import pytest
-import sqlalchemy as sa
 from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SMTPEnvelope
-from sqlalchemy.engine import make_url
+from support.pg import _admin, empty, pg_database  # noqa: F401 - moved to tests/support/pg.py; re-exported
 
 from mailguard.envelope import Envelope
 from mailguard.message.model import Attachment, Unscanned, UnscannedReason
 from mailguard.policy.verdict import Action, Reason, Snippet, Verdict
 from mailguard.quarantine import QuarantineStore
 from mailguard.settings import Settings
-
-PG_URL = os.environ.get("MAILGUARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-REQUIRE_PG = os.environ.get("MAILGUARD_TEST_REQUIRE_PG") == "1"
-TABLES = ("quarantine_items", "quarantine_item_rules", "outbox", "audit")
-
-
-def _asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(_asyncpg_dsn(PG_URL), timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A private database for this test session; its URL."""
-    name = f"mailguard_test_{secrets.token_hex(6)}"
-    try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        message = f"PostgreSQL at {PG_URL} unreachable: {exc}"
-        if REQUIRE_PG:
-            pytest.fail(message)
-        pytest.skip(message)
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -86,13 +52,6 @@ def make_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     return make_settings(db_url, tmp_path)
-
-
-async def empty(store: QuarantineStore) -> None:
-    """PostgreSQL databases live for the session: start each test with empty tables."""
-    if store.engine.dialect.name == "postgresql":
-        async with store.engine.begin() as conn:
-            await conn.execute(sa.text(f"TRUNCATE {', '.join(TABLES)}"))
 
 
 @pytest.fixture

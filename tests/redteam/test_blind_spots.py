@@ -1,8 +1,8 @@
 """Blind spots the red-team corpus (bench/redteam_corpus.py) found, one minimal message each.
 
 Those in code owned by engineers still at work are xfail (strict=False, so a fix shows up as
-XPASS): the register matcher (`mailguard/detect/register/`) and extraction
-(`mailguard/message/`). Those fixed in detect/policy are plain regression tests.
+XPASS): extraction (`mailguard/message/`). Those fixed in the register matcher
+(`mailguard/detect/register/`) and in detect/policy are plain regression tests.
 """
 
 from __future__ import annotations
@@ -27,55 +27,48 @@ HOLD = [
     pytest.param(
         "Her new number is 01174960123.",
         id="phone-unbroken-digits",
-        marks=xfail(MATCHER, "triggers.find skips digit tokens longer than 7 chars before trying PHONE_FIND"),
     ),
     pytest.param(
         "Her new number is +441174960123.",
         id="phone-unbroken-plus44",
-        marks=xfail(MATCHER, "same: an 11+ digit token is never offered to PHONE_FIND"),
     ),
     pytest.param(
         "They are at 66-A Redcliffe Square, Bolton BL2 9WE.",
         id="house-letter-after-hyphen",
-        marks=xfail(MATCHER, "NUMBER/NUMBER_WORD refuse a number followed by '-'; 66-A is not read as 66A"),
     ),
     pytest.param(
         "They are at 168 Iyv Walk, Bath BA1 7GS.",
         id="typo-in-short-street-with-exact-postcode",
-        marks=xfail(
-            MATCHER,
-            "street names <= 4 letters need a 100 score, and the postcode path vetoes the exact "
-            "number + exact postcode because a street type ('Walk') follows an unmatched street",
-        ),
     ),
     pytest.param(
         "They are at ll Maple Court, Wakefield.",
         id="ocr-house-number-without-a-real-digit",
-        marks=xfail(MATCHER, "_NUM needs one real digit, so OCR 'll' for 11 is never a house number"),
     ),
     pytest.param(
         "They are at 9 Linden Close, Derby DE1 3AB.",
         id="register-row-with-non-numeric-phone",
-        marks=xfail(
-            MATCHER,
-            "load.py drops the whole row when phone is not a UK number ('ex-directory'), so the "
-            "address is not protected at all; keep the row, skip the phone, report the line",
-        ),
     ),
     pytest.param(
         "Her email is ann.example [at] outlook [dot] com.",
         id="obfuscated-email",
-        marks=xfail(MATCHER, "'[at]'/'[dot]' spellings of the protected email (low priority)"),
     ),
     pytest.param(
         '<p>Write to <a href="mailto:ann.example@outlook.com">her</a>.</p>',
         id="email-only-in-mailto-href",
-        marks=xfail(EXTRACTION, "html.py does not extract href targets; mailto: addresses are readable on hover"),
     ),
     pytest.param(
         '<p>See <a href="https://maps.example.com/?q=14+Acacia+Avenue+Bristol+BS1+4AB">the map</a>.</p>',
         id="address-only-in-link-url",
-        marks=xfail(EXTRACTION, "link targets (URL query text) are not extracted"),
+    ),
+    # fixed in mailguard/message/extract/links.py (URLs in plain text are decoded too)
+    pytest.param(
+        "See https://maps.example.com/?q=14+Acacia+Avenue+Bristol+BS1+4AB for the way.",
+        id="address-only-in-plain-text-url",
+    ),
+    pytest.param(
+        '<p><a href="https://safelinks.example/?url=https%3A%2F%2Fmaps.example%2F%3Fq%3D14%2BAcacia%2B'
+        'Avenue%2BBS1%2B4AB&amp;data=1">map</a></p>',
+        id="address-in-url-inside-redirect-url",
     ),
     # fixed in mailguard/detect/views.py (label/value tables read together)
     pytest.param(
@@ -110,20 +103,10 @@ PASS = [
     pytest.param(
         "Flat 5, 30 Rowan Road, Leeds LS6 2QT",
         id="other-flat-same-building",
-        marks=xfail(
-            MATCHER,
-            "the address path rejects flat 5 (row is flat 2) but _number_near_postcode holds on "
-            "30 + LS6 2QT: _blocked only looks at the word right before the number ('5,')",
-        ),
     ),
     pytest.param(
         "See chapter 187 Sycamore Park history, York.",
         id="flat-word-inside-chapter",
-        marks=xfail(
-            MATCHER,
-            "_FLAT_BEFORE has no word boundary: 'chAPTer 187' reads as 'Apt er', so the span starts "
-            "inside 'chapter' and the 'chapter' blocker is never seen",
-        ),
     ),
     pytest.param("Order 14 Acacia Avenue depot, Bristol.", id="order-number"),
     pytest.param("No. 12, BS1 4AB", id="neighbour-number-postcode"),

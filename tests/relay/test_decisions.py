@@ -1,42 +1,58 @@
-"""End of DATA: what each verdict does, the seams (Decider, Disposer), and the metrics."""
+"""End of DATA: what each verdict does, the seams (Decider, Disposer), and the metrics.
+
+The deciders here are hand-made: they give each verdict (tempfail, reject, split on a plain
+message, observe-only) deterministically, which is the relay's mechanics under test. The
+Disposer is the real quarantine store on SQLite; the real Scanner with real rules is in
+tests/e2e."""
 
 from __future__ import annotations
 
+import re
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from prometheus_client import REGISTRY
 from support.relay import RelayHarness
 
 from mailguard.actions.rewrite import rewrite_to_bcc
 from mailguard.envelope import Envelope
+from mailguard.pipeline import Decider
 from mailguard.policy.verdict import Action, Reason, Verdict
+from mailguard.quarantine import QuarantineStore
+from mailguard.quarantine.schema import outbox
+from mailguard.settings import Settings
 
 MSG = b"From: a@example.com\r\nTo: b@example.org, c@example.net\r\nSubject: s\r\n\r\nbody\r\n"
 
 
-class MemoryDisposer:
-    """A Disposer that keeps things in memory (the real one is the quarantine store)."""
+@contextmanager
+def relay_with_store(tmp_path: Path, decider: Decider) -> Iterator[tuple[RelayHarness, QuarantineStore]]:
+    """The relay with the real quarantine store (SQLite in tmp_path) as its Disposer."""
+    with RelayHarness(decider=decider) as relay:
+        settings = Settings(data_dir=tmp_path, hostname="mailguard.test", notify_sender=False)
+        store = relay.run(QuarantineStore.open(settings))
+        relay.runtime.disposer = store
+        try:
+            yield relay, store
+        finally:
+            relay.run(store.aclose())
 
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-        self.held: list[tuple[Envelope, bytes, Verdict]] = []
-        self.staged: list[tuple[Envelope, list[tuple[Sequence[str], bytes]], Verdict]] = []
 
-    async def hold(self, envelope: Envelope, data: bytes, verdict: Verdict) -> str:
-        if self.fail:
-            raise OSError("disk full")
-        self.held.append((envelope, data, verdict))
-        return f"Q{len(self.held)}"
+async def break_store(store: QuarantineStore) -> None:
+    """The store's schema gone under it: every write fails (StoreError), as a broken disk would."""
+    async with store.engine.begin() as conn:
+        for table in ("quarantine_item_rules", "quarantine_items", "outbox"):
+            await conn.execute(sa.text(f"DROP TABLE {table}"))
 
-    async def stage(
-        self, envelope: Envelope, copies: Sequence[tuple[Sequence[str], bytes]], verdict: Verdict
-    ) -> str:
-        if self.fail:
-            raise OSError("disk full")
-        self.staged.append((envelope, list(copies), verdict))
-        return f"S{len(self.staged)}"
+
+async def staged(store: QuarantineStore, ref: str) -> list[tuple[list[str], bytes]]:
+    async with store.transaction(write=False) as conn:
+        rows = await conn.execute(sa.select(outbox.c.rcpts, outbox.c.data).where(outbox.c.ref == ref))
+        return [(list(r.rcpts), bytes(r.data)) for r in rows]
 
 
 def decide(action: Action, *, split: bool = False, rules: tuple[str, ...] = ("test-rule",)):  # type: ignore[no-untyped-def]
@@ -76,23 +92,33 @@ def test_decider_sees_envelope_and_normalised_data() -> None:
     assert relay.upstream.messages[0].data.endswith(b"\r\n" + data)  # scanned is what is sent
 
 
-def test_hold_answers_250_with_id_and_sends_nothing() -> None:
-    disposer = MemoryDisposer()
+def test_hold_answers_250_with_id_and_sends_nothing(tmp_path: Path) -> None:
     before = metric("mailguard_messages_total", verdict="hold")
     hits = metric("mailguard_rule_hits_total", rule="hold-rule")
-    with RelayHarness(decider=decide(Action.HOLD, rules=("hold-rule",)), disposer=disposer) as relay:
+    decider = decide(Action.HOLD, rules=("hold-rule", "hold-rule"))  # one rule, two reasons
+    with relay_with_store(tmp_path, decider) as (relay, store):
         code, text = send(relay)
-    assert (code, text) == (250, b"2.0.0 Ok: held for review as Q1")
+        held = re.fullmatch(rb"2\.0\.0 Ok: held for review as (Q[A-Z0-9]+)", text)
+        assert code == 250 and held, text
+        item_id = held.group(1).decode()
+        assert relay.run(store.raw(item_id)) == MSG
+        item = relay.run(store.get_item(item_id))
+    assert item["rcpt"] == ["b@example.org", "c@example.net"] and item["status"] == "held"
     assert relay.upstream.messages == [] and relay.upstream.rsets == 1
-    envelope, data, _ = disposer.held[0]
-    assert data == MSG and envelope.rcpt_tos == ("b@example.org", "c@example.net")
     assert metric("mailguard_messages_total", verdict="hold") == before + 1
-    assert metric("mailguard_rule_hits_total", rule="hold-rule") == hits + 1
+    assert metric("mailguard_rule_hits_total", rule="hold-rule") == hits + 1  # once per message
 
 
-@pytest.mark.parametrize("disposer", [None, MemoryDisposer(fail=True)], ids=["no-store", "store-fails"])
-def test_hold_without_a_working_store_is_4xx(disposer: MemoryDisposer | None) -> None:
-    with RelayHarness(decider=decide(Action.HOLD), disposer=disposer) as relay:
+def test_hold_without_a_store_is_4xx() -> None:
+    with RelayHarness(decider=decide(Action.HOLD), disposer=None) as relay:
+        assert send(relay) == (451, b"4.3.0 Temporary local problem, try again later")
+    assert relay.upstream.messages == []
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["hold", "split"])
+def test_a_failing_store_is_4xx(tmp_path: Path, split: bool) -> None:
+    with relay_with_store(tmp_path, decide(Action.HOLD, split=split)) as (relay, store):
+        relay.run(break_store(store))
         assert send(relay) == (451, b"4.3.0 Temporary local problem, try again later")
     assert relay.upstream.messages == []
 
@@ -131,14 +157,15 @@ def test_rewrite_goes_through_actions_rewrite() -> None:
 
 
 @pytest.mark.parametrize("action", [Action.REWRITE, Action.HOLD])
-def test_split_stages_copies(action: Action) -> None:
-    disposer = MemoryDisposer()
-    with RelayHarness(decider=decide(action, split=True), disposer=disposer) as relay:
+def test_split_stages_copies(tmp_path: Path, action: Action) -> None:
+    with relay_with_store(tmp_path, decide(action, split=True)) as (relay, store):
         code, text = send(relay)
-    assert code == 250 and text.startswith(b"2.0.0 Ok: queued as S1")
-    assert relay.upstream.messages == []
-    _, copies, _ = disposer.staged[0]
-    assert copies and all(data.startswith(b"Received: ") for _, data in copies)
+        ref = re.fullmatch(rb"2\.0\.0 Ok: queued as (S[A-Z0-9]+)", text)
+        assert code == 250 and ref, text
+        copies = relay.run(staged(store, ref.group(1).decode()))
+    assert relay.upstream.messages == []  # the outbox delivers them, not the relay
+    assert sorted(rcpts for rcpts, _ in copies) == [["b@example.org"], ["c@example.net"]]  # one per party
+    assert all(data.startswith(b"Received: ") for _, data in copies)
 
 
 def test_relay_seconds_observed() -> None:

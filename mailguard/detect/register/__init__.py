@@ -37,7 +37,8 @@ class Register:
 
     @classmethod
     def from_csv(cls, path: Path) -> tuple[Register, list[RowError]]:
-        """Validate and compile the CSV in memory. Bad rows are returned, good rows kept."""
+        """Validate and compile the CSV in memory. Returns the problems by line: rows skipped
+        (`kept=False`) and rows kept without a bad optional field such as the phone (`kept=True`)."""
         return cls._compile(Path(path), store.csv_digest(Path(path)), None)
 
     @classmethod
@@ -52,14 +53,11 @@ class Register:
             if index is not None:
                 return cls(index)
         register, errors = cls._compile(path, digest, Path(cache_dir) if cache_dir else None)
-        if errors:
-            lines = ", ".join(str(e.line) for e in errors[:20])
-            log.warning(
-                "register: %d bad row(s) skipped (lines %s%s)",
-                len(errors),
-                lines,
-                ", …" if len(errors) > 20 else "",
-            )
+        for kept, what in ((False, "bad row(s) skipped"), (True, "row(s) kept without a bad optional field")):
+            some = [e for e in errors if e.kept is kept]
+            if some:
+                lines = ", ".join(str(e.line) for e in some[:20])
+                log.warning("register: %d %s (lines %s%s)", len(some), what, lines, ", …" if len(some) > 20 else "")
         return register
 
     @classmethod
@@ -68,14 +66,15 @@ class Register:
 
         def good_rows() -> Iterator[Entry]:
             for line, entry, problem in read_entries(path):
-                if entry is None:
-                    errors.append(RowError(line, problem or "invalid row"))
-                else:
+                if entry is None or problem:
+                    errors.append(RowError(line, problem or "invalid row", kept=entry is not None))
+                if entry is not None:
                     yield entry
 
         def meta() -> dict[str, object]:
-            kept = [[e.line, e.problem] for e in errors[:_MAX_KEPT_ERRORS]]
-            return {"sha256": digest, "bad_rows": len(errors), "errors": kept}
+            listed = [[e.line, e.problem, e.kept] for e in errors[:_MAX_KEPT_ERRORS]]
+            skipped = sum(not e.kept for e in errors)
+            return {"sha256": digest, "bad_rows": skipped, "warned_rows": len(errors) - skipped, "errors": listed}
 
         image = compile_entries(good_rows(), meta)
         if cache_dir is not None:
@@ -119,8 +118,10 @@ class Register:
         return bool(rows) and not self._rows_flagging(recipient).isdisjoint(rows)
 
     def stats(self) -> dict[str, int]:
-        return dict(self._index.meta["stats"], bad_rows=self._index.meta.get("bad_rows", 0))
+        meta = self._index.meta
+        return dict(meta["stats"], bad_rows=meta.get("bad_rows", 0), warned_rows=meta.get("warned_rows", 0))
 
     def row_errors(self) -> list[RowError]:
-        """Bad rows found when this register was compiled (kept in the cache, first 1000)."""
-        return [RowError(line, problem) for line, problem in self._index.meta.get("errors", [])]
+        """Rows skipped (kept=False) or kept without a bad optional field (kept=True) when this
+        register was compiled (kept in the cache, first 1000)."""
+        return [RowError(*item) for item in self._index.meta.get("errors", [])]

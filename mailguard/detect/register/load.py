@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from mailguard.detect.register.model import Entry, RegisterError, RowError
@@ -32,7 +32,9 @@ def _open_text(path: Path) -> io.TextIOBase:
 
 
 def _flagged(value: str) -> tuple[tuple[str, ...], str | None]:
+    """The valid addresses and @domains, and a problem naming what was ignored (never the value)."""
     out: list[str] = []
+    bad = 0
     for item in re.split(r"[;,]", value):
         item = item.strip().lower().strip("<>")
         if not item:
@@ -42,16 +44,36 @@ def _flagged(value: str) -> tuple[tuple[str, ...], str | None]:
         try:
             domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
         except UnicodeError:
-            return (), "flagged_recipients: not an address or @domain"
+            domain = ""
         if not at or not _DOMAIN_RE.fullmatch(domain) or (local and not _LOCAL_RE.fullmatch(local)):
-            return (), "flagged_recipients: not an address or @domain"
+            bad += 1
+            continue
         out.append(f"{local}@{domain}")
+    if bad:
+        return tuple(dict.fromkeys(out)), "flagged_recipients: entries that are not an address or @domain ignored"
     if not out:
-        return (), "flagged_recipients: empty"
+        return (), "flagged_recipients: empty (only global flagged lists and strict rules apply)"
     return tuple(dict.fromkeys(out)), None
 
 
+def _optional(value: str, canon: Callable[[str], str | None], column: str, what: str) -> tuple[list[str], list[str]]:
+    """Each valid item of a `;`-separated optional column, and a warning for the ones ignored."""
+    good: list[str] = []
+    bad = 0
+    for part in re.split(r"[;,/]" if column == "phone" else r"[;,]", value):
+        if part.strip():
+            item = canon(part)
+            if item is None:
+                bad += 1
+            else:
+                good.append(item)
+    return good, ([f"{column}: not {what}, ignored"] if bad else [])
+
+
 def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None, str | None]:
+    """(entry, None) for a good row; (None, problem) for a row that cannot protect anything; and
+    (entry, problem) for a row kept without its bad optional fields: a bad phone, email or flagged
+    entry must never cost the protected address its protection."""
     get = {k: (row.get(k) or "").strip() for k in (*REQUIRED, "email")}
     if None in row:  # more cells than header columns: the row is mis-quoted
         return None, "more fields than the header"
@@ -67,29 +89,21 @@ def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None,
         return None, "postcode: missing or not a UK postcode"
     if not address.number and not address.house_name:
         return None, "address: no house number or house name"
-    phones: list[str] = []
-    for part in re.split(r"[;,/]", get["phone"]):
-        if part.strip():
-            phone = canon_phone(part)
-            if phone is None:
-                return None, "phone: not a UK phone number"
-            phones.append(phone)
+    phones, warnings = _optional(get["phone"], canon_phone, "phone", "a UK phone number")
     emails: list[str] = []
     if extra_email:
-        for part in re.split(r"[;,]", get["email"]):
-            if part.strip():
-                email = canon_email(part)
-                if email is None:
-                    return None, "email: not an email address"
-                emails.append(email)
+        emails, more = _optional(get["email"], canon_email, "email", "an email address")
+        warnings += more
     flagged, problem = _flagged(get["flagged_recipients"])
     if problem:
-        return None, problem
-    return Entry(get["id"], address, postcode, tuple(phones), tuple(emails), flagged), None
+        warnings.append(problem)
+    entry = Entry(get["id"], address, postcode, tuple(phones), tuple(emails), flagged)
+    return entry, "; ".join(warnings) or None
 
 
 def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
-    """(line, entry, problem) for each data row; raises RegisterError for an unusable file."""
+    """(line, entry, problem) for each data row: entry None = row skipped; entry and problem = row
+    kept with a warning. Raises RegisterError for an unusable file."""
     reader = csv.DictReader(_open_text(path))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
@@ -103,10 +117,12 @@ def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
             if not any((v or "").strip() for k, v in row.items() if k is not None):
                 continue  # blank line
             entry, problem = _entry(row, "email" in header)
-            if entry is not None and entry.id in seen:
-                entry, problem = None, "id: duplicate of an earlier row"
             if entry is not None:
+                if entry.id in seen:  # still protected: both rows answer to this id
+                    problem = "; ".join(filter(None, ("id: duplicate of an earlier row", problem)))
                 seen.add(entry.id)
+                if problem:
+                    problem += " (row kept)"
             yield line, entry, problem
     except csv.Error as exc:
         raise RegisterError(f"register {path}: unreadable CSV at line {reader.line_num}: {exc}") from None
@@ -118,6 +134,6 @@ def load(path: Path) -> tuple[list[Entry], list[RowError]]:
     for line, entry, problem in read_entries(path):
         if entry is not None:
             entries.append(entry)
-        else:
-            errors.append(RowError(line, problem or "invalid row"))
+        if entry is None or problem:
+            errors.append(RowError(line, problem or "invalid row", kept=entry is not None))
     return entries, errors

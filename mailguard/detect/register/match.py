@@ -10,6 +10,17 @@ and OCR slips allowed), unless a different town or postcode right after it says 
 place; or the row's postcode with the row's house number close by. Never: a neighbour's number,
 a different flat of the same building, a postcode alone, a street or town alone, a number that
 belongs to something else ("Order 14", "14 May").
+
+Decisions (each has a test in tests/detect/register/test_match.py):
+- A range names its two ends: "14-16 Acacia Avenue" mentions 14 and 16, not 15.
+- "Acacia Avenue 14" (street, then number) counts like "14 Acacia Avenue".
+- A short street name ("Ivy") may carry one slip only when the exact postcode is there too.
+- An OCR'd number with no real digit ("ll", "lO") counts only before the row's street.
+- A flat written anywhere near (before, "5/30", "(flat 5)" after) that is not the row's flat
+  means another flat of the building; no flat written means the building, which counts.
+- A known town after the street that is not the row's town vetoes, even with a postcode of the
+  row's district; an unknown place name does not (fail closed).
+- Emails spelled with bracketed "[at]"/"(dot)" count; bare "at"/"dot" words are not read.
 """
 
 from __future__ import annotations
@@ -33,7 +44,9 @@ from mailguard.detect.register.normalise import (
     canon_postcode,
     canon_street,
     canon_word,
+    deobfuscate_email,
     house_number,
+    ocr_house_number,
     outward,
     postcode_key,
     skeleton,
@@ -42,18 +55,29 @@ from mailguard.detect.register.text import Group, groups
 from mailguard.detect.register.towns import place_key
 from mailguard.message.model import Segment
 
-_NUM = r"([0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}[a-z]?)"
-_NUM_START = r"(?<![\w£$€#/:\-])(?<!\d\.)(?:([0-9]{1,4}[a-z]?) ?/ ?)?"
-# "14 Acacia", "2/14 Acacia", "30C, Cherry": a house number followed by a word.
-NUMBER_WORD = re.compile(_NUM_START + _NUM + r"(?![\w/%:£\-])[\s,|]+([a-z][a-z0-9'’]*)")
+# A house number: digits (some OCR'd as letters), a letter suffix written on or after a hyphen
+# ("30c", "66-A").
+_NUM = r"([0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}(?:[a-z]|-[a-h](?![a-z0-9]))?)"
+_NUM_START = r"(?<![\w£$€/:\-])(?<!\d\.)(?:([0-9]{1,4}[a-z]?) ?/ ?)?"
+# "14 Acacia", "2/14 Acacia", "30C, Cherry", "14-16 Acacia" (a range names both ends), "ll Maple"
+# (OCR'd 11 with no real digit): a house number followed by a word.
+NUMBER_WORD = re.compile(
+    _NUM_START
+    + r"(?:"
+    + _NUM
+    + r"(?: ?- ?([0-9]{1,4}[a-z]?))?|([li][lio]{1,2}))(?![\w/%:£\-])[\s,|]+([a-z][a-z0-9'’]*)"
+)
 # A bare number (the house number near a postcode).
 NUMBER = re.compile(_NUM_START + _NUM + r"(?![\w/%:£\-])")
 _PREV_WORDS = re.compile(r"(?:([a-z£$€#]+)\.?[\s:,#|]+)?(?<![a-z£$€#])([a-z£$€#]+)\.?[\s:,#|]*$")
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = frozenset({"no", "number", "num", "nr", "#"})
-_FLAT_BEFORE = re.compile(
-    r"(flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*(?:no\.?\s*)?([a-z0-9]+)[\s,|]*$"
-)
+_FLAT = r"(?<![a-z])(flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*(?:no\.?\s*)?([a-z0-9]+)"
+_FLAT_BEFORE = re.compile(_FLAT + r"[\s,|]*$")
+_FLAT_ANY = re.compile(_FLAT + r"(?![a-z0-9])")
+# Up to four words ending in a street type right before a number ("Acacia Ave. 14").
+_STREET_BEFORE = re.compile(r"(?:[a-z][a-z'’]*[ \-]){0,3}([a-z]+)\.? $")
+_FLAT_AFTER = re.compile(r"[\s,(\-|]*" + _FLAT + r"(?![a-z0-9])")
 
 AFTER_CHARS = 120  # how far after a street a town or postcode still belongs to it
 ATTACHED_WORDS = 5  # words between a street and its postcode (localities, town, a label)
@@ -77,12 +101,20 @@ def _canon_flat(value: str) -> str:
     return house_number(value) or value
 
 
-def street_match(text_words: Sequence[str], street: tuple[str, ...]) -> int:
-    """How many of `text_words` spell `street` (typos, OCR, abbreviations allowed); 0 if they don't."""
+def _other_flat(row: Row, text_flat: str | None) -> bool:
+    """The text names a flat and the row is a different flat of that building."""
+    return bool(row.flat and text_flat and _canon_flat(text_flat) != _canon_flat(row.flat))
+
+
+def street_match(text_words: Sequence[str], street: tuple[str, ...], loose: bool = False) -> int:
+    """How many of `text_words` spell `street` (typos, OCR, abbreviations allowed); 0 if they don't.
+
+    A short name must be exact ("Elm" is not "Ely"), unless `loose`: the caller has the row's
+    exact postcode and house number too, so one slip in "Ivy" ("Iyv") is still this address."""
     n = len(street)
     has_type = n > 1 and street[-1] in STREET_TYPES
     row_name = skeleton(" ".join(street[:-1] if has_type else street))
-    need = 100 if len(row_name) <= 4 else 80
+    need = 60 if loose else 100 if len(row_name) <= 4 else 80
     best, used = 0.0, 0
     for k in (n, n - 1, n + 1):
         if k < 1 or k > len(text_words):
@@ -140,9 +172,7 @@ class Matcher:
             if not rows:
                 continue
             lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
-            hi = min(
-                postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE
-            )
+            hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
             for r in rows:
                 row = self.index.row(r)
                 if postcode_key(row.postcode) == pc:
@@ -151,40 +181,35 @@ class Matcher:
             m = NUMBER_WORD.match(text, pos)
             if m:
                 yield from self._address_at(group, m, postcodes)
+            if text[pos - 1 : pos] == " " and _word_before(text, pos) in TYPE_FORMS:
+                yield from self._street_first(group, pos, postcodes)
         for m in trig.phones:
             yield from self._exact(group, m, "ph:", canon_phone(m.group()), "phone")
         for m in trig.emails:
-            yield from self._exact(group, m, "e:", m.group().strip("."), "email")
+            raw = m.group().rstrip(".")
+            yield from self._exact(group, m, "e:", deobfuscate_email(raw), "email", m.start() + len(raw))
 
     def _exact(
-        self, group: Group, m: re.Match[str], prefix: str, value: str | None, kind: str
+        self, group: Group, m: re.Match[str], prefix: str, value: str | None, kind: str, end: int | None = None
     ) -> Iterator[Mention]:
         if not value:
             return
         for r in self.index.lookup(prefix + value):
             row = self.index.row(r)
             if value in (row.phones if kind == "phone" else row.emails):
-                yield _mention(
-                    group,
-                    row.id,
-                    kind,
-                    m.start(),
-                    m.start() + len(value) if kind == "email" else m.end(),
-                    1.0,
-                )
+                yield _mention(group, row.id, kind, m.start(), end or m.end(), 1.0)
 
     # --- number + street ---------------------------------------------------------------
-    def _address_at(
-        self, group: Group, m: re.Match[str], postcodes: list[tuple[int, int, str]]
-    ) -> Iterator[Mention]:
+    def _address_at(self, group: Group, m: re.Match[str], postcodes: list[tuple[int, int, str]]) -> Iterator[Mention]:
         text = group.text
-        number = house_number(m.group(2))
+        number = house_number(m.group(2)) if m.group(2) else ocr_house_number(m.group(4))
         if number is None:
             return
         other = house_number(m.group(1)) if m.group(1) else None
-        word_start = m.start(3)
-        word = m.group(3)
-        if len(word) == 1 and word in "abcdefgh" and number.isdigit():
+        range_end = house_number(m.group(3)) if m.group(3) else None
+        word_start = m.start(5)
+        word = m.group(5)
+        if len(word) == 1 and word in "abcdefgh" and number.isdigit() and not range_end:
             # "30 C Cherry Lane": the suffix written apart
             nxt = re.match(r"[a-h][\s,]+(?=[a-z])", text[word_start : word_start + 8])
             if nxt:
@@ -196,7 +221,7 @@ class Matcher:
         kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
         keys = []
         known = first in self.index.street_words
-        for num in filter(None, (number, other)):
+        for num in filter(None, (number, other, range_end)):
             if known:
                 keys.append(f"n:{num}:{first}")
             else:  # not a street word of the register: perhaps a mistyped one
@@ -216,20 +241,59 @@ class Matcher:
             row = self.index.row(r)
             if row.number == number:
                 text_flat = other or (flat_before.group(2) if flat_before else None)
-            elif row.number == other:
+            elif row.number == other and not range_end:
                 text_flat = number
+            elif row.number == range_end:
+                text_flat = None
             else:
                 continue
-            if row.flat and text_flat and _canon_flat(text_flat) != _canon_flat(row.flat):
+            if _other_flat(row, text_flat):
                 continue  # another flat in the same building
             used = street_match(words, row.street)
-            if not used:
-                continue
+            loose = not used
+            if loose:
+                used = street_match(words, row.street, loose=True)
+                if not used:
+                    continue
             street_end = word_start + window[used - 1][2]
+            flat_after = _FLAT_AFTER.match(text, street_end)
+            if flat_after and _other_flat(row, flat_after.group(2)):
+                continue  # "30 Rowan Road (flat 5)"
             verdict = self._locality(text, row, lead, street_end, postcodes)
-            if verdict is not None:
+            if verdict is not None and (not loose or verdict[0] == SCORE_POSTCODE):
                 score, end = verdict
                 yield _mention(group, row.id, "address", lead, end, score)
+
+    def _street_first(self, group: Group, pos: int, postcodes: list[tuple[int, int, str]]) -> Iterator[Mention]:
+        """`Acacia Avenue 14`: a street with its type, then the house number (the order of many
+        forms and of people from abroad). Only a space or a dot between, and the number must
+        not be a date, a time or a quantity ("Acacia Avenue 14 May", "… 14 times")."""
+        text = group.text
+        m = NUMBER.match(text, pos)
+        before = _STREET_BEFORE.search(text, max(0, pos - 64), pos)
+        if not m or not before or m.group(1) or canon_word(before.group(1)) not in STREET_TYPES:
+            return
+        number = house_number(m.group(2))
+        following = _words(text[m.end() : m.end() + 40], 1)
+        if number is None or (following and following[0][0] in NOT_HOUSE_AFTER):
+            return
+        spans = [(w.group(), w.start()) for w in WORD_RE.finditer(text, before.start(), pos)]
+        for size in range(min(len(spans), 4), 1, -1):
+            street = [w for w, _ in spans[-size:]]
+            first = skeleton(canon_word(street[0], first=True))
+            if first not in self.index.street_words:
+                continue
+            lead = spans[-size][1]
+            for r in self.index.lookup(f"n:{number}:{first}"):
+                row = self.index.row(r)
+                if row.number != number or street_match(street, row.street) != size or _blocked(text, lead):
+                    continue
+                flats = (_FLAT_BEFORE.search(text, max(0, lead - 24), lead), _FLAT_AFTER.match(text, m.end()))
+                if any(f and _other_flat(row, f.group(2)) for f in flats):
+                    continue  # "Flat 5, Rowan Road 30": another flat of the building
+                verdict = self._locality(text, row, lead, m.end(), postcodes)
+                if verdict is not None:
+                    yield _mention(group, row.id, "address", lead, verdict[1], verdict[0])
 
     def _locality(
         self, text: str, row: Row, start: int, street_end: int, postcodes: list[tuple[int, int, str]]
@@ -258,20 +322,23 @@ class Matcher:
                 if after_pc and outward(after_pc[2]) != outward(row_pc):
                     return None  # same street and town, but a postcode of another district
                 return SCORE_TOWN, street_end + after[end - 1][2]
+        if self._names_a_town(words):
+            return None  # "…, Wakefield": the same street in another town
         if after_pc:
             if outward(after_pc[2]) == outward(row_pc):
                 return SCORE_NUMBER_POSTCODE, after_pc[1]  # same district: a mistyped postcode
             return None  # a postcode of another district follows: another place
-        for i in range(min(3, len(words))):
-            for size in (1, 2, 3):
-                if place_key(canon_street(words[i : i + size])) in self.index.towns:
-                    return None  # "…, Wakefield": the same street in another town
-        before_pc = next(
-            (p for p in reversed(postcodes) if start - BEFORE_CHARS <= p[0] and p[1] <= start), None
-        )
+        before_pc = next((p for p in reversed(postcodes) if start - BEFORE_CHARS <= p[0] and p[1] <= start), None)
         if before_pc and before_pc[2] == row_pc:
             return SCORE_POSTCODE, street_end  # postcode written first
         return SCORE_STREET_ONLY, street_end
+
+    def _names_a_town(self, words: Sequence[str]) -> bool:
+        return any(
+            place_key(canon_street(words[i : i + size])) in self.index.towns
+            for i in range(min(3, len(words)))
+            for size in (1, 2, 3)
+        )
 
     # --- house number near the postcode ----------------------------------------------------
     def _number_near_postcode(
@@ -289,20 +356,32 @@ class Matcher:
                 continue
             if _blocked(text, m.start(), FLAT_WORDS):
                 continue
+            if row.flat and self._names_other_flat(text, m, row, lo, pc_start, hi):
+                continue  # "Flat 5, 30 Rowan Road, LS6 2QT": another flat of the row's building
             following = [w for w, _, _ in _words(text[m.end() : m.end() + 60], 5)]
             if following and following[0] in NOT_HOUSE_AFTER:
                 continue
             street_words = [canon_word(w) for w in following[:4]]
-            if any(w in STREET_TYPES for w in street_words) and not street_match(following, row.street):
+            if any(w in STREET_TYPES for w in street_words) and not street_match(following, row.street, loose=True):
                 continue  # the number of some other street
             if m.start() > pc_end and any(w in STREET_TYPES for w in street_words):
                 continue  # postcode first: the address path reads "BS1 4AB, 14 Acacia Avenue"
             first, last = min(m.start(), pc_start), max(m.end(), pc_end)
             yield _mention(group, row.id, "postcode_number", first, last, SCORE_NUMBER_POSTCODE)
 
-    def _house_name_near(
-        self, group: Group, row: Row, lo: int, pc_start: int, pc_end: int
-    ) -> Iterator[Mention]:
+    @staticmethod
+    def _names_other_flat(text: str, m: re.Match[str], row: Row, lo: int, pc_start: int, hi: int) -> bool:
+        """A flat is written with this number (before it, as `5/30`, or between it and the
+        postcode) and none of those is the row's flat."""
+        flats = [m.group(1)] if m.group(1) and house_number(m.group(2)) == row.number else []
+        before = _FLAT_BEFORE.search(text, max(lo, m.start() - 24), m.start())
+        if before:
+            flats.append(before.group(2))
+        end = pc_start if m.end() <= pc_start else min(hi, m.end() + 60)
+        flats += [f.group(2) for f in _FLAT_ANY.finditer(text, m.end(), end)]
+        return bool(flats) and all(_other_flat(row, f) for f in flats)
+
+    def _house_name_near(self, group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Mention]:
         name = skeleton(" ".join(row.house_name))
         if len(name) < 5:
             return
@@ -310,6 +389,14 @@ class Matcher:
         hit = fuzz.partial_ratio_alignment(name, window)
         if hit and hit.score >= 90:
             yield _mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The word ending just before `pos` (a space and an optional dot between): cheap, no regex."""
+    end = pos - 1
+    if text[end - 1 : end] == ".":
+        end -= 1
+    return text[text.rfind(" ", max(0, end - 12), end) + 1 : end]
 
 
 def _attached(text: str, start: int, end: int) -> bool:

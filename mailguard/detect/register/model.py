@@ -16,6 +16,7 @@ class RegisterError(Exception):
 class RowError:
     line: int  # 1-based line number in the CSV (the header is line 1)
     problem: str  # names the column and the problem, never the value
+    kept: bool = False  # True: the row is protected; only the named optional field was ignored
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,8 @@ _TYPE_VARIANTS: dict[str, tuple[str, ...]] = {
     "side": (),
     "villas": (),
     "wynd": (),
+    "vennel": (),
+    "brae": (),
     "brow": (),
     "dene": (),
     "garth": (),
@@ -93,7 +95,7 @@ _SKELETON = str.maketrans({"0": "o", "1": "i", "l": "i", "5": "s", "8": "b", "â€
 _NUMBER_FOLD = str.maketrans({"o": "0", "i": "1", "l": "1", "s": "5", "z": "2"})
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:['â€™][a-z]+)?")
-_HOUSE_RE = re.compile(r"[0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}[a-z]?")
+_HOUSE_RE = re.compile(r"[0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}(?:-?[a-z])?")
 
 
 def skeleton(word: str) -> str:
@@ -119,12 +121,24 @@ def house_number(token: str) -> str | None:
     if len(token) > 6 or not _HOUSE_RE.fullmatch(token):
         return None
     suffix = ""
+    if len(token) > 2 and token[-2] == "-" and token[-1] in "abcdefgh":  # "66-a"
+        token = token[:-2] + token[-1]
     if token[-1].isalpha() and token[-1] in "abcdefgh" and len(token) > 1 and token[-2].isdigit():
         token, suffix = token[:-1], token[-1]
     folded = token.translate(_NUMBER_FOLD)
     if not folded.isdigit():
         return None
     return str(int(folded)) + suffix
+
+
+_OCR_ONLY = str.maketrans("lio", "110")
+
+
+def ocr_house_number(token: str) -> str | None:
+    """A house number OCR'd with no real digit: `ll` -> 11, `lo` -> 10, `llo` -> 110."""
+    if not 2 <= len(token) <= 3 or token[0] not in "li" or token.strip("lio"):
+        return None
+    return token.translate(_OCR_ONLY)
 
 
 # --- postcodes (BS 7666) --------------------------------------------------------------
@@ -176,9 +190,24 @@ def outward(postcode: str) -> str:
 
 
 # --- phones and emails ----------------------------------------------------------------
-PHONE_FIND = re.compile(r"(?<![\w+])(?:(?:\+|00) ?44 ?(?:\(0\) ?)?|\(?0)\d(?:[ .\-()]{0,2}\d){8,10}(?!\d)")
+PHONE_FIND = re.compile(
+    r"(?<![\w+])(?:(?:\+|00) ?44[ .\-]?(?:\(0\)[ .\-]?)?|\(?0[ .\-()]{0,2})\d(?:[ .\-()]{0,2}\d){8,10}(?!\d)"
+)
 EMAIL_FIND = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
 EMAIL_OK = re.compile(r"[^@\s]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
+# "ann [dot] example [at] outlook [dot] com", "(at)", "{dot}": only bracketed spellings (a bare
+# "at" is too common a word to look behind every time)
+_OBF = r"\s*[\[({{<]\s*{}\s*[\])}}>]\s*"
+_OBF_AT, _OBF_DOT = _OBF.format("at"), _OBF.format("dot")
+EMAIL_OBFUSCATED = re.compile(
+    rf"[a-z0-9_%+\-]+(?:(?:\.|{_OBF_DOT})[a-z0-9_%+\-]+)*{_OBF_AT}[a-z0-9\-]+(?:(?:\.|{_OBF_DOT})[a-z0-9\-]+)+"
+)
+_OBF_PARTS = re.compile(rf"{_OBF_AT}|{_OBF_DOT}")
+
+
+def deobfuscate_email(text: str) -> str:
+    """`ann [dot] x [at] y [dot] com` -> `ann.x@y.com`."""
+    return _OBF_PARTS.sub(lambda m: "@" if "at" in m.group() else ".", text)
 
 
 def canon_phone(text: str) -> str | None:

@@ -23,11 +23,20 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _DIGITS = re.compile(r"\d+")
 
 
+# Cyrillic and Greek letters that look like Latin ones (the common Unicode confusables), after
+# case folding: "Rоwаn Road" typed with a Cyrillic о and а reads the same to a person. NFKC does
+# not fold them. Unicode dashes and the minus sign read as "-" ("66–A", "14–16").
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁɡһӏԛԝԍвкмнтοικνρτυχεαζηβ\u2010\u2011\u2012\u2013\u2014\u2015\u2212",
+    "aeopcyxijsdghlqwgbkmhtoikvptyxeazhb-------",
+)
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str | None:
     if unicodedata.category(ch) == "Cf":
         return None
-    folded = unicodedata.normalize("NFKC", ch).casefold()
+    folded = unicodedata.normalize("NFKC", ch).casefold().translate(_LOOKALIKES)
     if len(folded) != 1:
         return None
     return " " if folded.isspace() else folded

@@ -13,13 +13,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mailguard.detect.register.normalise import EMAIL_FIND, PHONE_FIND, POSTCODE_FIND
+from mailguard.detect.register.normalise import EMAIL_FIND, EMAIL_OBFUSCATED, PHONE_FIND, POSTCODE_FIND
 
-_CLASSES = bytes(
-    ord("0") if chr(i).isdigit() else ord("a") if chr(i).isalpha() else ord(" ") for i in range(128)
-) + b" " * 128  # non-ASCII was encoded as "?" anyway
-_TOKEN_MAX = 7  # longest token worth a look (a squashed postcode)
+
+def _class(ch: str) -> int:
+    # "l": a letter OCR makes of a digit (1 -> l/I, 0 -> O); the text is already case-folded
+    return ord("0") if ch.isdigit() else ord("l") if ch in "lio" else ord("a") if ch.isalpha() else ord(" ")
+
+
+_CLASSES = bytes(_class(chr(i)) for i in range(128)) + b" " * 128  # non-ASCII was encoded as "?" anyway
+_TOKEN_MAX = 7  # longest token worth a look as a postcode or a house number (a squashed postcode)
+_PHONE_MAX = 16  # "+441174960123" unbroken: offered to the phone pattern only
 _NUMBER_MAX = 6  # "1234ab"
+# A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110); it starts
+# like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
+_OCR_NUMBERS = (b" ll ", b" lll ")
 
 
 @dataclass(slots=True)
@@ -46,7 +54,7 @@ def find(text: str, phones: bool, emails: bool) -> Triggers:
         end = n if end < 0 else end
         pos = end
         size = end - start
-        if size > _TOKEN_MAX:
+        if size > _PHONE_MAX:
             continue
         lead = text[start - 1 : start]
         if phones and (text[start] == "0" or lead in ("+", "(") or text.startswith("44", start)):
@@ -55,6 +63,8 @@ def find(text: str, phones: bool, emails: bool) -> Triggers:
                 found.phones.append(m)
                 pos = max(pos, m.end())
                 continue
+        if size > _TOKEN_MAX:
+            continue
         if text[start].isalpha():
             _postcode_at(text, start, found, seen_pc)
         elif size == 3 and start >= 2 and text[start - 1] == " ":
@@ -63,7 +73,9 @@ def find(text: str, phones: bool, emails: bool) -> Triggers:
                 _postcode_at(text, prev, found, seen_pc)
         if size <= _NUMBER_MAX:
             found.numbers.append(start)
+    _ocr_numbers(text, classes, found)
     if emails:
+        _obfuscated_emails(text, found)
         at = text.find("@")
         while at >= 0:
             for m in EMAIL_FIND.finditer(text, max(0, at - 64), at + 256):
@@ -72,6 +84,31 @@ def find(text: str, phones: bool, emails: bool) -> Triggers:
                     break
             at = text.find("@", at + 1)
     return found
+
+
+def _ocr_numbers(text: str, classes: bytes, found: Triggers) -> None:
+    padded = b" " + classes + b" "
+    before = len(found.numbers)
+    for pattern in _OCR_NUMBERS:
+        i = padded.find(pattern)
+        while i >= 0:
+            if text[i] in "li":  # padded[i + 1] is text[i]
+                found.numbers.append(i)
+            i = padded.find(pattern, i + len(pattern) - 1)
+    if len(found.numbers) > before:
+        found.numbers.sort()
+
+
+def _obfuscated_emails(text: str, found: Triggers) -> None:
+    """`ann [at] example [dot] com`: found from its bracketed "at"."""
+    for opener in "[({<":
+        at = text.find(opener + "at", 0)
+        while at >= 0:
+            for m in EMAIL_OBFUSCATED.finditer(text, max(0, at - 96), at + 160):
+                if m.start() < at < m.end():
+                    found.emails.append(m)
+                    break
+            at = text.find(opener + "at", at + 3)
 
 
 def _postcode_at(text: str, start: int, found: Triggers, seen: set[int]) -> None:

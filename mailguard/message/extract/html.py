@@ -1,6 +1,7 @@
 """HTML as a reader could see it: all text (hidden text too, since CSS can be undone by any
-client), alt/title attributes, entities decoded, comments and scripts dropped; table rows
-as ROW segments so cells never glue across rows."""
+client), alt/title attributes, link targets (`mailto:` addresses, the words in a URL),
+entities decoded, comments and scripts dropped; table rows as ROW segments so cells never
+glue across rows."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ def extract_html(sink: Sink, data: str, path: Path) -> None:
     root = tree.root
     if root is None:
         return
+    # link targets show on hover and click: read after the text, numbered in document order
+    targets = [href for node in tree.css("a[href], area[href]") if (href := node.attributes.get("href"))]
     outer: list[LexborNode] = []
     for number, table in enumerate(tree.css("table"), 1):
         for row_no, row in enumerate(_own_rows(table), 1):
@@ -99,3 +102,5 @@ def extract_html(sink: Sink, data: str, path: Path) -> None:
     for table in outer:
         table.decompose()
     sink.text(path, _flow_text(root))
+    for target in targets:
+        sink.link(path, target)

@@ -1,10 +1,12 @@
 """DOCX/DOCM/DOTX, PPTX and ODT/ODP read with zip + lxml: body, tables, headers and footers,
-footnotes, endnotes, comments, text boxes, tracked deletions, speaker notes, embedded files."""
+footnotes, endnotes, comments, text boxes, tracked deletions, speaker notes, hyperlink targets,
+embedded files."""
 
 from __future__ import annotations
 
 import re
 
+from mailguard.message.extract.hyperlinks import odf_hyperlinks, ooxml_hyperlinks
 from mailguard.message.extract.safezip import SafeZip
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop
 from mailguard.message.extract.xmlflow import DRAWING, ODF, WORD, Dialect, walk_xml
@@ -42,6 +44,11 @@ def _word_label(stem: str, glossary: bool) -> tuple[str, ...]:
     return (stem,)
 
 
+def _word_part_label(part: str) -> tuple[str, ...]:
+    match = _WORD_PART.match(part)
+    return _word_label(match[1], "glossary" in part) if match else ()
+
+
 def extract_word(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
     found = [(m, n) for n in z.names() if (m := _WORD_PART.match(n))]
     found.sort(key=lambda mn: (mn[0][1] != "document", "glossary" in mn[1], mn[1]))
@@ -50,22 +57,28 @@ def extract_word(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
     for match, name in found:
         body = match[1] == "document"
         _walk_member(sink, z, name, (*path, *_word_label(match[1], "glossary" in name)), WORD, numbered=body)
+    ooxml_hyperlinks(sink, z, path, _word_part_label)
     extract_embedded(sink, z, path, depth)
 
 
 def extract_slides(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
     found = [(m, n) for n in z.names() if (m := _SLIDE_PART.match(n))]
     found.sort(key=lambda mn: (mn[0][1][:5], _number(mn[1])))
-    for match, name in found:
-        kind = match[1]
-        if kind.startswith("slides/"):
-            label = f"slide {match[2]}"
-        elif kind.startswith("notesSlides/"):
-            label = f"notes {match[2]}"
-        else:
-            label = "comments"
-        _walk_member(sink, z, name, (*path, label), DRAWING, numbered=False)
+    for _, name in found:
+        _walk_member(sink, z, name, (*path, *_slide_label(name)), DRAWING, numbered=False)
+    ooxml_hyperlinks(sink, z, path, _slide_label)
     extract_embedded(sink, z, path, depth)
+
+
+def _slide_label(part: str) -> tuple[str, ...]:
+    match = _SLIDE_PART.match(part)
+    if match is None:
+        return ()
+    if match[1].startswith("slides/"):
+        return (f"slide {match[2]}",)
+    if match[1].startswith("notesSlides/"):
+        return (f"notes {match[2]}",)
+    return ("comments",)
 
 
 def extract_sheet_extras(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
@@ -74,7 +87,14 @@ def extract_sheet_extras(sink: Sink, z: SafeZip, path: Path, depth: int) -> None
         if re.match(r"xl/(comments\d*|threadedComments/\w+|drawings/drawing\d+)\.xml$", name):
             label = "comments" if "omments" in name else "drawing"
             _walk_member(sink, z, name, (*path, label), DRAWING, numbered=False)
+    ooxml_hyperlinks(sink, z, path, _sheet_label)
     extract_embedded(sink, z, path, depth)
+
+
+def _sheet_label(part: str) -> tuple[str, ...]:
+    """Sheets are named by calamine, not by part: a sheet's links go under its part's number."""
+    match = re.match(r"xl/worksheets/sheet(\d+)\.xml$", part)
+    return (f"sheet {match[1]}",) if match else ()
 
 
 def extract_odf_text(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
@@ -82,6 +102,7 @@ def extract_odf_text(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
     if "content.xml" not in z.by_name:
         raise PartFailed(UnscannedReason.CORRUPT, "OpenDocument without content.xml")
     _walk_member(sink, z, "content.xml", path, ODF)
+    odf_hyperlinks(sink, z, "content.xml", path)
     if "styles.xml" in z.by_name:
         _walk_member(sink, z, "styles.xml", (*path, "headers and footers"), ODF, numbered=False)
     extract_embedded(sink, z, path, depth)

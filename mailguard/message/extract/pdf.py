@@ -1,5 +1,5 @@
 """PDF via pypdf (pure Python; it caps each inflated stream, so a flate bomb costs little):
-page text, annotations, form fields and attached files. Encrypted → unscanned unless the
+page text, annotations, link targets (/URI actions), form fields and attached files. Encrypted → unscanned unless the
 empty user password opens it (as any PDF viewer would, silently)."""
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ def _annotations(sink: Sink, page: Any, path: Path) -> None:
             value = _resolve(annot.get(key))
             if isinstance(value, str) and value.strip():
                 sink.text((*path, f"annotation {number}"), value, SegmentKind.FIELD)
+        action = _resolve(annot.get("/A"))
+        if hasattr(action, "get") and action.get("/S") == "/URI":  # a link: shown on hover, followed on click
+            uri = _resolve(action.get("/URI"))
+            if isinstance(uri, (str, bytes)):
+                sink.link(path, uri if isinstance(uri, str) else uri.decode("latin-1"))
 
 
 def _fields(sink: Sink, reader: PdfReader, path: Path) -> None:

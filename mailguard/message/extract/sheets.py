@@ -6,35 +6,50 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 
 import python_calamine as calamine
 
-from mailguard.message.extract.sink import PartFailed, Path, Sink
+from mailguard.message.extract.sink import SEP, PartFailed, Path, Sink, where
 from mailguard.message.extract.text import decode
-from mailguard.message.model import SegmentKind, UnscannedReason
+from mailguard.message.model import UnscannedReason
 
-_CHECK_EVERY = 1000  # rows between deadline checks
+_BATCH = 1000  # rows handed to the sink at once, between deadline checks
 
 
 def _cell(value: object) -> str:
+    if type(value) is str:  # most cells: one line, single spaces (a cell's line breaks never split a row)
+        return " ".join(value.split())
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return str(value)
-    return str(value).strip() if value is not None else ""
+    return " ".join(str(value).split()) if value is not None else ""
 
 
-def _row(sink: Sink, path: Path, cells: list[str]) -> None:
+def _row_text(cells: list[str]) -> str:
+    """Cells joined by " | ", trailing empty ones dropped ("" for an empty row)."""
     while cells and not cells[-1]:
         cells.pop()
-    if cells:
-        sink.text(path, " | ".join(_one_line(c) for c in cells), SegmentKind.ROW)
+    return " | ".join(cells)
 
 
-def _one_line(cell: str) -> str:
-    return " ".join(cell.split()) if "\n" in cell or "  " in cell or "\t" in cell or "\r" in cell else cell
+def _batched(sink: Sink, prefix: str, rows: Iterator[list[str]], first: int) -> None:
+    """Rows of cells to ROW segments `prefix` + row number, handed over a batch at a time."""
+    batch: list[tuple[str, str]] = []
+    for number, cells in enumerate(rows, first):
+        text = _row_text(cells)
+        if text:
+            batch.append((prefix + str(number), text))
+        if number % _BATCH == 0:  # empty rows count too: a sheet of a million blank rows is bounded
+            sink.check_time()
+            if batch:
+                sink.rows(batch)
+                batch = []
+    if batch:
+        sink.rows(batch)
 
 
 def extract_workbook(sink: Sink, data: bytes, path: Path) -> None:
@@ -46,13 +61,11 @@ def extract_workbook(sink: Sink, data: bytes, path: Path) -> None:
         raise PartFailed(UnscannedReason.CORRUPT, f"calamine: {str(exc)[:80]}") from None
     for name in book.sheet_names:
         sheet_path = (*path, f'sheet "{name}"')
+        prefix = where(sheet_path) + SEP + "row "
         try:
             sheet = book.get_sheet_by_name(name)
             first_row = sheet.start[0] if sheet.start else 0
-            for i, row in enumerate(sheet.iter_rows()):
-                if i % _CHECK_EVERY == 0:
-                    sink.check_time()
-                _row(sink, (*sheet_path, f"row {first_row + i + 1}"), [_cell(v) for v in row])
+            _batched(sink, prefix, ([_cell(v) for v in row] for row in sheet.iter_rows()), first_row + 1)
         except calamine.PasswordError:
             sink.unscanned(sheet_path, UnscannedReason.ENCRYPTED, "password-protected sheet")
         except (calamine.CalamineError, ValueError) as exc:
@@ -69,10 +82,8 @@ def extract_csv(sink: Sink, data: bytes, path: Path, charset: str | None = None,
         except csv.Error:
             delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    prefix = where(path) + SEP + "row "
     try:
-        for i, row in enumerate(reader, 1):
-            if i % _CHECK_EVERY == 0:
-                sink.check_time()
-            _row(sink, (*path, f"row {i}"), [c.strip() for c in row])
+        _batched(sink, prefix, ([" ".join(c.split()) for c in row] for row in reader), 1)
     except csv.Error:  # a field past csv's size limit or a stray NUL: read the rest as text
         sink.text((*path, "text"), text)

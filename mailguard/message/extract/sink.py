@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
+from collections.abc import Iterator
+from itertools import accumulate
 
 from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.links import VISIBLE_URL, link_text, visible_urls
 from mailguard.message.model import (
     AddressSource,
     Attachment,
@@ -22,6 +26,22 @@ Path = tuple[str, ...]
 SEP = " › "
 CHUNK = 64 * 1024  # long running text is cut into segments of about this size, on line ends
 _EMAIL = re.compile(r"[\w.%+'=-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def emails(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, address) of every address-shaped run in `text`, as `_EMAIL.finditer` finds them.
+
+    The regex has no literal to look for first, so on its own it tries (and backtracks) at
+    every letter of every word; starting each search at the blank before the next "@" skips
+    those futile tries and halves the cost on a spreadsheet of rows."""
+    pos = 0
+    while (at := text.find("@", pos)) >= 0:
+        start = max(text.rfind(" ", pos, at), text.rfind("\n", pos, at), pos - 1) + 1
+        match = _EMAIL.search(text, start)
+        if match is None:
+            return
+        yield match.start(), match.group().strip(".'=-")
+        pos = match.end()
 
 
 def where(path: Path) -> str:
@@ -56,6 +76,8 @@ class Sink:
         # bytes inflated from archives over the whole message: bounded even when each member is fine
         self.inflate_budget = limits.max_member * 4
         self._listed: set[tuple[str, str]] = set()
+        self._links: set[tuple[str, str]] = set()  # (where, target) already read
+        self._link_numbers: dict[str, int] = {}
 
     # --- bounds ---
     def check_time(self) -> None:
@@ -89,15 +111,10 @@ class Sink:
         if "\r" in text:  # one line-end convention for every format
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.check_time()
-        room = self.limits.max_text - self.text_used
-        if len(text) > room:
-            if room > 0:
-                self._add(path, text[:room], kind)
-            self.text_used = self.limits.max_text
-            raise Stop(UnscannedReason.TOO_LARGE, f"more than {self.limits.max_text} characters of text")
-        self.text_used += len(text)
+        w = where(path)
+        self._spend(w, text, kind)
         if len(text) <= CHUNK or kind is not SegmentKind.TEXT:
-            self._add(path, text, kind)
+            self._add(w, text, kind)
             return
         start = 0
         while start < len(text):
@@ -105,15 +122,71 @@ class Sink:
             if end < len(text):
                 cut = text.rfind("\n", start + CHUNK // 2, end)
                 end = cut + 1 if cut > 0 else end
-            self._add(path, text[start:end], kind)
+            self._add(w, text[start:end], kind)
             start = end
 
-    def _add(self, path: Path, text: str, kind: SegmentKind) -> None:
-        w = where(path)
+    def rows(self, rows: list[tuple[str, str]]) -> None:
+        """Table rows, each (where, text) with the text on one line and non-empty: the hot path
+        of spreadsheets and CSV (tens of thousands of rows), so the per-row work is one
+        Segment, and the address and URL searches run once over the batch. The caller checks
+        the clock between batches."""
+        size = sum(len(text) for _, text in rows) + len(rows)
+        if size > self.limits.max_text - self.text_used:  # the budget ends in this batch
+            for at, text in rows:
+                self._spend(at, text, SegmentKind.ROW)
+                self._add(at, text, SegmentKind.ROW)
+            return
+        self.text_used += size - len(rows)
+        kind = SegmentKind.ROW
+        self.content.segments.extend([Segment(text, at, kind) for at, text in rows])
+        joined = "\n".join([text for _, text in rows])
+        if "@" in joined or "://" in joined or "mailto:" in joined:
+            starts = list(accumulate((len(text) + 1 for _, text in rows[:-1]), initial=0))
+            for start, address in emails(joined):  # no match crosses a line end: no row's text has one
+                self.listed(address, rows[bisect_right(starts, start) - 1][0])
+            for match in VISIBLE_URL.finditer(joined):
+                for url in visible_urls(match.group()):
+                    self._link(rows[bisect_right(starts, match.start()) - 1][0], url)
+
+    def _spend(self, w: str, text: str, kind: SegmentKind) -> None:
+        """Count `text` against the message's budget; past it, keep what fits and stop."""
+        room = self.limits.max_text - self.text_used
+        if len(text) > room:
+            if room > 0:
+                self._add(w, text[:room], kind)
+            self.text_used = self.limits.max_text
+            raise Stop(UnscannedReason.TOO_LARGE, f"more than {self.limits.max_text} characters of text")
+        self.text_used += len(text)
+
+    def _add(self, w: str, text: str, kind: SegmentKind) -> None:
         self.content.segments.append(Segment(text, w, kind))
         if "@" in text:
-            for match in _EMAIL.finditer(text):
-                self.listed(match.group().strip(".'=-"), w)
+            for _, address in emails(text):
+                self.listed(address, w)
+        if kind is not SegmentKind.FIELD and ("://" in text or "mailto:" in text):
+            for url in visible_urls(text):  # a URL as written hides the words it encodes
+                self._link(w, url)
+
+    def link(self, path: Path, target: str) -> None:
+        """A link target (href, PDF /URI, a document's hyperlink) of the text at `path`:
+        read as `path › link N`, its mailto: addresses listed there too."""
+        self._link(where(path), target)
+
+    def _link(self, w: str, target: str) -> None:
+        if (w, target) in self._links:
+            return
+        self._links.add((w, target))
+        found = link_text(target)
+        if not found.lines:
+            return
+        number = self._link_numbers[w] = self._link_numbers.get(w, 0) + 1
+        at = f"{w}{SEP}link {number}"
+        for address in found.addresses:
+            self.listed(address, at)
+        self.check_time()
+        text = found.text
+        self._spend(at, text, SegmentKind.FIELD)
+        self._add(at, text, SegmentKind.FIELD)
 
     def listed(self, address: str, at: str, display_name: str = "") -> None:
         address = address.lower()

@@ -48,8 +48,8 @@ async def finish(
         MESSAGES.labels(verdict=verdict.action.value).inc()
         if settings.observe_only and verdict.action is not Action.PASS:
             OBSERVE_ONLY_OVERRIDES.labels(verdict=verdict.action.value).inc()
-        for reason in verdict.reasons:
-            RULE_HITS.labels(rule=reason.rule).inc()
+        for rule in dict.fromkeys(reason.rule for reason in verdict.reasons):  # once per message
+            RULE_HITS.labels(rule=rule).inc()
         trace = received_header(
             envelope, hostname=relay.hostname, transaction_id=transaction_id, tls=tls, protocol_esmtp=esmtp
         )

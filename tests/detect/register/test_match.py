@@ -84,6 +84,67 @@ POSITIVE = [
     ("14\u00a0Acacia Avenue, Bristol", "R1"),  # no-break space
     ("14 Aca\u200bcia Avenue, Bristol", "R1"),  # zero-width space hidden in the word
     ("14 | Acacia Avenue | Bristol", "R1"),  # table cells
+    # red-team blind spots (tests/redteam/test_blind_spots.py), M1-M8
+    ("Her new number is 01174960123.", "R2"),  # unbroken digits
+    ("Her new number is +441174960123.", "R2"),
+    ("tel:+441174960123", "R2"),
+    ("+44(0)1174960123", "R2"),
+    ("+44-117-496-0123", "R2"),
+    ("0 1 1 7 4 9 6 0 1 2 3", "R2"),  # digit by digit
+    ("07700900123", "R1"),
+    ("66-A Redcliffe Square, Bolton BL2 9WE", "R9"),  # suffix after a hyphen
+    ("66–A Redcliffe Sq, Bolton", "R9"),  # ... an en dash
+    ("66 A Redcliffe Square, Bolton", "R9"),
+    ("168 Iyv Walk, Bath BA1 7GS", "R10"),  # short name mistyped, exact postcode
+    ("168 Iyv Walk, BA1 7GS", "R10"),
+    ("ll Maple Court, Wakefield", "R11"),  # OCR 11 with no real digit
+    ("II MAPLE COURT, WAKEFIELD", "R11"),
+    ("ll Maple Ct", "R11"),
+    ("ann.example [at] outlook [dot] com", "R13"),  # obfuscated email
+    ("ann.example(at)outlook(dot)com", "R13"),
+    ("Email: ANN [dot] EXAMPLE [at] OUTLOOK [dot] COM.", "R13"),
+    ("Flat 2, 30 Rowan Rd LS6 2QT", "R12"),
+    ("30 Rowan Road (flat 2), Leeds LS6 2QT", "R12"),
+    ("2/30 Rowan Road, LS6 2QT", "R12"),
+    ("30 Rowan Road, Leeds LS6 2QT", "R12"),  # the building, flat not written
+    ("187 Sycamore Park, York", "R13"),
+    # other generators' wordings
+    ("14, Acacia Avenue, Bristol", "R1"),
+    ("No.14 Acacia Ave, Bristol", "R1"),
+    ("Number 14, Acacia Avenue", "R1"),
+    ("#14 Acacia Avenue", "R1"),
+    ("14 Acacia Avenue,Bristol,BS1 4AB", "R1"),
+    ("14 Acacia Ave., Bristol", "R1"),
+    ("14 Acacia-Avenue, Bristol", "R1"),
+    ("14 Acacia Aveneu, Bristol", "R1"),
+    ("Acacia Avenue 14", "R1"),  # street first, then the number
+    ("Acacia Avenue 14, Bristol BS1 4AB", "R1"),
+    ("Acacia Ave. 14", "R1"),
+    ("St Johns Road 7, Bristol", "R4"),
+    ("Rowan Road 30, flat 2, Leeds", "R12"),
+    ("14 Acacia Avenue, Bristol, Avon BS1 4AB", "R1"),  # county
+    ("14 Acacia Ave, Bristol, Avon, BS1 4AB, United Kingdom", "R1"),
+    ("14 Acacia Avenue, Bristol BS1 4AB.", "R1"),  # trailing punctuation
+    ("14 Acacia Avenue, Bristol (BS1 4AB)", "R1"),
+    ("14 Acacia Avenue – Bristol – BS1 4AB", "R1"),  # en dashes
+    ("14 Acacia Avenue Bristol", "R1"),
+    ("BS14AB 14 Acacia Avenue", "R1"),
+    ("14 acacia avenue bristol bs14ab", "R1"),
+    ("14 Acacia, Bristol BS1 4AB", "R1"),  # street type left out: number + postcode
+    ("14/2 High Street, Bristol", "R2"),  # Scottish: number 14, flat 2
+    ("2nd floor flat, 14 High Street, Bristol", "R2"),  # flat not numbered: the building
+    ("10 Heol y Felin, Cardiff", "R14"),  # Welsh: the street word first
+    ("10 Heol-y-Felin, Cardiff CF14 1AA", "R14"),
+    ("3 Kirk Wynd, Kirkcaldy", "R15"),
+    ("Ivy Cottage, Church Lane, Ashby LE65 1AB", "R16"),  # house name and postcode
+    ("Ivy Cottage, LE65 1AB", "R16"),
+    ("14-16 Acacia Avenue, Bristol", "R1"),  # a range names its two ends
+    ("12-14 Acacia Avenue, Bristol", "R1"),
+    ("12–14 Acacia Avenue", "R1"),
+    ("14 Acacia Avenue, Keynsham", "R1"),  # a place we cannot tell is another town: fail closed
+    ("Apt. 187 Sycamore Park", "R13"),  # flat 187 of a block, or house 187: fail closed
+    ("Now at 14 Асасiа Avenue, Bristol", "R1"),  # Cyrillic look-alikes
+    ("14 Αcacia Avenue, Bristol", "R1"),  # a Greek capital alpha
 ]
 
 NEGATIVE = [
@@ -122,6 +183,47 @@ NEGATIVE = [
     "The 14 Acacia Avenue residents association",
     "Bristol",
     "Leicester LE25 6JA",
+    # red-team near misses (M6, M7) and their kin
+    "Flat 5, 30 Rowan Rd LS6 2QT",  # another flat of R12's building, postcode path
+    "Flat 5, 30 Rowan Road, Leeds LS6 2QT",
+    "30 Rowan Road (flat 5), Leeds LS6 2QT",  # the flat written after
+    "30 Rowan Road, flat 5, LS6 2QT",
+    "5/30 Rowan Road, LS6 2QT",
+    "Flat 5, 30, LS6 2QT",
+    "Chapter 187 Sycamore Park, York",  # "ch-apt-er" is no flat word
+    "chapter 187 Sycamore Park history. York.",
+    "Room 187, Sycamore Park Community Centre, York",
+    "66 Redcliffe Square, Bolton",  # 66 is not 66A
+    "168 Iyv Walk, Bath",  # a mistyped short name needs the exact postcode
+    "168 Elm Walk, Bath BA1 7GS",  # another street at the postcode
+    "ill Maple Court, Wakefield",  # 111
+    "This is Maple Court, Wakefield",
+    "lo Maple Court, Wakefield",  # 10
+    "011749601234567",  # a longer digit run that contains the phone
+    "ann [at] outlook [dot] com",
+    "ann dot example at outlook dot com",  # bare words: not read (documented)
+    "+44 117 496 0124",
+    # other generators' near misses
+    "10-16 Acacia Avenue, Bristol",  # 14 inside a range is not written
+    "Acacia Avenue 12, Bristol",
+    "Flat 5, Rowan Road 30, Leeds",
+    "Rowan Road 30 (flat 5)",
+    "Acacia Avenue 14, Leeds",
+    "Acacia Avenue 14 May",
+    "we walked down Acacia Avenue 14 times",
+    "Order Acacia Avenue 14",
+    "ticket #14 Acacia Avenue",
+    "14 Acacia Avenue, Bath BS1 4XY",  # same district, but another town named
+    "14 Acacia Avenue, Bath",
+    "On 14 March Acacia Avenue was closed",
+    "Case 14 Acacia Avenue",
+    "Case no. 14, Acacia Avenue, Bristol",
+    "case number 14 Acacia Avenue",
+    "Invoice no 14 Acacia Avenue",
+    "Meeting room 14 Acacia Avenue",
+    "14/3 High Street, Bristol",  # Scottish: flat 3 of number 14
+    "Ivy Cottage, LE65 1AC",
+    "10 Heol y Felin, Swansea",
 ]
 NEGATIVE_ALLOWED = {"The 14 Acacia Avenue residents association"}  # number + street, no other place: held
 
@@ -165,9 +267,7 @@ def test_rows_of_a_neighbour_list_do_not_mix(register: Register) -> None:
 
 
 def test_segments_of_different_parts_are_not_joined(register: Register) -> None:
-    assert (
-        ids(register, Segment("14", 'attachment "a.pdf"'), Segment("BS1 4AB", 'attachment "b.pdf"')) == set()
-    )
+    assert ids(register, Segment("14", 'attachment "a.pdf"'), Segment("BS1 4AB", 'attachment "b.pdf"')) == set()
 
 
 def test_span_points_at_the_original_text(register: Register) -> None:

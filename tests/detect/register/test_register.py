@@ -24,27 +24,56 @@ def write(tmp_path: Path, body: str, name: str = "reg.csv") -> Path:
 
 BAD_ROWS = (
     f'P1,{SECRET},"14 Acacia Avenue, Bristol",BS1 4AB,,ex@gmail.com\n'  # line 2: good
-    f'P2,{SECRET},"14 Acacia Avenue, Bristol",NOT A PC,,ex@gmail.com\n'  # 3: postcode
-    f'P3,{SECRET},"Acacia Avenue, Bristol",BS1 4AB,,ex@gmail.com\n'  # 4: no number
-    f'P4,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,not-an-address\n'  # 5: flagged
-    f'P1,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,ex@gmail.com\n'  # 6: duplicate id
-    f'P5,{SECRET},"9 Elm Road, Leeds",LS6 3JX,12345,ex@gmail.com\n'  # 7: phone
-    f'P6,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,\n'  # 8: no flagged recipients
-    f',{SECRET},"9 Elm Road, Leeds",LS6 3JX,,ex@gmail.com\n'  # 9: id
+    f'P2,{SECRET},"14 Acacia Avenue, Bristol",NOT A PC,,ex@gmail.com\n'  # 3: postcode: skipped
+    f'P3,{SECRET},"Acacia Avenue, Bristol",BS1 4AB,,ex@gmail.com\n'  # 4: no number: skipped
+    f'P4,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,not-an-address\n'  # 5: flagged: kept, warned
+    f'P1,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,ex@gmail.com\n'  # 6: duplicate id: kept, warned
+    f'P5,{SECRET},"9 Elm Road, Leeds",LS6 3JX,12345,ex@gmail.com\n'  # 7: phone: kept, warned
+    f'P6,{SECRET},"9 Elm Road, Leeds",LS6 3JX,,\n'  # 8: no flagged recipients: kept, warned
+    f',{SECRET},"9 Elm Road, Leeds",LS6 3JX,,ex@gmail.com\n'  # 9: id: skipped
     "\n"  # 10: blank, ignored
     f'P7,{SECRET},"Flat 1, 9 Elm Road, Leeds",ls63jx,020 7946 0000,@Example.ORG\n'  # 11: good
 )
+SKIPPED, WARNED = [3, 4, 9], [5, 6, 7, 8]
 
 
 def test_bad_rows_are_reported_by_line_and_good_rows_kept(tmp_path: Path) -> None:
     register, errors = Register.from_csv(write(tmp_path, BAD_ROWS))
-    assert len(register) == 2
-    assert [e.line for e in errors] == [3, 4, 5, 6, 7, 8, 9]
+    assert len(register) == 6
+    assert [e.line for e in errors if not e.kept] == SKIPPED
+    assert [e.line for e in errors if e.kept] == WARNED
     assert all(isinstance(e, RowError) for e in errors)
     problems = " ".join(e.problem for e in errors)
     for column in ("postcode", "address", "flagged_recipients", "id", "phone"):
         assert column in problems
     assert SECRET not in problems and "Acacia" not in problems and "LS6" not in problems
+
+
+@pytest.mark.parametrize(
+    ("phone", "email", "flagged"),
+    [
+        ("ex-directory", "", "ex@gmail.com"),  # a phone that is not a number
+        ("0117 496 0123; withheld", "", "ex@gmail.com"),  # one good phone, one bad
+        ("", "not an email", "ex@gmail.com"),
+        ("", "", '"ex@gmail.com; ex.partner@gmail,com"'),  # one good flagged entry, one mistyped
+    ],
+)
+def test_a_bad_optional_field_never_drops_the_address(tmp_path: Path, phone: str, email: str, flagged: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "id,name,address,postcode,phone,flagged_recipients,email\n"
+        f'P1,,"9 Linden Close, Derby",DE1 3AB,{phone},{flagged},{email}\n',
+        encoding="utf-8",
+    )
+    register, errors = Register.from_csv(path)
+    assert len(register) == 1
+    assert [(e.line, e.kept) for e in errors] == [(2, True)] and "row kept" in errors[0].problem
+    (m,) = register.find_mentions([Segment("They are at 9 Linden Close, Derby DE1 3AB.", "body")])
+    assert m.register_id == "P1" and register.is_flagged("P1", "ex@gmail.com")
+    if "0117" in phone:
+        assert [m.kind for m in register.find_mentions([Segment("ring 01174960123", "body")])] == ["phone"]
+    cached = Register.open(path, cache_dir=tmp_path / "cache")
+    assert cached.stats()["warned_rows"] == 1 and cached.row_errors() == errors
 
 
 def test_multiline_quoted_row_keeps_line_numbers(tmp_path: Path) -> None:
@@ -90,7 +119,7 @@ def test_flagged_recipients_by_address_and_domain(tmp_path: Path) -> None:
     assert not register.is_flagged("P7", "anyone@example.org.evil.com")
     assert not register.is_flagged("P7", "anyone@notexample.org")
     assert not register.is_flagged("NOPE", "ex@gmail.com")
-    assert register.flagged_recipients_of("ex@gmail.com") == {"P1"}
+    assert register.flagged_recipients_of("ex@gmail.com") == {"P1", "P5"}
     assert register.flagged_recipients_of("x@sub.example.org") == {"P7"}
     assert register.flagged_recipients_of("nobody@nowhere.test") == set()
 
@@ -98,9 +127,9 @@ def test_flagged_recipients_by_address_and_domain(tmp_path: Path) -> None:
 def test_stats_are_counts_only(tmp_path: Path) -> None:
     register, _ = Register.from_csv(write(tmp_path, BAD_ROWS))
     stats = register.stats()
-    assert stats["rows"] == 2 and stats["bad_rows"] == 7
+    assert stats["rows"] == 6 and stats["bad_rows"] == 3 and stats["warned_rows"] == 4
     assert stats["with_phone"] == 1 and stats["with_flat"] == 1
-    assert stats["flagged_addresses"] == 1 and stats["flagged_domains"] == 1
+    assert stats["flagged_addresses"] == 3 and stats["flagged_domains"] == 1
     assert all(isinstance(v, int) for v in stats.values())
 
 
@@ -116,12 +145,12 @@ def test_compiled_cache_is_reused_and_refreshed(tmp_path: Path) -> None:
     assert files[0].stat().st_mtime_ns == stamp
     text = [Segment("14 Acacia Avenue, Bristol BS1 4AB", "body")]
     assert first.find_mentions(text) == again.find_mentions(text)
-    assert len(again) == 8 and again.is_flagged("R1", "ex.partner@gmail.com")
+    assert len(again) == 16 and again.is_flagged("R1", "ex.partner@gmail.com")
 
     with csv_path.open("a") as f:
         f.write('R9,,"3 Oak Road, Derby",DE1 1AA,,n@gmail.com\n')
     changed = Register.open(csv_path, cache_dir=cache)
-    assert len(changed) == 9
+    assert len(changed) == 17
     assert [p.name for p in cache.glob("register-*.idx")] != [files[0].name]
     assert len(list(cache.glob("register-*.idx"))) == 1
 
@@ -131,11 +160,11 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path) -> None:
     Register.open(HERE / "register.csv", cache_dir=cache)
     (idx,) = cache.glob("register-*.idx")
     idx.write_bytes(b"garbage")
-    assert len(Register.open(HERE / "register.csv", cache_dir=cache)) == 8
+    assert len(Register.open(HERE / "register.csv", cache_dir=cache)) == 16
 
 
 def test_open_without_cache_dir_compiles_in_memory(tmp_path: Path) -> None:
-    assert len(Register.open(HERE / "register.csv")) == 8
+    assert len(Register.open(HERE / "register.csv")) == 16
 
 
 def test_cli_import_and_stats(
@@ -145,7 +174,7 @@ def test_cli_import_and_stats(
     source = write(tmp_path, BAD_ROWS, "people.csv")
     assert main(["register", "import", str(source)]) == 1  # some rows were bad
     out, err = capsys.readouterr()
-    assert "2 rows, 7 bad rows skipped" in out
+    assert "6 rows, 3 bad rows skipped, 4 kept without a bad optional field" in out
     assert "people.csv: line 3: postcode" in err and "line 9: id" in err
     assert SECRET not in out + err and "Acacia" not in out + err
     assert (tmp_path / "var" / "register" / "register.csv").exists()
@@ -153,10 +182,10 @@ def test_cli_import_and_stats(
 
     assert main(["register", "stats"]) == 0
     out, _ = capsys.readouterr()
-    assert "rows" in out and "2" in out and SECRET not in out
+    assert "rows" in out and "6" in out and SECRET not in out
 
     assert main(["register", "stats", "--json"]) == 0
-    assert '"rows": 2' in capsys.readouterr().out
+    assert '"rows": 6' in capsys.readouterr().out
 
 
 def test_cli_errors_are_one_line(
@@ -168,5 +197,5 @@ def test_cli_errors_are_one_line(
     assert main(["register", "import", str(tmp_path / "missing.csv")]) == 2
     assert "cannot read register" in capsys.readouterr().err
     assert main(["register", "import", "--check", str(HERE / "register.csv")]) == 0
-    assert "checked 8 rows" in capsys.readouterr().out
+    assert "checked 16 rows" in capsys.readouterr().out
     assert not (tmp_path / "var").exists()

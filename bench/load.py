@@ -1,0 +1,280 @@
+"""Load: many concurrent sessions plus slow clients against a real `mailguard serve`.
+
+    .venv/bin/python bench/load.py [--sessions 200] [--messages 5] [--slow 20] [--big 20 --big-size 5000000]
+
+Phases, one relay (real rules, register, SQLite store; recording upstream in this process):
+1. normal only: `--sessions` concurrent clients (spread over 127.0.0.x source addresses, as
+   many offices would be), each sending `--messages` 10 KB messages; reply latency per command;
+2. the same while `--slow` clients trickle one byte a second (slowloris) and hold their slots;
+3. `--big` clients sending `--big-size` messages at once (the relay reads DATA into memory);
+4. the caps: past MAILGUARD_MAX_CONNECTIONS, and past the per-client cap from one address,
+   the greeting must be `421 4.7.0`.
+Prints p50/p99 reply latency with and without slow clients (fair service), the relay's RSS
+(process and extraction workers) idle, peak per phase, and after, and what the caps answered.
+Keep runs short: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.crash import INTERNAL, REGISTER, RULES  # noqa: E402
+from support.loop import ThreadLoop  # noqa: E402
+from support.relay import free_port  # noqa: E402
+from support.serveproc import ServeProcess  # noqa: E402
+from support.upstream import RecordingUpstream  # noqa: E402
+
+BODY = ("x" * 76 + "\r\n") * 130  # ~10 KB
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of `pid` and its descendants, KiB."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class Sampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, rss_kb(self.pid))
+
+    def stop(self) -> int:
+        self._stop.set()
+        self.join()
+        return self.peak
+
+
+async def reply(reader: asyncio.StreamReader) -> str:
+    while True:
+        line = (await reader.readline()).decode("ascii", "replace")
+        if not line:
+            raise ConnectionError("closed")
+        if line[3:4] != "-":
+            return line.rstrip()
+
+
+async def normal_client(host: str, port: int, source: str, messages: int, latencies: list[float], index: int) -> int:
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
+    ok = 0
+    try:
+        greeting = await reply(reader)
+        if not greeting.startswith("220"):
+            return 0
+
+        async def command(line: bytes) -> str:
+            started = time.perf_counter()
+            writer.write(line)
+            answer = await reply(reader)
+            latencies.append(time.perf_counter() - started)
+            return answer
+
+        await command(b"EHLO load.test\r\n")
+        for n in range(messages):
+            rcpt = f"colleague{index}@{INTERNAL}" if n % 3 else "info@partner.example"
+            await command(f"MAIL FROM:<officer@{INTERNAL}>\r\n".encode())
+            await command(f"RCPT TO:<{rcpt}>\r\n".encode())
+            await command(b"DATA\r\n")
+            data = f"From: officer@{INTERNAL}\r\nTo: {rcpt}\r\nSubject: load {index}/{n}\r\n\r\n{BODY}.\r\n"
+            if (await command(data.encode())).startswith("250"):
+                ok += 1
+        writer.write(b"QUIT\r\n")
+        await writer.drain()
+    finally:
+        writer.close()
+    return ok
+
+
+async def slow_client(host: str, port: int, source: str, stop: asyncio.Event) -> None:
+    """One byte a second: a transaction whose data never quite ends."""
+    try:
+        reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
+    except OSError:
+        return
+    script = (
+        f"EHLO slow.test\r\nMAIL FROM:<officer@{INTERNAL}>\r\nRCPT TO:<x@{INTERNAL}>\r\nDATA\r\n"
+        "Subject: slow\r\n\r\n" + "y" * 10_000
+    ).encode()
+    try:
+        for byte in script:
+            if stop.is_set():
+                break
+            writer.write(bytes([byte]))
+            await asyncio.sleep(1.0)
+    except OSError:
+        pass
+    finally:
+        writer.close()
+
+
+async def big_client(host: str, port: int, source: str, size: int) -> str:
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
+    try:
+        await reply(reader)
+        for line in (b"EHLO big.test\r\n", f"MAIL FROM:<officer@{INTERNAL}>\r\n".encode(), b"RCPT TO:<b@partner.example>\r\n", b"DATA\r\n"):  # fmt: skip
+            writer.write(line)
+            await reply(reader)
+        writer.write(b"Subject: big\r\n\r\n" + (b"z" * 998 + b"\r\n") * (size // 1000) + b".\r\n")
+        return await reply(reader)
+    finally:
+        writer.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def sources(count: int) -> list[str]:
+    return [f"127.0.0.{2 + i % 40}" for i in range(count)]
+
+
+async def run_normal(host: str, port: int, args: argparse.Namespace, slow: int) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    stop = asyncio.Event()
+    trickle = [asyncio.create_task(slow_client(host, port, f"127.0.1.{1 + i % 5}", stop)) for i in range(slow)]
+    if slow:
+        await asyncio.sleep(5)  # the slow ones are in their transactions, holding slots
+    started = time.perf_counter()
+    ips = sources(args.sessions)
+    done = await asyncio.gather(
+        *(normal_client(host, port, ips[i], args.messages, latencies, i) for i in range(args.sessions)),
+        return_exceptions=True,
+    )
+    elapsed = time.perf_counter() - started
+    stop.set()
+    await asyncio.gather(*trickle, return_exceptions=True)
+    return latencies, sum(d for d in done if isinstance(d, int)), elapsed
+
+
+async def probe_caps(host: str, port: int, max_connections: int, per_client: int) -> tuple[str, str]:
+    held = []
+    try:
+        for i in range(per_client):
+            reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.2.1", 0))
+            await reply(reader)
+            held.append(writer)
+        reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.2.1", 0))
+        per = await reply(reader)
+        writer.close()
+        i = 0
+        while len(held) < max_connections:
+            reader, writer = await asyncio.open_connection(host, port, local_addr=(f"127.0.3.{1 + i // per_client}", 0))
+            i += 1
+            await reply(reader)
+            held.append(writer)
+        reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.4.1", 0))
+        total = await reply(reader)
+        writer.close()
+        return per, total
+    finally:
+        for writer in held:
+            writer.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=5)
+    parser.add_argument("--slow", type=int, default=20)
+    parser.add_argument("--big", type=int, default=20)
+    parser.add_argument("--big-size", type=int, default=5_000_000)
+    parser.add_argument("--max-connections", type=int, default=300)
+    parser.add_argument("--per-client", type=int, default=50)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="mailguard-load-"))
+    (folder / "register.csv").write_text(REGISTER)
+    loop = ThreadLoop()
+    upstream = RecordingUpstream()
+    loop.run(upstream.start())
+    relay = ServeProcess(
+        folder / "serve.log",
+        listen=f"127.0.0.1:{free_port()}",
+        admin_listen=f"127.0.0.1:{free_port()}",
+        upstream_port=upstream.port,
+        upstream_tls="none",
+        data_dir=folder / "var",
+        rules_dir=RULES,
+        register=folder / "register.csv",
+        internal_domains=INTERNAL,
+        extract_workers=2,
+        notify_sender="false",
+        max_connections=args.max_connections,
+        max_connections_per_client=args.per_client,
+    )
+    relay.start()
+    random.seed(1)
+    try:
+        host, port = relay.host, relay.port
+        idle = rss_kb(relay.pid)
+        print(f"relay RSS idle: {idle / 1024:.0f} MiB")
+        for slow in (0, args.slow):
+            sampler = Sampler(relay.pid)
+            sampler.start()
+            latencies, ok, elapsed = asyncio.run(run_normal(host, port, args, slow))
+            peak = sampler.stop()
+            label = f"{args.sessions} sessions" + (f" + {slow} slow clients (1 byte/s)" if slow else "")
+            print(
+                f"{label}: {ok}/{args.sessions * args.messages} messages 250 in {elapsed:.1f} s "
+                f"({ok / elapsed:.0f} msg/s); reply latency p50 {statistics.median(latencies) * 1000:.1f} ms, "
+                f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, max {max(latencies) * 1000:.0f} ms; "
+                f"peak RSS {peak / 1024:.0f} MiB"
+            )
+        if args.big:
+            sampler = Sampler(relay.pid)
+            sampler.start()
+
+            async def bigs() -> list[object]:
+                ips = sources(args.big)
+                return await asyncio.gather(
+                    *(big_client(host, port, ips[i], args.big_size) for i in range(args.big)), return_exceptions=True
+                )
+
+            started = time.perf_counter()
+            answers = asyncio.run(bigs())
+            peak = sampler.stop()
+            codes = sorted({str(a)[:3] for a in answers})
+            print(
+                f"{args.big} concurrent {args.big_size / 1e6:.0f} MB messages: replies {codes} in "
+                f"{time.perf_counter() - started:.1f} s; peak RSS {peak / 1024:.0f} MiB "
+                f"({(peak - idle) / 1024 / (args.big * args.big_size / 1e6):.1f} MiB per MB in flight)"
+            )
+        per, total = asyncio.run(probe_caps(host, port, args.max_connections, args.per_client))
+        print(f"caps: connection {args.per_client + 1} from one address -> {per!r}")
+        print(f"caps: connection {args.max_connections + 1} in total -> {total!r}")
+        time.sleep(1)
+        print(f"relay RSS after: {rss_kb(relay.pid) / 1024:.0f} MiB; upstream got {len(upstream.messages)} messages")
+    finally:
+        print(f"relay exit on SIGTERM: {relay.stop()}")
+        loop.run(upstream.stop())
+        loop.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
