@@ -113,7 +113,7 @@ async def normal_client(host: str, port: int, source: str, messages: int, latenc
 async def slow_client(host: str, port: int, source: str, stop: asyncio.Event) -> None:
     """One byte a second: a transaction whose data never quite ends."""
     try:
-        reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
+        _, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
     except OSError:
         return
     script = (
@@ -136,7 +136,8 @@ async def big_client(host: str, port: int, source: str, size: int) -> str:
     reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
     try:
         await reply(reader)
-        for line in (b"EHLO big.test\r\n", f"MAIL FROM:<officer@{INTERNAL}>\r\n".encode(), b"RCPT TO:<b@partner.example>\r\n", b"DATA\r\n"):  # fmt: skip
+        envelope = [b"EHLO big.test\r\n", f"MAIL FROM:<officer@{INTERNAL}>\r\n".encode()]
+        for line in (*envelope, b"RCPT TO:<b@partner.example>\r\n", b"DATA\r\n"):
             writer.write(line)
             await reply(reader)
         writer.write(b"Subject: big\r\n\r\n" + (b"z" * 998 + b"\r\n") * (size // 1000) + b".\r\n")
@@ -175,7 +176,7 @@ async def run_normal(host: str, port: int, args: argparse.Namespace, slow: int) 
 async def probe_caps(host: str, port: int, max_connections: int, per_client: int) -> tuple[str, str]:
     held = []
     try:
-        for i in range(per_client):
+        for _ in range(per_client):
             reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.2.1", 0))
             await reply(reader)
             held.append(writer)

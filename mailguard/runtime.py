@@ -42,16 +42,23 @@ class Runtime:
         if reload is not None:
             reload()
 
-    def start_background(self, *, outbox: bool = True, poll_interval: float = 5.0) -> None:
+    def start_background(self, *, outbox: bool = True, watch_interval: float = 5.0) -> None:
         """Background work of a running relay: reloading rules and register when their files
         change, and (in one process of several) the quarantine outbox and housekeeping."""
-        self.tasks.append(asyncio.create_task(self._watch_policy_files(poll_interval)))
+        self.tasks.append(asyncio.create_task(self._watch_policy_files(watch_interval)))
         if outbox and self.store is not None:
             from mailguard.quarantine import lifecycle
             from mailguard.quarantine.outbox import Outbox, relay_deliver
 
-            deliver = relay_deliver(self.settings)
-            run = Outbox(self.store, poll_interval=poll_interval).run(deliver, self.stopping)
+            settings = self.settings
+            worker = Outbox(
+                self.store,
+                poll_interval=settings.outbox_poll_interval,
+                base_delay=settings.outbox_retry_delay,
+                max_delay=settings.outbox_max_delay,
+                max_age=settings.outbox_max_age_days * 86400,
+            )
+            run = worker.run(relay_deliver(settings), self.stopping)
             self.tasks.append(asyncio.create_task(run))
             self.tasks.append(asyncio.create_task(lifecycle.run(self.store, self.stopping)))
 

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     notify_sender: bool = True
     notice_from: str = ""  # default: postmaster@<hostname>
     split_invites: bool = False  # one copy per external recipient where headers can't be fixed
+    outbox_poll_interval: float = Field(5.0, gt=0)  # seconds between looks for releases to deliver
+    outbox_retry_delay: float = Field(30.0, gt=0)  # first retry after a temporary failure; doubles
+    outbox_max_delay: float = Field(3600.0, gt=0)  # cap on the retry interval
+    outbox_max_age_days: float = Field(5.0, gt=0)  # then give up and bounce, like an MTA queue
 
     # --- logging ---
     log_format: LogFormat = LogFormat.TEXT

@@ -102,6 +102,7 @@ def demo_settings(data_dir: Path, port: int, admin_port: int, upstream_port: int
         data_dir=str(data_dir),
         database_url=None,
         admin_token=token,
+        outbox_poll_interval=0.2,  # the demo prints what the outbox delivered a moment later
     )
     return load_settings(**values)
 
@@ -132,7 +133,7 @@ async def _demo(args: argparse.Namespace) -> None:
 
             admin = AdminServer(create_app(runtime), admin_sock, "warning")
             admin.start()
-            runtime.start_background(poll_interval=0.2)
+            runtime.start_background()
             host, port = relay.address
             print(
                 f"mailguard demo: relay on {host}:{port}, recording upstream on 127.0.0.1:{upstream_port}\n"

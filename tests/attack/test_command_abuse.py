@@ -145,3 +145,13 @@ def test_tls_handshake_garbage_does_not_hurt_the_listener(pki: dict[str, Path]) 
             tls.close()
         with RawClient(relay.host, relay.port) as c:  # still serving
             assert c.cmd("NOOP").startswith("250")
+
+
+def test_ehlo_reply_is_one_write(relay: RelayHarness) -> None:
+    """Regression: aiosmtpd wrote each EHLO line separately, and nmap's smtp library (which reads
+    a reply with one recv) fell out of step and reported an open relay that was not there."""
+    with socket.create_connection((relay.host, relay.port), timeout=10) as s:
+        s.recv(1024)
+        s.sendall(b"EHLO x\r\n")
+        first = s.recv(65536)
+    assert first.endswith(b"250 HELP\r\n") and first.startswith(b"250-"), first

@@ -76,7 +76,7 @@ def nmap_open_relay(port: int) -> str:
             "--script-args",
             "smtp-open-relay.domain=example.org,smtp-open-relay.ip=192.0.2.10",
             "127.0.0.1",
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -14,7 +14,6 @@ run on a background event loop, so tests are plain sync code (smtplib, httpx.Cli
 
 from __future__ import annotations
 
-import asyncio
 import smtplib
 import time
 from collections.abc import Callable, Sequence
@@ -24,8 +23,7 @@ import httpx
 
 from mailguard.admin.app import create_app
 from mailguard.cli.serve import AdminServer
-from mailguard.quarantine import lifecycle
-from mailguard.quarantine.outbox import Outbox, relay_deliver
+from mailguard.quarantine.outbox import Outbox
 from mailguard.relay.recorder import RecordedMessage
 from mailguard.relay.server import RelayServer, bind_socket
 from mailguard.runtime import Runtime, build_runtime
@@ -123,6 +121,8 @@ class Stack:
             "upstream_timeout": 5.0,
             "hostname": "mailguard.test",
             "extract_workers": 1,
+            "outbox_poll_interval": self._poll,
+            "outbox_retry_delay": self._retry_delay,
             **self._values,
         }
         self.settings: Settings = load_settings(**values)
@@ -133,10 +133,7 @@ class Stack:
         self.admin_url = f"http://{admin_host}:{admin_port}"
         self.admin = AdminServer(create_app(runtime), admin_sock, "warning")
         self.admin.start()
-        runtime.start_background(outbox=False, poll_interval=self._poll)  # rules/register watcher
-        outbox = Outbox(runtime.store, poll_interval=self._poll, base_delay=self._retry_delay)
-        runtime.tasks.append(asyncio.create_task(outbox.run(relay_deliver(self.settings), runtime.stopping)))
-        runtime.tasks.append(asyncio.create_task(lifecycle.run(runtime.store, runtime.stopping)))
+        runtime.start_background(watch_interval=self._poll)  # as `mailguard serve` does
 
     def __exit__(self, *exc: object) -> None:
         try:

@@ -17,7 +17,7 @@ from mailguard.message.extract.text import decode
 from mailguard.message.model import AddressSource, SegmentKind, UnscannedReason
 
 _SUBJECT, _BODY, _HTML, _DISPLAY_TO, _DISPLAY_CC = 0x0037, 0x1000, 0x1013, 0x0E04, 0x0E03
-_SENDER, _RTF = 0x0C1F, 0x1009
+_SENDER, _RTF, _DISPLAY_BCC = 0x0C1F, 0x1009, 0x0E02
 _RECIP_SMTP, _RECIP_EMAIL, _RECIP_NAME, _RECIP_TYPE = 0x39FE, 0x3003, 0x3001, 0x0C15
 _ATTACH_LONG, _ATTACH_SHORT, _ATTACH_DATA, _ATTACH_MIME = 0x3707, 0x3704, 0x3701, 0x370E
 _RECIPIENT_KIND = {1: "To", 2: "Cc", 3: "Bcc"}
@@ -116,9 +116,10 @@ def _message(sink: Sink, msg: _Storage, path: Path, depth: int, top_header: int)
         recip = _Storage(msg.ole, recip_path)
         address = recip.string(_RECIP_SMTP) or recip.string(_RECIP_EMAIL)
         kind = _RECIPIENT_KIND.get(recip.integer(_RECIP_TYPE, 8) or 1, "To")
-        if "@" in address and kind != "Bcc":
+        # Bcc too: a sent message saved as .msg shows its Bcc line to whoever opens it
+        if "@" in address:
             sink.address(address, AddressSource.LISTED, (*path, kind), recip.string(_RECIP_NAME))
-    for prop, label in ((_DISPLAY_TO, "To"), (_DISPLAY_CC, "Cc")):
+    for prop, label in ((_DISPLAY_TO, "To"), (_DISPLAY_CC, "Cc"), (_DISPLAY_BCC, "Bcc")):
         sink.text((*path, label), msg.string(prop), SegmentKind.FIELD)
     body = msg.string(_BODY)
     if body:

@@ -142,8 +142,12 @@ class Sink:
         joined = "\n".join([text for _, text in rows])
         if "@" in joined or "://" in joined or "mailto:" in joined:
             starts = list(accumulate((len(text) + 1 for _, text in rows[:-1]), initial=0))
+            listed, found, source = self._listed, self.content.addresses, AddressSource.LISTED
             for start, address in emails(joined):  # no match crosses a line end: no row's text has one
-                self.listed(address, rows[bisect_right(starts, start) - 1][0])
+                key = (address.lower(), rows[bisect_right(starts, start) - 1][0])
+                if key not in listed:  # `listed()`, inlined: a sheet can list 50,000 people
+                    listed.add(key)
+                    found.append(VisibleAddress(key[0], source, key[1]))
             for match in VISIBLE_URL.finditer(joined):
                 for url in visible_urls(match.group()):
                     self._link(rows[bisect_right(starts, match.start()) - 1][0], url)

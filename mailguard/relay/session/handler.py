@@ -37,7 +37,9 @@ class RelayHandler:
             responses = [r for r in responses if not r.startswith(_NOT_OFFERED)]
         # We read commands in order and answer each in turn, which is all RFC 2920 asks.
         responses.insert(-1, "250-PIPELINING")
-        return responses
+        # One write for the whole reply (aiosmtpd sends each line separately): clients that
+        # read a multi-line reply with one recv (nmap's smtp library) otherwise fall out of step.
+        return ["\r\n".join(responses)]
 
     async def handle_MAIL(
         self, server: Any, session: RelaySession, envelope: SMTPEnvelope, address: str, options: list[str]
