@@ -6,7 +6,8 @@ give is declared with its model, so /openapi.json describes the API completely.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
 from fastapi.responses import Response
@@ -44,6 +45,8 @@ _DECISION = {
 }
 
 router = APIRouter(prefix="/api", tags=["quarantine"], responses=_AUTH)
+
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 
 PathId = Annotated[ItemId, Path(description="quarantine id, e.g. QABCDEFGHIJKL")]
 
@@ -89,12 +92,22 @@ async def get_raw(_: Viewer, store: Store, item_id: PathId) -> Response:
     return Response(data, media_type="message/rfc822", headers=headers)
 
 
-@router.post(
-    "/quarantine/{item_id}/release",
-    response_model=ItemDetail,
-    responses=_DECISION,
-    summary="Release a held item to its original recipients (two-person: request, then confirm)",
-)
+def _decision_route(action: str, summary: str) -> Callable[[Decorated], Decorated]:
+    """POST /api/quarantine/{item_id}/<action>: answers the item as it now is, or a refusal."""
+    return router.post(
+        f"/quarantine/{{item_id}}/{action}", response_model=ItemDetail, responses=_DECISION, summary=summary
+    )
+
+
+async def _decide(decision: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """Await a release or reject; a refusal (no such item, not held, same reviewer) becomes its HTTP error."""
+    try:
+        return await decision
+    except decisions.Refusable as exc:
+        raise _http(decisions.refusal(exc)) from None
+
+
+@_decision_route("release", "Release a held item to its original recipients (two-person: request, then confirm)")
 async def release(
     who: Reviewer,
     store: Store,
@@ -103,28 +116,17 @@ async def release(
     body: Annotated[ReleaseRequest, Body()] = ReleaseRequest(),  # noqa: B008 - an immutable default
 ) -> Any:
     two_person = runtime_of(request).settings.two_person_release
-    try:
-        return await decisions.release(store, who, item_id, body, two_person=two_person)
-    except decisions.Refusable as exc:
-        raise _http(decisions.refusal(exc)) from None
+    return await _decide(decisions.release(store, who, item_id, body, two_person=two_person))
 
 
-@router.post(
-    "/quarantine/{item_id}/reject",
-    response_model=ItemDetail,
-    responses=_DECISION,
-    summary="Reject a held item, optionally telling the sender",
-)
+@_decision_route("reject", "Reject a held item, optionally telling the sender")
 async def reject(
     who: Reviewer,
     store: Store,
     item_id: PathId,
     body: Annotated[RejectRequest, Body()] = RejectRequest(),  # noqa: B008 - an immutable default
 ) -> Any:
-    try:
-        return await decisions.reject(store, who, item_id, body)
-    except decisions.Refusable as exc:
-        raise _http(decisions.refusal(exc)) from None
+    return await _decide(decisions.reject(store, who, item_id, body))
 
 
 @router.get("/audit", response_model=AuditList, summary="Who did what to which item, when and why")

@@ -18,6 +18,7 @@ import json
 import re
 import textwrap
 import zipfile
+from collections.abc import Sequence
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -68,6 +69,10 @@ def mailbox(name: str) -> str:
 
 def staff_address(name: str) -> str:
     return f"{mailbox(name)}@{COUNCIL}"
+
+
+def staff_member(name: str) -> tuple[str, str]:
+    return (name, staff_address(name))
 
 
 def public_people(count: int, offset: int = 0) -> list[tuple[str, str]]:
@@ -241,8 +246,8 @@ def consultation_invite() -> tuple[EmailMessage, list[str]]:
 
 
 def dropin_invite() -> tuple[EmailMessage, list[str]]:
-    organiser = ("Tom Whitcombe", staff_address("Tom Whitcombe"))
-    people = [*public_people(4, offset=40), ("Grace Obi", staff_address("Grace Obi"))]
+    organiser = staff_member("Tom Whitcombe")
+    people = [*public_people(4, offset=40), staff_member("Grace Obi")]
     msg = base("Invitation: Larch Estate play area drop-in", organiser, people, 6)
     msg.set_content("Hello,\n\nPlease join the drop-in about the Larch Estate play area on "
                     "Saturday.\n\nTom\n")
@@ -252,55 +257,59 @@ def dropin_invite() -> tuple[EmailMessage, list[str]]:
     return msg, [a for _, a in people]
 
 
+def letter(n: int, subject: str, sender: tuple[str, str], to: list[tuple[str, str]], text: str, *,
+           cc: Sequence[tuple[str, str]] = (), attachment: tuple[bytes, str, str] | None = None,
+           ) -> tuple[EmailMessage, list[str]]:
+    """Sample `n`: a plain-text message, optionally with one (data, content type, filename) attachment."""
+    msg = base(subject, sender, to, n)
+    if cc:
+        msg["Cc"] = ", ".join(f"{name} <{addr}>" for name, addr in cc)
+    msg.set_content(text)
+    if attachment is not None:
+        data, ctype, filename = attachment
+        maintype, _, subtype = ctype.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg, [a for _, a in (*to, *cc)]
+
+
 def family_assessment() -> tuple[EmailMessage, list[str]]:
-    sender = ("Sam Okafor", staff_address("Sam Okafor"))
-    to = [("Darren Holt", "darren.holt84@gmail.com")]
-    msg = base("Family assessment - Holt children (CFA/2026/0419)", sender, to, 2)
-    msg.set_content("Dear Mr Holt,\n\nPlease find the completed family assessment attached, as discussed "
-                    "at the meeting on Friday.\n\nKind regards,\nSam Okafor\n"
-                    "Social Worker, Children's Services\n")
-    msg.add_attachment(assessment_pdf(), maintype="application", subtype="pdf",
-                       filename="Family assessment - Holt.pdf")
-    return msg, [a for _, a in to]
+    return letter(2, "Family assessment - Holt children (CFA/2026/0419)", staff_member("Sam Okafor"),
+                  [("Darren Holt", "darren.holt84@gmail.com")],
+                  "Dear Mr Holt,\n\nPlease find the completed family assessment attached, as discussed "
+                  "at the meeting on Friday.\n\nKind regards,\nSam Okafor\n"
+                  "Social Worker, Children's Services\n",
+                  attachment=(assessment_pdf(), "application/pdf", "Family assessment - Holt.pdf"))
 
 
 def wrong_family_report() -> tuple[EmailMessage, list[str]]:
-    sender = ("Lucy Mbeki", staff_address("Lucy Mbeki"))
-    to = [("J Nowak", "j.nowak@nowak-transport.example.co.uk")]
-    msg = base("Conference report - Nowak", sender, to, 3)
-    msg.set_content("Dear Mrs Nowak,\n\nAhead of the conference on 16 November, please find the report "
-                    "attached.\n\nLucy Mbeki\nChild Protection Coordinator\n")
-    msg.add_attachment(neglect_report_docx(), maintype="application",
-                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       filename="Neglect report - Nowak.docx")
-    return msg, [a for _, a in to]
+    return letter(3, "Conference report - Nowak", staff_member("Lucy Mbeki"),
+                  [("J Nowak", "j.nowak@nowak-transport.example.co.uk")],
+                  "Dear Mrs Nowak,\n\nAhead of the conference on 16 November, please find the report "
+                  "attached.\n\nLucy Mbeki\nChild Protection Coordinator\n",
+                  attachment=(neglect_report_docx(),
+                              "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                              "Neglect report - Nowak.docx"))
 
 
 def newsletter() -> tuple[EmailMessage, list[str]]:
-    sender = ("Hartwell Allotments", f"allotments@{COUNCIL}")
-    to = public_people(5, offset=30)
-    msg = base("Allotments newsletter - November", sender, to, 4)
-    msg.set_content("Dear plot holders,\n\nWater troughs will be drained on 30 November. The seed swap is "
-                    "on Saturday 5 December at the pavilion.\n\nHartwell Allotments Officer\n")
-    return msg, [a for _, a in to]
+    return letter(4, "Allotments newsletter - November", ("Hartwell Allotments", f"allotments@{COUNCIL}"),
+                  public_people(5, offset=30),
+                  "Dear plot holders,\n\nWater troughs will be drained on 30 November. The seed swap is "
+                  "on Saturday 5 December at the pavilion.\n\nHartwell Allotments Officer\n")
 
 
 def internal_memo() -> tuple[EmailMessage, list[str]]:
-    sender = ("Liam Farrow", staff_address("Liam Farrow"))
-    to = [(n, staff_address(n)) for n in ("Helen Stroud", "Marcus Lee", "Simon Dale")]
-    msg = base("Regeneration: consultation responses so far", sender, to, 5)
-    msg["Cc"] = f"Owen Price <{staff_address('Owen Price')}>"
-    msg.set_content("Hi all,\n\n212 responses so far; summary at Thursday's board.\n\nLiam\n")
-    return msg, [a for _, a in to] + [staff_address("Owen Price")]
+    return letter(5, "Regeneration: consultation responses so far", staff_member("Liam Farrow"),
+                  [staff_member(n) for n in ("Helen Stroud", "Marcus Lee", "Simon Dale")],
+                  "Hi all,\n\n212 responses so far; summary at Thursday's board.\n\nLiam\n",
+                  cc=[staff_member("Owen Price")])
 
 
 def external_reply() -> tuple[EmailMessage, list[str]]:
-    sender = ("Helen Stroud", staff_address("Helen Stroud"))
-    to = [("Rhys Reid", "rhys.reid@outlook.com")]
-    msg = base("Re: Planning application 26/0833/FUL", sender, to, 7)
-    msg.set_content("Dear Mr Reid,\n\nThank you for your comments on the application for Unit 4, Mill Lane "
-                    "Trading Estate. They will be considered by the planning committee.\n\nHelen Stroud\n")
-    return msg, [a for _, a in to]
+    return letter(7, "Re: Planning application 26/0833/FUL", staff_member("Helen Stroud"),
+                  [("Rhys Reid", "rhys.reid@outlook.com")],
+                  "Dear Mr Reid,\n\nThank you for your comments on the application for Unit 4, Mill Lane "
+                  "Trading Estate. They will be considered by the planning committee.\n\nHelen Stroud\n")
 
 
 SAMPLES_SPEC: tuple[tuple, ...] = (  # file, builder, expected verdict, what it re-enacts[, extra keys]

@@ -5,12 +5,13 @@ many ways; the flagged recipient is ex.partner@gmail.com."""
 from __future__ import annotations
 
 import base64
-import io
 import quopri
-import zipfile
+from collections.abc import Iterable
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import SMTP, default
+
+from support.mailbuilders import Attachment, add_body, zip_of
 
 INTERNAL = "dept.example.gov.uk"
 SENDER = f"caseworker@{INTERNAL}"
@@ -36,24 +37,14 @@ def message(
     html: str | None = None,
     subject: str = "Update",
     to: str = FLAGGED,
-    attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
+    attachments: Iterable[Attachment] = (),
 ) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = SENDER
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = f"<redteam@{INTERNAL}>"
-    if text is not None:
-        msg.set_content(text)
-    if html is not None:
-        if text is None:
-            msg.set_content(html, subtype="html")
-        else:
-            msg.add_alternative(html, subtype="html")
-    for name, data, ctype in attachments:
-        main, _, sub = ctype.partition("/")
-        msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
-    return msg
+    return add_body(msg, text, html, attachments)
 
 
 def eml(*args: object, **kwargs: object) -> bytes:
@@ -79,18 +70,6 @@ def multipart(parts: list[tuple[str, bytes]], boundary: str = "rt-b") -> bytes:
         out.append(f"--{boundary}\r\n{headers}\r\n\r\n".encode() + body + b"\r\n")
     out.append(f"--{boundary}--\r\n".encode())
     return b"".join(out)
-
-
-def b64(data: bytes) -> bytes:
-    return base64.encodebytes(data).replace(b"\n", b"\r\n")
-
-
-def zip_of(members: dict[str, bytes | str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
 
 
 def docx(body_xml: str, parts: dict[str, str] | None = None) -> bytes:

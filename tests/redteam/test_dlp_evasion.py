@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.mailbuilders import b64, zip_of
 
 from mailguard.envelope import Envelope
 from mailguard.policy.scanner import Scanner
@@ -20,7 +21,6 @@ from .mail import (
     FLAGGED,
     SENDER,
     attached_message,
-    b64,
     docx,
     eml,
     homoglyphs,
@@ -30,7 +30,6 @@ from .mail import (
     raw,
     rfc2047_b,
     w_p,
-    zip_of,
 )
 
 NUMBER, STREET, TOWN, POSTCODE = "14", "Acacia Avenue", "Bristol", "BS1 4AB"
