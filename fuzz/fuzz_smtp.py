@@ -82,7 +82,7 @@ def main() -> int:
                 problem = problem or f"internal error logged: {errors.lines()[0]}"
             if serve is not None and not serve.alive():
                 problem = "mailguard serve died"
-            assert problem is None, f"{problem}; last replies: {outcome.replies[-5:]}"
+            assert problem is None, f"{problem}; last replies: {outcome.replies[-5:]}; input: {chunks!r}"[:4000]
 
         if args.seed is not None:
             one = seed(args.seed)(one)
@@ -93,6 +93,9 @@ def main() -> int:
         except (AssertionError, ExceptionGroup) as exc:  # several distinct failures: a group
             failure = str(exc) if isinstance(exc, AssertionError) else "; ".join(map(str, exc.exceptions))
         elapsed = time.monotonic() - started
+        alive = play(host, port, [b"EHLO after.test\r\n"])
+        if not alive.answered or alive.closed:
+            failure = failure or "the relay no longer serves a new client after the run"
     print(f"inputs tried: {tried[0]} in {elapsed:.0f} s ({'mailguard serve' if args.serve else 'in-process relay'})")
     print("reply codes seen:", ", ".join(f"{c}: {n}" for c, n in sorted(codes.items())))
     print(f"failures: {0 if failure is None else 1}")

@@ -157,12 +157,16 @@ class RelaySMTP(SMTP):
         await self._abort_upstream()
         await super().smtp_RSET(arg)
 
+    # A HELO/EHLO resets the transaction only when it is well formed: one without a hostname
+    # gets 501 and leaves MAIL in force, so the upstream transaction must stay open with it.
     async def smtp_HELO(self, hostname: str) -> None:
-        await self._abort_upstream()
+        if hostname:
+            await self._abort_upstream()
         await super().smtp_HELO(hostname)
 
     async def smtp_EHLO(self, hostname: str) -> None:
-        await self._abort_upstream()
+        if hostname:
+            await self._abort_upstream()
         await super().smtp_EHLO(hostname)
 
     async def smtp_MAIL(self, arg: str | None) -> None:

@@ -155,3 +155,17 @@ def test_ehlo_reply_is_one_write(relay: RelayHarness) -> None:
         s.sendall(b"EHLO x\r\n")
         first = s.recv(65536)
     assert first.endswith(b"250 HELP\r\n") and first.startswith(b"250-"), first
+
+
+@pytest.mark.parametrize("greeting", ["HELO", "EHLO"])
+def test_bad_helo_mid_transaction_keeps_both_sides_in_step(relay: RelayHarness, greeting: str) -> None:
+    """Regression (found by fuzz_smtp): a HELO/EHLO without a hostname is refused 501 and
+    leaves the client's transaction open; it aborted the upstream one all the same, so every
+    RCPT after it got 451 (and a new MAIL 503) until the client sent RSET."""
+    with RawClient(relay.host, relay.port) as c:
+        assert c.cmd("EHLO x").startswith("250")
+        assert c.cmd("MAIL FROM:<a@example.com>").startswith("250")
+        assert c.cmd(greeting).startswith("501")
+        assert c.cmd("RCPT TO:<b@example.org>").startswith("250")
+        assert c.cmd("DATA").startswith("354")
+        assert c.cmd(b"Subject: after a bad helo\r\n\r\nok\r\n.").startswith("250")

@@ -3,8 +3,8 @@
 A stream is a list of byte chunks written one after another on one connection: real commands
 with hostile arguments (control bytes, address tricks, long strings, odd parameters), odd line
 ends, DATA sections with smuggling vectors, pipelined groups and plain junk. The oracle
-(`play`): the relay answers (or closes after a 221/421/502 it sent), never with aiosmtpd's
-exception reply (`500 Error: (Exc) ...`), never sits silent, and still serves the next client.
+(`play`): the relay answers (or closes the connection), never with aiosmtpd's exception reply
+(`500 Error: (Exc) ...`), never sits silent, and still serves the next client.
 Exceptions our code turned into 451s are caught separately from the relay's log (`ErrorLog`).
 """
 
@@ -103,8 +103,11 @@ class Outcome:
         text = "\n".join(self.replies)
         if EXCEPTION_REPLY.search(text):
             return "exception reply: " + EXCEPTION_REPLY.search(text).group(0)  # type: ignore[union-attr]
-        if not self.answered:
+        if not self.answered and not self.closed:
             return "no answer (silent session)"
+        # Closed without a closing reply in hand is not a failure: when the relay hangs up
+        # (after 502 for a bogus-command flood) with our marker still unread, the kernel sends
+        # a reset that can overtake its last reply.
         return None
 
 
