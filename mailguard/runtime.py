@@ -1,7 +1,8 @@
-"""Assembly: build the parts a running relay needs from the settings, and close them again.
+"""Assembly: build the parts a running relay needs from the settings, run their background
+work, and close them again.
 
-`mailguard serve`, `mailguard demo` and `mailguard check` all start here, so they run the
-same pipeline.
+`mailguard serve` and `mailguard demo` start here, and `mailguard check` uses the same
+Scanner, so they all run the same pipeline.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from mailguard.settings import Settings
 
 log = logging.getLogger(__name__)
 
+STORE_RETRY_MAX = 60.0  # seconds between attempts to reach a store that was down at start
+
 
 class PipelineError(Exception):
-    """The pipeline cannot be built (bad rules or register, store unreachable): one line."""
+    """The pipeline cannot be built (bad rules or register, bad store URL): one line."""
 
 
 @dataclass
@@ -30,11 +33,21 @@ class Runtime:
     decider: Decider = pass_everything
     disposer: Disposer | None = None  # None: hold and split verdicts answer 4xx (nothing to hold in)
     store: Any = None  # the quarantine store, once opened
+    store_wanted: bool = False  # a store is configured, even while it is unreachable
     started_at: float = field(default_factory=time.time)
     closers: list[Any] = field(default_factory=list)  # objects with `async aclose()`, closed in reverse
-
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # --- parts ----------------------------------------------------------------------------
+
+    async def open_store(self) -> None:
+        """Open the quarantine store and make it the disposer; StoreError when that fails."""
+        from mailguard.quarantine.store import QuarantineStore
+
+        self.store = await QuarantineStore.open(self.settings)
+        self.closers.append(self.store)
+        self.disposer = self.store
 
     def reload(self) -> None:
         """Re-read rules and register (SIGHUP, file change); the decider keeps the old ones on failure."""
@@ -42,31 +55,65 @@ class Runtime:
         if reload is not None:
             reload()
 
-    def start_background(self, *, outbox: bool = True, watch_interval: float = 5.0) -> None:
-        """Background work of a running relay: reloading rules and register when their files
-        change, and (in one process of several) the quarantine outbox and housekeeping."""
-        self.tasks.append(asyncio.create_task(self._watch_policy_files(watch_interval)))
-        if outbox and self.store is not None:
-            from mailguard.quarantine import lifecycle
-            from mailguard.quarantine.outbox import Outbox, relay_deliver
+    # --- background work ------------------------------------------------------------------
 
-            settings = self.settings
-            worker = Outbox(
-                self.store,
-                poll_interval=settings.outbox_poll_interval,
-                base_delay=settings.outbox_retry_delay,
-                max_delay=settings.outbox_max_delay,
-                max_age=settings.outbox_max_age_days * 86400,
-            )
-            run = worker.run(relay_deliver(settings), self.stopping)
-            self.tasks.append(asyncio.create_task(run))
-            self.tasks.append(asyncio.create_task(lifecycle.run(self.store, self.stopping)))
+    def start_background(self, *, outbox: bool = True, watch_interval: float = 5.0) -> None:
+        """Reload rules and register when their files change; and, in the one process of several
+        that has `outbox`, run the quarantine outbox and housekeeping. A store that was down at
+        start is retried here, so holds work again without a restart."""
+        self._spawn(self._watch_policy_files(watch_interval))
+        if self.store is not None:
+            if outbox:
+                self._start_store_work()
+        elif self.store_wanted:
+            self._spawn(self._open_store_later(outbox))
 
     async def stop_background(self) -> None:
         self.stopping.set()
         if self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
             self.tasks.clear()
+
+    def _spawn(self, work: Any) -> None:
+        self.tasks.append(asyncio.create_task(work))
+
+    def _start_store_work(self) -> None:
+        """The outbox (releases, split copies, notices) and housekeeping (expiry, purge)."""
+        from mailguard.quarantine import lifecycle
+        from mailguard.quarantine.outbox import Outbox, relay_deliver
+
+        settings = self.settings
+        outbox = Outbox(
+            self.store,
+            poll_interval=settings.outbox_poll_interval,
+            base_delay=settings.outbox_retry_delay,
+            max_delay=settings.outbox_max_delay,
+            max_age=settings.outbox_max_age_days * 86400,
+        )
+        self._spawn(outbox.run(relay_deliver(settings), self.stopping))
+        self._spawn(lifecycle.run(self.store, self.stopping))
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep, or return early when stopping; True while still running."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+        return not self.stopping.is_set()
+
+    async def _open_store_later(self, outbox: bool) -> None:
+        from mailguard.quarantine.errors import StoreError
+
+        delay = 1.0
+        while await self._pause(delay):
+            try:
+                await self.open_store()
+            except StoreError as exc:
+                log.warning("%s; retrying in %.0f s", exc, delay)
+                delay = min(delay * 2, STORE_RETRY_MAX)
+                continue
+            log.info("quarantine store reachable: holds are accepted again")
+            if outbox:
+                self._start_store_work()
+            return
 
     def _policy_files_stamp(self) -> tuple[tuple[str, float, int], ...]:
         settings = self.settings
@@ -82,14 +129,14 @@ class Runtime:
 
     async def _watch_policy_files(self, interval: float) -> None:
         seen = await asyncio.to_thread(self._policy_files_stamp)
-        while not self.stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), interval)
+        while await self._pause(interval):
             now = await asyncio.to_thread(self._policy_files_stamp)
-            if now != seen and not self.stopping.is_set():
+            if now != seen:
                 seen = now
                 log.info("rule or register files changed: reloading")
                 await asyncio.to_thread(self.reload)
+
+    # --- shutdown -------------------------------------------------------------------------
 
     async def aclose(self) -> None:
         await self.stop_background()
@@ -104,19 +151,20 @@ class Runtime:
 async def build_runtime(settings: Settings, *, scan: bool = True, store: bool = True) -> Runtime:
     """The Scanner as decider and the quarantine store as disposer (each can be left out).
 
-    Raises `PipelineError` with a one-line reason when either cannot be set up.
+    Raises `PipelineError` with a one-line reason when either cannot be set up. A store that is
+    merely unreachable (database down) does not stop the start: clean mail flows, holds answer
+    4xx, and `start_background` keeps trying — as when the store fails while running.
     """
     from mailguard.policy.loader import PolicyError
-    from mailguard.quarantine.errors import StoreError
+    from mailguard.quarantine.errors import StoreError, StoreUnreachable
 
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, store_wanted=store)
     try:
         if store:
-            from mailguard.quarantine.store import QuarantineStore
-
-            runtime.store = await QuarantineStore.open(settings)
-            runtime.disposer = runtime.store
-            runtime.closers.append(runtime.store)
+            try:
+                await runtime.open_store()
+            except StoreUnreachable as exc:
+                log.error("%s: holds answer 4xx, clean mail flows, retrying", exc)
         if scan:
             from mailguard.policy.scanner import Scanner
 

@@ -8,6 +8,10 @@ class StoreError(Exception):
     """The store cannot be opened or cannot take a write; the relay answers 4xx."""
 
 
+class StoreUnreachable(StoreError):
+    """The database did not answer (down, refusing connections): worth trying again later."""
+
+
 class NotFound(LookupError):
     """No quarantine item with that id."""
 

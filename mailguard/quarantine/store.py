@@ -25,7 +25,7 @@ from mailguard.policy.verdict import Verdict
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
 from mailguard.quarantine.engine import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
-from mailguard.quarantine.errors import NotFound, SameReviewer, StoreError
+from mailguard.quarantine.errors import NotFound, SameReviewer, StoreError, StoreUnreachable
 from mailguard.quarantine.ops import DB_ERRORS, brief, decide, delivery, held_row, queue
 from mailguard.quarantine.records import (
     envelope_json,
@@ -72,7 +72,7 @@ class QuarantineStore:
             await migrate.upgrade(engine)
         except DB_ERRORS as exc:
             await engine.dispose()
-            raise StoreError(
+            raise StoreUnreachable(
                 f"quarantine store {safe_url(async_url(url))} is unreachable: {brief(exc)}"
             ) from exc
         return cls(settings, engine, clock)

@@ -11,19 +11,18 @@ from __future__ import annotations
 import resource
 import smtplib
 import sqlite3
-import subprocess
-import uuid
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from support.crash import INTERNAL, REGISTER, RULES, message, tokens_in
 from support.loop import ThreadLoop
+from support.pg import private_database, run_admin
 from support.relay import free_port
 from support.serveproc import ServeProcess
 from support.upstream import RecordingUpstream
-
-PG_SERVER = ("127.0.0.1", "5432", "postgres")
 
 
 def send(relay: ServeProcess, token: str, kind: str) -> str:
@@ -96,47 +95,34 @@ def test_sqlite_full_holds_4xx_passing_flows_and_recovers(tmp_path: Path, upstre
     assert "Traceback" not in relay.log_text().split("hold failed")[0]  # no crash before the logged failure
 
 
-def psql(sql: str, database: str = "test") -> None:
-    host, port, user = PG_SERVER
-    subprocess.run(
-        ["psql", "-h", host, "-p", port, "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-qc", sql],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
-
-
 @pytest.fixture
-def pg_database() -> Iterator[str]:
-    name = f"mg_fault_{uuid.uuid4().hex[:10]}"
-    try:
-        psql(f"CREATE DATABASE {name}")
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 not usable: {exc}")
-    yield name
-    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+def pg_url() -> Iterator[str]:
+    with private_database() as url:
+        yield url
 
 
-def cut_off(name: str) -> None:
-    """The database stops taking connections and loses the ones it had (as a failover does)."""
-    psql(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
-    psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+def set_connections(url: str, allowed: bool) -> None:
+    """Let the database take connections again, or stop it and cut the ones it had (a failover)."""
+    name = make_url(url).database
+    run_admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}')
+    if not allowed:
+        run_admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
 
 
 @pytest.mark.postgres
 def test_postgres_unreachable_holds_4xx_passing_flows_and_recovers(
-    tmp_path: Path, upstream: RecordingUpstream, pg_database: str
+    tmp_path: Path, upstream: RecordingUpstream, pg_url: str
 ) -> None:
-    relay = serve(tmp_path, upstream, f"postgresql://postgres@127.0.0.1:5432/{pg_database}")
+    relay = serve(tmp_path, upstream, pg_url)
     relay.start()
     try:
         assert send(relay, "before", "held").startswith("250")
-        cut_off(pg_database)
+        set_connections(pg_url, False)
         for n in range(2):
             reply = send(relay, f"down{n}", "held")
             assert reply.startswith("451 4.3.0"), reply
         assert send(relay, "clean-while-down", "clean") == "250"
-        psql(f"ALTER DATABASE {pg_database} WITH ALLOW_CONNECTIONS true")
+        set_connections(pg_url, True)
         assert send(relay, "after", "held").startswith("250")
         assert relay.stop() == 0
     finally:
@@ -146,17 +132,24 @@ def test_postgres_unreachable_holds_4xx_passing_flows_and_recovers(
 
 
 @pytest.mark.postgres
-def test_postgres_down_at_start_refuses_to_start_with_one_line(
-    tmp_path: Path, upstream: RecordingUpstream, pg_database: str
+def test_postgres_down_at_start_relays_clean_mail_and_holds_once_it_is_back(
+    tmp_path: Path, upstream: RecordingUpstream, pg_url: str
 ) -> None:
-    """Today's behaviour, documented: no store at start-up means no relay (exit 2, one line),
-    so passing mail does not flow either until the database is back and the relay restarted
-    (a supervisor's restart loop does that). See the issue-7 report."""
-    psql(f"ALTER DATABASE {pg_database} WITH ALLOW_CONNECTIONS false")
-    relay = serve(tmp_path, upstream, f"postgresql://postgres@127.0.0.1:5432/{pg_database}")
-    relay.start(wait=False)
-    assert relay.process is not None
-    assert relay.process.wait(60) == 2
-    relay.stop()
-    lines = [line for line in relay.log_text().splitlines() if line.startswith("mailguard:")]
-    assert len(lines) == 1 and "unreachable" in lines[0] and "Traceback" not in relay.log_text()
+    """A database that is down when the relay starts is not a reason to stop clean mail: the relay
+    starts, answers holds with 4xx, and takes holds again once the store answers (no restart)."""
+    set_connections(pg_url, False)
+    relay = serve(tmp_path, upstream, pg_url)
+    relay.start()
+    try:
+        assert send(relay, "clean-at-start", "clean") == "250"
+        assert send(relay, "held-at-start", "held").startswith("451 4.3.0")
+        set_connections(pg_url, True)
+        deadline = time.monotonic() + 30  # the relay retries after 1, 2, 4, ... seconds
+        while (reply := send(relay, "held-later", "held")).startswith("451") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert reply.startswith("250"), reply
+        assert relay.stop() == 0
+    finally:
+        relay.kill9()
+    assert "clean-at-start" in delivered(upstream)
+    assert "unreachable" in relay.log_text() and "Traceback" not in relay.log_text()

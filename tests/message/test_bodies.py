@@ -131,3 +131,31 @@ def test_uuencoded_attachment_in_body() -> None:
 def test_inline_pgp_is_encrypted() -> None:
     c = extract_content(message("-----BEGIN PGP MESSAGE-----\nhQEMA...\n-----END PGP MESSAGE-----\n"))
     assert [u.reason for u in c.unscanned] == [UnscannedReason.ENCRYPTED]
+
+
+def _with_picture(size: int, disposition: str, filename: str | None) -> bytes:
+    """An Outlook-style HTML mail whose picture is a multipart/related part with a Content-ID."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@dept.example.gov.uk", "b@example.org", "s"
+    msg.set_content("Kind regards")
+    msg.add_alternative('<p>Kind regards</p><img src="cid:image001.png@01DA">', subtype="html")
+    html = msg.get_payload()[1]
+    html.add_related(b"\x89PNG\r\n\x1a\n" + b"\0" * size, "image", "png", cid="<image001.png@01DA>",
+                     filename=filename, disposition=disposition)
+    return msg.as_bytes(policy=SMTP)
+
+
+def test_named_signature_logo_is_not_an_unreadable_part() -> None:
+    # Outlook, Gmail and Thunderbird name inline pictures (image001.png): a logo must not fail closed
+    assert extract_content(_with_picture(2_000, "inline", "image001.png")).unscanned == []
+    assert extract_content(_with_picture(2_000, "inline", None)).unscanned == []
+
+
+def test_big_or_attached_pictures_still_fail_closed() -> None:
+    big = extract_content(_with_picture(600_000, "inline", "scan of letter.png")).unscanned
+    attached = extract_content(_with_picture(2_000, "attachment", "image001.png")).unscanned
+    assert [u.reason for u in big] == [UnscannedReason.UNKNOWN_FORMAT]
+    assert [u.reason for u in attached] == [UnscannedReason.UNKNOWN_FORMAT]

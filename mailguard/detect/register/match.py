@@ -26,6 +26,7 @@ Decisions (each has a test in tests/detect/register/test_match.py):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz
@@ -72,8 +73,13 @@ NUMBER = re.compile(_NUM_START + _NUM + r"(?![\w/%:£\-])")
 _PREV_WORDS = re.compile(r"(?:([a-z£$€#]+)\.?[\s:,#|]+)?(?<![a-z£$€#])([a-z£$€#]+)\.?[\s:,#|]*$")
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = frozenset({"no", "number", "num", "nr", "#"})
-_FLAT = r"(?<![a-z])(flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*(?:no\.?\s*)?([a-z0-9]+)"
-_FLAT_BEFORE = re.compile(_FLAT + r"[\s,|]*$")
+# A flat's own number: digits, or one letter ("flat b", "g01"); never a word ("the flat at 14").
+_FLAT = (r"(?<![a-z])(flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*(?:no\.?\s*)?"
+         r"([0-9][a-z0-9]*|[a-z][0-9]+[a-z]?|[a-z](?![a-z0-9]))")
+# A flat before the house number, perhaps with its building's name between: "Flat 31,
+# Riverside Point, 29 Fernbank Row" is flat 31 of number 29.
+_FLAT_BEFORE = re.compile(_FLAT + r"(?:[\s,|]+[a-z][a-z'’\-]*){0,4}[\s,|]*$")
+FLAT_BEFORE_CHARS = 56
 _FLAT_ANY = re.compile(_FLAT + r"(?![a-z0-9])")
 # Up to four words ending in a street type right before a number ("Acacia Ave. 14").
 _STREET_BEFORE = re.compile(r"(?:[a-z][a-z'’]*[ \-]){0,3}([a-z]+)\.? $")
@@ -233,7 +239,7 @@ class Matcher:
         if not rows:
             return
         window = _words(text[word_start : word_start + 80], 6)
-        flat_before = _FLAT_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        flat_before = _FLAT_BEFORE.search(text, max(0, m.start() - FLAT_BEFORE_CHARS), m.start())
         lead = flat_before.start() if flat_before else m.start()
         if _blocked(text, lead):
             return
@@ -288,7 +294,8 @@ class Matcher:
                 row = self.index.row(r)
                 if row.number != number or street_match(street, row.street) != size or _blocked(text, lead):
                     continue
-                flats = (_FLAT_BEFORE.search(text, max(0, lead - 24), lead), _FLAT_AFTER.match(text, m.end()))
+                flats = (_FLAT_BEFORE.search(text, max(0, lead - FLAT_BEFORE_CHARS), lead),
+                         _FLAT_AFTER.match(text, m.end()))
                 if any(f and _other_flat(row, f.group(2)) for f in flats):
                     continue  # "Flat 5, Rowan Road 30": another flat of the building
                 verdict = self._locality(text, row, lead, m.end(), postcodes)
@@ -356,6 +363,8 @@ class Matcher:
                 continue
             if _blocked(text, m.start(), FLAT_WORDS):
                 continue
+            if not _beside(group, m.start(), m.end(), pc_start, pc_end):
+                continue  # another cell's or another row's number: bedrooms, rent, a count
             if row.flat and self._names_other_flat(text, m, row, lo, pc_start, hi):
                 continue  # "Flat 5, 30 Rowan Road, LS6 2QT": another flat of the row's building
             following = [w for w, _, _ in _words(text[m.end() : m.end() + 60], 5)]
@@ -374,7 +383,7 @@ class Matcher:
         """A flat is written with this number (before it, as `5/30`, or between it and the
         postcode) and none of those is the row's flat."""
         flats = [m.group(1)] if m.group(1) and house_number(m.group(2)) == row.number else []
-        before = _FLAT_BEFORE.search(text, max(lo, m.start() - 24), m.start())
+        before = _FLAT_BEFORE.search(text, max(lo, m.start() - FLAT_BEFORE_CHARS), m.start())
         if before:
             flats.append(before.group(2))
         end = pc_start if m.end() <= pc_start else min(hi, m.end() + 60)
@@ -389,6 +398,33 @@ class Matcher:
         hit = fuzz.partial_ratio_alignment(name, window)
         if hit and hit.score >= 90:
             yield _mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
+
+
+# What may stand between a postcode and the house number after it: "BS1 4AB, 14", "BS1 4AB |
+# 14", "BS1 4AB, house number 14" -- not another cell's words ("BS1 4AB | House | 1").
+_LABEL_BETWEEN = re.compile(
+    r"[\s,;:.()\-|]*(?:(?:house|door|property|building)\s*)?(?:(?:number|no|num|nr)\.?\s*)?[\s:#.(]*"
+)
+_CELL = " | "
+
+
+def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) -> bool:
+    """Whether a number near a postcode can be that postcode's house number: written after it,
+    only a label ("house number") may come between; and it stays in the postcode's own table
+    row unless the row holding it is a label/value pair ("House number | 14" over "Postcode |
+    BS1 4AB"). A wide row's other cells (bedrooms, rent, counts) are not house numbers."""
+    text = group.text
+    if n_start > pc_end and not _LABEL_BETWEEN.fullmatch(text, pc_end, n_start):
+        return False
+    k_num, k_pc = (bisect_right(group.bases, i) - 1 for i in (n_start, pc_start))
+    if k_num == k_pc:
+        return True
+    return all(_member(group, k).count(_CELL) <= 1 for k in (k_num, k_pc))
+
+
+def _member(group: Group, k: int) -> str:
+    end = group.bases[k + 1] - 1 if k + 1 < len(group.bases) else len(group.text)
+    return group.text[group.bases[k] : end]
 
 
 def _word_before(text: str, pos: int) -> str:

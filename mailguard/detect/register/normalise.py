@@ -246,6 +246,10 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text.casefold().replace("-", " "))
 
 
+def _has_type(part: str) -> bool:
+    return any(w in STREET_TYPES or w in _ABBREV for w in words(part))
+
+
 def parse_address(address: str) -> ParsedAddress | None:
     """`Flat 12, 30C Cherry Lane, Leicester` -> parts; None when no street can be found."""
     parts = [p.strip() for p in address.casefold().split(",") if p.strip()]
@@ -271,8 +275,10 @@ def parse_address(address: str) -> ParsedAddress | None:
             if not parts:
                 return None
             head = parts.pop(0)
-    elif parts and not any(w in STREET_TYPES or w in _ABBREV for w in words(head)):
-        house_name = tuple(words(head))  # "Rose Cottage, Mill Lane, …"
+    elif parts and (not _has_type(head) or _NUM_RE.match(parts[0]) or (len(parts) > 1 and _has_type(parts[0]))):
+        # "Rose Cottage, Mill Lane, …"; and a house or building named like a street when a
+        # street follows: "Flat 3, Foundry Court, 5 Mill Lane", "Fair View, Market Lane, York"
+        house_name = tuple(words(head))
         head = parts.pop(0)
         m = _NUM_RE.match(head)
         if m:

@@ -161,8 +161,7 @@ class Walker:
         if ctype in _BODY_TYPES and not filename and disposition != "attachment":
             self.body(data, ctype, charset, path, depth)
             return
-        inline = disposition != "attachment" and not filename
-        if inline and part.get("content-id") and ctype.startswith("image/"):
+        if _body_picture(part, ctype, disposition, filename, len(data)):
             return  # an inline picture of a signature or a logo: nothing to read, nothing to list
         name = filename or f"part {index}"
         at = (*path, f'attachment "{name}"')
@@ -187,6 +186,18 @@ class Walker:
             sub = (*path, f'attachment "{name}"')
             self.sink.attachment(sub, name, "application/octet-stream", len(content))
             self.sink.document(content, name, "", sub, depth + 1)
+
+
+# Outlook, Gmail and Thunderbird all name the pictures of a signature (image001.png) and mark
+# them inline with a Content-ID; a named one is only a logo while small: a pasted photo or scan
+# of a letter is bigger, stays an unreadable attachment and fails closed.
+_LOGO_MAX = 256 * 1024
+
+
+def _body_picture(part: Message, ctype: str, disposition: str, filename: str | None, size: int) -> bool:
+    if not ctype.startswith("image/") or not part.get("content-id") or disposition == "attachment":
+        return False
+    return not filename or size <= _LOGO_MAX
 
 
 def _encoded(part: Message) -> bool:

@@ -145,6 +145,10 @@ POSITIVE = [
     ("Apt. 187 Sycamore Park", "R13"),  # flat 187 of a block, or house 187: fail closed
     ("Now at 14 Асасiа Avenue, Bristol", "R1"),  # Cyrillic look-alikes
     ("14 Αcacia Avenue, Bristol", "R1"),  # a Greek capital alpha
+    ("the flat at 14 High Street, Bristol", "R2"),  # "at" is no flat number: the building counts
+    ("Flat 28, Riverside Court, 29 Fernbank Row, York", "R17"),
+    ("Riverside Court, 29 Fernbank Row, York YO24 8SU", "R17"),  # the building, no flat written
+    ("Flat 28, Riverside Court, 29, YO24 8SU", "R17"),
 ]
 
 NEGATIVE = [
@@ -224,6 +228,12 @@ NEGATIVE = [
     "14/3 High Street, Bristol",  # Scottish: flat 3 of number 14
     "Ivy Cottage, LE65 1AC",
     "10 Heol y Felin, Swansea",
+    # realistic corpus: a building's name between the flat and the number; wide spreadsheet rows
+    "Flat 31, Riverside Court, 29 Fernbank Row, Acomb, York",
+    "Flat 31, Riverside Court, 29 Fernbank Row, York YO24 8SU",
+    "Flat 31, Riverside Court, 29, YO24 8SU",
+    "Apartment 3, The Old Brewery, 30 Rowan Road, Leeds",
+    "Reception: Area Office, Leeds LS6 2QT | Opening hours | 30",  # another cell's number after a word
 ]
 NEGATIVE_ALLOWED = {"The 14 Acacia Avenue residents association"}  # number + street, no other place: held
 
@@ -289,3 +299,20 @@ def test_text_without_triggers_finds_nothing(register: Register) -> None:
     assert register.find_mentions([body("Lorem ipsum dolor sit amet. " * 2000)]) == []
     assert register.find_mentions([]) == []
     assert register.find_mentions([body("")]) == []
+
+
+def test_other_cells_of_a_wide_row_are_not_house_numbers(register: Register) -> None:
+    # a housing-stock sheet: bedrooms and rent sit in cells after the postcode, and the row
+    # before ends in numbers; neither is R1's house number 14
+    rows = [
+        Segment("100231 | 9 Elm Road | Bristol | BS1 4AB | Bungalow | 14 | 137.25", "sheet 1, row 1", SegmentKind.ROW),
+        Segment("100232 | 2 Oak Road | Leeds | LS1 1AA | Flat | 2 | 14", "sheet 1, row 2", SegmentKind.ROW),
+        Segment("100233 | 16 Acacia Avenue | Bristol | BS1 4AB | House | 3 | 99.10", "sheet 1, row 3", SegmentKind.ROW),
+        Segment("100234 | 8 Acacia Avenue | Bristol | BS1 4AB | House | 14", "sheet 1, row 4", SegmentKind.ROW),
+    ]
+    assert ids(register, *rows) == set()
+
+
+def test_house_number_cell_beside_the_postcode_cell(register: Register) -> None:
+    assert ids(register, Segment("BS1 4AB | 14 | Bristol", "sheet 1, row 1", SegmentKind.ROW)) == {"R1"}
+    assert ids(register, Segment("postcode BS1 4AB, house number 14", "body")) == {"R1"}

@@ -145,12 +145,12 @@ def test_compiled_cache_is_reused_and_refreshed(tmp_path: Path) -> None:
     assert files[0].stat().st_mtime_ns == stamp
     text = [Segment("14 Acacia Avenue, Bristol BS1 4AB", "body")]
     assert first.find_mentions(text) == again.find_mentions(text)
-    assert len(again) == 16 and again.is_flagged("R1", "ex.partner@gmail.com")
+    assert len(again) == 17 and again.is_flagged("R1", "ex.partner@gmail.com")
 
     with csv_path.open("a") as f:
         f.write('R9,,"3 Oak Road, Derby",DE1 1AA,,n@gmail.com\n')
     changed = Register.open(csv_path, cache_dir=cache)
-    assert len(changed) == 17
+    assert len(changed) == 18
     assert [p.name for p in cache.glob("register-*.idx")] != [files[0].name]
     assert len(list(cache.glob("register-*.idx"))) == 1
 
@@ -160,11 +160,11 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path) -> None:
     Register.open(HERE / "register.csv", cache_dir=cache)
     (idx,) = cache.glob("register-*.idx")
     idx.write_bytes(b"garbage")
-    assert len(Register.open(HERE / "register.csv", cache_dir=cache)) == 16
+    assert len(Register.open(HERE / "register.csv", cache_dir=cache)) == 17
 
 
 def test_open_without_cache_dir_compiles_in_memory(tmp_path: Path) -> None:
-    assert len(Register.open(HERE / "register.csv")) == 16
+    assert len(Register.open(HERE / "register.csv")) == 17
 
 
 def test_cli_import_and_stats(
@@ -197,5 +197,24 @@ def test_cli_errors_are_one_line(
     assert main(["register", "import", str(tmp_path / "missing.csv")]) == 2
     assert "cannot read register" in capsys.readouterr().err
     assert main(["register", "import", "--check", str(HERE / "register.csv")]) == 0
-    assert "checked 16 rows" in capsys.readouterr().out
+    assert "checked 17 rows" in capsys.readouterr().out
     assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Flat 35, Canal Wharf, 1 Falcon Street, Birmingham",  # buildings named like streets
+        "Flat 3, Foundry Court, 1 Falcon Street, Birmingham",
+        "Apartment 35, Regency Heights, 1 Falcon Street, Birmingham",
+        "Harbour View, 1 Falcon Street, Birmingham",
+        "Fair View, Falcon Street, Birmingham",  # a house name with a street type, no number
+    ],
+)
+def test_building_named_like_a_street_keeps_the_numbered_street(tmp_path: Path, address: str) -> None:
+    register, errors = Register.from_csv(write(tmp_path, f'P1,,"{address}",B11 8BT,,ex@gmail.com\n'))
+    assert errors == []
+    named = "1" not in address
+    for text in ("Fair View, B11 8BT",) if named else ("1 Falcon Street, Birmingham B11 8BT", "1, B11 8BT", address):
+        assert {m.register_id for m in register.find_mentions([Segment(text, "body")])} == {"P1"}, text
+    assert register.find_mentions([Segment("3 Falcon Street, Birmingham B11 8BT", "body")]) == []
