@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
+from mailguard.actions.notice import NoticeKind
 from mailguard.actions.rewrite import rewrite_to_bcc
 from mailguard.actions.split import SplitError, split_copies
 from mailguard.envelope import Envelope
@@ -55,7 +57,7 @@ async def finish(
         )
         if settings.verdict_header:
             trace += verdict_header(verdict, observe_only=settings.observe_only)
-        reply = await _dispose(relay, envelope, data, upstream, verdict, trace, transaction_id)
+        reply = await _Disposal(relay, envelope, data, upstream, verdict, trace, transaction_id).run()
     RELAY_SECONDS.observe(time.perf_counter() - started)
     log.info(
         "transaction %s: verdict=%s reply=%s rcpts=%d size=%d",
@@ -83,125 +85,111 @@ async def _decide(
     return verdict
 
 
-async def _dispose(
-    relay: RelayContext,
-    envelope: Envelope,
-    data: bytes,
-    upstream: UpstreamTransaction | None,
-    verdict: Verdict,
-    trace: bytes,
-    transaction_id: str,
-) -> str:
-    settings = relay.settings
-    action = Action.PASS if settings.observe_only else verdict.action
-    # The policy sets `split` only when every hold-level reason can be resolved by one copy per
-    # recipient (an invite's attendee list), so a split hold is delivered as copies, not held.
-    if action in (Action.REWRITE, Action.HOLD) and verdict.split:
-        return await _stage(relay, envelope, data, upstream, verdict, trace, transaction_id)
-    if action is Action.PASS:
-        return await _send(upstream, trace + data, transaction_id)
-    if action is Action.REWRITE:
+@dataclass(slots=True)
+class _Disposal:
+    """Carry out one verdict: every path ends the upstream transaction and returns the reply."""
+
+    relay: RelayContext
+    envelope: Envelope
+    data: bytes
+    upstream: UpstreamTransaction | None
+    verdict: Verdict
+    trace: bytes
+    txn: str
+
+    async def run(self) -> str:
+        action = Action.PASS if self.relay.settings.observe_only else self.verdict.action
+        # The policy sets `split` only when every hold-level reason can be resolved by one copy per
+        # recipient (an invite's attendee list), so a split hold is delivered as copies, not held.
+        if action in (Action.REWRITE, Action.HOLD) and self.verdict.split:
+            return await self.stage()
+        if action is Action.PASS:
+            return await self.send(self.data)
+        if action is Action.REWRITE:
+            return await self.rewrite()
+        if action is Action.HOLD:
+            return await self.hold()
+        if action is Action.REJECT:
+            return await self.abort(replies.POLICY_REJECT)
+        return await self.abort(replies.TEMPFAIL)
+
+    async def send(self, message: bytes) -> str:
+        upstream = self.upstream
+        if upstream is None or not upstream.open:
+            return replies.UPSTREAM_LOST
         try:
-            rewritten = rewrite_to_bcc(data, settings.is_internal)
-        except Exception as exc:
-            log.error("transaction %s: rewrite failed (%s)", transaction_id, type(exc).__name__, exc_info=exc)
-            return await _abort(upstream, replies.TEMPFAIL)
-        reply = await _send(upstream, trace + rewritten, transaction_id)
-        if reply.startswith("2"):
-            await _notify_rewritten(relay, envelope, data, verdict, transaction_id)
+            reply = await upstream.data(self.trace + message)
+        except UpstreamError as exc:
+            count_error(exc)
+            log.warning("transaction %s: %s", self.txn, exc)
+            return replies.UPSTREAM_LOST
+        if not reply.ok:
+            log.info("transaction %s: upstream refused the message with %d", self.txn, reply.code)
+        return reply.line()
+
+    async def abort(self, reply: str) -> str:
+        if self.upstream is not None:
+            await self.upstream.abort()
         return reply
-    if action is Action.HOLD:
-        return await _hold(relay, envelope, data, upstream, verdict, transaction_id)
-    if action is Action.REJECT:
-        return await _abort(upstream, replies.POLICY_REJECT)
-    return await _abort(upstream, replies.TEMPFAIL)
 
+    async def rewrite(self) -> str:
+        try:
+            rewritten = rewrite_to_bcc(self.data, self.relay.settings.is_internal)
+        except Exception as exc:
+            self._failed("rewrite", exc)
+            return await self.abort(replies.TEMPFAIL)
+        reply = await self.send(rewritten)
+        if reply.startswith("2"):
+            await self._notify_rewritten()
+        return reply
 
-async def _notify_rewritten(
-    relay: RelayContext, envelope: Envelope, data: bytes, verdict: Verdict, transaction_id: str
-) -> None:
-    """Tell the sender their recipients were moved to Bcc. Best effort: the mail is delivered."""
-    notify = getattr(relay.runtime.disposer, "notify", None)
-    if notify is None:
-        return
-    from mailguard.actions.notice import NoticeKind
+    async def hold(self) -> str:
+        await self.abort("")
+        if (disposer := self._disposer()) is None:
+            return replies.TEMPFAIL
+        try:
+            qid = await disposer.hold(self.envelope, self.data, self.verdict)
+        except Exception as exc:
+            self._failed("hold", exc)
+            return replies.TEMPFAIL
+        log.info("transaction %s: held as %s", self.txn, qid)
+        return replies.HELD.format(qid=_token(qid))
 
-    try:
-        await notify(NoticeKind.REWRITTEN, envelope, data, verdict, transaction_id)
-    except Exception as exc:
-        log.warning("transaction %s: rewrite notice not queued (%s)", transaction_id, type(exc).__name__)
+    async def stage(self) -> str:
+        try:
+            copies = split_copies(self.data, self.envelope, self.relay.settings.is_internal)
+        except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
+            log.warning("transaction %s: cannot split (%s), holding instead", self.txn, exc)
+            return await self.hold()
+        await self.abort("")
+        if (disposer := self._disposer()) is None:
+            return replies.TEMPFAIL
+        try:
+            staged = [(rcpts, self.trace + copy) for rcpts, copy in copies]
+            ref = await disposer.stage(self.envelope, staged, self.verdict)
+        except Exception as exc:
+            self._failed("staging", exc)
+            return replies.TEMPFAIL
+        log.info("transaction %s: staged %d copies as %s", self.txn, len(copies), ref)
+        return replies.STAGED.format(ref=_token(ref))
 
+    async def _notify_rewritten(self) -> None:
+        """Tell the sender their recipients were moved to Bcc. Best effort: the mail is delivered."""
+        notify = getattr(self.relay.runtime.disposer, "notify", None)
+        if notify is None:
+            return
+        try:
+            await notify(NoticeKind.REWRITTEN, self.envelope, self.data, self.verdict, self.txn)
+        except Exception as exc:
+            log.warning("transaction %s: rewrite notice not queued (%s)", self.txn, type(exc).__name__)
 
-async def _send(upstream: UpstreamTransaction | None, message: bytes, transaction_id: str) -> str:
-    if upstream is None or not upstream.open:
-        return replies.UPSTREAM_LOST
-    try:
-        reply = await upstream.data(message)
-    except UpstreamError as exc:
-        count_error(exc)
-        log.warning("transaction %s: %s", transaction_id, exc)
-        return replies.UPSTREAM_LOST
-    if not reply.ok:
-        log.info("transaction %s: upstream refused the message with %d", transaction_id, reply.code)
-    return reply.line()
+    def _disposer(self) -> Disposer | None:
+        if self.relay.runtime.disposer is None:
+            log.error("transaction %s: verdict needs the quarantine store, none configured", self.txn)
+        return self.relay.runtime.disposer
 
-
-async def _abort(upstream: UpstreamTransaction | None, reply: str) -> str:
-    if upstream is not None:
-        await upstream.abort()
-    return reply
-
-
-def _disposer(relay: RelayContext, transaction_id: str) -> Disposer | None:
-    if relay.runtime.disposer is None:
-        log.error("transaction %s: verdict needs the quarantine store, none configured", transaction_id)
-    return relay.runtime.disposer
-
-
-async def _hold(
-    relay: RelayContext,
-    envelope: Envelope,
-    data: bytes,
-    upstream: UpstreamTransaction | None,
-    verdict: Verdict,
-    transaction_id: str,
-) -> str:
-    await _abort(upstream, "")
-    if (disposer := _disposer(relay, transaction_id)) is None:
-        return replies.TEMPFAIL
-    try:
-        qid = await disposer.hold(envelope, data, verdict)
-    except Exception as exc:
-        log.error("transaction %s: hold failed (%s)", transaction_id, type(exc).__name__, exc_info=exc)
-        return replies.TEMPFAIL
-    log.info("transaction %s: held as %s", transaction_id, qid)
-    return replies.HELD.format(qid=_token(qid))
-
-
-async def _stage(
-    relay: RelayContext,
-    envelope: Envelope,
-    data: bytes,
-    upstream: UpstreamTransaction | None,
-    verdict: Verdict,
-    trace: bytes,
-    transaction_id: str,
-) -> str:
-    try:
-        copies = split_copies(data, envelope, relay.settings.is_internal)
-    except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
-        log.warning("transaction %s: cannot split (%s), holding instead", transaction_id, exc)
-        return await _hold(relay, envelope, data, upstream, verdict, transaction_id)
-    await _abort(upstream, "")
-    if (disposer := _disposer(relay, transaction_id)) is None:
-        return replies.TEMPFAIL
-    try:
-        ref = await disposer.stage(envelope, [(rcpts, trace + copy) for rcpts, copy in copies], verdict)
-    except Exception as exc:
-        log.error("transaction %s: staging failed (%s)", transaction_id, type(exc).__name__, exc_info=exc)
-        return replies.TEMPFAIL
-    log.info("transaction %s: staged %d copies as %s", transaction_id, len(copies), ref)
-    return replies.STAGED.format(ref=_token(ref))
+    def _failed(self, what: str, exc: Exception) -> None:
+        log.error("transaction %s: %s failed (%s)", self.txn, what, type(exc).__name__, exc_info=exc)
 
 
 def _token(value: object) -> str:
