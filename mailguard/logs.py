@@ -6,8 +6,10 @@ Log calls pass facts as `extra`, never in the message text, so both formats carr
                                "rules": ["register-mention"], "scan_ms": 41.2})
 
 Never pass message bodies or register contents. As a safety net, bytes values are logged as
-their length only, and aiosmtpd's own loggers (which at DEBUG print every DATA line, at INFO
-every command) are held at WARNING.
+their length only, exception messages are withheld from tracebacks (a parser's error text can
+quote the message it choked on; the exception type and the frames are enough to debug), and
+aiosmtpd's own loggers (which at DEBUG print every DATA line, at INFO every command) are held
+at WARNING.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -46,7 +49,27 @@ def _safe(value: Any) -> Any:
     return str(value)
 
 
-class JsonFormatter(logging.Formatter):
+def redacted_traceback(exc_info: Any) -> str:
+    """The frames and the exception type, without the exception's message."""
+    kind, _, tb = exc_info
+    frames = "".join(traceback.format_tb(tb))
+    name = kind.__name__ if kind is not None else "Exception"
+    return f"Traceback (most recent call last):\n{frames}{name} (message withheld)"
+
+
+class _WithholdingFormatter(logging.Formatter):
+    def formatException(self, ei: Any) -> str:
+        return redacted_traceback(ei)
+
+    def format(self, record: logging.LogRecord) -> str:
+        cached, record.exc_text = record.exc_text, None  # another handler may have cached the full text
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+
+class JsonFormatter(_WithholdingFormatter):
     """One JSON object per line: time, level, logger, message, then the extra fields."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -64,7 +87,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
-class TextFormatter(logging.Formatter):
+class TextFormatter(_WithholdingFormatter):
     """`time level logger: message key=value ...`"""
 
     def __init__(self) -> None:

@@ -117,3 +117,18 @@ def test_setting_up_twice_keeps_one_handler_and_levels_apply() -> None:
 def test_unknown_level_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown log level"):
         _configure(log_level="CHATTY")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_exception_messages_are_withheld(log_format: str) -> None:
+    """A parser's error text can quote the message it failed on: only type and frames are logged."""
+    stream = io.StringIO()
+    setup_logging(Settings(log_format=log_format), stream=stream)
+    quoted = "14 " + "acacia".title() + " Avenue"  # not in the source, which the frames show
+    try:
+        int(quoted)
+    except ValueError:
+        logging.getLogger("mailguard.test").exception("decider failed")
+    out = stream.getvalue()
+    assert "ValueError (message withheld)" in out and "test_exception_messages_are_withheld" in out
+    assert "Acacia" not in out
