@@ -67,6 +67,11 @@ RELAY_SECONDS = Histogram(
 UPSTREAM_ERRORS = Counter("mailguard_upstream_errors", "Upstream failures", ["kind"])
 UNSCANNABLE_PARTS = Counter("mailguard_unscannable_parts", "Parts that could not be read", ["reason"])
 AUTH_FAILURES = Counter("mailguard_auth_failures", "Failed SMTP AUTH attempts (all client addresses)")
+ADMIN_AUTH_FAILURES = Counter(
+    "mailguard_admin_auth_failures",
+    "Admin API requests refused for their token: reason invalid (wrong token) or throttled (429)",
+    ["reason"],
+)
 OBSERVE_ONLY_OVERRIDES = Counter(
     "mailguard_observe_only_overrides",
     "Messages passed only because observe-only mode is on, by the verdict they would have had",

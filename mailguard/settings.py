@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     tls_key_file: Path | None = None
     auth_users_file: Path | None = None  # "user:pbkdf2-hash" lines; AUTH offered only over TLS
     max_message_size: int = Field(35 * 1024 * 1024, ge=1024)  # advertised in EHLO SIZE
+    max_inflight_bytes: int = Field(512 * 1024 * 1024, ge=0)  # message bytes in memory per relay process (0: no limit)
     max_recipients: int = Field(1000, ge=1)
     max_connections: int = Field(500, ge=1)
     max_connections_per_client: int = Field(50, ge=1)

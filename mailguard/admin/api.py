@@ -35,6 +35,10 @@ def _problem(description: str) -> dict[str, Any]:
 _AUTH = {
     status.HTTP_401_UNAUTHORIZED: _problem("missing or invalid token"),
     status.HTTP_403_FORBIDDEN: _problem("the token's role may not do this"),
+    status.HTTP_429_TOO_MANY_REQUESTS: {
+        **_problem("too many wrong tokens from this address; wait Retry-After seconds"),
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    },
     status.HTTP_503_SERVICE_UNAVAILABLE: _problem("the quarantine store is not available"),
 }
 _ITEM = {status.HTTP_404_NOT_FOUND: _problem("no such item")}

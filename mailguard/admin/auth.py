@@ -6,6 +6,15 @@ With neither configured every request is refused. Tokens are compared as SHA-256
 `hmac.compare_digest` against every entry, so neither the length nor the position of a match
 shows in the timing. The file is re-read when it changes; a broken file fails closed (none of
 its tokens is accepted) and is logged with its line number, never with a token.
+
+Wrong tokens are rate-limited per client address (`API_FAILURE_LIMIT` in `API_FAILURE_WINDOW`):
+past the limit every API request from that address is answered 429 with Retry-After *before*
+its token is looked at, even a valid one, since answering a valid token differently would tell
+a guesser when it is right. Requests with a valid token never count; nor do requests with no
+token at all (a probe, not a guess). An admin token's success clears its address's count (as a
+good login does on the page); a viewer's or reviewer's does not, or holding one could reset the
+count between guesses at an admin token. Both refusals are counted in
+`mailguard_admin_auth_failures_total{reason}`.
 """
 
 from __future__ import annotations
@@ -23,7 +32,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mailguard.admin.security import LoginLimiter
 from mailguard.cli import UserError
+from mailguard.metrics import ADMIN_AUTH_FAILURES
 from mailguard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -141,21 +152,57 @@ UNAUTHORIZED = HTTPException(
 FORBIDDEN = HTTPException(status.HTTP_403_FORBIDDEN, "this token's role may not do that")
 
 
+API_FAILURE_LIMIT = 10  # wrong tokens per client address ...
+API_FAILURE_WINDOW = 300.0  # ... in this many seconds (a sliding window)
+
+
+def too_many_failures(retry_after: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        "too many wrong tokens from this address, try again later",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def token_book(request: Request) -> TokenBook:
     book: TokenBook = request.app.state.tokens
     return book
 
 
+def api_limiter(request: Request) -> LoginLimiter:
+    """The app's limiter of wrong API tokens (made on first use)."""
+    state = request.app.state
+    limiter: LoginLimiter | None = getattr(state, "api_limiter", None)
+    if limiter is None:
+        limiter = state.api_limiter = LoginLimiter(API_FAILURE_LIMIT, API_FAILURE_WINDOW)
+    return limiter
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
 def require(role: Role) -> Callable[..., Principal]:
-    """A dependency that yields the caller's Principal, 401 without a valid token, 403 below `role`."""
+    """A dependency that yields the caller's Principal: 429 for an address with too many wrong
+    tokens, 401 without a valid token, 403 below `role`."""
 
     def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     ) -> Principal:
+        limiter, client = api_limiter(request), client_address(request)
+        if wait := limiter.retry_after(client):
+            ADMIN_AUTH_FAILURES.labels(reason="throttled").inc()
+            raise too_many_failures(wait)
         principal = token_book(request).authenticate(credentials.credentials) if credentials else None
         if principal is None:
+            if credentials is not None:
+                limiter.failed(client)
+                ADMIN_AUTH_FAILURES.labels(reason="invalid").inc()
+                log.info("admin API: wrong token from %s", client)
             raise UNAUTHORIZED
+        if principal.role is Role.ADMIN:
+            limiter.succeeded(client)
         if principal.role < role:
             raise FORBIDDEN
         return principal

@@ -14,13 +14,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mailguard.admin.auth import Principal, TokenBook
+if TYPE_CHECKING:  # auth.py uses LoginLimiter from here: no import cycle at run time
+    from mailguard.admin.auth import Principal, TokenBook
 
 SESSION_COOKIE = "mg_session"
 LOGIN_COOKIE = "mg_login"  # holds the CSRF token of the login form, before there is a session
@@ -159,7 +161,8 @@ class SessionStore:
 
 
 class LoginLimiter:
-    """At most `limit` failed logins per client IP in a sliding `window` (seconds)."""
+    """At most `limit` failed logins per client IP in a sliding `window` (seconds): the review
+    page's login form, and wrong bearer tokens on the API (`auth.require`)."""
 
     MAX_CLIENTS = 10_000  # bounds memory under a spray from many addresses
 

@@ -3,10 +3,15 @@
 The file has one `user:hash` line per user (blank lines and `#` comments ignored), where hash is
 `pbkdf2_sha256$<iterations>$<salt, base64>$<key, base64>`; make one with
 `python -m mailguard.relay.auth USER` (asks for the password).
+
+The PBKDF2 check runs in a small thread pool of its own (hashlib releases the GIL), so other
+sessions are served while it runs, and a password spray queues behind itself rather than behind
+the scanner's threads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import getpass
 import hashlib
@@ -17,6 +22,8 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +36,9 @@ log = logging.getLogger(__name__)
 
 SCHEME = "pbkdf2_sha256"
 DEFAULT_ITERATIONS = 200_000
+CHECK_THREADS = 2  # concurrent PBKDF2 checks per process: about the cores of a small box
+
+_checks = ThreadPoolExecutor(max_workers=CHECK_THREADS, thread_name_prefix="mailguard-auth")
 
 
 def hash_password(password: str, *, iterations: int = DEFAULT_ITERATIONS) -> str:
@@ -122,9 +132,23 @@ class AuthThrottle:
         self._failures.pop(ip, None)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingCheck:
+    """Credentials aiosmtpd has parsed but not yet checked (see `RelaySMTP._authenticate`)."""
+
+    mechanism: str
+    credentials: Any
+
+
+async def verify_password_async(password: bytes, encoded: str) -> bool:
+    """`verify_password` off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_checks, verify_password, password, encoded)
+
+
 class Authenticator:
-    """aiosmtpd authenticator. Successful checks are remembered (by a keyed digest of the
-    password) so a busy client does not cost a full PBKDF2 run on every connection."""
+    """Checks AUTH credentials against the users file. Successful checks are remembered (by a
+    keyed digest of the password) so a busy client does not cost a full PBKDF2 run on every
+    connection."""
 
     def __init__(self, users: dict[str, str]) -> None:
         self._users = users
@@ -135,18 +159,18 @@ class Authenticator:
         iterations = next((int(e.split("$")[1]) for e in users.values()), DEFAULT_ITERATIONS)
         self._dummy = hash_password(secrets.token_urlsafe(16), iterations=iterations)
 
-    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+    async def check(self, session: Any, mechanism: str, auth_data: Any) -> AuthResult:
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         user = auth_data.login.decode("utf-8", "replace")
         encoded = self._users.get(user)
         if encoded is None:
-            verify_password(auth_data.password, self._dummy)  # same cost as a known user's check
+            await verify_password_async(auth_data.password, self._dummy)  # same cost as a known user's
             log.info("auth failed: unknown user (mechanism %s)", mechanism)
             return _refused(session)
         token = (user, hmac.digest(self._pepper, auth_data.password + encoded.encode(), "sha256"))
         if token not in self._verified:
-            if not verify_password(auth_data.password, encoded):
+            if not await verify_password_async(auth_data.password, encoded):
                 log.info("auth failed for %s (mechanism %s)", user, mechanism)
                 return _refused(session)
             if len(self._verified) > 10_000:

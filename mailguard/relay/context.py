@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mailguard.relay.auth import Authenticator, AuthThrottle
-from mailguard.relay.limits import ConnectionLimiter
+from mailguard.relay.limits import ByteBudget, ConnectionLimiter, pin_mmap_threshold
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings
 
@@ -28,6 +28,11 @@ class RelayContext:
     sessions: set[RelaySMTP] = field(default_factory=set)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)  # work that outlives a client
     closing: bool = False
+    inflight: ByteBudget = field(init=False)  # message bytes held by all sessions (max_inflight_bytes)
+
+    def __post_init__(self) -> None:
+        self.inflight = ByteBudget(self.settings.max_inflight_bytes)
+        pin_mmap_threshold()  # message buffers go back to the system when freed
 
     @property
     def settings(self) -> Settings:

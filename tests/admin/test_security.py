@@ -1,5 +1,5 @@
-"""Tokens, sessions and the login limiter on their own (clock injected), and what the API
-refuses to echo."""
+"""Tokens, sessions and the login limiter on their own (clock injected), what the API
+refuses to echo, and the API's limit on wrong tokens per client address."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from starlette.requests import Request
 
-from mailguard.admin.auth import Role, TokenBook, TokenFileError
+from mailguard.admin.app import create_app
+from mailguard.admin.auth import API_FAILURE_LIMIT, API_FAILURE_WINDOW, Role, TokenBook, TokenFileError
 from mailguard.admin.security import LoginLimiter, SessionStore, same_origin
 from mailguard.admin.textview import highlight, text_view
+from mailguard.quarantine import QuarantineStore
+from mailguard.runtime import Runtime
 from mailguard.settings import Settings
 
-from .conftest import ADMIN, REVIEWER, TOKENS, bearer, message
+from .conftest import ADMIN, REVIEWER, TOKENS, VIEWER, bearer, message
 
 
 class Clock:
@@ -137,3 +141,68 @@ def test_text_view_and_highlight() -> None:
     assert "Hi" in html_only.body and "<" not in html_only.body
     broken = b"Subject: =?bogus?Q?x?=\r\nContent-Type: text/plain; charset=x-nope\r\n\r\nbody\xff\r\n"
     assert "body" in text_view(broken).body
+
+
+def failures(reason: str) -> float:
+    return REGISTRY.get_sample_value("mailguard_admin_auth_failures_total", {"reason": reason}) or 0.0
+
+
+async def test_api_wrong_tokens_are_limited_per_address(settings: Settings, store: QuarantineStore) -> None:
+    app = create_app(Runtime(settings, store=store))
+
+    def client_from(ip: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(ip, 40000)), base_url="http://t")
+
+    invalid, throttled = failures("invalid"), failures("throttled")
+    async with client_from("192.0.2.1") as guesser, client_from("192.0.2.2") as other:
+        for n in range(API_FAILURE_LIMIT):
+            assert (await guesser.get("/api/quarantine", headers=bearer(f"guess-{n}"))).status_code == 401
+        refused = await guesser.get("/api/quarantine", headers=bearer("guess-x"))
+        assert refused.status_code == 429
+        assert refused.json() == {"detail": "too many wrong tokens from this address, try again later"}
+        assert 1 <= int(refused.headers["retry-after"]) <= API_FAILURE_WINDOW + 1
+        # Refused before the token is looked at: a right guess must not look different.
+        assert (await guesser.get("/api/quarantine", headers=bearer(ADMIN))).status_code == 429
+        assert (await guesser.post("/api/quarantine/Q1/release", headers=bearer(ADMIN))).status_code == 429
+        assert failures("invalid") - invalid == API_FAILURE_LIMIT
+        assert failures("throttled") - throttled == 3
+        # Other addresses are not affected, valid tokens or wrong ones.
+        assert (await other.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 200
+        assert (await other.get("/api/quarantine", headers=bearer("guess-y"))).status_code == 401
+        # Read-only routes outside the API are not limited.
+        assert (await guesser.get("/healthz")).status_code == 200
+
+
+async def test_api_limit_counts_only_wrong_tokens(settings: Settings, store: QuarantineStore) -> None:
+    app = create_app(Runtime(settings, store=store))
+
+    def client_from(ip: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(ip, 40000)), base_url="http://t")
+
+    async with client_from("192.0.2.3") as probe, client_from("192.0.2.4") as viewer, client_from("192.0.2.5") as admin:
+        for _ in range(3 * API_FAILURE_LIMIT):  # no token at all: a probe, not a guess
+            assert (await probe.get("/api/quarantine")).status_code == 401
+        for _ in range(3 * API_FAILURE_LIMIT):  # valid tokens never count, whatever their role allows
+            assert (await probe.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 200
+            assert (await probe.post("/api/quarantine/Q1/reject", headers=bearer(VIEWER))).status_code == 403
+        # A viewer's success does not clear the count (or a viewer could launder guesses) ...
+        for n in range(API_FAILURE_LIMIT - 1):
+            assert (await viewer.get("/api/quarantine", headers=bearer(f"guess-{n}"))).status_code == 401
+        assert (await viewer.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 200
+        assert (await viewer.get("/api/quarantine", headers=bearer("guess-last"))).status_code == 401
+        assert (await viewer.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 429
+        # ... an admin's does, as a good login does on the review page.
+        for n in range(API_FAILURE_LIMIT - 1):
+            assert (await admin.get("/api/quarantine", headers=bearer(f"typo-{n}"))).status_code == 401
+        assert (await admin.get("/api/quarantine", headers=bearer(ADMIN))).status_code == 200
+        for n in range(API_FAILURE_LIMIT):
+            assert (await admin.get("/api/quarantine", headers=bearer(f"typo-{n}"))).status_code == 401
+
+
+async def test_openapi_declares_429(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    for path, operations in spec["paths"].items():
+        if path.startswith("/api/"):
+            for operation in operations.values():
+                declared = operation["responses"]["429"]
+                assert "Retry-After" in declared["headers"], path

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,6 +111,59 @@ def test_auth_only_over_tls_and_lets_outsiders_relay(pki: dict[str, Path], users
             assert client.sendmail("a@example.com", ["b@example.org"], MSG) == {}
         [got] = relay.upstream.messages
         assert b"with ESMTPSA id" in got.data
+
+
+# 1.5 M iterations (~0.6 s here), made once: a check this slow must not stall other sessions.
+SLOW_HASH = "pbkdf2_sha256$1500000$4J0Aezl54a+ffD796XyYYQ==$3tB6dkowojnl/avPY5uJqyjMOBFJjPLsLAc3lF0ZjUg="
+SLOW_PASSWORD = "slow horse"
+
+
+def test_password_check_does_not_block_other_sessions(pki: dict[str, Path], tmp_path: Path) -> None:
+    users = tmp_path / "users"
+    users.write_text(f"slow:{SLOW_HASH}\n")
+    settings = {"tls_cert_file": pki["cert"], "tls_key_file": pki["key"], "auth_users_file": users}
+    with RelayHarness(**settings) as relay, RawClient(relay.host, relay.port) as bystander:
+        bystander.cmd("EHLO bystander.test")
+        took: dict[str, float] = {}
+        for user, password, code in (("slow", SLOW_PASSWORD, 235), ("nobody", "guess", 535)):
+            sent, done = threading.Event(), {}
+            worker = threading.Thread(target=timed_auth, args=(relay, pki, (user, password, code), sent, done))
+            worker.start()
+            assert sent.wait(10)
+            time.sleep(0.05)  # the check is running
+            started = time.monotonic()
+            assert bystander.cmd("NOOP").startswith("250")
+            noop_done = time.monotonic()
+            worker.join(30)
+            assert noop_done - started < 0.1, noop_done - started
+            assert noop_done < done["auth"]  # answered while the check was still running
+            took[user] = done["took"]
+        # An unknown user costs a full check too, so the timing does not tell who exists.
+        assert took["nobody"] > 0.5 * took["slow"] > 0.1, took
+
+
+def timed_auth(
+    relay: RelayHarness,
+    pki: dict[str, Path],
+    attempt: tuple[str, str, int],
+    sent: threading.Event,
+    done: dict[str, float],
+) -> None:
+    """AUTH PLAIN over STARTTLS; notes when the reply came and how long the check took."""
+    user, password, code = attempt
+    with smtplib.SMTP(relay.host, relay.port, timeout=30) as client:
+        client.starttls(context=client_tls(pki))
+        client.ehlo()
+        started = time.monotonic()
+        client.putcmd("AUTH", "PLAIN " + plain(user, password))
+        sent.set()
+        assert client.getreply()[0] == code
+        done["auth"] = time.monotonic()
+        done["took"] = done["auth"] - started
+
+
+def plain(user: str, password: str) -> str:
+    return base64.b64encode(f"\0{user}\0{password}".encode()).decode()
 
 
 def test_auth_not_offered_without_users_file(pki: dict[str, Path]) -> None:

@@ -21,7 +21,13 @@ from functools import lru_cache
 from hashlib import blake2b
 
 from mailguard.detect.register.model import Entry, RegisterError
-from mailguard.detect.register.normalise import STREET_TYPES, postcode_key, skeleton
+from mailguard.detect.register.normalise import (
+    STREET_TYPES,
+    designator_forms,
+    named_street_key,
+    postcode_key,
+    skeleton,
+)
 from mailguard.detect.register.towns import UK_TOWNS, place_key
 
 MAGIC = b"MGREG\x00v1"
@@ -92,6 +98,10 @@ def entry_keys(e: Entry) -> Iterator[str]:
     a = e.address
     yield "i:" + e.id
     yield "p:" + postcode_key(e.postcode)
+    if not a.number and a.house_name:
+        named = named_street_key(a.street)
+        if named:
+            yield named
     if a.number:
         yield f"n:{a.number}:{skeleton(a.street[0])}"
         if len(a.street) > 1 and a.street[-1] in STREET_TYPES:
@@ -114,12 +124,14 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     blob = bytearray()
     first_words: set[str] = set()
     towns: set[str] = set()
+    designators: set[str] = set()  # street designators of named houses: what the matcher looks for
     postcodes: set[str] = set()
     stats = {
         "rows": 0,
         "with_phone": 0,
         "with_email": 0,
         "with_flat": 0,
+        "with_house_name": 0,
         "flagged_addresses": 0,
         "flagged_domains": 0,
     }
@@ -133,16 +145,19 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
         blob += _record(e).encode()
         offsets.append(len(blob))
         first_words.add(skeleton(e.address.street[0]))
+        if not e.address.number and e.address.house_name and named_street_key(e.address.street):
+            designators.update(designator_forms(e.address.street))
         towns.update(place_key(p) for p in e.address.places)
         stats["with_phone"] += bool(e.phones)
         stats["with_email"] += bool(e.emails)
         stats["with_flat"] += bool(e.address.flat)
+        stats["with_house_name"] += bool(e.address.house_name and not e.address.number)
         stats["flagged_addresses"] += sum(not r.startswith("@") for r in e.flagged)
         stats["flagged_domains"] += sum(r.startswith("@") for r in e.flagged)
     stats["postcodes"] = len(postcodes)
     packed.sort()
     keys = array("Q", packed)
-    vocab = "\n".join(sorted(first_words)) + _RS + "\n".join(sorted(towns))
+    vocab = _RS.join("\n".join(sorted(words)) for words in (first_words, towns, designators))
     vocab_b = vocab.encode()
     sizes = {"n_rows": stats["rows"], "n_keys": len(keys), "blob_len": len(blob), "vocab_len": len(vocab_b)}
     header = dict(meta(), stats=stats, **sizes)
@@ -182,12 +197,13 @@ class CompiledIndex:
         self._blob = view[pos : pos + blob_len]
         pos += blob_len
         vocab = bytes(view[pos : pos + meta["vocab_len"]]).decode()
-        first, _, towns = vocab.partition(_RS)
+        first, towns, designators = [*vocab.split(_RS), "", ""][:3]
         self.street_words: frozenset[str] = frozenset(first.split("\n")) - {""}
         self.towns: frozenset[str] = frozenset(towns.split("\n")) | UK_TOWNS
         self.n_rows: int = n_rows
         self.has_phones = bool(self.meta["stats"]["with_phone"])
         self.has_emails = bool(self.meta["stats"]["with_email"])
+        self.designators: tuple[str, ...] = tuple(d for d in designators.split("\n") if d)
         self.row = lru_cache(maxsize=65536)(self._row)
 
     @staticmethod

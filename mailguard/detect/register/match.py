@@ -37,6 +37,7 @@ from mailguard.detect.register.model import Mention
 from mailguard.detect.register.normalise import (
     BLOCKERS,
     FLAT_WORDS,
+    LEADING_TYPES,
     NOT_HOUSE_AFTER,
     STREET_TYPES,
     TYPE_FORMS,
@@ -74,12 +75,16 @@ _PREV_WORDS = re.compile(r"(?:([a-z£$€#]+)\.?[\s:,#|]+)?(?<![a-z£$€#])([a-
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = frozenset({"no", "number", "num", "nr", "#"})
 # A flat's own number: digits, or one letter ("flat b", "g01"); never a word ("the flat at 14").
+# A Scottish tenement flat is floor/door ("2/1", "0/2"): one identifier.
 _FLAT = (r"(?<![a-z])(flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*(?:no\.?\s*)?"
-         r"([0-9][a-z0-9]*|[a-z][0-9]+[a-z]?|[a-z](?![a-z0-9]))")
+         r"([0-9][a-z0-9]*(?: ?/ ?[0-9][a-z0-9]?(?![0-9]))?|[a-z][0-9]+[a-z]?|[a-z](?![a-z0-9]))")
 # A flat before the house number, perhaps with its building's name between: "Flat 31,
 # Riverside Point, 29 Fernbank Row" is flat 31 of number 29.
-_FLAT_BEFORE = re.compile(_FLAT + r"(?:[\s,|]+[a-z][a-z'’\-]*){0,4}[\s,|]*$")
-FLAT_BEFORE_CHARS = 56
+# (Building names run long: "Flat 8, Victoria and Albert Riverside Residences, 51 Comely Drive".)
+_FLAT_BEFORE = re.compile(_FLAT + r"(?:[\s,|]+[a-z][a-z'’\-]*){0,6}[\s,|]*$")
+FLAT_BEFORE_CHARS = 80
+# A tenement flat written bare before the house number: "2/1 45 Gibson Street", "0/2, 17 …".
+_TENEMENT_BEFORE = re.compile(r"(?<![\w/])([0-3] ?/ ?[0-9])[\s,]+$")
 _FLAT_ANY = re.compile(_FLAT + r"(?![a-z0-9])")
 # Up to four words ending in a street type right before a number ("Acacia Ave. 14").
 _STREET_BEFORE = re.compile(r"(?:[a-z][a-z'’]*[ \-]){0,3}([a-z]+)\.? $")
@@ -104,6 +109,7 @@ def _words(text: str, limit: int) -> list[tuple[str, int, int]]:
 
 
 def _canon_flat(value: str) -> str:
+    value = value.replace(" ", "")
     return house_number(value) or value
 
 
@@ -189,6 +195,8 @@ class Matcher:
                 yield from self._address_at(group, m, postcodes)
             if text[pos - 1 : pos] == " " and _word_before(text, pos) in TYPE_FORMS:
                 yield from self._street_first(group, pos, postcodes)
+        for start, end in _designators(text, self.index.designators):
+            yield from self._named_house(group, start, end, postcodes)
         for m in trig.phones:
             yield from self._exact(group, m, "ph:", canon_phone(m.group()), "phone")
         for m in trig.emails:
@@ -240,13 +248,14 @@ class Matcher:
             return
         window = _words(text[word_start : word_start + 80], 6)
         flat_before = _FLAT_BEFORE.search(text, max(0, m.start() - FLAT_BEFORE_CHARS), m.start())
-        lead = flat_before.start() if flat_before else m.start()
+        tenement = None if flat_before or other else _TENEMENT_BEFORE.search(text, max(0, m.start() - 8), m.start())
+        lead = flat_before.start() if flat_before else tenement.start() if tenement else m.start()
         if _blocked(text, lead):
             return
         for r in rows:
             row = self.index.row(r)
             if row.number == number:
-                text_flat = other or (flat_before.group(2) if flat_before else None)
+                text_flat = other or (flat_before.group(2) if flat_before else tenement.group(1) if tenement else None)
             elif row.number == other and not range_end:
                 text_flat = number
             elif row.number == range_end:
@@ -347,6 +356,65 @@ class Matcher:
             for size in (1, 2, 3)
         )
 
+    # --- a named house on its street: "Rose Cottage, Mill Lane, Austwick" ------------------------
+    def _named_house(
+        self, group: Group, d_start: int, d_end: int, postcodes: list[tuple[int, int, str]]
+    ) -> Iterator[Mention]:
+        """A house with a name and no number is found by its street's designator (no digit to
+        trigger on): the name stands where a number would, right before the street, and the
+        locality rules of numbered addresses apply (another town or district after it vetoes)."""
+        text = group.text
+        kind = canon_word(text[d_start:d_end])
+        if kind in LEADING_TYPES:
+            after = [w for w in _words(text[d_end : d_end + 40], 3) if w[0] not in ("y", "yr", "r")]
+            if not after:
+                return
+            key = f"hs:{kind}:{skeleton(after[0][0])}"
+        else:
+            before = _words_before(text, d_start, 1)
+            if not before:
+                return
+            key = f"hs:{kind}:{skeleton(canon_word(before[0][0]))}"
+        for r in self.index.lookup(key):
+            row = self.index.row(r)
+            if row.number or not row.house_name:
+                continue
+            size = len(row.street)
+            if kind in LEADING_TYPES:
+                start, street = d_start, _words(text[d_start : d_start + 80], size + 1)
+                street_end = start + street[size - 1][2] if len(street) >= size else -1
+            else:
+                street = _words_before(text, d_end, size)
+                start, street_end = (street[0][1], d_end) if len(street) == size else (-1, -1)
+            if street_end < 0 or street_match([w for w, _, _ in street], row.street) != size:
+                continue
+            name_at = self._house_name_before(text, row, start)
+            if name_at is None:
+                continue
+            verdict = self._locality(text, row, name_at, street_end, postcodes)
+            # "Rose Cottage, Mill Lane" names thousands of houses: the row's locality, town or
+            # postcode district must follow, not merely nothing that says otherwise
+            if verdict is not None and verdict[0] != SCORE_STREET_ONLY:
+                yield _mention(group, row.id, "address", name_at, verdict[1], verdict[0])
+
+    @staticmethod
+    def _house_name_before(text: str, row: Row, street_start: int) -> int | None:
+        """Start of the row's house name written just before its street (a comma, a line break
+        or nothing between), or None."""
+        name = skeleton(" ".join(row.house_name))
+        if len(name) < 5:
+            return None
+        size = len(row.house_name)
+        before = _words_before(text, street_start, size + 1)
+        for k in (size, size + 1, size - 1):
+            if 0 < k <= len(before):
+                cand = before[-k:]
+                if fuzz.ratio(skeleton(" ".join(w for w, _, _ in cand)), name) >= 88:
+                    gap = text[cand[-1][2] : street_start]
+                    if len(gap) <= 3 and not _DIGIT.search(gap):
+                        return cand[0][1]
+        return None
+
     # --- house number near the postcode ----------------------------------------------------
     def _number_near_postcode(
         self, group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int
@@ -425,6 +493,25 @@ def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) 
 def _member(group: Group, k: int) -> str:
     end = group.bases[k + 1] - 1 if k + 1 < len(group.bases) else len(group.text)
     return group.text[group.bases[k] : end]
+
+
+def _designators(text: str, forms: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """Whole-word occurrences of the named houses' street designators (`str.find`: one regex
+    alternation over every position would cost more than the rest of the scan)."""
+    for form in forms:
+        i = text.find(form)
+        while i >= 0:
+            end = i + len(form)
+            if not (text[i - 1 : i].isalnum() or text[end : end + 1].isalnum()):
+                yield i, end
+            i = text.find(form, end)
+
+
+def _words_before(text: str, end: int, count: int) -> list[tuple[str, int, int]]:
+    """The last `count` words ending at or before `end`, with their absolute spans."""
+    start = max(0, end - 24 * count - 8)
+    found = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
+    return found[-count:] if count else []
 
 
 def _word_before(text: str, pos: int) -> str:

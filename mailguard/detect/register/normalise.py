@@ -8,6 +8,8 @@ costs a little precision on both sides equally and never a miss.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Street designators as people and forms abbreviate them -> one canonical word.
@@ -75,6 +77,9 @@ _TYPE_VARIANTS: dict[str, tuple[str, ...]] = {
     "buildings": ("bldgs",),
 }
 STREET_TYPES: frozenset[str] = frozenset(_TYPE_VARIANTS)
+# Welsh street designators come first ("Heol y Parc", "Lôn Las", "Ffordd Glyndŵr").
+LEADING_TYPES: frozenset[str] = frozenset({"heol", "ffordd", "stryd", "lon", "rhodfa", "cilgant", "maes"})
+_WELSH_ARTICLES = frozenset({"y", "yr", "r"})
 _ABBREV: dict[str, str] = {v.rstrip("."): k for k, vs in _TYPE_VARIANTS.items() for v in vs}
 TYPE_FORMS: frozenset[str] = STREET_TYPES | {v.rstrip(".") for vs in _TYPE_VARIANTS.values() for v in vs}
 _ABBREV.update({"nth": "north", "sth": "south", "upr": "upper", "lwr": "lower", "gt": "great"})
@@ -238,12 +243,22 @@ class ParsedAddress:
     places: tuple[tuple[str, ...], ...]  # localities then the town, canonical words each
 
 
-_FLAT_RE = re.compile(r"^(?:flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*([a-z0-9]+)\s*,?\s*(.*)$")
+_FLAT_RE = re.compile(
+    r"^(?:flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*([a-z0-9]+(?:\s*/\s*[a-z0-9]+)?)\s*,?\s*(.*)$"
+)
 _NUM_RE = re.compile(r"^(?:([0-9]+[a-z]?)\s*/\s*)?([0-9]+[a-z]?)\b\s*,?\s*(.*)$")
 
 
+def strip_marks(text: str) -> str:
+    """`Lôn Glyndŵr` -> `Lon Glyndwr`: Welsh and Gaelic accents are often left off (and sometimes
+    added), so both the register and the scanned text are compared without them."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
-    return WORD_RE.findall(text.casefold().replace("-", " "))
+    return WORD_RE.findall(strip_marks(text.casefold()).replace("-", " "))
 
 
 def _has_type(part: str) -> bool:
@@ -267,6 +282,16 @@ def parse_address(address: str) -> ParsedAddress | None:
     number = ""
     house_name: tuple[str, ...] = ()
     m = _NUM_RE.match(head)
+    if m and m.group(1) and not flat:
+        # A Scottish tenement flat ("2/1, 45 Gibson Street", "0/2 17 Kelvinhaugh Street"): when
+        # another house number follows, "2/1" is the flat, not flat 2 of number 1.
+        rest = m.group(3) or (parts[0] if parts else "")
+        if _NUM_RE.match(rest) and not _NUM_RE.match(rest).group(1):
+            flat = f"{m.group(1)}/{m.group(2)}"
+            if not m.group(3):
+                parts.pop(0)
+            head = rest
+            m = _NUM_RE.match(head)
     if m:
         if m.group(1):
             flat = flat or m.group(1)
@@ -287,7 +312,7 @@ def parse_address(address: str) -> ParsedAddress | None:
     if not street:
         return None
     places = tuple(tuple(canon_street(words(p))) for p in parts)
-    return ParsedAddress(flat, number, house_name, street, tuple(p for p in places if p))
+    return ParsedAddress(flat.replace(" ", ""), number, house_name, street, tuple(p for p in places if p))
 
 
 # Words after a number that make it a date, a quantity or a time, not a house number.
@@ -298,3 +323,25 @@ NOT_HOUSE_AFTER: frozenset[str] = frozenset(
     "minutes mins min seconds secs days day weeks week months month years year yrs percent per pages "
     "page items children adults people times x".split()
 )
+
+
+def named_street_key(street: Sequence[str]) -> str | None:
+    """Index key of a named house's street (`Rose Cottage, Mill Lane`): its designator and the
+    name word beside it (`mill`, `lane`; `lon`, `felin` for `Lôn y Felin`). None when the street
+    has no designator to find it by."""
+    if len(street) < 2:
+        return None
+    if street[-1] in STREET_TYPES:
+        return f"hs:{street[-1]}:{skeleton(street[-2])}"
+    if street[0] in LEADING_TYPES:
+        name = [w for w in street[1:] if w not in _WELSH_ARTICLES]
+        return f"hs:{street[0]}:{skeleton(name[0])}" if name else None
+    return None
+
+
+def designator_forms(street: Sequence[str]) -> set[str]:
+    """How a named house's street designator may be written in text (`lane`, `road`, `cres`):
+    the word and its abbreviations of three letters or more (two-letter ones, `rd`, `ln`, hide
+    inside too many words to look for cheaply)."""
+    kind = street[-1] if street[-1] in STREET_TYPES else street[0]
+    return {kind} | {v.rstrip(".") for v in _TYPE_VARIANTS.get(kind, ()) if len(v.rstrip(".")) >= 3}

@@ -18,7 +18,7 @@ from mailguard.detect.register.index import MAGIC, CompiledIndex
 from mailguard.detect.register.model import RegisterError
 
 log = logging.getLogger(__name__)
-FORMAT = "6"  # bump when the matcher's keys, the address parsing or the record layout change
+FORMAT = "7"  # bump when the matcher's keys, the address parsing or the record layout change
 _PREFIX = "register-"
 
 

@@ -39,7 +39,16 @@ def _fold_char(ch: str) -> str | None:
     folded = unicodedata.normalize("NFKC", ch).casefold().translate(_LOOKALIKES)
     if len(folded) != 1:
         return None
+    folded = _bare(folded)
     return " " if folded.isspace() else folded
+
+
+def _bare(ch: str) -> str:
+    """`ô` -> `o`, `ŵ` -> `w` (one character for one, so offsets stay put); see strip_marks."""
+    if ch.isascii():
+        return ch
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return base if len(base) == 1 else ch
 
 
 def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
@@ -51,7 +60,7 @@ def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
         folded = _fold_char(ch)
         if folded is None:
             n = normalise(text)
-            return n.text, n.offsets
+            return "".join(map(_bare, n.text)), n.offsets
         table[ord(ch)] = folded
     return _NON_ASCII.sub(lambda m: table[ord(m.group())], text).lower(), None
 

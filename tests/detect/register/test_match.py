@@ -316,3 +316,72 @@ def test_other_cells_of_a_wide_row_are_not_house_numbers(register: Register) -> 
 def test_house_number_cell_beside_the_postcode_cell(register: Register) -> None:
     assert ids(register, Segment("BS1 4AB | 14 | Bristol", "sheet 1, row 1", SegmentKind.ROW)) == {"R1"}
     assert ids(register, Segment("postcode BS1 4AB, house number 14", "body")) == {"R1"}
+
+
+# --- Scottish tenements, Welsh accents, named rural houses (found by bench/thirdeye_corpus.py) ----
+@pytest.fixture(scope="module")
+def regional() -> Register:
+    reg, errors = Register.from_csv(HERE / "register_regional.csv")
+    assert errors == []
+    return reg
+
+
+@pytest.mark.parametrize(
+    ("address", "flat", "number", "street"),
+    [
+        ("Flat 2/1, 45 Gibson Street, Glasgow", "2/1", "45", ("gibson", "street")),
+        ("2/1, 45 Gibson Street, Glasgow", "2/1", "45", ("gibson", "street")),
+        ("0/2 17 Kelvinhaugh Street, Glasgow", "0/2", "17", ("kelvinhaugh", "street")),
+        ("Flat 0 / 1, 43 Bruntsfield Road", "0/1", "43", ("bruntsfield", "road")),
+        ("2/14 Acacia Avenue, Leeds", "2", "14", ("acacia", "avenue")),  # flat 2 of number 14
+        ("12 Lôn Las, Bangor", "", "12", ("lon", "las")),
+        ("9 Heol Tŷ Gwyn, Cardiff", "", "9", ("heol", "ty", "gwyn")),
+    ],
+)
+def test_register_address_parsing(address: str, flat: str, number: str, street: tuple[str, ...]) -> None:
+    from mailguard.detect.register.normalise import parse_address
+
+    parsed = parse_address(address)
+    assert parsed is not None and (parsed.flat, parsed.number, parsed.street) == (flat, number, street)
+
+
+REGIONAL_POSITIVE = [
+    ("Flat 2/1, 45 Gibson Street, Glasgow G12 8NX", "G1"),
+    ("2/1 45 Gibson Street, Glasgow", "G1"),
+    ("45 Gibson Street (Flat 2/1), Glasgow", "G1"),
+    ("45 Gibson St, Glasgow", "G1"),  # the close, no flat written: counts
+    ("Flat 0/2, 17 Kelvinhaugh Street, Glasgow", "G2"),
+    ("Flat 7, Victoria and Albert Riverside Residences, 51 Comely Drive, Glasgow", "G3"),
+    ("12 Lon Las, Bangor", "W1"),  # accent left off
+    ("12 Lôn Las, Bangor", "W1"),
+    ("9 Ffordd Glyndŵr, Wrexham", "W3"),  # accent added
+    ("Orchard End, Back Lane, Hawes, North Yorkshire", "H1"),  # named house, no postcode
+    ("Orchard End\nBack Lane\nHawes", "H1"),
+    ("ORCHARD END BACK LANE HAWES DL8 6ZL", "H1"),
+    ("Orchard End, Back Lane, Hawes, North Yorkshire, DL8 6WL", "H1"),  # postcode slip
+    ("Ty Newydd, Lon y Felin, Llanystumdwy, Criccieth", "W2"),
+    ("Flat 1F2, 12 Marchmont Road, Edinburgh", "E1"),
+]
+REGIONAL_NEGATIVE = [
+    "Flat 2/2, 45 Gibson Street, Glasgow G12 8NX",  # the other door on the landing
+    "Flat 1/1, 45 Gibson Street, Glasgow",
+    "2/2 45 Gibson Street, Glasgow",
+    "Flat 0/1, 17 Kelvinhaugh Street, Glasgow G3 8PL",
+    "Flat 8, Victoria and Albert Riverside Residences, 51 Comely Drive, Glasgow G12 9ZA",
+    "Flat 2F2, 12 Marchmont Road, Edinburgh EH9 1HD",
+    "12 Lon Las, Swansea",
+    "Orchard End, Back Lane, Austwick, Lancaster",  # same name and lane, another village
+    "Orchard End, Back Lane",  # a name and a lane alone: thousands of houses
+    "Orchard End, Back Lane, Bentham LA2 7AA",  # another district
+    "Back Lane, Hawes",  # the lane, no house
+]
+
+
+@pytest.mark.parametrize(("text", "rid"), REGIONAL_POSITIVE)
+def test_regional_positive(regional: Register, text: str, rid: str) -> None:
+    assert rid in ids(regional, body(text))
+
+
+@pytest.mark.parametrize("text", REGIONAL_NEGATIVE)
+def test_regional_near_miss(regional: Register, text: str) -> None:
+    assert ids(regional, body(text)) == set()
