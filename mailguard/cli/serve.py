@@ -71,7 +71,10 @@ class AdminServer:
             def capture_signals(self) -> Iterator[None]:
                 yield
 
-        config = uvicorn.Config(app, loop="none", lifespan="auto", log_level=log_level, access_log=False)
+        # No X-Forwarded-For trust: the login and token limiters count by the peer's real address.
+        config = uvicorn.Config(
+            app, loop="none", lifespan="auto", log_level=log_level, access_log=False, proxy_headers=False
+        )
         self.server = _Server(config)
         self.sock = sock
         self.task: asyncio.Task[None] | None = None

@@ -32,7 +32,12 @@ class Admin:
         self.headers: dict[str, str] = {}  # of the last response
 
     def get(
-        self, path: str, token: str | None = TOKEN, method: str = "GET", source: str = "127.0.0.1"
+        self,
+        path: str,
+        token: str | None = TOKEN,
+        method: str = "GET",
+        source: str = "127.0.0.1",
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """Send `path` byte for byte (no client-side normalisation of .. or %2f)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(source, 0))
@@ -40,6 +45,8 @@ class Admin:
             conn.putrequest(method, path, skip_accept_encoding=True)
             if token is not None:
                 conn.putheader("Authorization", f"Bearer {token}")
+            for name, value in (headers or {}).items():
+                conn.putheader(name, value)
             conn.putheader("Content-Length", "0")
             conn.endheaders()
             response = conn.getresponse()
@@ -180,3 +187,15 @@ def test_token_guessing_gets_nothing(served: tuple[Admin, str]) -> None:
     assert admin.get("/api/quarantine")[0] == 200
     assert admin.metric("invalid") - invalid == API_FAILURE_LIMIT
     assert admin.metric("throttled") - throttled == 50 - API_FAILURE_LIMIT + 1
+
+
+def test_forwarded_for_does_not_rotate_the_address(served: tuple[Admin, str]) -> None:
+    """A guesser on the admin host can't dodge the limiter by claiming other addresses (uvicorn
+    would trust X-Forwarded-For from 127.0.0.1 by default). Last in the module: it locks 127.0.0.1 out."""
+    admin, _ = served
+    answers = [
+        admin.get("/api/quarantine", token=f"wrong-{n}", source="127.0.0.1", headers={"X-Forwarded-For": f"10.9.0.{n}"})
+        for n in range(API_FAILURE_LIMIT + 2)
+    ]
+    answers = [status for status, _ in answers]
+    assert answers[-1] == 429
