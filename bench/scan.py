@@ -28,6 +28,7 @@ from mailguard.message.model import Segment, SegmentKind
 
 TYPES = ["Road", "Street", "Avenue", "Crescent", "Gardens", "Terrace", "Court", "Square", "Place", "Lane",
          "Drive", "Grove", "Close", "Way", "Walk", "Mews"]
+HOUSES = ["Cottage", "House", "Farm", "Lodge", "Barn"]
 SYLLABLES = ["ash", "bern", "cliff", "dal", "elm", "fern", "glen", "hart", "ing", "kel", "lang", "mor",
              "nor", "ock", "pen", "ral", "stan", "thorn", "ulm", "ver", "wick", "yar", "brook", "ley"]
 LOREM = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore "
@@ -49,9 +50,13 @@ def make_rows(n: int, seed: int = 1) -> Iterator[list[str]]:
     streets = [_name(rng) for _ in range(5000)]
     towns = [_name(rng) + rng.choice(["", "ton", "ford", "bury"]) for _ in range(800)]
     for i in range(n):
-        flat = f"Flat {rng.randint(1, 12)}, " if rng.random() < 0.3 else ""
-        number = f"{rng.randint(1, 300)}{rng.choice(['', '', '', '', 'A', 'B'])}"
-        address = f"{flat}{number} {rng.choice(streets)} {rng.choice(TYPES)}, {rng.choice(towns)}"
+        street = f"{rng.choice(streets)} {rng.choice(TYPES)}"
+        if rng.random() < 0.08:  # a named house with no number (rural): indexed by its street word
+            address = f"{_name(rng)} {rng.choice(HOUSES)}, {street}, {rng.choice(towns)}"
+        else:
+            flat = f"Flat {rng.randint(1, 12)}, " if rng.random() < 0.3 else ""
+            number = f"{rng.randint(1, 300)}{rng.choice(['', '', '', '', 'A', 'B'])}"
+            address = f"{flat}{number} {street}, {rng.choice(towns)}"
         phone = f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}" if rng.random() < 0.3 else ""
         flagged = f"ex{i}@gmail.com" + (";@partner.example.org" if rng.random() < 0.1 else "")
         yield [f"P{i:07d}", "", address, _postcode(rng), phone, flagged]

@@ -15,6 +15,7 @@ import signal
 import sys
 from multiprocessing.connection import Connection
 
+from mailguard.memory import pin_mmap_threshold
 from mailguard.message import wire
 from mailguard.message.extract.limits import ExtractLimits
 from mailguard.message.model import Content, Unscanned, UnscannedReason
@@ -59,6 +60,7 @@ def main(argv: list[str]) -> int:
     limits = ExtractLimits(**json.loads(limits_json))
     size = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    pin_mmap_threshold()  # decoded attachments go back to the system when freed
     serve(Connection(fd), limits)
     return 0
 

@@ -8,8 +8,9 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mailguard.memory import pin_mmap_threshold
 from mailguard.relay.auth import Authenticator, AuthThrottle
-from mailguard.relay.limits import ByteBudget, ConnectionLimiter, pin_mmap_threshold
+from mailguard.relay.limits import ByteBudget, ConnectionLimiter
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings
 
