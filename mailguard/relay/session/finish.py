@@ -58,15 +58,21 @@ async def finish(
         if settings.verdict_header:
             trace += verdict_header(verdict, observe_only=settings.observe_only)
         reply = await _Disposal(relay, envelope, data, upstream, verdict, trace, transaction_id).run()
-    RELAY_SECONDS.observe(time.perf_counter() - started)
-    log.info(
-        "transaction %s: verdict=%s reply=%s rcpts=%d size=%d",
-        transaction_id,
-        verdict.action.value if verdict else "error",
-        reply[:3],
-        len(envelope.rcpt_tos),
-        len(data),
-    )
+    elapsed = time.perf_counter() - started
+    RELAY_SECONDS.observe(elapsed)
+    facts = {  # ids, verdict, rule names and timings: never content (the JSON log carries these as fields)
+        "txn": transaction_id,
+        "message_id": verdict.message_id[:200] if verdict else "",
+        "verdict": verdict.action.value if verdict else "error",
+        "rules": sorted({r.rule for r in verdict.reasons}) if verdict else [],
+        "unscanned": len(verdict.unscanned) if verdict else 0,
+        "reply": reply[:3],
+        "rcpts": len(envelope.rcpt_tos),
+        "size": len(data),
+        "scan_ms": round(verdict.scan_seconds * 1000, 1) if verdict else None,
+        "relay_ms": round(elapsed * 1000, 1),
+    }
+    log.info("transaction %s: %s, replied %s", transaction_id, facts["verdict"], facts["reply"], extra=facts)
     return reply
 
 
