@@ -7,14 +7,13 @@ from collections.abc import Callable
 from email import message_from_bytes
 from email.policy import default
 
-from support.mailbuilders import Attachment, xlsx, zip_of
+from support.mailbuilders import Attachment, docx_bytes, xlsx, zip_of
 
 from .corpus import Corpus
 from .documents import (
     DOCX_TYPE,
     PPTX_TYPE,
     XLSX_TYPE,
-    docx_bytes,
     esc,
     odt_bytes,
     pdf_bytes,

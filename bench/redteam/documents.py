@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
 
 from support.mailbuilders import zip_of
 
@@ -15,16 +14,6 @@ PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presen
 
 def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def docx_bytes(build: Callable[[object], None]) -> bytes:
-    from docx import Document
-
-    doc = Document()
-    build(doc)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
 
 
 def xml_para(doc: object, xml: str) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from email.utils import formataddr
 
-from support.mailbuilders import Attachment, xlsx, zip_of
+from support.mailbuilders import Attachment, docx_bytes, xlsx, zip_of
 
 from .corpus import Corpus
-from .documents import DOCX_TYPE, XLSX_TYPE, docx_bytes, invite
+from .documents import DOCX_TYPE, XLSX_TYPE, invite
 from .mail import as_bytes, message
 from .names import FIRST, INTERNAL, LAST, ORGS
 

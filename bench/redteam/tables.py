@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from support.mailbuilders import Attachment, xlsx
+from support.mailbuilders import Attachment, docx_bytes, xlsx
 
 from .corpus import Corpus
-from .documents import DOCX_TYPE, XLSX_TYPE, docx_bytes, esc, pdf_bytes
+from .documents import DOCX_TYPE, XLSX_TYPE, esc, pdf_bytes
 from .mail import hold_case, pass_case
 
 

@@ -6,35 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-import re
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
+
+from support import mailbuilders
 
 FIXED = (2026, 11, 2, 9, 30, 0)
 FIXED_DT = dt.datetime(*FIXED)
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def pin_zip(data: bytes) -> bytes:
-    """Rewrite a zip with every member's timestamp pinned (python-docx/openpyxl stamp 'now')."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            new = zipfile.ZipInfo(info.filename, FIXED)
-            new.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
-            new.external_attr = 0o644 << 16
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps dcterms:modified at save time
-                data = _STAMP.sub(rb"\g<1>2026-11-02T09:30:00Z\g<2>", data)
-            z.writestr(new, data)
-    return out.getvalue()
 
 
 def make_zip(members: list[tuple[str, bytes]]) -> bytes:
@@ -42,10 +25,7 @@ def make_zip(members: list[tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in members:
-            info = zipfile.ZipInfo(name, FIXED)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, data)
+            z.writestr(mailbuilders.pinned_info(name, FIXED_DT), data)
     return out.getvalue()
 
 
@@ -105,44 +85,30 @@ def encrypted_zip(members: list[tuple[str, bytes]], password: str, rng: random.R
 
 # --- OOXML via python-docx / openpyxl; PPTX and ODF by hand ----------------------------------------
 def docx(paras: list[str], *, table: list[list[str]] | None = None, header: str | None = None) -> bytes:
-    import docx as _docx
+    def build(d: Any) -> None:  # a python-docx Document
+        d.core_properties.created = FIXED_DT
+        d.core_properties.modified = FIXED_DT
+        d.core_properties.author = "Housing Options"
+        if header:
+            d.sections[0].header.paragraphs[0].text = header
+        for p in paras:
+            par = d.add_paragraph()
+            for k, line in enumerate(p.split("\n")):
+                if k:
+                    par.add_run().add_break()
+                par.add_run(line)
+        if table:
+            t = d.add_table(rows=len(table), cols=len(table[0]))
+            for i, row in enumerate(table):
+                for j, cell in enumerate(row):
+                    t.cell(i, j).text = cell
 
-    d = _docx.Document()
-    d.core_properties.created = FIXED_DT
-    d.core_properties.modified = FIXED_DT
-    d.core_properties.author = "Housing Options"
-    if header:
-        d.sections[0].header.paragraphs[0].text = header
-    for p in paras:
-        par = d.add_paragraph()
-        for k, line in enumerate(p.split("\n")):
-            if k:
-                par.add_run().add_break()
-            par.add_run(line)
-    if table:
-        t = d.add_table(rows=len(table), cols=len(table[0]))
-        for i, row in enumerate(table):
-            for j, cell in enumerate(row):
-                t.cell(i, j).text = cell
-    buf = io.BytesIO()
-    d.save(buf)
-    return pin_zip(buf.getvalue())
+    return mailbuilders.pin_zip(mailbuilders.docx_bytes(build), FIXED_DT)
 
 
 def xlsx(rows: list[list[object]], title: str = "Cases") -> bytes:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.properties.created = FIXED_DT
-    wb.properties.modified = FIXED_DT
-    wb.properties.creator = "Housing Options"
-    ws = wb.active
-    ws.title = title
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return pin_zip(buf.getvalue())
+    book = mailbuilders.xlsx({title: rows}, when=FIXED_DT, creator="Housing Options")
+    return mailbuilders.pin_zip(book, FIXED_DT)
 
 
 def pdf(paras: list[str], *, password: str | None = None) -> bytes:

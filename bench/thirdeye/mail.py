@@ -7,6 +7,8 @@ import quopri
 from email.message import EmailMessage
 from email.utils import formataddr
 
+from support.mailbuilders import pin_boundaries
+
 INTERNAL = "council.example.gov.uk"
 POLICY = email.policy.SMTP.clone(max_line_length=998)
 
@@ -98,12 +100,7 @@ class Mail:
         return self
 
     def build_message(self) -> EmailMessage:
-        k = 0
-        for part in self.msg.walk():
-            if part.is_multipart():
-                part.set_boundary(f"----=_thirdeye_{self.n:04d}_{k}")
-                k += 1
-        return self.msg
+        return pin_boundaries(self.msg, lambda k: f"----=_thirdeye_{self.n:04d}_{k}")
 
     def bytes(self) -> bytes:
         return self.build_message().as_bytes(policy=POLICY)

@@ -6,23 +6,12 @@ import random
 import unicodedata
 from collections.abc import Callable
 
+from support.mailbuilders import STREET_ABBREV
+
 from bench.thirdeye.register import PC_INWARD_LETTERS, TOWNS, VILLAGES, Row
 
 ABBREV = {
-    "Road": "Rd",
-    "Street": "St",
-    "Avenue": "Ave",
-    "Crescent": "Cres",
-    "Gardens": "Gdns",
-    "Terrace": "Terr",
-    "Court": "Ct",
-    "Close": "Cl",
-    "Drive": "Dr",
-    "Grove": "Gr",
-    "Lane": "Ln",
-    "Place": "Pl",
-    "Square": "Sq",
-    "Parade": "Pde",
+    **STREET_ABBREV,
     "Walk": "Wlk",
     "Mews": "Mews",
     "Row": "Row",
