@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from email.message import EmailMessage
 from email.policy import SMTP
+
+from support.mailbuilders import xlsx, zip_of  # noqa: F401  (re-exported for the tests here)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -33,14 +33,6 @@ def message(
         maintype, _, subtype = ctype.partition("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return msg.as_bytes(policy=SMTP)
-
-
-def zip_of(members: dict[str, bytes | str], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
 
 
 def _w(body: str) -> str:
@@ -140,22 +132,6 @@ def odt(body: str, header: str = "") -> bytes:
         "styles.xml": styles,
         "META-INF/manifest.xml": "<manifest/>",
     })
-
-
-def xlsx(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-        if name in hidden:
-            sheet.sheet_state = "hidden"
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
 
 
 def pdf(pages: list[str], *, annotation: str = "", attach: tuple[str, bytes] | None = None,
