@@ -29,10 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.crash import INTERNAL, REGISTER, RULES  # noqa: E402
+from support.crash import INTERNAL, policy_relay  # noqa: E402
 from support.loop import ThreadLoop  # noqa: E402
-from support.relay import free_port  # noqa: E402
-from support.serveproc import ServeProcess  # noqa: E402
 from support.upstream import RecordingUpstream  # noqa: E402
 
 BODY = ("x" * 76 + "\r\n") * 130  # ~10 KB
@@ -209,22 +207,13 @@ def main() -> int:
     parser.add_argument("--per-client", type=int, default=50)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="mailguard-load-"))
-    (folder / "register.csv").write_text(REGISTER)
     loop = ThreadLoop()
     upstream = RecordingUpstream()
     loop.run(upstream.start())
-    relay = ServeProcess(
-        folder / "serve.log",
-        listen=f"127.0.0.1:{free_port()}",
-        admin_listen=f"127.0.0.1:{free_port()}",
-        upstream_port=upstream.port,
-        upstream_tls="none",
-        data_dir=folder / "var",
-        rules_dir=RULES,
-        register=folder / "register.csv",
-        internal_domains=INTERNAL,
+    relay = policy_relay(
+        folder,
+        upstream.port,
         extract_workers=2,
-        notify_sender="false",
         max_connections=args.max_connections,
         max_connections_per_client=args.per_client,
     )

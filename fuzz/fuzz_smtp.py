@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-from support.crash import INTERNAL, REGISTER, RULES  # noqa: E402
+from support.crash import policy_relay  # noqa: E402
 from support.relay import RelayHarness, free_port  # noqa: E402
 from support.serveproc import ServeProcess  # noqa: E402
 from support.smtpfuzz import ErrorLog, play, streams  # noqa: E402
@@ -32,18 +32,9 @@ from support.smtpfuzz import ErrorLog, play, streams  # noqa: E402
 
 def start_serve(stack: ExitStack) -> tuple[str, int, ServeProcess]:
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mailguard-fuzz-")))
-    (folder / "register.csv").write_text(REGISTER)
-    relay = ServeProcess(
-        folder / "serve.log",
-        listen=f"127.0.0.1:{free_port()}",
-        admin_listen=f"127.0.0.1:{free_port()}",
-        upstream_port=free_port(),  # nobody there: MAIL answers 451, which fuzzes that path
-        upstream_tls="none",
-        data_dir=folder / "var",
-        rules_dir=RULES,
-        register=folder / "register.csv",
-        internal_domains=INTERNAL,
-        extract_workers=1,
+    relay = policy_relay(
+        folder,
+        free_port(),  # nobody there: MAIL answers 451, which fuzzes that path
         max_message_size=65536,
         idle_timeout=5,
     )

@@ -15,10 +15,10 @@ import smtplib
 from collections.abc import Iterator
 
 import pytest
-from support.crash import INTERNAL, REGISTER, RULES, message
+from support.crash import message, policy_relay
 from support.loop import ThreadLoop
 from support.relay import free_port
-from support.serveproc import ServeProcess, wait_port
+from support.serveproc import wait_port
 from support.upstream import RecordingUpstream
 
 from mailguard.admin.auth import API_FAILURE_LIMIT, API_FAILURE_WINDOW
@@ -64,25 +64,11 @@ class Admin:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Admin, str]]:
     folder = tmp_path_factory.mktemp("admin-attack")
-    (folder / "register.csv").write_text(REGISTER)
     loop = ThreadLoop()
     upstream = RecordingUpstream()
     loop.run(upstream.start())
     admin_port = free_port()
-    relay = ServeProcess(
-        folder / "serve.log",
-        listen=f"127.0.0.1:{free_port()}",
-        admin_listen=f"127.0.0.1:{admin_port}",
-        admin_token=TOKEN,
-        upstream_port=upstream.port,
-        upstream_tls="none",
-        data_dir=folder / "var",
-        rules_dir=RULES,
-        register=folder / "register.csv",
-        internal_domains=INTERNAL,
-        extract_workers=1,
-        notify_sender="false",
-    )
+    relay = policy_relay(folder, upstream.port, admin_listen=f"127.0.0.1:{admin_port}", admin_token=TOKEN)
     relay.start()
     try:
         wait_port("127.0.0.1", admin_port, 30)

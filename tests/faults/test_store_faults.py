@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
-from support.crash import INTERNAL, REGISTER, RULES, message, tokens_in
+from support.crash import message, policy_relay, tokens_in
 from support.loop import ThreadLoop
 from support.pg import private_database, run_admin
-from support.relay import free_port
 from support.serveproc import ServeProcess
 from support.upstream import RecordingUpstream
 
@@ -47,22 +46,7 @@ def upstream() -> Iterator[RecordingUpstream]:
 
 
 def serve(tmp_path: Path, upstream: RecordingUpstream, database_url: str) -> ServeProcess:
-    (tmp_path / "register.csv").write_text(REGISTER)
-    return ServeProcess(
-        tmp_path / "serve.log",
-        listen=f"127.0.0.1:{free_port()}",
-        admin_listen=f"127.0.0.1:{free_port()}",
-        upstream_port=upstream.port,
-        upstream_tls="none",
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        rules_dir=RULES,
-        register=tmp_path / "register.csv",
-        internal_domains=INTERNAL,
-        extract_workers=1,
-        notify_sender="false",
-        shutdown_grace=5,
-    )
+    return policy_relay(tmp_path, upstream.port, database_url=database_url, shutdown_grace=5)
 
 
 def delivered(upstream: RecordingUpstream) -> set[str]:

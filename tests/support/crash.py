@@ -106,6 +106,26 @@ class Tally:
         )
 
 
+def policy_relay(folder: Path, upstream_port: int, **settings: object) -> ServeProcess:
+    """A real `mailguard serve` with the test rules and register (written into `folder`) on free
+    ports, relaying to `upstream_port`; `settings` override the defaults."""
+    (folder / "register.csv").write_text(REGISTER)
+    values: dict[str, object] = {
+        "listen": f"127.0.0.1:{free_port()}",
+        "admin_listen": f"127.0.0.1:{free_port()}",
+        "upstream_port": upstream_port,
+        "upstream_tls": "none",
+        "data_dir": folder / "var",
+        "rules_dir": RULES,
+        "register": folder / "register.csv",
+        "internal_domains": INTERNAL,
+        "extract_workers": 1,
+        "notify_sender": "false",
+        **settings,
+    }
+    return ServeProcess(folder / "serve.log", **values)
+
+
 def message(token: str, kind: str) -> tuple[str, list[str], bytes]:
     rcpts, to, body = KINDS[kind]
     head = (
@@ -213,24 +233,14 @@ def run_round(
 ) -> Tally:
     """One kill -9 round in `workdir` (created); returns its tally."""
     workdir.mkdir(parents=True)
-    (workdir / "register.csv").write_text(REGISTER)
     upstream = RecordingUpstream()
     upstream_port = loop.run(upstream.start())
     db = workdir / "var" / "mailguard.db"
-    relay = ServeProcess(
-        workdir / "serve.log",
-        listen=f"127.0.0.1:{free_port()}",
-        admin_listen=f"127.0.0.1:{free_port()}",
+    relay = policy_relay(
+        workdir,
+        upstream_port,
         upstream_host="127.0.0.1",
-        upstream_port=upstream_port,
-        upstream_tls="none",
-        data_dir=workdir / "var",
         database_url=f"sqlite:///{db}",
-        rules_dir=RULES,
-        register=workdir / "register.csv",
-        internal_domains=INTERNAL,
-        extract_workers=1,
-        notify_sender="false",
         shutdown_grace=10,
     )
     tally = Tally(runs=1)
