@@ -41,6 +41,9 @@ def key_hash(key: str) -> int:
     return int.from_bytes(blake2b(key.encode(), digest_size=5).digest(), "big")
 
 
+_lookup_hash = lru_cache(maxsize=65536)(key_hash)  # scanning asks for the same keys again and again
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """A register row as the matcher needs it (decoded on demand from the blob)."""
@@ -74,6 +77,8 @@ def _record(e: Entry) -> str:
 
 
 def _decode(rec: str) -> Row:
+    # every candidate row of a scan passes here: no generator where an empty field says it all
+    # (_record never writes an empty place, phone or email between separators)
     rid, flat, number, name, street, places, pc, phones, emails = rec.split(_FS)
     return Row(
         rid,
@@ -81,10 +86,10 @@ def _decode(rec: str) -> Row:
         number,
         tuple(name.split()),
         tuple(street.split()),
-        tuple(tuple(p.split()) for p in places.split(_RS) if p),
+        tuple([tuple(p.split()) for p in places.split(_RS)]) if places else (),
         pc,
-        tuple(p for p in phones.split(";") if p),
-        tuple(m for m in emails.split(";") if m),
+        tuple(phones.split(";")) if phones else (),
+        tuple(emails.split(";")) if emails else (),
     )
 
 
@@ -215,7 +220,7 @@ class CompiledIndex:
         return 16 + head_len, meta
 
     def lookup(self, key: str) -> list[int]:
-        h = key_hash(key)
+        h = _lookup_hash(key)
         keys = self._keys
         i = bisect_left(keys, h << ROW_BITS)
         out: list[int] = []
@@ -232,7 +237,7 @@ class CompiledIndex:
         return rows
 
     def _row(self, i: int) -> Row:
-        return _decode(bytes(self._blob[self._offsets[i] : self._offsets[i + 1]]).decode())
+        return _decode(str(self._blob[self._offsets[i] : self._offsets[i + 1]], "utf-8"))
 
     def release(self) -> None:
         """Drop the views so an underlying mmap can be closed."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -53,8 +54,10 @@ from mailguard.detect.register.normalise import (
     postcode_key,
     skeleton,
 )
+from mailguard.detect.register.street import StreetText, street_match
 from mailguard.detect.register.text import Group, groups
 from mailguard.detect.register.towns import place_key
+from mailguard.detect.register.words import WordsBefore, next_words, word_before, words_before, words_in
 from mailguard.message.model import Segment
 
 # A house number: digits (some OCR'd as letters), a letter suffix written on or after a hyphen
@@ -99,13 +102,18 @@ NUMBER_AFTER_POSTCODE = 40
 SCORE_POSTCODE, SCORE_TOWN, SCORE_STREET_ONLY, SCORE_NUMBER_POSTCODE = 1.0, 0.95, 0.8, 0.9
 
 
-def _words(text: str, limit: int) -> list[tuple[str, int, int]]:
-    out = []
-    for m in WORD_RE.finditer(text):
-        out.append((m.group(), m.start(), m.end()))
-        if len(out) >= limit:
-            break
-    return out
+_phone_key = lru_cache(maxsize=4096)(canon_phone)  # office numbers recur in every signature
+
+
+@lru_cache(maxsize=65536)
+def _name_key(house_name: tuple[str, ...]) -> str:
+    return skeleton(" ".join(house_name))
+
+
+@lru_cache(maxsize=65536)
+def _first_word_key(word: str) -> str:
+    """A street's first word as the index keys it (the word after every house number asks)."""
+    return skeleton(canon_word(word, first=True))
 
 
 def _canon_flat(value: str) -> str:
@@ -116,33 +124,6 @@ def _canon_flat(value: str) -> str:
 def _other_flat(row: Row, text_flat: str | None) -> bool:
     """The text names a flat and the row is a different flat of that building."""
     return bool(row.flat and text_flat and _canon_flat(text_flat) != _canon_flat(row.flat))
-
-
-def street_match(text_words: Sequence[str], street: tuple[str, ...], loose: bool = False) -> int:
-    """How many of `text_words` spell `street` (typos, OCR, abbreviations allowed); 0 if they don't.
-
-    A short name must be exact ("Elm" is not "Ely"), unless `loose`: the caller has the row's
-    exact postcode and house number too, so one slip in "Ivy" ("Iyv") is still this address."""
-    n = len(street)
-    has_type = n > 1 and street[-1] in STREET_TYPES
-    row_name = skeleton(" ".join(street[:-1] if has_type else street))
-    need = 60 if loose else 100 if len(row_name) <= 4 else 80
-    best, used = 0.0, 0
-    for k in (n, n - 1, n + 1):
-        if k < 1 or k > len(text_words):
-            continue
-        cand = canon_street(list(text_words[:k]))
-        if has_type:
-            kind = cand[-1]
-            if kind != street[-1] and (kind in STREET_TYPES or fuzz.ratio(kind, street[-1]) < 75):
-                continue
-            cand = cand[:-1]
-            if not cand:
-                continue
-        score = fuzz.ratio(skeleton(" ".join(cand)), row_name)
-        if score >= need and score > best:
-            best, used = score, k
-    return used
 
 
 def _place_at(words: Sequence[str], place: tuple[str, ...]) -> int:
@@ -161,6 +142,7 @@ def _place_at(words: Sequence[str], place: tuple[str, ...]) -> int:
 class Matcher:
     def __init__(self, index: CompiledIndex) -> None:
         self.index = index
+        self._designators = triggers.words_pattern(index.designators)
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         found: dict[tuple[str, int, int, int], Mention] = {}
@@ -173,7 +155,7 @@ class Matcher:
 
     def _scan(self, group: Group) -> Iterator[Mention]:
         text = group.text
-        trig = triggers.find(text, self.index.has_phones, self.index.has_emails)
+        trig = triggers.find(text, self.index.has_phones, self.index.has_emails, self._designators)
         postcodes = []
         for m in trig.postcodes:
             pc = canon_postcode(m.group(1), m.group(2))
@@ -192,13 +174,13 @@ class Matcher:
         for pos in trig.numbers:
             m = NUMBER_WORD.match(text, pos)
             if m:
-                yield from self._address_at(group, m, postcodes)
-            if text[pos - 1 : pos] == " " and _word_before(text, pos) in TYPE_FORMS:
+                yield from self._address_at(group, m, postcodes, trig.word_bytes)
+            if text[pos - 1 : pos] == " " and word_before(text, pos) in TYPE_FORMS:
                 yield from self._street_first(group, pos, postcodes)
-        for start, end in _designators(text, self.index.designators):
+        for start, end in trig.words:
             yield from self._named_house(group, start, end, postcodes)
         for m in trig.phones:
-            yield from self._exact(group, m, "ph:", canon_phone(m.group()), "phone")
+            yield from self._exact(group, m, "ph:", _phone_key(m.group()), "phone")
         for m in trig.emails:
             raw = m.group().rstrip(".")
             yield from self._exact(group, m, "e:", deobfuscate_email(raw), "email", m.start() + len(raw))
@@ -214,7 +196,9 @@ class Matcher:
                 yield _mention(group, row.id, kind, m.start(), end or m.end(), 1.0)
 
     # --- number + street ---------------------------------------------------------------
-    def _address_at(self, group: Group, m: re.Match[str], postcodes: list[tuple[int, int, str]]) -> Iterator[Mention]:
+    def _address_at(
+        self, group: Group, m: re.Match[str], postcodes: list[tuple[int, int, str]], word_bytes: bytes
+    ) -> Iterator[Mention]:
         text = group.text
         number = house_number(m.group(2)) if m.group(2) else ocr_house_number(m.group(4))
         if number is None:
@@ -228,30 +212,28 @@ class Matcher:
             nxt = re.match(r"[a-h][\s,]+(?=[a-z])", text[word_start : word_start + 8])
             if nxt:
                 number, word_start = number + word, word_start + nxt.end()
-        words = WORD_RE.findall(text, word_start, word_start + 80)[:6]
+        words = next_words(text, word_bytes, word_start)
         if not words:
             return
-        first = skeleton(canon_word(words[0], first=True))
-        kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
-        keys = []
-        known = first in self.index.street_words
-        for num in filter(None, (number, other, range_end)):
-            if known:
-                keys.append(f"n:{num}:{first}")
-            else:  # not a street word of the register: perhaps a mistyped one
-                for kind in kinds:
-                    keys.extend(type_keys(num, kind, first))
-        if not keys:
-            return
+        first = _first_word_key(words[0])
+        numbers = [num for num in (number, other, range_end) if num]
+        if first in self.index.street_words:
+            keys = [f"n:{num}:{first}" for num in numbers]
+        else:  # not a street word of the register: perhaps a mistyped one, before its type
+            kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
+            if not kinds:
+                return
+            keys = [key for num in numbers for kind in kinds for key in type_keys(num, kind, first)]
         rows = self.index.lookup_many(keys)
         if not rows:
             return
-        window = _words(text[word_start : word_start + 80], 6)
+        window = words_in(text[word_start : word_start + 80], 6)
         flat_before = _FLAT_BEFORE.search(text, max(0, m.start() - FLAT_BEFORE_CHARS), m.start())
         tenement = None if flat_before or other else _TENEMENT_BEFORE.search(text, max(0, m.start() - 8), m.start())
         lead = flat_before.start() if flat_before else tenement.start() if tenement else m.start()
         if _blocked(text, lead):
             return
+        reader = StreetText(words)
         for r in rows:
             row = self.index.row(r)
             if row.number == number:
@@ -264,12 +246,12 @@ class Matcher:
                 continue
             if _other_flat(row, text_flat):
                 continue  # another flat in the same building
-            used = street_match(words, row.street)
+            used = reader.match(row.street)
             loose = not used
             if loose:
-                used = street_match(words, row.street, loose=True)
-                if not used:
-                    continue
+                used = reader.match(row.street, loose=True)
+                if not used or all(p[2] != postcode_key(row.postcode) for p in postcodes):
+                    continue  # a loose street counts only with the row's postcode (see below)
             street_end = word_start + window[used - 1][2]
             flat_after = _FLAT_AFTER.match(text, street_end)
             if flat_after and _other_flat(row, flat_after.group(2)):
@@ -289,7 +271,7 @@ class Matcher:
         if not m or not before or m.group(1) or canon_word(before.group(1)) not in STREET_TYPES:
             return
         number = house_number(m.group(2))
-        following = _words(text[m.end() : m.end() + 40], 1)
+        following = words_in(text[m.end() : m.end() + 40], 1)
         if number is None or (following and following[0][0] in NOT_HOUSE_AFTER):
             return
         spans = [(w.group(), w.start()) for w in WORD_RE.finditer(text, before.start(), pos)]
@@ -330,7 +312,7 @@ class Matcher:
         if after_pc and after_pc[2] == row_pc:
             return SCORE_POSTCODE, after_pc[1]
         limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
-        after = _words(text[street_end:limit], ATTACHED_WORDS + 3)
+        after = words_in(text[street_end:limit], ATTACHED_WORDS + 3)
         words = [w for w, _, _ in after]
         for place in row.places:
             end = _place_at(words[:ATTACHED_WORDS], place)
@@ -366,29 +348,34 @@ class Matcher:
         text = group.text
         kind = canon_word(text[d_start:d_end])
         if kind in LEADING_TYPES:
-            after = [w for w in _words(text[d_end : d_end + 40], 3) if w[0] not in ("y", "yr", "r")]
+            after = [w for w in words_in(text[d_end : d_end + 40], 3) if w[0] not in ("y", "yr", "r")]
             if not after:
                 return
             key = f"hs:{kind}:{skeleton(after[0][0])}"
         else:
-            before = _words_before(text, d_start, 1)
+            before = words_before(text, d_start, 1)
             if not before:
                 return
             key = f"hs:{kind}:{skeleton(canon_word(before[0][0]))}"
-        for r in self.index.lookup(key):
-            row = self.index.row(r)
-            if row.number or not row.house_name:
-                continue
+        rows = [row for row in map(self.index.row, self.index.lookup(key)) if row.house_name and not row.number]
+        if not rows:
+            return
+        earlier = WordsBefore(text)
+        streets: dict[int, tuple[int, int, StreetText]] = {}  # by word count: the rows share the text
+        for row in rows:
             size = len(row.street)
-            if kind in LEADING_TYPES:
-                start, street = d_start, _words(text[d_start : d_start + 80], size + 1)
-                street_end = start + street[size - 1][2] if len(street) >= size else -1
-            else:
-                street = _words_before(text, d_end, size)
-                start, street_end = (street[0][1], d_end) if len(street) == size else (-1, -1)
-            if street_end < 0 or street_match([w for w, _, _ in street], row.street) != size:
+            if size not in streets:
+                if kind in LEADING_TYPES:
+                    start, street = d_start, words_in(text[d_start : d_start + 80], size + 1)
+                    street_end = start + street[size - 1][2] if len(street) >= size else -1
+                else:
+                    street = earlier(d_end, size)
+                    start, street_end = (street[0][1], d_end) if len(street) == size else (-1, -1)
+                streets[size] = start, street_end, StreetText([w for w, _, _ in street])
+            start, street_end, reader = streets[size]
+            if street_end < 0 or reader.match(row.street) != size:
                 continue
-            name_at = self._house_name_before(text, row, start)
+            name_at = self._house_name_before(text, row, start, earlier)
             if name_at is None:
                 continue
             verdict = self._locality(text, row, name_at, street_end, postcodes)
@@ -398,21 +385,19 @@ class Matcher:
                 yield _mention(group, row.id, "address", name_at, verdict[1], verdict[0])
 
     @staticmethod
-    def _house_name_before(text: str, row: Row, street_start: int) -> int | None:
+    def _house_name_before(text: str, row: Row, street_start: int, earlier: WordsBefore) -> int | None:
         """Start of the row's house name written just before its street (a comma, a line break
         or nothing between), or None."""
-        name = skeleton(" ".join(row.house_name))
+        name = _name_key(row.house_name)
         if len(name) < 5:
             return None
         size = len(row.house_name)
-        before = _words_before(text, street_start, size + 1)
         for k in (size, size + 1, size - 1):
-            if 0 < k <= len(before):
-                cand = before[-k:]
-                if fuzz.ratio(skeleton(" ".join(w for w, _, _ in cand)), name) >= 88:
-                    gap = text[cand[-1][2] : street_start]
-                    if len(gap) <= 3 and not _DIGIT.search(gap):
-                        return cand[0][1]
+            cand = earlier.tail(street_start, size + 1, k)
+            if cand and fuzz.ratio(cand[0], name, score_cutoff=88):
+                gap = text[cand[2] : street_start]
+                if len(gap) <= 3 and not _DIGIT.search(gap):
+                    return cand[1]
         return None
 
     # --- house number near the postcode ----------------------------------------------------
@@ -435,7 +420,7 @@ class Matcher:
                 continue  # another cell's or another row's number: bedrooms, rent, a count
             if row.flat and self._names_other_flat(text, m, row, lo, pc_start, hi):
                 continue  # "Flat 5, 30 Rowan Road, LS6 2QT": another flat of the row's building
-            following = [w for w, _, _ in _words(text[m.end() : m.end() + 60], 5)]
+            following = [w for w, _, _ in words_in(text[m.end() : m.end() + 60], 5)]
             if following and following[0] in NOT_HOUSE_AFTER:
                 continue
             street_words = [canon_word(w) for w in following[:4]]
@@ -462,7 +447,7 @@ class Matcher:
         name = skeleton(" ".join(row.house_name))
         if len(name) < 5:
             return
-        window = skeleton(" ".join(w for w, _, _ in _words(group.text[lo:pc_start], 30)))
+        window = skeleton(" ".join(w for w, _, _ in words_in(group.text[lo:pc_start], 30)))
         hit = fuzz.partial_ratio_alignment(name, window)
         if hit and hit.score >= 90:
             yield _mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
@@ -493,33 +478,6 @@ def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) 
 def _member(group: Group, k: int) -> str:
     end = group.bases[k + 1] - 1 if k + 1 < len(group.bases) else len(group.text)
     return group.text[group.bases[k] : end]
-
-
-def _designators(text: str, forms: Sequence[str]) -> Iterator[tuple[int, int]]:
-    """Whole-word occurrences of the named houses' street designators (`str.find`: one regex
-    alternation over every position would cost more than the rest of the scan)."""
-    for form in forms:
-        i = text.find(form)
-        while i >= 0:
-            end = i + len(form)
-            if not (text[i - 1 : i].isalnum() or text[end : end + 1].isalnum()):
-                yield i, end
-            i = text.find(form, end)
-
-
-def _words_before(text: str, end: int, count: int) -> list[tuple[str, int, int]]:
-    """The last `count` words ending at or before `end`, with their absolute spans."""
-    start = max(0, end - 24 * count - 8)
-    found = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
-    return found[-count:] if count else []
-
-
-def _word_before(text: str, pos: int) -> str:
-    """The word ending just before `pos` (a space and an optional dot between): cheap, no regex."""
-    end = pos - 1
-    if text[end - 1 : end] == ".":
-        end -= 1
-    return text[text.rfind(" ", max(0, end - 12), end) + 1 : end]
 
 
 def _attached(text: str, start: int, end: int) -> bool:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Street designators as people and forms abbreviate them -> one canonical word.
 _TYPE_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -121,6 +122,7 @@ def canon_street(words: list[str]) -> list[str]:
     return [canon_word(w, first=i == 0, last=i == n - 1) for i, w in enumerate(words)]
 
 
+@lru_cache(maxsize=16384)  # the matcher asks for the same few hundred tokens over and over
 def house_number(token: str) -> str | None:
     """Canonical house number from a text token (`14`, `14a`, OCR `l4`, `3O`), else None."""
     if len(token) > 6 or not _HOUSE_RE.fullmatch(token):

@@ -90,8 +90,9 @@ class Group:
         return self.members[k], s, e, original[s:e]
 
 
-def _signature(seg: Segment) -> str:
-    return _DIGITS.sub("#", seg.where)
+@lru_cache(maxsize=4096)
+def _signature(where: str) -> str:
+    return _DIGITS.sub("#", where)
 
 
 def groups(segments: Sequence[Segment]) -> list[Group]:
@@ -101,7 +102,7 @@ def groups(segments: Sequence[Segment]) -> list[Group]:
     for i, seg in enumerate(segments):
         if not seg.text:
             continue
-        sig = _signature(seg)
+        sig = _signature(seg.where)
         folded, offsets = fold(seg.text)
         if sig != last_sig or not out:
             out.append(Group("", [], [], [], []))

@@ -4,13 +4,17 @@ Python's `re` walks every position for patterns that start with a class or a loo
 (~50-75 ms per MB each). Every trigger but an email contains a digit, so the text is mapped
 once to a byte string of classes (`0` digit, `a` letter, ` ` other; C speed) and `bytes.find`
 jumps from one digit-bearing token to the next. Only there are the real patterns tried,
-anchored. Emails are found from their `@` the same way. Prose without digits or `@` costs
-one translate and two finds.
+anchored. Emails are found from their `@` the same way. Whole words with no digit (the
+street designators of named houses) are found by one regex over a copy of the text with every
+non-alphanumeric byte made a space: it starts with a literal space, so `re` jumps from space to
+space, and the words form a trie. Prose with no trigger costs two translates, a few finds and
+that one regex pass.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mailguard.detect.register.normalise import EMAIL_FIND, EMAIL_OBFUSCATED, PHONE_FIND, POSTCODE_FIND
@@ -28,6 +32,10 @@ _NUMBER_MAX = 6  # "1234ab"
 # A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110); it starts
 # like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
 _OCR_NUMBERS = (b" ll ", b" lll ")
+_MANY_BRACKETS = 512
+# The characters of WORD_RE's words kept, everything else a space (non-ASCII was encoded as "?"):
+# a whole-word hit is checked against the real text.
+_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 
 
 @dataclass(slots=True)
@@ -36,11 +44,43 @@ class Triggers:
     numbers: list[int] = field(default_factory=list)  # starts of digit-bearing short tokens
     phones: list[re.Match[str]] = field(default_factory=list)
     emails: list[re.Match[str]] = field(default_factory=list)
+    words: list[tuple[int, int]] = field(default_factory=list)  # spans of the sought whole words
+    # The text as bytes, a space for each character that is not [a-z0-9] and one more at both
+    # ends: text[i] is word_bytes[i + 1]. Splitting it finds words at C speed.
+    word_bytes: bytes = b""
 
 
-def find(text: str, phones: bool, emails: bool) -> Triggers:
+def words_pattern(words: Iterable[str]) -> re.Pattern[bytes] | None:
+    """A regex finding any of `words` (lower-case ASCII) as a whole word in the space-padded
+    byte copy `find` makes; None when there are none. The alternation is a trie: at each space
+    `re` follows one branch instead of trying every word."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(rb" (" + _trie_regex(trie).encode() + rb")(?= )") if trie else None
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    alts = [re.escape(ch) + _trie_regex(sub) for ch, sub in sorted(node.items()) if ch]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    if "" in node:  # a word ends here and longer ones go on
+        return (body if len(alts) > 1 else "(?:" + body + ")") + "?"
+    return body
+
+
+def find(text: str, phones: bool, emails: bool, words: re.Pattern[bytes] | None = None) -> Triggers:
+    """The triggers in `text`; `words` (from `words_pattern`) adds whole-word hits."""
     found = Triggers()
-    classes = text.encode("ascii", "replace").translate(_CLASSES)
+    raw = text.encode("ascii", "replace")
+    found.word_bytes = b"".join((b" ", raw.translate(_WORD_BYTES), b" "))
+    if words is not None:
+        _whole_words(text, found.word_bytes, words, found)
+    classes = raw.translate(_CLASSES)
     digit, space = classes.find, classes.rfind
     n = len(classes)
     pos = 0
@@ -86,6 +126,13 @@ def find(text: str, phones: bool, emails: bool) -> Triggers:
     return found
 
 
+def _whole_words(text: str, padded: bytes, pattern: re.Pattern[bytes], found: Triggers) -> None:
+    for m in pattern.finditer(padded):
+        start, end = m.start(1) - 1, m.end(1) - 1  # positions in `text` (one byte per character)
+        if not (text[start - 1 : start].isalnum() or text[end : end + 1].isalnum()):
+            found.words.append((start, end))
+
+
 def _ocr_numbers(text: str, classes: bytes, found: Triggers) -> None:
     padded = b" " + classes + b" "
     before = len(found.numbers)
@@ -102,13 +149,28 @@ def _ocr_numbers(text: str, classes: bytes, found: Triggers) -> None:
 def _obfuscated_emails(text: str, found: Triggers) -> None:
     """`ann [at] example [dot] com`: found from its bracketed "at"."""
     for opener in "[({<":
-        at = text.find(opener + "at", 0)
-        while at >= 0:
+        for at in _opened_at(text, opener):
             for m in EMAIL_OBFUSCATED.finditer(text, max(0, at - 96), at + 160):
                 if m.start() < at < m.end():
                     found.emails.append(m)
                     break
+
+
+def _opened_at(text: str, opener: str) -> Iterator[int]:
+    """Where `opener + "at"` starts, in order. `str.find` of a 3-character pattern ending in a
+    common letter crawls (~1 ms per MB); the bracket alone is a memchr, so unless brackets
+    abound, find those and look at what follows."""
+    if text.count(opener) > _MANY_BRACKETS:
+        at = text.find(opener + "at")
+        while at >= 0:
+            yield at
             at = text.find(opener + "at", at + 3)
+        return
+    at = text.find(opener)
+    while at >= 0:
+        if text.startswith("at", at + 1):
+            yield at
+        at = text.find(opener, at + 1)
 
 
 def _postcode_at(text: str, start: int, found: Triggers, seen: set[int]) -> None:

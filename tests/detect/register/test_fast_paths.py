@@ -1,0 +1,97 @@
+"""The scan's shortcuts find exactly what the plain definitions they replace would find."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from mailguard.detect.register import Register, triggers
+from mailguard.detect.register.normalise import WORD_RE
+from mailguard.detect.register.street import StreetText, street_match
+from mailguard.detect.register.words import next_words
+from mailguard.message.model import Segment
+
+HERE = Path(__file__).parent
+FORMS = ("ave", "avenu", "avenue", "close", "court", "lane", "road", "str", "street", "ter", "terr", "way", "heol")
+PIECES = [*FORMS, "a", "x", "é", "Road", "’", "'", " ", " ", ",", ".", "\n", "[at]", "(at", "[", "@", "0", "14",
+          "ll", "lo", "0117 496 0000", "-", "ß", "?"]
+
+
+def _plain_whole_words(text: str, forms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Every occurrence of a form with no letter or digit (any script) either side."""
+    found = []
+    for form in forms:
+        i = text.find(form)
+        while i >= 0:
+            end = i + len(form)
+            if not (text[i - 1 : i].isalnum() or text[end : end + 1].isalnum()):
+                found.append((i, end))
+            i = text.find(form, i + 1)
+    return sorted(found)
+
+
+def _random_texts(n: int) -> list[str]:
+    rng = random.Random(7)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))) for _ in range(n)]
+
+
+def test_whole_words_match_the_plain_search() -> None:
+    pattern = triggers.words_pattern(FORMS)
+    for text in _random_texts(20000):
+        assert sorted(triggers.find(text, True, True, pattern).words) == _plain_whole_words(text, FORMS), text
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("broad lanes", []),  # inside words
+        ("cottage,mill lane.", [(13, 17)]),
+        ("éroad xroad road\u00e9", []),  # a non-ASCII letter is a letter
+        ("road road", [(0, 4), (5, 9)]),
+        ("avenue ave avenu", [(0, 6), (7, 10), (11, 16)]),
+    ],
+)
+def test_whole_words_examples(text: str, spans: list[tuple[int, int]]) -> None:
+    assert triggers.find(text, False, False, triggers.words_pattern(FORMS)).words == spans
+
+
+def test_no_words_sought_gives_no_pattern() -> None:
+    assert triggers.words_pattern([]) is None
+
+
+def test_next_words_equal_word_re() -> None:
+    rng = random.Random(3)
+    for text in _random_texts(20000):
+        found = triggers.find(text, False, False)
+        start = rng.randrange(len(text))
+        assert next_words(text, found.word_bytes, start) == WORD_RE.findall(text, start, start + 80)[:6], text
+
+
+@pytest.mark.parametrize(
+    ("words", "street", "loose", "used"),
+    [
+        (["acacia", "avenue", "bristol"], ("acacia", "avenue"), False, 2),
+        (["acacia", "ave", "bristol"], ("acacia", "avenue"), False, 2),
+        (["acacai", "avenue"], ("acacia", "avenue"), False, 2),  # a typo
+        (["acacia", "road"], ("acacia", "avenue"), False, 0),  # another type
+        (["acacia", "bristol"], ("acacia", "avenue"), False, 0),  # the street's type is needed
+        (["high", "street", "x"], ("high",), False, 1),  # a street with no type word
+        (["iyv", "lane"], ("ivy", "lane"), False, 0),  # a short name must be exact...
+        (["iyv", "lane"], ("ivy", "lane"), True, 2),  # ...unless the postcode is there too
+        (["st", "mary", "street"], ("saint", "mary", "street"), False, 3),
+    ],
+)
+def test_street_text(words: list[str], street: tuple[str, ...], loose: bool, used: int) -> None:
+    assert street_match(words, street, loose) == used
+    reader = StreetText(words)  # asked again and in the other mode, from its memory
+    assert reader.match(street, not loose) == street_match(words, street, not loose)
+    assert reader.match(street, loose) == used
+
+
+def test_obfuscated_email_among_many_brackets() -> None:
+    register, _ = Register.from_csv(HERE / "register.csv")
+    filler = "(see note) [1] {x} <y> " * 300  # past the count where the bracket scan changes method
+    for text in ("ann.example [at] outlook [dot] com", filler + "ann.example [at] outlook [dot] com"):
+        assert {m.register_id for m in register.find_mentions([Segment(text, "body")])} == {"R13"}
