@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mailguard.detect.register.model import Mention
 from mailguard.message.model import Segment
 from mailguard.message.normalise import normalise
 
@@ -117,3 +118,9 @@ def groups(segments: Sequence[Segment]) -> list[Group]:
     for g, p in zip(out, parts, strict=True):
         g.text = "\n".join(p)
     return out
+
+
+def mention(group: Group, rid: str, kind: str, start: int, end: int, score: float) -> Mention:
+    """A mention of row `rid` at a span of the group's text, placed in its original segment."""
+    seg, s, e, matched = group.locate(start, end)
+    return Mention(rid, kind, seg, s, e, matched, score)

@@ -1,0 +1,141 @@
+"""A numbered address: a house number next to the row's street ("14 Acacia Avenue", "Acacia
+Avenue 14"), small typos and OCR slips allowed, unless what follows says it is another place.
+
+- A range names its two ends: "14-16 Acacia Avenue" mentions 14 and 16, not 15.
+- A short street name ("Ivy") may carry one slip only when the exact postcode is there too.
+- An OCR'd number with no real digit ("ll", "lO") counts only before the row's street.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from mailguard.detect.register.flats import FLAT_AFTER, TENEMENT_BEFORE, flat_before, other_flat
+from mailguard.detect.register.housenum import NUMBER, blocked
+from mailguard.detect.register.index import CompiledIndex, type_keys
+from mailguard.detect.register.locality import SCORE_POSTCODE, Postcodes, locality
+from mailguard.detect.register.model import Mention
+from mailguard.detect.register.normalise import (
+    NOT_HOUSE_AFTER,
+    STREET_TYPES,
+    TYPE_FORMS,
+    WORD_RE,
+    canon_word,
+    house_number,
+    ocr_house_number,
+    postcode_key,
+    skeleton,
+)
+from mailguard.detect.register.street import StreetText, street_match
+from mailguard.detect.register.text import Group, mention
+from mailguard.detect.register.words import next_words, words_in
+
+# Up to four words ending in a street type right before a number ("Acacia Ave. 14").
+_STREET_BEFORE = re.compile(r"(?:[a-z][a-z'’]*[ \-]){0,3}([a-z]+)\.? $")
+
+
+@lru_cache(maxsize=65536)
+def _first_word_key(word: str) -> str:
+    """A street's first word as the index keys it (the word after every house number asks)."""
+    return skeleton(canon_word(word, first=True))
+
+
+def number_first(
+    index: CompiledIndex, group: Group, m: re.Match[str], postcodes: Postcodes, word_bytes: bytes
+) -> Iterator[Mention]:
+    """`14 Acacia Avenue`: `m` is a housenum.NUMBER_WORD match (a house number, then a word)."""
+    text = group.text
+    number = house_number(m.group(2)) if m.group(2) else ocr_house_number(m.group(4))
+    if number is None:
+        return
+    other = house_number(m.group(1)) if m.group(1) else None
+    range_end = house_number(m.group(3)) if m.group(3) else None
+    word_start = m.start(5)
+    word = m.group(5)
+    if len(word) == 1 and word in "abcdefgh" and number.isdigit() and not range_end:
+        # "30 C Cherry Lane": the suffix written apart
+        nxt = re.match(r"[a-h][\s,]+(?=[a-z])", text[word_start : word_start + 8])
+        if nxt:
+            number, word_start = number + word, word_start + nxt.end()
+    words = next_words(text, word_bytes, word_start)
+    if not words:
+        return
+    first = _first_word_key(words[0])
+    numbers = [num for num in (number, other, range_end) if num]
+    if first in index.street_words:
+        keys = [f"n:{num}:{first}" for num in numbers]
+    else:  # not a street word of the register: perhaps a mistyped one, before its type
+        kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
+        if not kinds:
+            return
+        keys = [key for num in numbers for kind in kinds for key in type_keys(num, kind, first)]
+    rows = index.lookup_many(keys)
+    if not rows:
+        return
+    window = words_in(text[word_start : word_start + 80], 6)
+    flat = flat_before(text, m.start())
+    tenement = None if flat or other else TENEMENT_BEFORE.search(text, max(0, m.start() - 8), m.start())
+    lead = flat.start() if flat else tenement.start() if tenement else m.start()
+    if blocked(text, lead):
+        return
+    reader = StreetText(words)
+    for r in rows:
+        row = index.row(r)
+        if row.number == number:
+            text_flat = other or (flat.group(2) if flat else tenement.group(1) if tenement else None)
+        elif row.number == other and not range_end:
+            text_flat = number
+        elif row.number == range_end:
+            text_flat = None
+        else:
+            continue
+        if other_flat(row, text_flat):
+            continue  # another flat in the same building
+        used = reader.match(row.street)
+        loose = not used
+        if loose:
+            used = reader.match(row.street, loose=True)
+            if not used or all(p[2] != postcode_key(row.postcode) for p in postcodes):
+                continue  # a loose street counts only with the row's postcode (see below)
+        street_end = word_start + window[used - 1][2]
+        flat_after = FLAT_AFTER.match(text, street_end)
+        if flat_after and other_flat(row, flat_after.group(2)):
+            continue  # "30 Rowan Road (flat 5)"
+        verdict = locality(index.towns, text, row, lead, street_end, postcodes)
+        if verdict is not None and (not loose or verdict[0] == SCORE_POSTCODE):
+            score, end = verdict
+            yield mention(group, row.id, "address", lead, end, score)
+
+
+def street_first(index: CompiledIndex, group: Group, pos: int, postcodes: Postcodes) -> Iterator[Mention]:
+    """`Acacia Avenue 14`: a street with its type, then the house number at `pos` (the order of
+    many forms and of people from abroad). Only a space or a dot between, and the number must
+    not be a date, a time or a quantity ("Acacia Avenue 14 May", "… 14 times")."""
+    text = group.text
+    m = NUMBER.match(text, pos)
+    before = _STREET_BEFORE.search(text, max(0, pos - 64), pos)
+    if not m or not before or m.group(1) or canon_word(before.group(1)) not in STREET_TYPES:
+        return
+    number = house_number(m.group(2))
+    following = words_in(text[m.end() : m.end() + 40], 1)
+    if number is None or (following and following[0][0] in NOT_HOUSE_AFTER):
+        return
+    spans = [(w.group(), w.start()) for w in WORD_RE.finditer(text, before.start(), pos)]
+    for size in range(min(len(spans), 4), 1, -1):
+        street = [w for w, _ in spans[-size:]]
+        first = skeleton(canon_word(street[0], first=True))
+        if first not in index.street_words:
+            continue
+        lead = spans[-size][1]
+        for r in index.lookup(f"n:{number}:{first}"):
+            row = index.row(r)
+            if row.number != number or street_match(street, row.street) != size or blocked(text, lead):
+                continue
+            flats = (flat_before(text, lead), FLAT_AFTER.match(text, m.end()))
+            if any(f and other_flat(row, f.group(2)) for f in flats):
+                continue  # "Flat 5, Rowan Road 30": another flat of the building
+            verdict = locality(index.towns, text, row, lead, m.end(), postcodes)
+            if verdict is not None:
+                yield mention(group, row.id, "address", lead, verdict[1], verdict[0])

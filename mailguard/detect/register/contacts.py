@@ -1,0 +1,43 @@
+"""A row's phone number or email written in full: canonical forms compared exactly. Emails
+spelled with bracketed "[at]"/"(dot)" count; bare "at"/"dot" words are not read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from mailguard.detect.register.index import CompiledIndex
+from mailguard.detect.register.model import Mention
+from mailguard.detect.register.normalise import canon_phone, deobfuscate_email
+from mailguard.detect.register.text import Group, mention
+
+_phone_key = lru_cache(maxsize=4096)(canon_phone)  # office numbers recur in every signature
+
+
+def phones(index: CompiledIndex, group: Group, found: Iterable[re.Match[str]]) -> Iterator[Mention]:
+    for m in found:
+        yield from _exact(index, group, m, "ph:", _phone_key(m.group()), "phone")
+
+
+def emails(index: CompiledIndex, group: Group, found: Iterable[re.Match[str]]) -> Iterator[Mention]:
+    for m in found:
+        raw = m.group().rstrip(".")
+        yield from _exact(index, group, m, "e:", deobfuscate_email(raw), "email", m.start() + len(raw))
+
+
+def _exact(
+    index: CompiledIndex,
+    group: Group,
+    m: re.Match[str],
+    prefix: str,
+    value: str | None,
+    kind: str,
+    end: int | None = None,
+) -> Iterator[Mention]:
+    if not value:
+        return
+    for r in index.lookup(prefix + value):
+        row = index.row(r)
+        if value in (row.phones if kind == "phone" else row.emails):
+            yield mention(group, row.id, kind, m.start(), end or m.end(), 1.0)

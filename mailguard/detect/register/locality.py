@@ -1,0 +1,86 @@
+"""Does what follows a street say this is the row's place, or another one? And how sure is it.
+
+Only what follows the street closely (a few words: locality, town, postcode) is read as part of
+the address; a postcode further on belongs to the next one. A known town that is not the row's
+vetoes; an unknown place name does not (fail closed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from mailguard.detect.register.index import Row
+from mailguard.detect.register.normalise import WORD_RE, canon_street, outward, postcode_key, skeleton
+from mailguard.detect.register.towns import place_key
+from mailguard.detect.register.words import words_in
+
+# (start, end, postcode key) of each postcode found in a group's text, in order.
+Postcodes = list[tuple[int, int, str]]
+
+AFTER_CHARS = 120  # how far after a street a town or postcode still belongs to it
+ATTACHED_WORDS = 5  # words between a street and its postcode (localities, town, a label)
+BEFORE_CHARS = 60  # postcode written first
+
+SCORE_POSTCODE, SCORE_TOWN, SCORE_STREET_ONLY, SCORE_NUMBER_POSTCODE = 1.0, 0.95, 0.8, 0.9
+
+_DIGIT = re.compile(r"\d")
+
+
+def locality(
+    towns: frozenset[str], text: str, row: Row, start: int, street_end: int, postcodes: Postcodes
+) -> tuple[float, int] | None:
+    """(score, span end) when nothing after the row's street (ending at `street_end`; the address
+    starts at `start`) says this is another place; None when it does. `towns`: every known town."""
+    row_pc = postcode_key(row.postcode)
+    after_pc = next(
+        (p for p in postcodes if street_end <= p[0] < street_end + AFTER_CHARS and _attached(text, street_end, p[0])),
+        None,
+    )
+    if after_pc and after_pc[2] == row_pc:
+        return SCORE_POSTCODE, after_pc[1]
+    limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
+    after = words_in(text[street_end:limit], ATTACHED_WORDS + 3)
+    words = [w for w, _, _ in after]
+    for place in row.places:
+        end = _place_at(words[:ATTACHED_WORDS], place)
+        if end > 0:
+            if after_pc and outward(after_pc[2]) != outward(row_pc):
+                return None  # same street and town, but a postcode of another district
+            return SCORE_TOWN, street_end + after[end - 1][2]
+    if _names_a_town(towns, words):
+        return None  # "…, Wakefield": the same street in another town
+    if after_pc:
+        if outward(after_pc[2]) == outward(row_pc):
+            return SCORE_NUMBER_POSTCODE, after_pc[1]  # same district: a mistyped postcode
+        return None  # a postcode of another district follows: another place
+    before_pc = next((p for p in reversed(postcodes) if start - BEFORE_CHARS <= p[0] and p[1] <= start), None)
+    if before_pc and before_pc[2] == row_pc:
+        return SCORE_POSTCODE, street_end  # postcode written first
+    return SCORE_STREET_ONLY, street_end
+
+
+def _names_a_town(towns: frozenset[str], words: Sequence[str]) -> bool:
+    return any(
+        place_key(canon_street(words[i : i + size])) in towns for i in range(min(3, len(words))) for size in (1, 2, 3)
+    )
+
+
+def _place_at(words: Sequence[str], place: tuple[str, ...]) -> int:
+    """End index in `words` of a (fuzzy) occurrence of `place`, or -1."""
+    key = place_key(place)
+    size = len(place)
+    for i in range(len(words)):
+        cand = place_key(canon_street(list(words[i : i + size])))
+        if fuzz.ratio(cand, key) >= 85:
+            return i + size
+        if size > 1 and len(place[0]) >= 5 and skeleton(words[i]) == skeleton(place[0]):
+            return i + 1  # "Newcastle" for "Newcastle upon Tyne"
+    return -1
+
+
+def _attached(text: str, start: int, end: int) -> bool:
+    """A few words and no number between a street and a postcode (a number starts another address)."""
+    return len(WORD_RE.findall(text, start, end)) <= ATTACHED_WORDS and not _DIGIT.search(text, start, end)

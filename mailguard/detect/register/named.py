@@ -1,0 +1,90 @@
+"""A named house on its street: "Rose Cottage, Mill Lane, Austwick".
+
+A house with a name and no number is found by its street's designator (no digit to trigger
+on): the name stands where a number would, right before the street, and the locality rules of
+numbered addresses apply (another town or district after it vetoes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from mailguard.detect.register.index import CompiledIndex, Row
+from mailguard.detect.register.locality import SCORE_STREET_ONLY, Postcodes, locality
+from mailguard.detect.register.model import Mention
+from mailguard.detect.register.normalise import LEADING_TYPES, canon_word, skeleton
+from mailguard.detect.register.street import StreetText
+from mailguard.detect.register.text import Group, mention
+from mailguard.detect.register.words import WordsBefore, words_before, words_in
+
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=65536)
+def _name_key(house_name: tuple[str, ...]) -> str:
+    return skeleton(" ".join(house_name))
+
+
+def named_house(
+    index: CompiledIndex, group: Group, d_start: int, d_end: int, postcodes: Postcodes
+) -> Iterator[Mention]:
+    """The rows whose street has the designator word at `d_start:d_end` ("Lane", or a leading
+    "Heol"), with their house name written right before that street."""
+    text = group.text
+    kind = canon_word(text[d_start:d_end])
+    if kind in LEADING_TYPES:
+        after = [w for w in words_in(text[d_end : d_end + 40], 3) if w[0] not in ("y", "yr", "r")]
+        if not after:
+            return
+        key = f"hs:{kind}:{skeleton(after[0][0])}"
+    else:
+        before = words_before(text, d_start, 1)
+        if not before:
+            return
+        key = f"hs:{kind}:{skeleton(canon_word(before[0][0]))}"
+    rows = [row for row in map(index.row, index.lookup(key)) if row.house_name and not row.number]
+    if not rows:
+        return
+    earlier = WordsBefore(text)
+    streets: dict[int, tuple[int, int, StreetText]] = {}  # by word count: the rows share the text
+    for row in rows:
+        size = len(row.street)
+        if size not in streets:
+            if kind in LEADING_TYPES:
+                start, street = d_start, words_in(text[d_start : d_start + 80], size + 1)
+                street_end = start + street[size - 1][2] if len(street) >= size else -1
+            else:
+                street = earlier(d_end, size)
+                start, street_end = (street[0][1], d_end) if len(street) == size else (-1, -1)
+            streets[size] = start, street_end, StreetText([w for w, _, _ in street])
+        start, street_end, reader = streets[size]
+        if street_end < 0 or reader.match(row.street) != size:
+            continue
+        name_at = _house_name_before(text, row, start, earlier)
+        if name_at is None:
+            continue
+        verdict = locality(index.towns, text, row, name_at, street_end, postcodes)
+        # "Rose Cottage, Mill Lane" names thousands of houses: the row's locality, town or
+        # postcode district must follow, not merely nothing that says otherwise
+        if verdict is not None and verdict[0] != SCORE_STREET_ONLY:
+            yield mention(group, row.id, "address", name_at, verdict[1], verdict[0])
+
+
+def _house_name_before(text: str, row: Row, street_start: int, earlier: WordsBefore) -> int | None:
+    """Start of the row's house name written just before its street (a comma, a line break
+    or nothing between), or None."""
+    name = _name_key(row.house_name)
+    if len(name) < 5:
+        return None
+    size = len(row.house_name)
+    for k in (size, size + 1, size - 1):
+        cand = earlier.tail(street_start, size + 1, k)
+        if cand and fuzz.ratio(cand[0], name, score_cutoff=88):
+            gap = text[cand[2] : street_start]
+            if len(gap) <= 3 and not _DIGIT.search(gap):
+                return cand[1]
+    return None

@@ -1,0 +1,101 @@
+"""The row's postcode with the row's house number close by ("14, BS1 4AB", "BS1 4AB | 14"),
+or, for a house with a name and no number, its name before the postcode.
+
+Never a postcode alone, a neighbour's number, another flat of the building, or a number that
+belongs to something else (another table cell's count, "Flat 5", a street's other number).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+
+from rapidfuzz import fuzz
+
+from mailguard.detect.register.flats import names_other_flat
+from mailguard.detect.register.housenum import NUMBER, blocked
+from mailguard.detect.register.index import Row
+from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
+from mailguard.detect.register.model import Mention
+from mailguard.detect.register.normalise import (
+    FLAT_WORDS,
+    NOT_HOUSE_AFTER,
+    STREET_TYPES,
+    canon_word,
+    house_number,
+    skeleton,
+)
+from mailguard.detect.register.street import street_match
+from mailguard.detect.register.text import Group, mention
+from mailguard.detect.register.words import words_in
+
+# How far from the postcode its house number may be written (the caller's window, `lo`..`hi`).
+NUMBER_BEFORE_POSTCODE = 110
+NUMBER_AFTER_POSTCODE = 40
+
+# What may stand between a postcode and the house number after it: "BS1 4AB, 14", "BS1 4AB |
+# 14", "BS1 4AB, house number 14" -- not another cell's words ("BS1 4AB | House | 1").
+_LABEL_BETWEEN = re.compile(
+    r"[\s,;:.()\-|]*(?:(?:house|door|property|building)\s*)?(?:(?:number|no|num|nr)\.?\s*)?[\s:#.(]*"
+)
+_CELL = " | "
+
+
+def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int) -> Iterator[Mention]:
+    """The row's house number (or house name) in `lo`..`hi` around its postcode at `pc_start`..`pc_end`."""
+    text = group.text
+    if not row.number:
+        yield from _house_name_near(group, row, lo, pc_start, pc_end)
+        return
+    for m in NUMBER.finditer(text, lo, hi):
+        if pc_start <= m.start() < pc_end:
+            continue
+        nums = (house_number(m.group(2)), house_number(m.group(1)) if m.group(1) else None)
+        if row.number not in nums:
+            continue
+        if blocked(text, m.start(), FLAT_WORDS):
+            continue
+        if not _beside(group, m.start(), m.end(), pc_start, pc_end):
+            continue  # another cell's or another row's number: bedrooms, rent, a count
+        if row.flat and names_other_flat(text, m, row, lo, pc_start, hi):
+            continue  # "Flat 5, 30 Rowan Road, LS6 2QT": another flat of the row's building
+        following = [w for w, _, _ in words_in(text[m.end() : m.end() + 60], 5)]
+        if following and following[0] in NOT_HOUSE_AFTER:
+            continue
+        street_words = [canon_word(w) for w in following[:4]]
+        if any(w in STREET_TYPES for w in street_words) and not street_match(following, row.street, loose=True):
+            continue  # the number of some other street
+        if m.start() > pc_end and any(w in STREET_TYPES for w in street_words):
+            continue  # postcode first: the address path reads "BS1 4AB, 14 Acacia Avenue"
+        first, last = min(m.start(), pc_start), max(m.end(), pc_end)
+        yield mention(group, row.id, "postcode_number", first, last, SCORE_NUMBER_POSTCODE)
+
+
+def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Mention]:
+    name = skeleton(" ".join(row.house_name))
+    if len(name) < 5:
+        return
+    window = skeleton(" ".join(w for w, _, _ in words_in(group.text[lo:pc_start], 30)))
+    hit = fuzz.partial_ratio_alignment(name, window)
+    if hit and hit.score >= 90:
+        yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
+
+
+def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) -> bool:
+    """Whether a number near a postcode can be that postcode's house number: written after it,
+    only a label ("house number") may come between; and it stays in the postcode's own table
+    row unless the row holding it is a label/value pair ("House number | 14" over "Postcode |
+    BS1 4AB"). A wide row's other cells (bedrooms, rent, counts) are not house numbers."""
+    text = group.text
+    if n_start > pc_end and not _LABEL_BETWEEN.fullmatch(text, pc_end, n_start):
+        return False
+    k_num, k_pc = (bisect_right(group.bases, i) - 1 for i in (n_start, pc_start))
+    if k_num == k_pc:
+        return True
+    return all(_member(group, k).count(_CELL) <= 1 for k in (k_num, k_pc))
+
+
+def _member(group: Group, k: int) -> str:
+    end = group.bases[k + 1] - 1 if k + 1 < len(group.bases) else len(group.text)
+    return group.text[group.bases[k] : end]
