@@ -79,6 +79,26 @@ def make_xlsx(rows: int = 50_000, cols: int = 6) -> bytes:
     return buf.getvalue()
 
 
+MIXED_TARGET = 10_000_000  # the issue's "10 MB of mixed attachments": decoded attachment bytes
+
+
+def fill_with_scans(room: int, scanned: bytes) -> list[tuple[str, bytes]]:
+    """Image-heavy PDFs making up `room` bytes: whole 10-page scans, then one shorter scan with
+    the fewest pages that reach it (so the payload is at least, and close to, the target)."""
+    files: list[tuple[str, bytes]] = []
+    while room >= len(scanned):
+        files.append((f"scan{len(files) + 1}.pdf", scanned))
+        room -= len(scanned)
+    pages = 1
+    while room > 0:
+        last = make_pdf_with_images(pages)
+        if len(last) >= room:
+            files.append((f"scan{len(files) + 1}.pdf", last))
+            break
+        pages += 1
+    return files
+
+
 def with_attachments(files: list[tuple[str, bytes]]) -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = "a@dept.example.gov.uk", "b@partner.org", "bench"
@@ -123,20 +143,22 @@ async def loop_lag_while(coro_factory, seconds_min: float = 0.0) -> tuple[float,
     return took, p99 * 1000, (lags[-1] if lags else 0.0) * 1000
 
 
-async def pool_figures(mixed: bytes, big: bytes) -> None:
+async def pool_figures(mixed: bytes, payload: int, big: bytes) -> None:
     from mailguard.message.extract.limits import ExtractLimits
     from mailguard.message.pool import ExtractionPool, fast_path
 
     async with ExtractionPool(ExtractLimits(), 1) as pool:
         await pool.extract(with_attachments([("warm.txt", b"warm")]))
         runs = []
-        for _ in range(3):
+        for _ in range(5):
             start = time.perf_counter()
             content = await pool.extract(mixed)
             runs.append(time.perf_counter() - start)
-        print(f"pool, {len(mixed) / 1e6:.1f} MB mixed attachments, 1 worker: best {min(runs):.3f} s, "
-              f"median {statistics.median(runs):.3f} s ({len(content.segments)} segments, "
-              f"unscanned: {[u.reason.value for u in content.unscanned]})")
+        per_10mb = min(runs) * 10e6 / payload  # the issue's target: <= 1 s per 10 MB on one core
+        print(f"pool, mixed attachments, 1 worker: payload {payload / 1e6:.2f} MB decoded "
+              f"({len(mixed) / 1e6:.2f} MB message): best {min(runs):.3f} s, median "
+              f"{statistics.median(runs):.3f} s, best per 10 MB {per_10mb:.3f} s "
+              f"({len(content.segments)} segments, unscanned: {[u.reason.value for u in content.unscanned]})")
         took, p99, worst = await loop_lag_while(lambda: pool.extract(big))
         print(f"pool, {len(big) / 1e6:.1f} MB attachment: {took:.3f} s; event-loop lag meanwhile "
               f"p99 {p99:.1f} ms, max {worst:.1f} ms")
@@ -177,10 +199,9 @@ def main() -> None:
     csv = b"".join(b"%d,%d Acacia Avenue,Bristol,BS1 4AB\n" % (i, i) for i in range(20_000))
     scanned = make_pdf_with_images()  # the bulk of real attachments' bytes is pictures and fonts
     mixed = [("report.pdf", pdf), ("assessment.docx", docx), ("cases.xlsx", xlsx), ("list.csv", csv)]
-    while sum(len(d) for _, d in mixed) < 10_000_000:
-        mixed.append((f"scan{len(mixed)}.pdf", scanned))
+    mixed += fill_with_scans(MIXED_TARGET - sum(len(d) for _, d in mixed), scanned)
     big = with_attachments([("big.pdf", scanned * 1)] + [(f"scan{i}.pdf", scanned) for i in range(4)])
-    asyncio.run(pool_figures(with_attachments(mixed), big))
+    asyncio.run(pool_figures(with_attachments(mixed), sum(len(d) for _, d in mixed), big))
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 
 import pytest
 
 from mailguard.message import extract_content
+from mailguard.message.extract.sheets import _joined, _row_text
 from mailguard.message.model import AddressSource, Content
 
 from .builders import ODF_NS, message, zip_of
@@ -119,3 +121,12 @@ def test_ods_every_sheet_including_hidden() -> None:
         'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
     })
     _check(_extract("cases.ods", data), "cases.ods")
+
+
+def test_row_fast_path_matches_per_cell_tidying() -> None:
+    """`_joined` skips the per-cell work for tidy rows: it must give what tidying each cell would."""
+    pieces = ["a", " ", "  ", "\t", "\n", "\xa0", "\u2028", "\x1c", "\u200b", "|", ""]
+    cells = ["".join(p) for n in range(3) for p in itertools.product(pieces, repeat=n)]
+    for row in itertools.product(cells[:40], repeat=2):
+        assert _joined(list(row)) == _row_text([" ".join(c.split()) for c in row]), row
+    assert _joined(["1", "Acacia  Avenue ", "", "BS1\t4AB", "", ""]) == "1 | Acacia Avenue |  | BS1 4AB"

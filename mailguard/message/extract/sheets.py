@@ -36,20 +36,36 @@ def _row_text(cells: list[str]) -> str:
     return " | ".join(cells)
 
 
-def _batched(sink: Sink, prefix: str, rows: Iterator[list[str]], first: int) -> None:
-    """Rows of cells to ROW segments `prefix` + row number, handed over a batch at a time."""
-    batch: list[tuple[str, str]] = []
-    for number, cells in enumerate(rows, first):
-        text = _row_text(cells)
+def _joined(cells: list[str]) -> str:
+    """`_row_text` of `cells`, with the per-cell work skipped for the usual row whose cells are
+    all tidy already. Joined as they came, an untidy cell shows: a leading, trailing or doubled
+    space, or an empty cell, leaves "  " or a space at an edge; any other whitespace (tab, line
+    break, no-break space, ...) is a character `isprintable` refuses."""
+    text = " | ".join(cells)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return _row_text([" ".join(c.split()) for c in cells])
+
+
+def _sheet_row(row: list[object]) -> str:
+    return _joined([v if type(v) is str else _cell(v) for v in row])
+
+
+def _batched(sink: Sink, prefix: str, rows: Iterator[str], first: int) -> None:
+    """Row texts to ROW segments `prefix` + row number, handed over a batch at a time."""
+    wheres: list[str] = []
+    texts: list[str] = []
+    for number, text in enumerate(rows, first):
         if text:
-            batch.append((prefix + str(number), text))
+            wheres.append(prefix + str(number))
+            texts.append(text)
         if number % _BATCH == 0:  # empty rows count too: a sheet of a million blank rows is bounded
             sink.check_time()
-            if batch:
-                sink.rows(batch)
-                batch = []
-    if batch:
-        sink.rows(batch)
+            if texts:
+                sink.rows(wheres, texts)
+                wheres, texts = [], []
+    if texts:
+        sink.rows(wheres, texts)
 
 
 def extract_workbook(sink: Sink, data: bytes, path: Path) -> None:
@@ -65,7 +81,7 @@ def extract_workbook(sink: Sink, data: bytes, path: Path) -> None:
         try:
             sheet = book.get_sheet_by_name(name)
             first_row = sheet.start[0] if sheet.start else 0
-            _batched(sink, prefix, ([_cell(v) for v in row] for row in sheet.iter_rows()), first_row + 1)
+            _batched(sink, prefix, map(_sheet_row, sheet.iter_rows()), first_row + 1)
         except calamine.PasswordError:
             sink.unscanned(sheet_path, UnscannedReason.ENCRYPTED, "password-protected sheet")
         except (calamine.CalamineError, ValueError) as exc:
@@ -84,6 +100,6 @@ def extract_csv(sink: Sink, data: bytes, path: Path, charset: str | None = None,
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     prefix = where(path) + SEP + "row "
     try:
-        _batched(sink, prefix, ([" ".join(c.split()) for c in row] for row in reader), 1)
+        _batched(sink, prefix, map(_joined, reader), 1)
     except csv.Error:  # a field past csv's size limit or a stray NUL: read the rest as text
         sink.text((*path, "text"), text)

@@ -125,32 +125,36 @@ class Sink:
             self._add(w, text[start:end], kind)
             start = end
 
-    def rows(self, rows: list[tuple[str, str]]) -> None:
-        """Table rows, each (where, text) with the text on one line and non-empty: the hot path
-        of spreadsheets and CSV (tens of thousands of rows), so the per-row work is one
+    def rows(self, wheres: list[str], texts: list[str]) -> None:
+        """Table rows, `texts[i]` at `wheres[i]`, each text on one line and non-empty: the hot
+        path of spreadsheets and CSV (tens of thousands of rows), so the per-row work is one
         Segment, and the address and URL searches run once over the batch. The caller checks
         the clock between batches."""
-        size = sum(len(text) for _, text in rows) + len(rows)
-        if size > self.limits.max_text - self.text_used:  # the budget ends in this batch
-            for at, text in rows:
-                self._spend(at, text, SegmentKind.ROW)
-                self._add(at, text, SegmentKind.ROW)
-            return
-        self.text_used += size - len(rows)
         kind = SegmentKind.ROW
-        self.content.segments.extend([Segment(text, at, kind) for at, text in rows])
-        joined = "\n".join([text for _, text in rows])
-        if "@" in joined or "://" in joined or "mailto:" in joined:
-            starts = list(accumulate((len(text) + 1 for _, text in rows[:-1]), initial=0))
-            listed, found, source = self._listed, self.content.addresses, AddressSource.LISTED
-            for start, address in emails(joined):  # no match crosses a line end: no row's text has one
-                key = (address.lower(), rows[bisect_right(starts, start) - 1][0])
-                if key not in listed:  # `listed()`, inlined: a sheet can list 50,000 people
-                    listed.add(key)
-                    found.append(VisibleAddress(key[0], source, key[1]))
+        joined = "\n".join(texts)
+        size = len(joined) + 1
+        if size > self.limits.max_text - self.text_used:  # the budget ends in this batch
+            for at, text in zip(wheres, texts, strict=True):
+                self._spend(at, text, kind)
+                self._add(at, text, kind)
+            return
+        self.text_used += size - len(texts)
+        self.content.segments.extend([Segment(text, at, kind) for text, at in zip(texts, wheres, strict=True)])
+        has_link = "://" in joined or "mailto:" in joined
+        if "@" not in joined and not has_link:
+            return
+        # where each row starts in `joined`; no match crosses a line end (no row's text has one)
+        starts = list(accumulate([len(text) + 1 for text in texts[:-1]], initial=0))
+        listed, found, source = self._listed, self.content.addresses, AddressSource.LISTED
+        for start, address in emails(joined):
+            key = (address.lower(), wheres[bisect_right(starts, start) - 1])
+            if key not in listed:  # `listed()`, inlined: a sheet can list 50,000 people
+                listed.add(key)
+                found.append(VisibleAddress(key[0], source, key[1]))
+        if has_link:
             for match in VISIBLE_URL.finditer(joined):
                 for url in visible_urls(match.group()):
-                    self._link(rows[bisect_right(starts, match.start()) - 1][0], url)
+                    self._link(wheres[bisect_right(starts, match.start()) - 1], url)
 
     def _spend(self, w: str, text: str, kind: SegmentKind) -> None:
         """Count `text` against the message's budget; past it, keep what fits and stop."""
