@@ -61,16 +61,7 @@ def save(cache_dir: Path, digest: str, image: bytes) -> Path:
     """Write atomically, then remove compiled files of older CSV versions."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_file(cache_dir, digest)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    try:
-        with tmp.open("wb") as f:
-            f.write(image)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    _write_durably(path, image)
     for old in cache_dir.glob(f"{_PREFIX}*.idx"):
         if old != path:
             with contextlib.suppress(OSError):
@@ -91,16 +82,20 @@ def install_copy(source: Path, data_dir: Path) -> Path:
     """Copy an imported CSV into the data dir (atomically, owner-only: it is protected data)."""
     target = imported_csv(data_dir)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    _write_durably(target, source.read_bytes(), mode=0o600)
+    return target
+
+
+def _write_durably(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write beside `path`, fsync, rename over it: readers see the old file or the new, whole."""
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
     try:
-        data = source.read_bytes()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    return target

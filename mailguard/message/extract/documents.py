@@ -12,7 +12,7 @@ from mailguard.message.extract.html import extract_html
 from mailguard.message.extract.pdf import extract_pdf
 from mailguard.message.extract.rtf import extract_rtf
 from mailguard.message.extract.sheets import extract_csv, extract_workbook
-from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop
+from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, failure
 from mailguard.message.extract.text import decode, looks_like_text
 from mailguard.message.model import UnscannedReason
 
@@ -98,14 +98,8 @@ def extract_document(
         handler(sink, data, path, depth, name, charset)
     except Stop:
         raise
-    except PartFailed as exc:
-        sink.unscanned(path, exc.reason, exc.detail)
-    except MemoryError:
-        sink.unscanned(path, UnscannedReason.TOO_LARGE, "out of memory")
-    except RecursionError:
-        sink.unscanned(path, UnscannedReason.TOO_DEEP, "structure nested too deeply")
-    except Exception as exc:  # a library's surprise on a broken file: report it, keep going
-        sink.unscanned(path, UnscannedReason.CORRUPT, f"{type(exc).__name__} while reading")
+    except Exception as exc:  # this part is unreadable: report it, keep going
+        sink.unscanned(path, *failure(exc, "reading"))
 
 
 def _describe(kind: str, ctype: str, name: str) -> str:

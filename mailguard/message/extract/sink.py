@@ -66,6 +66,18 @@ class Stop(Exception):
         self.detail = detail
 
 
+def failure(exc: Exception, doing: str) -> tuple[UnscannedReason, str]:
+    """Why reading stopped, as an unscanned reason: the promise is "never raises", so a library's
+    surprise on a broken file fails closed as `corrupt`."""
+    if isinstance(exc, PartFailed | Stop):
+        return exc.reason, exc.detail
+    if isinstance(exc, MemoryError):
+        return UnscannedReason.TOO_LARGE, "out of memory"
+    if isinstance(exc, RecursionError):
+        return UnscannedReason.TOO_DEEP, "structure nested too deeply"
+    return UnscannedReason.CORRUPT, f"{type(exc).__name__} while {doing}"
+
+
 class Sink:
     def __init__(self, limits: ExtractLimits) -> None:
         self.limits = limits
