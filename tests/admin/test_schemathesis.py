@@ -26,6 +26,7 @@ def test_schemathesis_finds_nothing_undocumented(live: LiveServer) -> None:
     assert len(operations) == 9
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            negative = mode is GenerationMode.NEGATIVE
             # Known ids too, so release/reject also reach their 200 and 409 answers.
             for item_id in (None, *held) if "{item_id}" in operation.path else (None,):
                 path_parameters = {"item_id": item_id} if item_id else None
@@ -39,7 +40,12 @@ def test_schemathesis_finds_nothing_undocumented(live: LiveServer) -> None:
                     suppress_health_check=list(HealthCheck),
                 )
                 def check(case: schemathesis.Case) -> None:
-                    case.call_and_validate(headers=bearer(ADMIN))
+                    headers: dict[str, str] | None = bearer(ADMIN)
+                    if negative and "Authorization" in (case.headers or {}):  # noqa: B023 (run in this iteration)
+                        # The invalid part is the header itself: send it as generated. Replacing it
+                        # with the real token would make the request valid, and its 200 "wrong".
+                        headers = None
+                    case.call_and_validate(headers=headers)
 
                 try:
                     check()
