@@ -73,8 +73,8 @@ class Upstream(RecordingUpstream):
     async def go_down(self) -> None:
         server = self._server
         await self.stop()
+        self.drop_connections()
         if server is not None:
-            server.abort_clients()  # Python 3.13+
             await server.wait_closed()
 
 

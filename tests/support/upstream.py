@@ -67,10 +67,17 @@ class MisbehavingHandler(RecordingHandler):
 
 
 class _CountingSMTP(RecordingSMTP):
+    """Counts connections and keeps the open ones, so a test can drop them all at once."""
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         if self.transport is None:  # not the STARTTLS re-entry
             self.event_handler.connections += 1
+            self.event_handler.open_transports.add(transport)
         super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.event_handler.open_transports.discard(self.transport)
+        super().connection_lost(exc)
 
 
 def password_authenticator(users: dict[str, str]) -> Any:
@@ -96,6 +103,7 @@ class RecordingUpstream:
         self.behaviour = behaviour or Behaviour()
         self.handler = MisbehavingHandler(self.behaviour)
         self.handler.connections = 0  # type: ignore[attr-defined]
+        self.handler.open_transports = set()  # type: ignore[attr-defined]
         self._kwargs: dict[str, Any] = {
             "tls_context": tls_context,
             "require_starttls": require_starttls,
@@ -129,3 +137,8 @@ class RecordingUpstream:
         if self._server is not None:
             self._server.close()
             self._server = None
+
+    def drop_connections(self) -> None:
+        """Abort every open connection (asyncio.Server.abort_clients, which 3.11 lacks)."""
+        for transport in list(self.handler.open_transports):  # type: ignore[attr-defined]
+            transport.abort()
