@@ -70,7 +70,6 @@ class FaultyUpstream(RecordingUpstream):
         super().__init__(**kwargs)
         self.behaviour = faults or Faults()
         self.handler = FaultHandler(self.behaviour)
-        self.handler.connections = 0  # type: ignore[attr-defined]
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         self._server = await start_recorder(

@@ -30,6 +30,8 @@ class MisbehavingHandler(RecordingHandler):
         super().__init__()
         self.behaviour = behaviour
         self.rsets = 0
+        self.connections = 0
+        self.open_transports: set[asyncio.BaseTransport] = set()
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -102,8 +104,6 @@ class RecordingUpstream:
     ) -> None:
         self.behaviour = behaviour or Behaviour()
         self.handler = MisbehavingHandler(self.behaviour)
-        self.handler.connections = 0  # type: ignore[attr-defined]
-        self.handler.open_transports = set()  # type: ignore[attr-defined]
         self._kwargs: dict[str, Any] = {
             "tls_context": tls_context,
             "require_starttls": require_starttls,
@@ -120,7 +120,7 @@ class RecordingUpstream:
 
     @property
     def connections(self) -> int:
-        return self.handler.connections  # type: ignore[attr-defined,no-any-return]
+        return self.handler.connections
 
     @property
     def rsets(self) -> int:
@@ -140,5 +140,5 @@ class RecordingUpstream:
 
     def drop_connections(self) -> None:
         """Abort every open connection (asyncio.Server.abort_clients, which 3.11 lacks)."""
-        for transport in list(self.handler.open_transports):  # type: ignore[attr-defined]
+        for transport in list(self.handler.open_transports):
             transport.abort()
