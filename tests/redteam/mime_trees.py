@@ -52,7 +52,7 @@ def _zip(members: list[tuple[str, bytes]], broken: bool) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in members:
-            z.writestr(name, data)
+            z.writestr(name or "_", data)  # Python 3.11's zipfile refuses an empty member name
     out = buf.getvalue()
     return out[: len(out) * 2 // 3] if broken else out
 

@@ -82,7 +82,7 @@ class FaultyUpstream(RecordingUpstream):
         """Close the port and every open connection (RecordingUpstream.stop keeps those)."""
         if self._server is not None:
             self._server.close()
-            self._server.close_clients()
+            self.drop_connections(abort=False)
             await self._server.wait_closed()
             self._server = None
 

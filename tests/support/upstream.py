@@ -138,7 +138,8 @@ class RecordingUpstream:
             self._server.close()
             self._server = None
 
-    def drop_connections(self) -> None:
-        """Abort every open connection (asyncio.Server.abort_clients, which 3.11 lacks)."""
+    def drop_connections(self, *, abort: bool = True) -> None:
+        """Abort (or close) every open connection: asyncio.Server's abort_clients and
+        close_clients, which Python 3.11 lacks."""
         for transport in list(self.handler.open_transports):
-            transport.abort()
+            transport.abort() if abort else transport.close()
