@@ -48,6 +48,8 @@ def locality(
         end = _place_at(words[:ATTACHED_WORDS], place)
         if end > 0:
             if after_pc and outward(after_pc[2]) != outward(row_pc):
+                if _district_slip(after_pc[2], row_pc):
+                    return SCORE_NUMBER_POSTCODE, after_pc[1]  # the row's postcode, one character off
                 return None  # same street and town, but a postcode of another district
             return SCORE_TOWN, street_end + after[end - 1][2]
     if _names_a_town(towns, words):
@@ -60,6 +62,17 @@ def locality(
     if before_pc and before_pc[2] == row_pc:
         return SCORE_POSTCODE, street_end  # postcode written first
     return SCORE_STREET_ONLY, street_end
+
+
+def _district_slip(written: str, row_pc: str) -> bool:
+    """The row's own postcode with one character of its district mistyped (LS6 3JX written
+    LS8 3JX), under the row's number, street and town: a typo, not another place. LS16 3JX
+    (a character more) is another district and stays a veto."""
+    return (
+        len(written) == len(row_pc)
+        and written[-3:] == row_pc[-3:]
+        and sum(a != b for a, b in zip(written, row_pc, strict=True)) == 1
+    )
 
 
 def _names_a_town(towns: frozenset[str], words: Sequence[str]) -> bool:

@@ -80,6 +80,8 @@ POSITIVE = [
     ("5 Moorland Cres, Leeds LS6 3JX", "R8"),
     ("5 Moor1and Crescent, Leeds", "R8"),
     ("5 Moorland Crescent, LS6 3JX", "R8"),
+    ("5 Moorland Crescent, Leeds LS8 3JX", "R8"),  # one district digit mistyped, all else the row's
+    ("5 Moorland Crescent, Leeds LE6 3JX", "R8"),
     ("１４ Acacia Avenue, Bristol", "R1"),  # full-width digits
     ("14\u00a0Acacia Avenue, Bristol", "R1"),  # no-break space
     ("14 Aca\u200bcia Avenue, Bristol", "R1"),  # zero-width space hidden in the word
@@ -179,6 +181,8 @@ NEGATIVE = [
     "221 Baker Street, Manchester",
     "88 Station Road, Sunderland",
     "5 Moorland Crescent, Leeds LS16 3JX",  # postcode of another district
+    "5 Moorland Crescent, Leeds LS8 3JY",  # two characters off: another postcode
+    "5 Moorland Crescent, LS8 3JX",  # a slip with no town to confirm it
     "15 Moorland Crescent, Leeds",
     "Call 07700 900124",
     "Our reference 0117 496 0124",
