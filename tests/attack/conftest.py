@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from support.pki import write_pki
 
 from mailguard.relay.auth import hash_password
 
@@ -21,12 +22,7 @@ def ca() -> trustme.CA:
 @pytest.fixture(scope="session")
 def pki(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("attack-pki")
-    cert = ca.issue_cert("127.0.0.1", "localhost", "mailguard.test")
-    paths = {"ca": folder / "ca.pem", "cert": folder / "cert.pem", "key": folder / "key.pem"}
-    ca.cert_pem.write_to_path(paths["ca"])
-    cert.cert_chain_pems[0].write_to_path(paths["cert"])
-    cert.private_key_pem.write_to_path(paths["key"])
-    return paths
+    return write_pki(ca, folder)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.loop import ThreadLoop
 from support.pg import empty, pg_database  # noqa: F401 - the shared fixture
 from support.stack import ADMIN_TOKEN, Stack, Upstream
+from support.upstream import serving
 
 from .mail import INTERNAL, REGISTER_CSV, REPO_RULES
 
@@ -61,12 +61,8 @@ def db_stack(request: pytest.FixtureRequest, settings: dict[str, Any]) -> Iterat
 @pytest.fixture
 def upstream() -> Iterator[Upstream]:
     """A recording upstream on its own loop, for `mailguard serve` subprocesses."""
-    loop = ThreadLoop()
-    recorder = Upstream()
-    loop.run(recorder.start())
-    yield recorder
-    loop.run(recorder.stop())
-    loop.close()
+    with serving(Upstream()) as recorder:
+        yield recorder
 
 
 def serve_settings(settings: dict[str, Any], upstream: Upstream, **overrides: Any) -> dict[str, Any]:

@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 from support.crash import message, policy_relay, tokens_in
-from support.loop import ThreadLoop
 from support.pg import private_database, run_admin
 from support.serveproc import ServeProcess
-from support.upstream import RecordingUpstream
+from support.upstream import RecordingUpstream, serving
 
 
 def send(relay: ServeProcess, token: str, kind: str) -> str:
@@ -37,12 +36,8 @@ def send(relay: ServeProcess, token: str, kind: str) -> str:
 
 @pytest.fixture
 def upstream() -> Iterator[RecordingUpstream]:
-    loop = ThreadLoop()
-    up = RecordingUpstream()
-    loop.run(up.start())
-    yield up
-    loop.run(up.stop())
-    loop.close()
+    with serving(RecordingUpstream()) as up:
+        yield up
 
 
 def serve(tmp_path: Path, upstream: RecordingUpstream, database_url: str) -> ServeProcess:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import trustme
 from prometheus_client import REGISTRY
+from support.pki import write_pki
 from support.relay import RelayHarness
 from support.upstream import RecordingUpstream
 
@@ -30,12 +31,7 @@ def ca() -> trustme.CA:
 @pytest.fixture(scope="module")
 def pki(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     folder = tmp_path_factory.mktemp("pki")
-    cert = ca.issue_cert("127.0.0.1", "localhost", "mailguard.test")
-    paths = {"ca": folder / "ca.pem", "cert": folder / "cert.pem", "key": folder / "key.pem"}
-    ca.cert_pem.write_to_path(paths["ca"])
-    cert.cert_chain_pems[0].write_to_path(paths["cert"])
-    cert.private_key_pem.write_to_path(paths["key"])
-    yield paths
+    yield write_pki(ca, folder)
 
 
 def upstream_tls(ca: trustme.CA) -> ssl.SSLContext:

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.loop import ThreadLoop
 from support.relay import free_port
-from support.upstream import Behaviour, RecordingUpstream
+from support.upstream import Behaviour, RecordingUpstream, serving
 
 MSG = b"Subject: in flight\r\n\r\nbody\r\n"
 
@@ -71,12 +70,8 @@ def test_unreadable_certificate(tmp_path: Path) -> None:
 
 @pytest.fixture
 def slow_upstream() -> Iterator[RecordingUpstream]:
-    loop = ThreadLoop()
-    upstream = RecordingUpstream(Behaviour(data_delay=1.5))
-    loop.run(upstream.start())
-    yield upstream
-    loop.run(upstream.stop())
-    loop.close()
+    with serving(RecordingUpstream(Behaviour(data_delay=1.5))) as upstream:
+        yield upstream
 
 
 def wait_listening(port: int, process: subprocess.Popen[str], timeout: float = 20.0) -> None:

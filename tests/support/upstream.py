@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailguard.relay.recorder import RecordingHandler, RecordingSMTP, start_recorder
+from support.loop import ThreadLoop
 
 
 @dataclass
@@ -143,3 +146,19 @@ class RecordingUpstream:
         close_clients, which Python 3.11 lacks."""
         for transport in list(self.handler.open_transports):
             transport.abort() if abort else transport.close()
+
+
+U = TypeVar("U", bound=RecordingUpstream)
+
+
+@contextmanager
+def serving(upstream: U) -> Iterator[U]:
+    """Run `upstream` on a loop of its own in a background thread: for sync tests and for
+    `mailguard serve` subprocesses, which need an upstream that lives outside any test loop."""
+    loop = ThreadLoop()
+    loop.run(upstream.start())
+    try:
+        yield upstream
+    finally:
+        loop.run(upstream.stop())
+        loop.close()
