@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def open_register(settings: Settings) -> RegisterLike | None:
     """The protected register: MAILGUARD_REGISTER, else the copy `mailguard register import` left
     in the data dir (compiled cache under the data dir); None when there is neither."""
-    from mailguard.detect.register import Register  # heavy: only when a register is configured
+    from mailguard.detect.register import Register  # heavy (rapidfuzz, the index): load on first use
 
     if settings.register is not None and not Path(settings.register).is_file():
         raise PolicyError(f"register {settings.register} not found (MAILGUARD_REGISTER)")
