@@ -65,6 +65,9 @@ RELAY_SECONDS = Histogram(
     "mailguard_relay_seconds", "End of DATA to the reply to the client", buckets=_LATENCY_BUCKETS
 )
 UPSTREAM_ERRORS = Counter("mailguard_upstream_errors", "Upstream failures", ["kind"])
+DKIM_CHANGES = Counter(
+    "mailguard_dkim_changes", "Copies mailguard changed: re-signed, or left with a broken DKIM signature", ["result"]
+)
 UNSCANNABLE_PARTS = Counter("mailguard_unscannable_parts", "Parts that could not be read", ["reason"])
 AUTH_FAILURES = Counter("mailguard_auth_failures", "Failed SMTP AUTH attempts (all client addresses)")
 ADMIN_AUTH_FAILURES = Counter(

@@ -157,6 +157,18 @@ class Settings(BaseSettings):
     dkim_key_file: Path | None = None
 
     _split_exo = field_validator("tls_client_cert_names", "exo_tenant_ids", "exo_networks", mode="before")(
+    # --- reviewer sign-in with OpenID Connect (contract: OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET) ---
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None  # none: a public client (PKCE only)
+    oidc_role_claim: str = "groups"  # the ID token claim whose values map to roles
+    oidc_roles: CommaList = []  # "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
+    oidc_scopes: str = "openid profile email"
+    admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
+
+    _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
+
+    _split = field_validator("client_networks", "internal_domains", "consumer_domains", mode="before")(
         _split_commas
     )
 

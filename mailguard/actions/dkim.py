@@ -26,6 +26,8 @@ from pathlib import Path
 import dkim
 
 from mailguard.actions.headers import split_message
+from mailguard.metrics import DKIM_CHANGES
+from mailguard.settings import Settings
 
 # PKCS#8 wrapping of a raw Ed25519 private key (RFC 8410): this fixed prefix, then the 32-byte seed.
 _ED25519_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
@@ -74,6 +76,25 @@ class DkimSigner:
             linesep=linesep,
         )
         return field + data
+
+
+def signer_from_settings(settings: Settings) -> DkimSigner | None:
+    """The organisation's signer, or None when MAILGUARD_DKIM_* is not set; DkimKeyError when
+    the key cannot be used (the start stops with that one line)."""
+    if settings.dkim_domain is None or settings.dkim_selector is None or settings.dkim_key_file is None:
+        return None
+    return DkimSigner.from_file(settings.dkim_domain, settings.dkim_selector, settings.dkim_key_file)
+
+
+def sign_change(signer: DkimSigner | None, original: bytes, changed: bytes, *, body: bool = False) -> bytes:
+    """A copy mailguard changed, signed with our key when one is configured. A copy whose
+    sender's signature our change breaks, sent without ours, is counted as `left_broken`."""
+    if signer is not None:
+        DKIM_CHANGES.labels(result="resigned").inc()
+        return signer.sign(changed)
+    if breaks_signature(original, body=body):
+        DKIM_CHANGES.labels(result="left_broken").inc()
+    return changed
 
 
 def _parse_key(raw: bytes) -> tuple[bytes, bytes]:
