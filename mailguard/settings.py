@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     dkim_key_file: Path | None = None
 
     _split_exo = field_validator("tls_client_cert_names", "exo_tenant_ids", "exo_networks", mode="before")(
+        _split_commas
+    )
+
     # --- reviewer sign-in with OpenID Connect (contract: OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET) ---
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
@@ -167,10 +170,6 @@ class Settings(BaseSettings):
     admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
-
-    _split = field_validator("client_networks", "internal_domains", "consumer_domains", mode="before")(
-        _split_commas
-    )
 
     @field_validator("exo_tenant_ids", "tls_client_cert_names")
     @classmethod

@@ -131,15 +131,14 @@ def exo_send(
 
 
 def delivered(stack: Stack, marker: bytes) -> bytes:
-    found = stack.wait_for(lambda m: marker in m.data)
-    return found.data
+    return stack.wait_for(lambda m: marker in m.data)[0].data
 
 
 def test_our_tenant_relays_and_the_upstream_sees_our_certificate(stack: Stack, world: Tenant) -> None:
     data = message("X-Test: ours", to=["officer@police.example.uk"])
     code, _ = exo_send(stack, world, data, cert=world.exo_cert)
     assert code == 250
-    got = stack.wait_for(lambda m: b"X-Test: ours" in m.data)
+    got = stack.wait_for(lambda m: b"X-Test: ours" in m.data)[0]
     assert got.tls  # the upstream demanded a client certificate and the handshake passed
 
 
