@@ -172,6 +172,17 @@ class Settings(BaseSettings):
     require_shared_store: bool = False  # refuse SQLite: several replicas need one shared store
     proxy_protocol_from: CommaList = []  # CIDRs of SMTP balancers that send the PROXY protocol (v1/v2)
 
+    # --- reviewer sign-in with OpenID Connect (contract: OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET) ---
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None  # none: a public client (PKCE only)
+    oidc_role_claim: str = "groups"  # the ID token claim whose values map to roles
+    oidc_roles: CommaList = []  # "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
+    oidc_scopes: str = "openid profile email"
+    admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
+
+    _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
+
     @field_validator("*", mode="before")
     @classmethod
     def _empty_means_unset(cls, value: object, info: ValidationInfo) -> object:
