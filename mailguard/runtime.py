@@ -38,6 +38,7 @@ class Runtime:
     closers: list[Any] = field(default_factory=list)  # objects with `async aclose()`, closed in reverse
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    draining: bool = False  # SIGTERM seen: /readyz answers 503 so balancers send no new sessions
 
     # --- parts ----------------------------------------------------------------------------
 
