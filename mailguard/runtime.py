@@ -40,6 +40,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     dkim: DkimSigner | None = None  # signs copies mailguard changed (MAILGUARD_DKIM_*)
+    draining: bool = False  # SIGTERM seen: /readyz answers 503 so balancers send no new sessions
 
     # --- parts ----------------------------------------------------------------------------
 

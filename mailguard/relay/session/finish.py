@@ -16,7 +16,7 @@ from mailguard.actions.notice import NoticeKind
 from mailguard.actions.rewrite import rewrite_to_bcc
 from mailguard.actions.split import SplitError, split_copies
 from mailguard.envelope import Envelope
-from mailguard.metrics import MESSAGES, OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS
+from mailguard.metrics import OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS, count_message
 from mailguard.pipeline import Disposer
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.relay import replies
@@ -45,10 +45,8 @@ async def finish(
     settings = relay.settings
     verdict = await _decide(relay, envelope, data, transaction_id)
     if verdict is None:
-        MESSAGES.labels(verdict=Action.TEMPFAIL.value).inc()
         reply = replies.TEMPFAIL
     else:
-        MESSAGES.labels(verdict=verdict.action.value).inc()
         if settings.observe_only and verdict.action is not Action.PASS:
             OBSERVE_ONLY_OVERRIDES.labels(verdict=verdict.action.value).inc()
         for rule in dict.fromkeys(reason.rule for reason in verdict.reasons):  # once per message
@@ -59,6 +57,7 @@ async def finish(
         if settings.verdict_header:
             trace += verdict_header(verdict, observe_only=settings.observe_only)
         reply = await _Disposal(relay, envelope, data, upstream, verdict, trace, transaction_id).run()
+    count_message(verdict.action.value if verdict else None, reply)  # the reply the client got
     elapsed = time.perf_counter() - started
     RELAY_SECONDS.observe(elapsed)
     facts = {  # ids, verdict, rule names and timings: never content (the JSON log carries these as fields)
