@@ -174,10 +174,10 @@ class Settings(BaseSettings):
     exo_tenant_ids: CommaList = []  # X-MS-Exchange-CrossTenant-Id values accepted
     exo_networks: CommaList = []  # where the two checks apply; empty: every client relaying by address
     upstream_client_cert_file: Path | None = None  # presented to the upstream on STARTTLS
-    upstream_client_key_file: Path | None = None
+    upstream_client_key_file: Path | None = None  # its private key (goes with the certificate)
     dkim_domain: str | None = None  # sign copies mailguard changed (rewrite, split, release)
-    dkim_selector: str | None = None
-    dkim_key_file: Path | None = None
+    dkim_selector: str | None = None  # the DNS selector: <selector>._domainkey.<domain> TXT
+    dkim_key_file: Path | None = None  # RSA (PEM) or Ed25519 (PEM, or base64 seed) private key
 
     _split_exo = field_validator("tls_client_cert_names", "exo_tenant_ids", "exo_networks", mode="before")(
         _split_commas
@@ -188,11 +188,11 @@ class Settings(BaseSettings):
     proxy_protocol_from: CommaList = []  # CIDRs of SMTP balancers that send the PROXY protocol (v1/v2)
 
     # --- reviewer sign-in with OpenID Connect (contract: OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET) ---
-    oidc_issuer: str | None = None
-    oidc_client_id: str | None = None
-    oidc_client_secret: SecretStr | None = None  # none: a public client (PKCE only)
+    oidc_issuer: str | None = None  # the provider's issuer URL (its /.well-known/openid-configuration)
+    oidc_client_id: str | None = None  # mailguard's client id at the provider
+    oidc_client_secret: SecretStr | None = None  # the client secret; none: a public client (PKCE only)
     oidc_role_claim: str = "groups"  # the ID token claim whose values map to roles
-    oidc_roles: CommaList = []  # "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
+    oidc_roles: CommaList = []  # role=claim-value list: "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
     oidc_scopes: str = "openid profile email"
     admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
 

@@ -10,7 +10,7 @@ What happens to the sender's signature (decided, docs/exchange.md): it is kept. 
 makes a signature that fails verification count as no signature, so keeping it harms nothing,
 and where our change did not touch what it covers it still verifies. Ours is added on top, aligned
 with the From domain, so DMARC passes. Without a key the copy leaves with a broken signature; that
-is counted (`mailguard_dkim_changes_total{result="left_broken"}`) so an administrator sees the cost.
+is counted (`mailguard_dkim_changes_total{kind="left_broken"}`) so an administrator sees the cost.
 
 Canonicalisation and hashing are dkimpy's (a kept library); nothing here re-implements them.
 """
@@ -90,10 +90,10 @@ def sign_change(signer: DkimSigner | None, original: bytes, changed: bytes, *, b
     """A copy mailguard changed, signed with our key when one is configured. A copy whose
     sender's signature our change breaks, sent without ours, is counted as `left_broken`."""
     if signer is not None:
-        DKIM_CHANGES.labels(result="resigned").inc()
+        DKIM_CHANGES.labels(kind="resigned").inc()
         return signer.sign(changed)
     if breaks_signature(original, body=body):
-        DKIM_CHANGES.labels(result="left_broken").inc()
+        DKIM_CHANGES.labels(kind="left_broken").inc()
     return changed
 
 
