@@ -16,7 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.serve import as_env, mailguard
 
-from mailguard.settings import Settings, SettingsError, check_unknown_variables, cpu_count, load_settings
+from mailguard.settings import (
+    Settings,
+    SettingsError,
+    cgroup_cpu_quota,
+    check_unknown_variables,
+    cpu_count,
+    load_settings,
+)
 
 OPTIONAL = sorted(n for n, f in Settings.model_fields.items() if not f.is_required() and f.default is None)
 NO_EMPTY_MEANING = sorted(
@@ -97,8 +104,26 @@ def test_an_empty_value_without_an_empty_meaning_is_an_error(name: str) -> None:
 
 def test_relay_workers_default_to_the_cpus() -> None:
     assert Settings().relay_workers == cpu_count() == Settings(relay_workers="auto").relay_workers
-    assert cpu_count() == min(64, len(os.sched_getaffinity(0)))
+    assert 1 <= cpu_count() <= min(64, len(os.sched_getaffinity(0)))
     assert Settings(relay_workers="3").relay_workers == 3
+
+
+@pytest.mark.parametrize(
+    ("files", "cpus"),
+    [
+        ({"cpu.max": "200000 100000\n"}, 2),  # cgroup v2, Kubernetes `cpu: "2"`
+        ({"cpu.max": "150000 100000\n"}, 2),  # 1.5 CPUs: round up
+        ({"cpu.max": "max 100000\n"}, None),  # no limit
+        ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # cgroup v1
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+)
+def test_a_container_cpu_limit_caps_auto(tmp_path: Path, files: dict[str, str], cpus: int | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert cgroup_cpu_quota(tmp_path) == cpus
 
 
 def test_data_dir_never_depends_on_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
