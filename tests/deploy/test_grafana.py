@@ -14,9 +14,13 @@ from .paths import DEPLOY
 
 DASHBOARD = DEPLOY / "grafana" / "mailguard.json"
 REQUIRED_PANELS = {
-    "Hold rate by rule",
+    "Rule firings by rule",
+    "Rewrite and hold rates",
+    "Register rows",
+    "Relays ready",
+    "Upstream reachable",
+    "Tempfail rate",
     "Verdicts over time",
-    "Rewrite rate",
     "Quarantine backlog",
     "Oldest held message",
     "Review decisions",
