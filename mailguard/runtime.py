@@ -13,11 +13,16 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailguard.actions.dkim import DkimKeyError, DkimSigner, signer_from_settings
 from mailguard.pipeline import Decider, Disposer, pass_everything
 from mailguard.settings import Settings
+
+if TYPE_CHECKING:
+    from mailguard.organisation.organisation import Organisation
+    from mailguard.policy.scanner import Scanner
+    from mailguard.quarantine.store import QuarantineStore
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +38,8 @@ class Runtime:
     settings: Settings
     decider: Decider = pass_everything
     disposer: Disposer | None = None  # None: hold and split verdicts answer 4xx (nothing to hold in)
-    store: Any = None  # the quarantine store, once opened
+    store: QuarantineStore | None = None  # the quarantine store, once opened
+    scanner: Scanner | None = None  # the decider when scanning; owns the policy and its Organisation
     store_wanted: bool = False  # a store is configured, even while it is unreachable
     started_at: float = field(default_factory=time.time)
     closers: list[Any] = field(default_factory=list)  # objects with `async aclose()`, closed in reverse
@@ -48,15 +54,29 @@ class Runtime:
         """Open the quarantine store and make it the disposer; StoreError when that fails."""
         from mailguard.quarantine.store import QuarantineStore
 
-        self.store = await QuarantineStore.open(self.settings)
-        self.closers.append(self.store)
-        self.disposer = self.store
+        self.store = store = await QuarantineStore.open(self.settings)
+        store.organisation_of = lambda: self.organisation
+        self.closers.append(store)
+        self.disposer = store
+
+    @property
+    def organisation(self) -> Organisation:
+        """The one Organisation (rule files + environment) of the current policy: the rewrite,
+        the split and the release ask it who is internal, as the rules do."""
+        if self.scanner is not None:
+            return self.scanner.policy.organisation
+        from mailguard.policy.engine import load_policy
+
+        if self._organisation is None:
+            self._organisation = load_policy(self.settings).organisation
+        return self._organisation
+
+    _organisation: Organisation | None = field(default=None, repr=False)
 
     def reload(self) -> None:
-        """Re-read rules and register (SIGHUP, file change); the decider keeps the old ones on failure."""
-        reload = getattr(self.decider, "reload", None)
-        if reload is not None:
-            reload()
+        """Re-read rules and register (SIGHUP, file change); the scanner keeps the old ones on failure."""
+        if self.scanner is not None:
+            self.scanner.reload()
 
     # --- background work ------------------------------------------------------------------
 
@@ -173,7 +193,7 @@ async def build_runtime(settings: Settings, *, scan: bool = True, store: bool = 
             from mailguard.policy.scanner import Scanner
 
             scanner = await Scanner.from_settings(settings)
-            runtime.decider = scanner
+            runtime.decider = runtime.scanner = scanner
             runtime.closers.append(scanner)
     except (PolicyError, StoreError, DkimKeyError) as exc:
         await runtime.aclose()

@@ -6,18 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from mailguard.detect.parties import PartyClassifier
 from mailguard.detect.protected import ProtectedMention, RegisterLike, find_protected
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content
-from mailguard.policy.patterns import AddressPatterns, address_forms, normalise_address
+from mailguard.organisation.mailbox import normalise_address
+from mailguard.organisation.organisation import Organisation
+from mailguard.policy.patterns import AddressPatterns, address_forms
 
 
 @dataclass
 class ScanContext:
     envelope: Envelope
     content: Content
-    classifier: PartyClassifier
+    organisation: Organisation
     flagged: AddressPatterns = field(default_factory=AddressPatterns)  # the global flagged list
     register: RegisterLike | None = None
 
@@ -34,7 +35,7 @@ class ScanContext:
         return find_protected(self.content, self.register) if self.register is not None else []
 
     def is_external(self, recipient: str) -> bool:
-        return self.classifier.party(recipient) is not None
+        return self.organisation.party(recipient) is not None
 
     def is_flagged_for(self, register_id: str, recipient: str) -> bool:
         if self.flagged.match(recipient):
