@@ -1,0 +1,184 @@
+"""The affinity table: which outside recipients (and organisations) each case has had mail
+delivered to, how often and when. Learning is a batched upsert; a lookup reads only the rows of
+the message's cases that match its recipients (one indexed probe per case and recipient).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mailguard.quarantine.affinity.keyring import AffinityKeyring
+from mailguard.quarantine.schema import affinity_cases, affinity_recipients
+
+if TYPE_CHECKING:
+    from mailguard.quarantine.store import QuarantineStore
+
+REVIEWER_SAMPLE = 10  # earlier recipients a reviewer is shown per case
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One delivered message: its case keys (hashed) and external recipients -> organisation
+    (the registrable domain; None for a consumer-mail person, who is a party alone)."""
+
+    case_keys: tuple[str, ...]
+    recipients: Mapping[str, str | None]
+    at: float
+
+
+@dataclass(slots=True)
+class CaseHistory:
+    """What the store knows about one case, as far as one message's recipients are concerned."""
+
+    messages: int = 0
+    first_seen: float = 0.0
+    last_seen: float = 0.0
+    known: set[str] = field(default_factory=set)  # the message's recipients already in the set
+    known_organisations: set[str] = field(default_factory=set)  # their organisations in the set
+    others: list[str] = field(default_factory=list)  # earlier recipients, for reviewers only
+    other_count: int = 0
+
+    def days(self) -> float:
+        return max(0.0, self.last_seen - self.first_seen) / 86400
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class AffinityStore:
+    def __init__(self, store: QuarantineStore, keyring: AffinityKeyring) -> None:
+        self.store = store
+        self.keyring = keyring
+
+    # --- learning -------------------------------------------------------------------------
+
+    async def record(self, deliveries: Sequence[Delivery]) -> None:
+        """Add delivered messages (one transaction). A message counts once per case however
+        many recipients it had; each recipient counts once per message."""
+        cases: dict[str, list[float]] = {}  # key -> [messages, first, last]
+        pairs: dict[tuple[str, str], dict[str, Any]] = {}
+        mac = self.keyring
+        for delivery in deliveries:
+            if not delivery.case_keys or not delivery.recipients:
+                continue
+            hashed = [
+                (mac.recipient(r), mac.organisation(org) if org else None, r) for r, org in delivery.recipients.items()
+            ]
+            for key in dict.fromkeys(delivery.case_keys):
+                agg = cases.setdefault(key, [0, delivery.at, delivery.at])
+                agg[0] += 1
+                agg[1], agg[2] = min(agg[1], delivery.at), max(agg[2], delivery.at)
+                for rhash, ohash, address in hashed:
+                    pair = pairs.get((key, rhash))
+                    if pair is None:
+                        pairs[(key, rhash)] = {
+                            "case_key": key,
+                            "recipient": rhash,
+                            "organisation": ohash,
+                            "sealed": address,  # sealed below, once per pair
+                            "messages": 1,
+                            "first_seen": delivery.at,
+                            "last_seen": delivery.at,
+                        }
+                    else:
+                        pair["messages"] += 1
+                        pair["first_seen"] = min(pair["first_seen"], delivery.at)
+                        pair["last_seen"] = max(pair["last_seen"], delivery.at)
+        if not cases:
+            return
+        case_rows = [
+            {"case_key": k, "messages": int(n), "first_seen": f, "last_seen": last} for k, (n, f, last) in cases.items()
+        ]
+        pair_rows = [{**p, "sealed": mac.seal(p["sealed"])} for p in pairs.values()]
+        async with self.store.transaction(write=True) as conn:
+            for chunk in _chunks(case_rows, 500):
+                await conn.execute(_upsert(conn, affinity_cases, ["case_key"], ()), list(chunk))
+            for chunk in _chunks(pair_rows, 500):
+                await conn.execute(
+                    _upsert(conn, affinity_recipients, ["case_key", "recipient"], ("organisation", "sealed")),
+                    list(chunk),
+                )
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    async def examine(self, case_keys: Sequence[str], recipients: Mapping[str, str | None]) -> dict[str, CaseHistory]:
+        """The history of each case the store knows, with which of `recipients` (and their
+        organisations) it already has; for a case some recipient is new to, a reviewer's sample
+        of its earlier recipients."""
+        if not case_keys:
+            return {}
+        mac = self.keyring
+        by_hash = {mac.recipient(r): r for r in recipients}
+        by_org = {mac.organisation(o): o for o in recipients.values() if o}
+        out: dict[str, CaseHistory] = {}
+        async with self.store.transaction(write=False) as conn:
+            rows = await conn.execute(sa.select(affinity_cases).where(affinity_cases.c.case_key.in_(list(case_keys))))
+            for row in rows:
+                out[row.case_key] = CaseHistory(row.messages, row.first_seen, row.last_seen)
+            if not out or not recipients:
+                return out
+            t = affinity_recipients.c
+            match = t.recipient.in_(list(by_hash))
+            if by_org:
+                match = match | t.organisation.in_(list(by_org))
+            rows = await conn.execute(
+                sa.select(t.case_key, t.recipient, t.organisation).where(t.case_key.in_(list(out)), match)
+            )
+            for row in rows:
+                history = out[row.case_key]
+                if row.recipient in by_hash:
+                    history.known.add(by_hash[row.recipient])
+                if row.organisation in by_org:
+                    history.known_organisations.add(by_org[row.organisation])
+            for key, history in out.items():
+                if any(r not in history.known and recipients[r] not in history.known_organisations for r in recipients):
+                    await self._sample_others(conn, key, set(by_hash), history)
+        return out
+
+    async def _sample_others(self, conn: AsyncConnection, key: str, excluded: set[str], history: CaseHistory) -> None:
+        t = affinity_recipients.c
+        where = (t.case_key == key) & t.recipient.not_in(list(excluded))
+        history.other_count = int(
+            (await conn.execute(sa.select(sa.func.count()).select_from(affinity_recipients).where(where))).scalar() or 0
+        )
+        rows = await conn.execute(
+            sa.select(t.sealed).where(where).order_by(t.messages.desc(), t.last_seen.desc()).limit(REVIEWER_SAMPLE)
+        )
+        history.others = [a for (token,) in rows if (a := self.keyring.unseal(token)) is not None]
+
+    # --- housekeeping ---------------------------------------------------------------------
+
+    async def purge(self, older_than: float) -> int:
+        """Forget pairs and cases not seen since `older_than` (retention); rows removed."""
+        async with self.store.transaction(write=True) as conn:
+            pairs = await conn.execute(affinity_recipients.delete().where(affinity_recipients.c.last_seen < older_than))
+            cases = await conn.execute(affinity_cases.delete().where(affinity_cases.c.last_seen < older_than))
+        return int(pairs.rowcount or 0) + int(cases.rowcount or 0)
+
+    async def count_cases(self) -> int:
+        async with self.store.transaction(write=False) as conn:
+            return int((await conn.execute(sa.select(sa.func.count()).select_from(affinity_cases))).scalar() or 0)
+
+
+def _upsert(conn: AsyncConnection, table: sa.Table, keys: list[str], keep: Sequence[str]) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE adding the counts and widening first/last seen."""
+    sqlite_dialect = conn.dialect.name == "sqlite"
+    stmt = (sqlite.insert if sqlite_dialect else postgresql.insert)(table)
+    lower, upper = (sa.func.min, sa.func.max) if sqlite_dialect else (sa.func.least, sa.func.greatest)
+    new = stmt.excluded
+    values: dict[str, Any] = {
+        "messages": table.c.messages + new.messages,
+        "first_seen": lower(table.c.first_seen, new.first_seen),
+        "last_seen": upper(table.c.last_seen, new.last_seen),
+    }
+    for name in keep:  # the newest organisation and sealing win (a re-keyed secret heals)
+        values[name] = new[name]
+    return stmt.on_conflict_do_update(index_elements=keys, set_=values)
