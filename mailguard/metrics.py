@@ -61,6 +61,9 @@ REVIEW_DECISIONS = Counter("mailguard_review_decisions", "Reviewer decisions", [
 SCAN_SECONDS = Histogram("mailguard_scan_seconds", "Extraction, detection and policy time", buckets=_LATENCY_BUCKETS)
 RELAY_SECONDS = Histogram("mailguard_relay_seconds", "End of DATA to the reply to the client", buckets=_LATENCY_BUCKETS)
 UPSTREAM_ERRORS = Counter("mailguard_upstream_errors", "Upstream failures", ["kind"])
+DKIM_CHANGES = Counter(
+    "mailguard_dkim_changes", "Copies mailguard changed: re-signed, or left with a broken DKIM signature", ["kind"]
+)
 UNSCANNABLE_PARTS = Counter("mailguard_unscannable_parts", "Parts that could not be read", ["reason"])
 AUTH_FAILURES = Counter("mailguard_auth_failures", "Failed SMTP AUTH attempts (all client addresses)")
 ADMIN_AUTH_FAILURES = Counter(
@@ -116,6 +119,7 @@ KNOWN_LABELS: dict[Counter, tuple[str, ...]] = {
     UNSCANNABLE_PARTS: ("encrypted", "too_large", "too_deep", "timeout", "unknown_format", "corrupt", "ambiguous_mime"),
     ADMIN_AUTH_FAILURES: ("invalid", "throttled"),
     OBSERVE_ONLY_OVERRIDES: ("rewrite", "hold", "reject", "tempfail"),
+    DKIM_CHANGES: ("resigned", "left_broken"),
     AFFINITY_WOULD_HOLD: ("misdirected-recipient",),
 }
 

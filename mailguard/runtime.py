@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mailguard.actions.dkim import DkimKeyError, DkimSigner, signer_from_settings
 from mailguard.pipeline import Decider, Disposer, Learner, pass_everything
 from mailguard.settings import Settings
 
@@ -39,6 +40,7 @@ class Runtime:
     closers: list[Any] = field(default_factory=list)  # objects with `async aclose()`, closed in reverse
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    dkim: DkimSigner | None = None  # signs copies mailguard changed (MAILGUARD_DKIM_*)
     draining: bool = False  # SIGTERM seen: /readyz answers 503 so balancers send no new sessions
 
     # --- parts ----------------------------------------------------------------------------
@@ -189,6 +191,7 @@ async def build_runtime(settings: Settings, *, scan: bool = True, store: bool = 
 
     runtime = Runtime(settings, store_wanted=store)
     try:
+        runtime.dkim = signer_from_settings(settings)
         if store:
             try:
                 await runtime.open_store()
@@ -201,7 +204,7 @@ async def build_runtime(settings: Settings, *, scan: bool = True, store: bool = 
             runtime.decider = scanner
             runtime.closers.append(scanner)
             runtime.attach_affinity()
-    except (PolicyError, StoreError) as exc:
+    except (PolicyError, StoreError, DkimKeyError) as exc:
         await runtime.aclose()
         raise PipelineError(str(exc)) from None
     except BaseException:

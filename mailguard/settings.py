@@ -167,17 +167,32 @@ class Settings(BaseSettings):
     log_format: LogFormat = LogFormat.TEXT
     log_level: str = "INFO"
 
+    # --- Exchange Online and DKIM (contract: TLS_CLIENT_CERT_NAMES, EXO_TENANT_IDS, TLS_CLIENT_CA_FILE,
+    # UPSTREAM_CLIENT_CERT_FILE/_KEY_FILE, DKIM_DOMAIN/_SELECTOR/_KEY_FILE) ---
+    tls_client_cert_names: CommaList = []  # names an inbound client certificate must carry (EXO)
+    tls_client_ca_file: Path | None = None  # CAs for inbound client certificates; default: the system's
+    exo_tenant_ids: CommaList = []  # X-MS-Exchange-CrossTenant-Id values accepted
+    exo_networks: CommaList = []  # where the two checks apply; empty: every client relaying by address
+    upstream_client_cert_file: Path | None = None  # presented to the upstream on STARTTLS
+    upstream_client_key_file: Path | None = None  # its private key (goes with the certificate)
+    dkim_domain: str | None = None  # sign copies mailguard changed (rewrite, split, release)
+    dkim_selector: str | None = None  # the DNS selector: <selector>._domainkey.<domain> TXT
+    dkim_key_file: Path | None = None  # RSA (PEM) or Ed25519 (PEM, or base64 seed) private key
+
+    _split_exo = field_validator("tls_client_cert_names", "exo_tenant_ids", "exo_networks", mode="before")(
+        _split_commas
+    )
     # --- deploy: register safety, clusters, balancers ---
     register_allow_empty: bool = False  # start even when MAILGUARD_REGISTER has no rows
     require_shared_store: bool = False  # refuse SQLite: several replicas need one shared store
     proxy_protocol_from: CommaList = []  # CIDRs of SMTP balancers that send the PROXY protocol (v1/v2)
 
     # --- reviewer sign-in with OpenID Connect (contract: OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET) ---
-    oidc_issuer: str | None = None
-    oidc_client_id: str | None = None
-    oidc_client_secret: SecretStr | None = None  # none: a public client (PKCE only)
+    oidc_issuer: str | None = None  # the provider's issuer URL (its /.well-known/openid-configuration)
+    oidc_client_id: str | None = None  # mailguard's client id at the provider
+    oidc_client_secret: SecretStr | None = None  # the client secret; none: a public client (PKCE only)
     oidc_role_claim: str = "groups"  # the ID token claim whose values map to roles
-    oidc_roles: CommaList = []  # "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
+    oidc_roles: CommaList = []  # role=claim-value list: "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
     oidc_scopes: str = "openid profile email"
     admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
 
@@ -189,6 +204,29 @@ class Settings(BaseSettings):
     affinity_retention_days: float = Field(730.0, gt=0)  # forget pairs not seen for this long
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
+
+    @field_validator("exo_tenant_ids", "tls_client_cert_names")
+    @classmethod
+    def _lower_names(cls, values: list[str]) -> list[str]:
+        return [v.lower() for v in values]
+
+    @field_validator("exo_networks")
+    @classmethod
+    def _valid_exo_networks(cls, networks: list[str]) -> list[str]:
+        for net in networks:
+            ipaddress.ip_network(net, strict=False)
+        return networks
+
+    @model_validator(mode="after")
+    def _exchange_groups(self) -> Settings:
+        if (self.upstream_client_cert_file is None) != (self.upstream_client_key_file is None):
+            raise ValueError("MAILGUARD_UPSTREAM_CLIENT_CERT_FILE and _KEY_FILE go together")
+        dkim = (self.dkim_domain, self.dkim_selector, self.dkim_key_file)
+        if any(v is not None for v in dkim) and any(v is None for v in dkim):
+            raise ValueError("MAILGUARD_DKIM_DOMAIN, _SELECTOR and _KEY_FILE go together")
+        if self.tls_client_cert_names and self.tls_cert_file is None:
+            raise ValueError("MAILGUARD_TLS_CLIENT_CERT_NAMES needs STARTTLS (MAILGUARD_TLS_CERT_FILE)")
+        return self
 
     @field_validator("*", mode="before")
     @classmethod

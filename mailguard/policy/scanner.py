@@ -17,6 +17,7 @@ from mailguard.message.model import AddressSource, Content
 from mailguard.policy.context import ScanContext
 from mailguard.policy.engine import Policy, load_policy
 from mailguard.policy.loader import PolicyError
+from mailguard.policy.system import system_mail
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.settings import Settings
 
@@ -96,6 +97,9 @@ class Scanner:
 
     async def __call__(self, envelope: Envelope, data: bytes) -> Verdict:
         started = time.perf_counter()
+        if (kind := system_mail(envelope, data)) is not None:
+            log.debug("system mail (%s): passed untouched", kind)
+            return Verdict.passed()
         try:
             content = await self._pool.extract(data)
             verdict = await asyncio.to_thread(self.decide, envelope, _with_header_addresses(content, data))

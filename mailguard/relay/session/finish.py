@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from mailguard.actions.dkim import sign_change
 from mailguard.actions.notice import NoticeKind
 from mailguard.actions.rewrite import rewrite_to_bcc
 from mailguard.actions.split import SplitError, split_copies
@@ -75,9 +76,7 @@ async def finish(
     return reply
 
 
-async def _decide(
-    relay: RelayContext, envelope: Envelope, data: bytes, transaction_id: str
-) -> Verdict | None:
+async def _decide(relay: RelayContext, envelope: Envelope, data: bytes, transaction_id: str) -> Verdict | None:
     started = time.perf_counter()
     try:
         async with asyncio.timeout(relay.settings.extract_timeout + DECIDE_SLACK):
@@ -141,7 +140,9 @@ class _Disposal:
 
     async def rewrite(self) -> str:
         try:
-            rewritten = rewrite_to_bcc(self.data, self.relay.settings.is_internal)
+            rewritten = sign_change(
+                self.relay.runtime.dkim, self.data, rewrite_to_bcc(self.data, self.relay.settings.is_internal)
+            )
         except Exception as exc:
             self._failed("rewrite", exc)
             return await self.abort(replies.TEMPFAIL)
@@ -172,7 +173,8 @@ class _Disposal:
         if (disposer := self._disposer()) is None:
             return replies.TEMPFAIL
         try:
-            staged = [(rcpts, self.trace + copy) for rcpts, copy in copies]
+            signer = self.relay.runtime.dkim
+            staged = [(rcpts, self.trace + sign_change(signer, self.data, copy, body=True)) for rcpts, copy in copies]
             ref = await disposer.stage(self.envelope, staged, self.verdict)
         except Exception as exc:
             self._failed("staging", exc)
