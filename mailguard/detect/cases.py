@@ -43,8 +43,12 @@ class CasePattern:
 
 def canonical_reference(text: str) -> str:
     """One form per reference however it is written: `cm-2555-qc`, `CM 2555 QC` wrapped over a
-    line, and `CM-2555-QC` are one case."""
-    return re.sub(r"[\s\u00a0]+", " ", text).strip().upper()
+    line, `CM/2555/QC` and `CM-2555-QC` are one case (letters and digits, upper-cased)."""
+    return re.sub(r"[\W_]+", "", text).upper()
+
+
+def _as_written(text: str) -> str:
+    return " ".join(text.split())[:80]
 
 
 class CaseFinder:
@@ -66,7 +70,7 @@ class CaseFinder:
                 for match in pattern.regex.finditer(text):
                     reference = canonical_reference(match.group(0))
                     if reference:
-                        self._add(keys, "reference", reference, reference)
+                        self._add(keys, "reference", reference, _as_written(match.group(0)).upper())
                     if len(keys) >= MAX_KEYS:
                         return list(keys.values())
         return list(keys.values())

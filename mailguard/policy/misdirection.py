@@ -71,17 +71,21 @@ class MisdirectedRecipientRule(Rule):
         histories = ctx.affinity.examine([k.digest for k in keys], external)
         if not histories:
             return []
+        # A message naming one case two ways (its reference and its register row) goes to a
+        # recipient that either way has had: known to any of the message's cases is known.
+        known = {
+            r
+            for h in histories.values()
+            for r, org in external.items()
+            if r in h.known or (org is not None and org in h.known_organisations)
+        }
+        new = [r for r in external if r not in known]
+        if not new:
+            return []
         reasons: list[Reason] = []
         for key in keys:
             history = histories.get(key.digest)
             if history is None or not self.established(history):
-                continue
-            new = [
-                r
-                for r, org in external.items()
-                if r not in history.known and (org is None or org not in history.known_organisations)
-            ]
-            if not new:
                 continue
             metrics.AFFINITY_WOULD_HOLD.labels(rule=self.name).inc()
             if self.observe:

@@ -42,7 +42,7 @@ class CaseHistory:
     known: set[str] = field(default_factory=set)  # the message's recipients already in the set
     known_organisations: set[str] = field(default_factory=set)  # their organisations in the set
     others: list[str] = field(default_factory=list)  # earlier recipients, for reviewers only
-    other_count: int = 0
+    other_count: int = 0  # all recipients the case has had (sampled when a recipient is new)
 
     def days(self) -> float:
         return max(0.0, self.last_seen - self.first_seen) / 86400
@@ -140,12 +140,13 @@ class AffinityStore:
                     history.known_organisations.add(by_org[row.organisation])
             for key, history in out.items():
                 if any(r not in history.known and recipients[r] not in history.known_organisations for r in recipients):
-                    await self._sample_others(conn, key, set(by_hash), history)
+                    await self._sample_others(conn, key, history)
         return out
 
-    async def _sample_others(self, conn: AsyncConnection, key: str, excluded: set[str], history: CaseHistory) -> None:
+    async def _sample_others(self, conn: AsyncConnection, key: str, history: CaseHistory) -> None:
+        """How many recipients the case has had, and the most frequent few (for reviewers)."""
         t = affinity_recipients.c
-        where = (t.case_key == key) & t.recipient.not_in(list(excluded))
+        where = t.case_key == key
         history.other_count = int(
             (await conn.execute(sa.select(sa.func.count()).select_from(affinity_recipients).where(where))).scalar() or 0
         )
