@@ -62,7 +62,7 @@ def sink() -> Iterator[int]:
 
 
 @contextmanager
-def mailguard(upstream_port: int, workers: int, tmp: Path) -> Iterator[int]:
+def mailguard(upstream_port: int, workers: int, tmp: Path, extra: dict[str, str] | None = None) -> Iterator[int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILGUARD_")}
     env.update(
@@ -77,6 +77,7 @@ def mailguard(upstream_port: int, workers: int, tmp: Path) -> Iterator[int]:
         MAILGUARD_LOG_LEVEL="WARNING",
         PYTHONWARNINGS="ignore",
     )
+    env.update(extra or {})  # bench/affinity.py: its rules, key and store
     proc = subprocess.Popen([sys.executable, "-m", "mailguard", "serve"], env=env, cwd=tmp)
     try:
         wait_port(port)

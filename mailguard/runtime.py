@@ -69,6 +69,7 @@ class Runtime:
             return
         scanner.affinity = service  # type: ignore[attr-defined]
         self.learner = service
+        self.closers.append(service)
 
     def reload(self) -> None:
         """Re-read rules and register (SIGHUP, file change); the decider keeps the old ones on failure."""

@@ -173,6 +173,8 @@ async def _main(args: argparse.Namespace, settings: Settings, jobs: Iterator[Job
             print(line, flush=True)
     finally:
         await scanner.aclose()
+        if scanner.affinity is not None:
+            await scanner.affinity.aclose()
         if store is not None:
             await store.aclose()
     return 1 if tempfails else 0

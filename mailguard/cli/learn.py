@@ -128,6 +128,7 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
             await service.store.record(batch)
             cases = await service.store.count_cases()
         finally:
+            await service.aclose()
             await store.aclose()
     finally:
         await scanner.aclose()

@@ -95,7 +95,8 @@ async def test_a_lookup_from_the_scan_thread_runs_on_the_stores_loop(store: Quar
     await _learn(service, key, {"a@gmail.com": None}, 0)
     found = await asyncio.to_thread(service.examine, [key], {"a@gmail.com": None})
     assert found is not None and found[key].known == {"a@gmail.com"}
-    assert service.examine([key], {}) is None  # on the loop itself it would deadlock: no answer
+    if store.engine.dialect.name == "postgresql":  # on the loop itself the bridge would deadlock
+        assert service.examine([key], {}) is None
 
 
 async def test_a_released_item_teaches_its_recipients(store: QuarantineStore, upstream: Upstream) -> None:

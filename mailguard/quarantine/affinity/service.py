@@ -56,6 +56,9 @@ class AffinityService:
     def keyring(self) -> AffinityKeyring:
         return self.store.keyring
 
+    async def aclose(self) -> None:
+        self.store.close()
+
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """The loop that owns the store's connections (where lookups are run)."""
         self._loop = loop
@@ -64,6 +67,14 @@ class AffinityService:
 
     def examine(self, case_keys: Sequence[str], recipients: Mapping[str, str | None]) -> dict[str, CaseHistory] | None:
         """The cases' histories, or None when the store cannot answer in time."""
+        try:
+            here = self.store.examine_here(case_keys, recipients)  # SQLite: in this thread
+        except Exception as exc:
+            metrics.AFFINITY_LOOKUP_ERRORS.inc()
+            log.warning("affinity lookup failed (%s); deciding without history", type(exc).__name__)
+            return None
+        if here is not None:
+            return here
         loop = self._loop
         if loop is None or loop.is_closed():
             return None
