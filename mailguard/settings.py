@@ -197,11 +197,11 @@ class Settings(BaseSettings):
     admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
 
     # --- misdirection guard: case/recipient affinities (rules/cases.yaml) ---
-    affinity_key: SecretStr | None = None  # HMAC/sealing secret; default: <data_dir>/affinity.key
-    affinity_key_file: Path | None = None
-    affinity_min_messages: int = Field(3, ge=1)  # delivered messages before a case's set counts
-    affinity_min_days: float = Field(2.0, ge=0)  # ... spread over at least this many days
-    affinity_retention_days: float = Field(730.0, gt=0)  # forget pairs not seen for this long
+    affinity_key: SecretStr | None = None  # secret of the case/recipient hashes; default: affinity.key in DATA_DIR
+    affinity_key_file: Path | None = None  # a file holding that secret (instances sharing a store need the same one)
+    affinity_min_messages: int = Field(3, ge=1)  # delivered messages about a case before its recipients count as a set
+    affinity_min_days: float = Field(2.0, ge=0)  # the days those messages must span
+    affinity_retention_days: float = Field(730.0, gt=0)  # forget cases and recipients not seen for this long
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 
