@@ -153,7 +153,7 @@ def main() -> int:
             (rules / "cases.yaml").write_text(cases)
             extra = {"MAILGUARD_RULES_DIR": str(rules), "MAILGUARD_AFFINITY_KEY": KEY,
                      "MAILGUARD_INTERNAL_DOMAINS": INTERNAL, "MAILGUARD_DATABASE_URL": url}  # fmt: skip
-            with sink() as sink_port, mailguard(sink_port, 1, tmp, extra) as port:
+            with sink() as sink_port, mailguard(sink_port, "1", tmp, extra) as port:
                 asyncio.run(relay_latency(port, args.keys, 50))  # warm-up
                 results[name] = asyncio.run(relay_latency(port, args.keys, args.messages))
         print(f"\nrelay latency, one session, {args.messages} sequential messages naming a known case (ms):")

@@ -13,11 +13,7 @@ from dataclasses import dataclass
 
 from mailguard.detect.parties import PartyClassifier
 from mailguard.message.model import Content
-
-try:  # the organisation's one canonical form of a mailbox (dots, tags, aliases)
-    from mailguard.organisation.mailbox import canonical_mailbox as _canonical  # type: ignore[import-not-found]
-except ImportError:  # until that module lands: the policy's comparison form
-    from mailguard.policy.patterns import normalise_address as _canonical
+from mailguard.organisation.mailbox import canonical_mailbox
 
 MAX_KEYS = 50  # a spreadsheet of references is about many cases; look up the first ones only
 
@@ -81,14 +77,11 @@ class CaseFinder:
             keys[digest] = CaseKey(kind, label, digest)
 
 
-def canonical_mailbox(address: str) -> str:
-    return str(_canonical(address))
-
-
 def external_recipients(classifier: PartyClassifier, recipients: Iterable[str]) -> dict[str, str | None]:
-    """Canonical external recipient -> its organisation (the registrable domain), or None for a
-    person at a consumer mail domain, who is a party alone (another gmail.com user is not
-    "the same organisation")."""
+    """Canonical external recipient (`J.Smith+x@googlemail.com` is `jsmith@gmail.com`: one
+    mailbox, one recipient) -> its organisation (the registrable domain), or None for a person
+    at a consumer mail domain, who is a party alone (another gmail.com user is not "the same
+    organisation")."""
     out: dict[str, str | None] = {}
     for raw in recipients:
         address = canonical_mailbox(raw)

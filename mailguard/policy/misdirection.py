@@ -9,6 +9,7 @@ from typing import Protocol
 
 from mailguard import metrics
 from mailguard.detect.cases import CaseKey, external_recipients
+from mailguard.organisation.mailbox import canonical_mailbox
 from mailguard.policy.context import ScanContext
 from mailguard.policy.models import MisdirectionRuleModel
 from mailguard.policy.rules import MAX_REASONS_PER_RULE, Rule
@@ -82,6 +83,7 @@ class MisdirectedRecipientRule(Rule):
         new = [r for r in external if r not in known]
         if not new:
             return []
+        written = {canonical_mailbox(r): r for r in self.recipients(ctx)}  # as the sender wrote it
         reasons: list[Reason] = []
         for key in keys:
             history = histories.get(key.digest)
@@ -91,7 +93,7 @@ class MisdirectedRecipientRule(Rule):
             if self.observe:
                 log.info("misdirection guard (observing): would %s mail about a case", self._action(key).value)
                 continue
-            reasons.append(self._reason(key, new, history))
+            reasons.append(self._reason(key, [written.get(r, r) for r in new], history))
             if len(reasons) >= MAX_REASONS_PER_RULE:
                 break
         return reasons
