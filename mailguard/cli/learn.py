@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mailguard.cli import UserError
 from mailguard.cli.check import Job, envelope_for, manifest_jobs
-from mailguard.detect.cases import external_recipients
+from mailguard.detect.cases import external_recipients, written_forms
 from mailguard.policy.loader import PolicyError
 from mailguard.policy.scanner import Scanner
 from mailguard.policy.verdict import Action
@@ -112,7 +112,7 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
             elif not external:
                 tally.no_external += 1
             else:
-                batch.append(Delivery(keys, external, at))
+                batch.append(Delivery(keys, external, at, written_forms(rcpts)))
                 tally.learnt += 1
             if len(batch) >= BATCH:
                 await service.store.record(batch)

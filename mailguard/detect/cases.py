@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from mailguard.detect.parties import PartyClassifier
 from mailguard.message.model import Content
 from mailguard.organisation.mailbox import canonical_mailbox
+from mailguard.policy.patterns import normalise_address
 
 MAX_KEYS = 50  # a spreadsheet of references is about many cases; look up the first ones only
 
@@ -89,3 +90,9 @@ def external_recipients(classifier: PartyClassifier, recipients: Iterable[str]) 
         if party is not None:
             out[address] = None if "@" in party else party
     return out
+
+
+def written_forms(recipients: Iterable[str]) -> dict[str, str]:
+    """Canonical mailbox -> the address as the sender wrote it (lower-cased): what a reviewer
+    reads, where the canonical form (`mumfamily@gmail.com`) would puzzle."""
+    return {canonical_mailbox(r): normalise_address(r) for r in recipients}

@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from mailguard import metrics
-from mailguard.detect.cases import CaseKey, external_recipients
-from mailguard.organisation.mailbox import canonical_mailbox
+from mailguard.detect.cases import CaseKey, external_recipients, written_forms
 from mailguard.policy.context import ScanContext
 from mailguard.policy.models import MisdirectionRuleModel
 from mailguard.policy.rules import MAX_REASONS_PER_RULE, Rule
@@ -83,7 +82,7 @@ class MisdirectedRecipientRule(Rule):
         new = [r for r in external if r not in known]
         if not new:
             return []
-        written = {canonical_mailbox(r): r for r in self.recipients(ctx)}  # as the sender wrote it
+        written = written_forms(self.recipients(ctx))
         reasons: list[Reason] = []
         for key in keys:
             history = histories.get(key.digest)

@@ -103,14 +103,14 @@ async def test_a_released_item_teaches_its_recipients(store: QuarantineStore, up
     service = _service(store)
     key = service.keyring.case("reference:CM-3")
     held = Verdict(Action.HOLD, case_keys=(key,))
-    item = await store.hold(envelope(rcpts=["new.person@gmail.com", "temp.fail@gmail.com"]), message(), held)
+    item = await store.hold(envelope(rcpts=["newperson@gmail.com", "tempfail@gmail.com"]), message(), held)
     await store.release(item, "reviewer", "known to the family")
     outbox = Outbox(store, base_delay=60)
     outbox.learner = service
     await outbox.run_once(upstream.deliver)
     await service.flush()
-    history = (await service.store.examine([key], {"new.person@gmail.com": None, "temp.fail@gmail.com": None}))[key]
-    assert history.known == {"new.person@gmail.com"}  # the one still being retried is not learnt yet
+    history = (await service.store.examine([key], {"newperson@gmail.com": None, "tempfail@gmail.com": None}))[key]
+    assert history.known == {"newperson@gmail.com"}  # the one still being retried is not learnt yet
 
 
 async def test_nothing_is_stored_in_clear(store: QuarantineStore, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from mailguard import metrics
-from mailguard.detect.cases import external_recipients
+from mailguard.detect.cases import external_recipients, written_forms
 from mailguard.detect.parties import PartyClassifier
 from mailguard.quarantine.affinity.keyring import AffinityKeyring
 from mailguard.quarantine.affinity.store import AffinityStore, CaseHistory, Delivery
@@ -101,7 +101,8 @@ class AffinityService:
             return
         external = external_recipients(self._classifier(), recipients)
         if external:
-            self._queue(Delivery(tuple(case_keys), external, self.clock() if at is None else at))
+            when = self.clock() if at is None else at
+            self._queue(Delivery(tuple(case_keys), external, when, written_forms(recipients)))
 
     def released(self, item_id: str, recipients: Sequence[str]) -> None:
         if len(self._released) < MAX_QUEUE:
@@ -143,7 +144,7 @@ class AffinityService:
         out = []
         for item_id, rcpts, at in released:
             if keys.get(item_id) and (external := external_recipients(classifier, rcpts)):
-                out.append(Delivery(keys[item_id], external, at))
+                out.append(Delivery(keys[item_id], external, at, written_forms(rcpts)))
         return out
 
     async def housekeeping(self) -> None:

@@ -31,6 +31,7 @@ class Delivery:
     case_keys: tuple[str, ...]
     recipients: Mapping[str, str | None]
     at: float
+    written: Mapping[str, str] = field(default_factory=dict)  # canonical -> as written, for reviewers
 
 
 @dataclass(slots=True)
@@ -76,7 +77,8 @@ class AffinityStore:
             if not delivery.case_keys or not delivery.recipients:
                 continue
             hashed = [
-                (mac.recipient(r), mac.organisation(org) if org else None, r) for r, org in delivery.recipients.items()
+                (mac.recipient(r), mac.organisation(org) if org else None, delivery.written.get(r, r))
+                for r, org in delivery.recipients.items()
             ]
             for key in dict.fromkeys(delivery.case_keys):
                 agg = cases.setdefault(key, [0, delivery.at, delivery.at])
