@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -185,10 +186,15 @@ async def _case_history(scanner: Scanner, settings: Settings) -> Any:
     opened only when cases.yaml has a rule on. Returns the store to close (or None)."""
     if scanner.policy.cases is None:
         return None
+    from sqlalchemy.engine import make_url
+
     from mailguard.quarantine.affinity import KeyringError, open_affinity
     from mailguard.quarantine.errors import StoreError
     from mailguard.quarantine.store import QuarantineStore
 
+    url = make_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite" and not await asyncio.to_thread(os.path.isfile, url.database or ""):
+        return None  # nothing learnt yet: a dry run creates no database
     try:
         store = await QuarantineStore.open(settings)
     except StoreError as exc:
