@@ -177,3 +177,17 @@ def test_counts_equal_the_deliveries_however_they_are_batched(
             path.unlink(missing_ok=True)
 
     asyncio.run(run())
+
+
+async def test_the_scan_threads_reader_opens_any_sqlite_path(tmp_path: Path) -> None:
+    odd = tmp_path / "we?ird #folder %20"
+    store = await QuarantineStore.open(make_settings(f"sqlite:///{odd / 'q.db'}", tmp_path))
+    try:
+        service = _service(store)
+        key = service.keyring.case("reference:CM-9")
+        await _learn(service, key, {"a@gmail.com": None}, 0)
+        found = await asyncio.to_thread(service.store.examine_here, [key], {"a@gmail.com": None})
+        assert found is not None and found[key].known == {"a@gmail.com"}
+        await service.aclose()
+    finally:
+        await store.aclose()

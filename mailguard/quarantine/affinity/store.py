@@ -5,14 +5,17 @@ the message's cases that match its recipients (one indexed probe per case and re
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from mailguard.quarantine.affinity.keyring import AffinityKeyring
 from mailguard.quarantine.schema import affinity_cases, affinity_recipients
@@ -199,9 +202,11 @@ def _sqlite_reader(engine: AsyncEngine) -> sa.Engine | None:
     writer); None for PostgreSQL."""
     if engine.dialect.name != "sqlite" or not engine.url.database:
         return None
+    uri = f"file:{quote(engine.url.database)}?mode=ro"  # quoted: a path may hold ? or #
     return sa.create_engine(
-        f"sqlite:///file:{engine.url.database}?mode=ro&uri=true",
-        connect_args={"check_same_thread": False, "timeout": 10},
+        "sqlite://",
+        creator=lambda: sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False),
+        poolclass=QueuePool,
         pool_size=4,
         max_overflow=8,
     )
