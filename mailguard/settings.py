@@ -221,6 +221,13 @@ class Settings(BaseSettings):
     # ("x@gmail.com"@dept, x%gmail.com@dept, gmail.com!x@dept, @a,@b:x@dept): never internal.
     embedded_route: Literal["refuse", "classify"] = "refuse"  # RCPT hiding another address: 550 or its class
 
+    # --- misdirection guard: case/recipient affinities (rules/cases.yaml) ---
+    affinity_key: SecretStr | None = None  # secret of the case/recipient hashes; default: affinity.key in DATA_DIR
+    affinity_key_file: Path | None = None  # a file holding that secret (instances sharing a store need the same one)
+    affinity_min_messages: int = Field(3, ge=1)  # delivered messages about a case before its recipients count as a set
+    affinity_min_days: float = Field(2.0, ge=0)  # the days those messages must span
+    affinity_retention_days: float = Field(730.0, gt=0)  # forget cases and recipients not seen for this long
+
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 
     @field_validator("exo_tenant_ids", "tls_client_cert_names")

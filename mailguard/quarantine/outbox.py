@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mailguard.actions import notice
 from mailguard.actions.notice import NoticeKind
+from mailguard.pipeline import Learner
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine.ops import queue
 from mailguard.quarantine.records import header_facts
@@ -82,6 +83,7 @@ class Outbox:
         self.max_age = max_age  # then a temporary failure counts as permanent, like an MTA queue
         self.poll_interval = poll_interval
         self.token = secrets.token_hex(8)  # this worker's claim token prefix
+        self.learner: Learner | None = None  # told what a release delivered (misdirection guard)
 
     async def run(self, deliver: Deliver, stop: asyncio.Event) -> None:
         """Deliver what is due until `stop` is set; store failures are logged and retried. A
@@ -198,6 +200,9 @@ class Outbox:
         delivered = len(row["rcpts"]) - len(refused) - (len(outcome.retry) if retrying else 0)
         if delivered > 0 and kind == "release":
             await audit_log.record(conn, now, audit_log.OUTBOX, "delivered", ref, f"{delivered} recipients")
+            if self.learner is not None:
+                gone = set(refused) | (set(outcome.retry) if retrying else set())
+                self.learner.released(ref, [r for r in row["rcpts"] if r not in gone])
         if not refused:
             return
         code = f" ({outcome.code})" if outcome.code else ""
