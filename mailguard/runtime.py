@@ -55,11 +55,11 @@ class Runtime:
         """Open the quarantine store and make it the disposer; StoreError when that fails."""
         from mailguard.quarantine.store import QuarantineStore
 
-<<<<<<< HEAD
         self.store = store = await QuarantineStore.open(self.settings)
         store.organisation_of = lambda: self.organisation
         self.closers.append(store)
         self.disposer = store
+        self.attach_affinity()
 
     @property
     def organisation(self) -> Organisation:
@@ -74,29 +74,23 @@ class Runtime:
         return self._organisation
 
     _organisation: Organisation | None = field(default=None, repr=False)
-=======
-        self.store = await QuarantineStore.open(self.settings)
-        self.closers.append(self.store)
-        self.disposer = self.store
-        self.attach_affinity()
 
     def attach_affinity(self) -> None:
         """Once both the store and the scanner exist: the misdirection guard's case history
         for the scanner, and its learner for the relay and the outbox."""
-        scanner = self.decider
-        if self.store is None or not hasattr(scanner, "affinity") or self.learner is not None:
+        scanner = self.scanner
+        if self.store is None or scanner is None or self.learner is not None:
             return
         from mailguard.quarantine.affinity import KeyringError, open_affinity
 
         try:
-            service = open_affinity(self.store, lambda: scanner.policy.classifier)  # type: ignore[attr-defined]
+            service = open_affinity(self.store, lambda: scanner.policy.organisation)
         except KeyringError as exc:
             log.error("misdirection guard off: %s", exc)
             return
-        scanner.affinity = service  # type: ignore[attr-defined]
+        scanner.affinity = service
         self.learner = service
         self.closers.append(service)
->>>>>>> misdirect
 
     def reload(self) -> None:
         """Re-read rules and register (SIGHUP, file change); the scanner keeps the old ones on failure."""
