@@ -230,6 +230,10 @@ class Settings(BaseSettings):
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 
+    # --- reviewers' notice of new holds ---
+    reviewer_notice_to: str | None = None  # gets a digest of new holds: counts, rules, links; no content
+    reviewer_notice_interval: float = Field(900.0, ge=10)  # seconds between digests
+
     @field_validator("exo_tenant_ids", "tls_client_cert_names")
     @classmethod
     def _lower_names(cls, values: list[str]) -> list[str]:
