@@ -18,6 +18,7 @@ AUTH_THROTTLED: Final = "421 4.7.0 Too many failed authentication attempts, try 
 RELAY_DENIED: Final = "554 5.7.1 Relay access denied"
 BAD_ADDRESS_CHARS: Final = "501 5.1.3 Bad address syntax: control characters are not allowed"
 TOO_MANY_RECIPIENTS: Final = "452 4.5.3 Too many recipients"
+EMBEDDED_ROUTE: Final = "550 5.1.3 Recipient address routes to another destination (%, !, quoted @ or source route)"
 SMTPUTF8_UNAVAILABLE: Final = "553 5.6.7 SMTPUTF8 addresses are not supported by the next hop"
 
 # --- message ---

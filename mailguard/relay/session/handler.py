@@ -8,6 +8,7 @@ from typing import Any
 from aiosmtpd.smtp import Envelope as SMTPEnvelope
 
 from mailguard.envelope import Envelope
+from mailguard.organisation.mailbox import embedded_destination
 from mailguard.relay import replies
 from mailguard.relay.context import RelayContext
 from mailguard.relay.errors import UpstreamError
@@ -79,6 +80,9 @@ class RelayHandler:
             return replies.RELAY_DENIED
         if len(envelope.rcpt_tos) >= self.relay.settings.max_recipients:
             return replies.TOO_MANY_RECIPIENTS
+        if self.relay.settings.embedded_route == "refuse" and embedded_destination(address) is not None:
+            log.info("transaction %s: recipient hides another destination: refused", session.transaction_id)
+            return replies.EMBEDDED_ROUTE
         upstream = session.upstream
         if upstream is None or not upstream.open:
             return replies.UPSTREAM_LOST
