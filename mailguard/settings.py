@@ -66,11 +66,31 @@ CommaList = Annotated[list[str], NoDecode]
 
 
 def cpu_count() -> int:
-    """CPUs this process may run on (a container's cpuset, not the host's)."""
+    """CPUs this process may use: its cpuset, capped by a cgroup CPU quota (a container's
+    `cpu: "2"` limit on a 64-core node is 2), between 1 and 64."""
     try:
-        return max(1, min(64, len(os.sched_getaffinity(0))))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return max(1, min(64, os.cpu_count() or 1))
+        cpus = os.cpu_count() or 1
+    if (quota := cgroup_cpu_quota()) is not None:
+        cpus = min(cpus, quota)
+    return max(1, min(64, cpus))
+
+
+def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """CPUs granted by the cgroup (v2 `cpu.max`, or v1 `cpu.cfs_quota_us`), rounded up; None: no limit."""
+    try:
+        quota, _, period = (root / "cpu.max").read_text().partition(" ")
+    except OSError:
+        try:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text()
+        except OSError:
+            return None
+    quota, period = quota.strip(), period.strip()
+    if quota in ("max", "-1") or not quota.lstrip("-").isdigit() or not period.isdigit() or int(period) <= 0:
+        return None
+    return max(1, -(-int(quota) // int(period)))
 
 
 def default_data_dir() -> Path:
@@ -200,6 +220,13 @@ class Settings(BaseSettings):
     exposure_org_threshold: int = Field(10, ge=1)  # organisations visible together: a mass mailing
     # ("x@gmail.com"@dept, x%gmail.com@dept, gmail.com!x@dept, @a,@b:x@dept): never internal.
     embedded_route: Literal["refuse", "classify"] = "refuse"  # RCPT hiding another address: 550 or its class
+
+    # --- misdirection guard: case/recipient affinities (rules/cases.yaml) ---
+    affinity_key: SecretStr | None = None  # secret of the case/recipient hashes; default: affinity.key in DATA_DIR
+    affinity_key_file: Path | None = None  # a file holding that secret (instances sharing a store need the same one)
+    affinity_min_messages: int = Field(3, ge=1)  # delivered messages about a case before its recipients count as a set
+    affinity_min_days: float = Field(2.0, ge=0)  # the days those messages must span
+    affinity_retention_days: float = Field(730.0, gt=0)  # forget cases and recipients not seen for this long
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 

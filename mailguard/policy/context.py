@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
+<<<<<<< HEAD
+=======
+from mailguard.detect.cases import CaseFinder, CaseKey
+from mailguard.detect.parties import PartyClassifier
+>>>>>>> misdirect
 from mailguard.detect.protected import ProtectedMention, RegisterLike, find_protected
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content
@@ -21,6 +27,8 @@ class ScanContext:
     organisation: Organisation
     flagged: AddressPatterns = field(default_factory=AddressPatterns)  # the global flagged list
     register: RegisterLike | None = None
+    cases: CaseFinder | None = None  # the misdirection guard's case keys (rules/cases.yaml)
+    affinity: Any = None  # policy.misdirection.AffinityLookup: the store's case history
 
     @cached_property
     def sender(self) -> str:
@@ -35,6 +43,12 @@ class ScanContext:
     @cached_property
     def mentions(self) -> list[ProtectedMention]:
         return find_protected(self.content, self.register) if self.register is not None else []
+
+    @cached_property
+    def case_keys(self) -> list[CaseKey]:
+        if self.cases is None:
+            return []
+        return self.cases.find(self.content, dict.fromkeys(m.register_id for m in self.mentions))
 
     def is_external(self, recipient: str) -> bool:
         return self.organisation.party(recipient) is not None

@@ -6,7 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+<<<<<<< HEAD
 from mailguard.organisation.organisation import Organisation
+=======
+from mailguard.detect.cases import CaseFinder, CasePattern
+from mailguard.detect.parties import PartyClassifier
+>>>>>>> misdirect
 from mailguard.policy.context import ScanContext
 from mailguard.policy.loader import RuleFiles, load_rule_files
 from mailguard.policy.patterns import AddressPatterns
@@ -31,6 +36,7 @@ class Policy:
     from_environment: dict[str, str] = field(default_factory=dict)  # setting -> value that won
     files_read: tuple[str, ...] = ()
     disabled: list[str] = field(default_factory=list)
+    cases: CaseFinder | None = None  # misdirection guard: None when cases.yaml has no rule on
 
     @classmethod
     def build(cls, files: RuleFiles, settings: Settings) -> Policy:
@@ -40,9 +46,7 @@ class Policy:
         def wins(name: str, file_value: object) -> object:
             if name in explicit:
                 value = getattr(settings, name)
-                env[name] = (
-                    ",".join(value) if isinstance(value, list) else str(getattr(value, "value", value))
-                )
+                env[name] = ",".join(value) if isinstance(value, list) else str(getattr(value, "value", value))
                 return value
             return file_value
 
@@ -58,10 +62,17 @@ class Policy:
         disabled: list[str] = []
         for model in exp.rules:
             if model.enabled:
+<<<<<<< HEAD
                 own = model.threshold if "exposure_threshold" not in explicit else None
                 own_org = model.org_threshold if "exposure_org_threshold" not in explicit else None
                 action = Action(model.action) if model.action else exposure_action
                 rules.append(ExposureRule(model, action, own or threshold, own_org or org_threshold))
+=======
+                own = model.threshold if model.threshold is not None and "exposure_threshold" not in explicit else None
+                rules.append(
+                    ExposureRule(model, Action(model.action) if model.action else exposure_action, own or threshold)
+                )
+>>>>>>> misdirect
             else:
                 disabled.append(model.name)
         for pmodel in files.protected.rules:
@@ -74,7 +85,11 @@ class Policy:
                 rules.append(UnscannableRule(umodel, Action(umodel.action or files.unscannable.action)))
             else:
                 disabled.append(umodel.name)
+<<<<<<< HEAD
         organisation = Organisation.of(internal, consumer, org.professional_domains, org.subaddress_domains)
+=======
+        cases = _case_finder(files, settings, rules, disabled)
+>>>>>>> misdirect
         return cls(
             rules=rules,
             organisation=organisation,
@@ -83,6 +98,7 @@ class Policy:
             from_environment=env,
             files_read=files.read,
             disabled=disabled,
+            cases=cases,
         )
 
     def decide(self, ctx: ScanContext) -> Decision:
@@ -105,7 +121,14 @@ class Policy:
 
     def describe(self) -> list[str]:
         """The effective policy in plain lines (`mailguard rules check`)."""
+<<<<<<< HEAD
         lines = ["organisation:", *self.organisation.describe()]
+=======
+        lines = ["organisation:"]
+        lines.append(f"  internal domains (and their subdomains): {', '.join(self.internal_domains) or '(none)'}")
+        if self.consumer_domains:
+            lines.append(f"  extra consumer domains: {', '.join(self.consumer_domains)}")
+>>>>>>> misdirect
         lines.append(f"  globally flagged recipients: {len(self.flagged)}")
         lines.append(f"  split invites and lists per recipient: {'yes' if self.split_invites else 'no'}")
         lines.append("rules:")
@@ -117,6 +140,31 @@ class Policy:
             lines.append("set by the environment (wins over the files):")
             lines += [f"  MAILGUARD_{k.upper()}={v}" for k, v in sorted(self.from_environment.items())]
         return lines
+
+
+def _case_finder(files: RuleFiles, settings: Settings, rules: list[Rule], disabled: list[str]) -> CaseFinder | None:
+    """The misdirection rules of cases.yaml, and the finder of the case keys they (and learning)
+    use; None when every misdirection rule is off."""
+    from mailguard.policy.misdirection import MisdirectedRecipientRule
+    from mailguard.quarantine.affinity.keyring import LazyKeyring
+
+    cases = files.cases
+    enabled = [m for m in cases.rules if m.enabled]
+    disabled.extend(m.name for m in cases.rules if not m.enabled)
+    for model in enabled:
+        rules.append(
+            MisdirectedRecipientRule(
+                model,
+                Action(model.action or cases.action),
+                min_messages=settings.affinity_min_messages,
+                min_days=settings.affinity_min_days,
+                observe=cases.observe,
+            )
+        )
+    if not enabled:
+        return None
+    patterns = [CasePattern.compile(p.name, p.regex, p.ignore_case) for p in cases.patterns]
+    return CaseFinder(patterns, cases.register_rows, LazyKeyring(settings).case)
 
 
 def load_policy(settings: Settings, rules_dir: Path | None = None) -> Policy:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -155,10 +156,65 @@ class UnscannableFile(_Strict):
     rules: list[UnscannableRuleModel] = Field(default_factory=_default_unscannable_rules)
 
 
+CaseKind = Literal["register", "reference"]
+
+
+class CasePatternModel(_Strict):
+    """A case reference: a named regular expression (`CM-\\d{4}-[A-Z]{2}`)."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    regex: str
+    ignore_case: bool = False
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        if compiled.match(""):
+            raise ValueError("matches the empty text: every message would be about this case")
+        return value
+
+
+class MisdirectionRuleModel(RuleModel):
+    kinds: dict[CaseKind, RuleAction] = {}  # per case-key kind action, else `action`
+    min_messages: int | None = Field(None, ge=1)  # None: MAILGUARD_AFFINITY_MIN_MESSAGES
+    min_days: float | None = Field(None, ge=0)  # None: MAILGUARD_AFFINITY_MIN_DAYS
+
+
+def _default_misdirection_rules() -> list[MisdirectionRuleModel]:
+    return [
+        MisdirectionRuleModel(
+            name="misdirected-recipient",
+            description="Mail about a case going to an outside recipient never associated with that case",
+            kinds={"register": "hold", "reference": "hold"},
+        )
+    ]
+
+
+class CasesFile(_Strict):
+    action: RuleAction = "hold"
+    observe: bool = True  # cold start: learn and count would-be holds, hold nothing
+    register_rows: bool = True  # a register row the message mentions is a case key
+    patterns: list[CasePatternModel] = []
+    rules: list[MisdirectionRuleModel] = Field(default_factory=_default_misdirection_rules)
+
+    @field_validator("patterns")
+    @classmethod
+    def _unique(cls, values: list[CasePatternModel]) -> list[CasePatternModel]:
+        names = [p.name for p in values]
+        if dup := next((n for n in names if names.count(n) > 1), None):
+            raise ValueError(f"pattern name {dup!r} is used twice")
+        return values
+
+
 RULE_FILES: dict[str, type[_Strict]] = {
     "organisation.yaml": OrganisationFile,
     "exposure.yaml": ExposureFile,
     "protected.yaml": ProtectedFile,
     "unscannable.yaml": UnscannableFile,
+    "cases.yaml": CasesFile,
 }
 

@@ -64,6 +64,10 @@ class QuarantineStore:
         # SQLite has one writer at a time: queue this process's writers here rather than in
         # SQLite's busy handler, which polls with sleeps and can time out under load.
         self._sqlite_writer = asyncio.Lock() if is_sqlite(engine) else None
+        # Set after every committed write: a release, a split or a notice may have queued mail,
+        # and the outbox should not wait for its next poll to send it (PostgreSQL also tells
+        # the other hosts, with NOTIFY; see quarantine/wakeup.py).
+        self.outbox_wake = asyncio.Event()
 
     # --- opening and health -------------------------------------------------------------
 
@@ -99,6 +103,8 @@ class QuarantineStore:
         try:
             async with serial, (write_tx if write else read_tx)(self.engine) as conn:
                 yield conn
+            if write:
+                self.outbox_wake.set()
         except DB_ERRORS as exc:
             log.error("quarantine store failure: %s", brief(exc))
             raise StoreError(f"quarantine store failure: {brief(exc)}") from exc

@@ -16,8 +16,8 @@ SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 def test_shipped_files_equal_built_in_defaults() -> None:
     files = load_rule_files(SHIPPED)
     defaults = RuleFiles()
-    assert len(files.read) == 4
-    for section in ("organisation", "exposure", "protected", "unscannable"):
+    assert len(files.read) == 5
+    for section in ("organisation", "exposure", "protected", "unscannable", "cases"):
         assert getattr(files, section) == getattr(defaults, section), section
 
 

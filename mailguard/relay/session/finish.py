@@ -129,6 +129,8 @@ class _Disposal:
             return replies.UPSTREAM_LOST
         if not reply.ok:
             log.info("transaction %s: upstream refused the message with %d", self.txn, reply.code)
+        elif (learner := self.relay.runtime.learner) is not None:  # passed or rewritten: delivered
+            learner.delivered(self.verdict.case_keys, self.envelope.rcpt_tos)
         return reply.line()
 
     async def abort(self, reply: str) -> str:
