@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mailguard.actions.dkim import DkimKeyError, DkimSigner, signer_from_settings
 from mailguard.pipeline import Decider, Disposer, Learner, pass_everything
 from mailguard.settings import Settings
+from mailguard.upstream.connections import UpstreamPool
 
 if TYPE_CHECKING:
     from mailguard.organisation.organisation import Organisation
@@ -55,11 +56,11 @@ class Runtime:
         """Open the quarantine store and make it the disposer; StoreError when that fails."""
         from mailguard.quarantine.store import QuarantineStore
 
-<<<<<<< HEAD
         self.store = store = await QuarantineStore.open(self.settings)
         store.organisation_of = lambda: self.organisation
         self.closers.append(store)
         self.disposer = store
+        self.attach_affinity()
 
     @property
     def organisation(self) -> Organisation:
@@ -74,11 +75,15 @@ class Runtime:
         return self._organisation
 
     _organisation: Organisation | None = field(default=None, repr=False)
-=======
-        self.store = await QuarantineStore.open(self.settings)
-        self.closers.append(self.store)
-        self.disposer = self.store
-        self.attach_affinity()
+
+    @property
+    def upstream(self) -> UpstreamPool:
+        """The one pool of upstream connections (relay transactions and the outbox share it)."""
+        if self._upstream is None:
+            self._upstream = UpstreamPool(self.settings)
+        return self._upstream
+
+    _upstream: UpstreamPool | None = field(default=None, repr=False)
 
     def attach_affinity(self) -> None:
         """Once both the store and the scanner exist: the misdirection guard's case history
@@ -89,14 +94,13 @@ class Runtime:
         from mailguard.quarantine.affinity import KeyringError, open_affinity
 
         try:
-            service = open_affinity(self.store, lambda: scanner.policy.classifier)  # type: ignore[attr-defined]
+            service = open_affinity(self.store, lambda: scanner.policy.organisation)  # type: ignore[attr-defined]
         except KeyringError as exc:
             log.error("misdirection guard off: %s", exc)
             return
         scanner.affinity = service  # type: ignore[attr-defined]
         self.learner = service
         self.closers.append(service)
->>>>>>> misdirect
 
     def reload(self) -> None:
         """Re-read rules and register (SIGHUP, file change); the scanner keeps the old ones on failure."""
@@ -136,7 +140,7 @@ class Runtime:
     def _start_store_work(self) -> None:
         """The outbox (releases, split copies, notices) and housekeeping (expiry, purge)."""
         from mailguard.quarantine import lifecycle
-        from mailguard.quarantine.outbox import Outbox, relay_deliver
+        from mailguard.quarantine.outbox import Outbox, upstream_deliver
 
         settings = self.settings
         outbox = Outbox(
@@ -147,7 +151,7 @@ class Runtime:
             max_age=settings.outbox_max_age_days * 86400,
         )
         outbox.learner = self.learner
-        self._spawn(outbox.run(relay_deliver(settings), self.stopping))
+        self._spawn(outbox.run(upstream_deliver(self.upstream), self.stopping))
         self._spawn(lifecycle.run(self.store, self.stopping))
 
     async def _pause(self, seconds: float) -> bool:
@@ -198,6 +202,8 @@ class Runtime:
 
     async def aclose(self) -> None:
         await self.stop_background()
+        if self._upstream is not None:
+            await self._upstream.aclose()
         while self.closers:
             part = self.closers.pop()
             try:

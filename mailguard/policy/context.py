@@ -7,11 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-<<<<<<< HEAD
-=======
 from mailguard.detect.cases import CaseFinder, CaseKey
-from mailguard.detect.parties import PartyClassifier
->>>>>>> misdirect
 from mailguard.detect.protected import ProtectedMention, RegisterLike, find_protected
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content

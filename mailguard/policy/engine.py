@@ -6,12 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-<<<<<<< HEAD
-from mailguard.organisation.organisation import Organisation
-=======
 from mailguard.detect.cases import CaseFinder, CasePattern
-from mailguard.detect.parties import PartyClassifier
->>>>>>> misdirect
+from mailguard.organisation.organisation import Organisation
 from mailguard.policy.context import ScanContext
 from mailguard.policy.loader import RuleFiles, load_rule_files
 from mailguard.policy.patterns import AddressPatterns
@@ -62,17 +58,10 @@ class Policy:
         disabled: list[str] = []
         for model in exp.rules:
             if model.enabled:
-<<<<<<< HEAD
                 own = model.threshold if "exposure_threshold" not in explicit else None
                 own_org = model.org_threshold if "exposure_org_threshold" not in explicit else None
                 action = Action(model.action) if model.action else exposure_action
                 rules.append(ExposureRule(model, action, own or threshold, own_org or org_threshold))
-=======
-                own = model.threshold if model.threshold is not None and "exposure_threshold" not in explicit else None
-                rules.append(
-                    ExposureRule(model, Action(model.action) if model.action else exposure_action, own or threshold)
-                )
->>>>>>> misdirect
             else:
                 disabled.append(model.name)
         for pmodel in files.protected.rules:
@@ -85,11 +74,8 @@ class Policy:
                 rules.append(UnscannableRule(umodel, Action(umodel.action or files.unscannable.action)))
             else:
                 disabled.append(umodel.name)
-<<<<<<< HEAD
         organisation = Organisation.of(internal, consumer, org.professional_domains, org.subaddress_domains)
-=======
         cases = _case_finder(files, settings, rules, disabled)
->>>>>>> misdirect
         return cls(
             rules=rules,
             organisation=organisation,
@@ -121,14 +107,7 @@ class Policy:
 
     def describe(self) -> list[str]:
         """The effective policy in plain lines (`mailguard rules check`)."""
-<<<<<<< HEAD
         lines = ["organisation:", *self.organisation.describe()]
-=======
-        lines = ["organisation:"]
-        lines.append(f"  internal domains (and their subdomains): {', '.join(self.internal_domains) or '(none)'}")
-        if self.consumer_domains:
-            lines.append(f"  extra consumer domains: {', '.join(self.consumer_domains)}")
->>>>>>> misdirect
         lines.append(f"  globally flagged recipients: {len(self.flagged)}")
         lines.append(f"  split invites and lists per recipient: {'yes' if self.split_invites else 'no'}")
         lines.append("rules:")

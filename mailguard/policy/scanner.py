@@ -114,13 +114,9 @@ class Scanner:
     def decide(self, envelope: Envelope, content: Content) -> Verdict:
         """The policy's verdict for extracted content (no I/O; the tests call it directly)."""
         policy, register = self.policy, self.register  # one consistent pair across a reload
-<<<<<<< HEAD
-        ctx = ScanContext(envelope, content, policy.organisation, policy.flagged, register)
-=======
         ctx = ScanContext(
-            envelope, content, policy.classifier, policy.flagged, register, policy.cases, self.affinity
+            envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
         )
->>>>>>> misdirect
         decision = policy.decide(ctx)
         # rule hits are counted by the relay (finish.py), which sees every decider's verdict
         for part in content.unscanned:

@@ -1,7 +1,8 @@
 """Every reply the relay makes up itself, as named constants (aiosmtpd style).
 
 Replies the upstream gives (RCPT refusals, the final queue id) are relayed as they came,
-through `format_reply`. Nothing here carries internal detail: a 4xx says "try again", no more.
+through `mailguard.upstream.transaction.Reply.line`. Nothing here carries internal detail:
+a 4xx says "try again", no more.
 """
 
 from __future__ import annotations
@@ -33,14 +34,3 @@ TEMPFAIL: Final = "451 4.3.0 Temporary local problem, try again later"
 UPSTREAM_UNAVAILABLE: Final = "451 4.4.1 Next hop temporarily unavailable, try again later"
 UPSTREAM_LOST: Final = "451 4.4.2 Connection to the next hop lost, try again later"
 NO_ROOM: Final = "452 4.3.1 Insufficient system storage, try again later"  # in-flight byte budget spent
-
-
-def format_reply(code: int, message: str) -> str:
-    """An upstream reply as one SMTP reply (multi-line kept), printable ASCII only."""
-    lines = [_printable(line) for line in message.splitlines()] or [""]
-    head = [f"{code}-{line}".rstrip() for line in lines[:-1]]
-    return "\r\n".join([*head, f"{code} {lines[-1]}".rstrip()])
-
-
-def _printable(text: str) -> str:
-    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)[:500]

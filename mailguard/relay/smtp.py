@@ -33,8 +33,8 @@ from mailguard.relay.dataread import (
     read_data,
     unstuff,
 )
-from mailguard.relay.upstream import UpstreamTransaction
 from mailguard.settings import BareNewline
+from mailguard.upstream.transaction import UpstreamTransaction
 
 log = logging.getLogger(__name__)
 

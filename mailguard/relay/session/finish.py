@@ -21,9 +21,9 @@ from mailguard.pipeline import Disposer
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.relay import replies
 from mailguard.relay.context import RelayContext
-from mailguard.relay.errors import UpstreamError
 from mailguard.relay.trace import received_header, verdict_header
-from mailguard.relay.upstream import UpstreamTransaction, count_error
+from mailguard.upstream.failures import UpstreamError
+from mailguard.upstream.transaction import UpstreamTransaction, count_error
 
 log = logging.getLogger(__name__)
 

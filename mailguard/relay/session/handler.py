@@ -11,12 +11,12 @@ from mailguard.envelope import Envelope
 from mailguard.organisation.mailbox import embedded_destination
 from mailguard.relay import replies
 from mailguard.relay.context import RelayContext
-from mailguard.relay.errors import UpstreamError
 from mailguard.relay.limits import in_networks
 from mailguard.relay.session.finish import finish
 from mailguard.relay.smtp import RelaySession
 from mailguard.relay.trace import new_transaction_id
-from mailguard.relay.upstream import UpstreamTransaction, count_error
+from mailguard.upstream.failures import UpstreamError
+from mailguard.upstream.transaction import UpstreamTransaction, count_error
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class RelayHandler:
                 return refusal
         sender = "" if address == "<>" else address
         session.transaction_id = new_transaction_id()
-        upstream = UpstreamTransaction(self.relay.settings)
+        upstream = UpstreamTransaction(self.relay.runtime.upstream)
         try:
             reply = await upstream.mail(sender, options)
         except UpstreamError as exc:
