@@ -88,17 +88,17 @@ class Runtime:
     def attach_affinity(self) -> None:
         """Once both the store and the scanner exist: the misdirection guard's case history
         for the scanner, and its learner for the relay and the outbox."""
-        scanner = self.decider
-        if self.store is None or not hasattr(scanner, "affinity") or self.learner is not None:
+        scanner = self.scanner
+        if self.store is None or scanner is None or self.learner is not None:
             return
         from mailguard.quarantine.affinity import KeyringError, open_affinity
 
         try:
-            service = open_affinity(self.store, lambda: scanner.policy.organisation)  # type: ignore[attr-defined]
+            service = open_affinity(self.store, lambda: scanner.policy.organisation)
         except KeyringError as exc:
             log.error("misdirection guard off: %s", exc)
             return
-        scanner.affinity = service  # type: ignore[attr-defined]
+        scanner.affinity = service
         self.learner = service
         self.closers.append(service)
 
@@ -134,7 +134,7 @@ class Runtime:
         """Write what this process delivered to the affinity table (every process has its own
         queue); retention and the gauge run in the process that runs the outbox."""
         service = self.learner
-        if service is not None and hasattr(service, "run"):
+        if service is not None:
             self._spawn(service.run(self.stopping, housekeeping=housekeeping))
 
     def _start_store_work(self) -> None:

@@ -13,7 +13,7 @@ from mailguard.envelope import Envelope
 from mailguard.message.model import Content
 from mailguard.organisation.mailbox import embedded_destination, normalise_address
 from mailguard.organisation.organisation import Organisation
-from mailguard.policy.patterns import AddressPatterns, address_forms
+from mailguard.organisation.patterns import AddressPatterns, address_forms
 
 
 @dataclass

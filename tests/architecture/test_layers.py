@@ -41,3 +41,12 @@ def test_lower_layers_never_reach_relay_admin_or_cli() -> None:
 def test_admin_does_not_import_cli() -> None:
     graph = import_graph()
     assert not [m for m in graph if _package(m) == "admin" and any(_package(r) == "cli" for r in graph[m])]
+
+
+def test_detectors_readers_and_the_organisation_know_no_policy() -> None:
+    """Value types they share (Snippet, address patterns) live below the policy."""
+    graph = import_graph()
+    below = ("detect", "message", "organisation", "upstream")
+    above = ("policy", "actions", "quarantine")
+    wrong = {m: sorted(r for r in graph[m] if _package(r) in above) for m in graph if _package(m) in below}
+    assert {m: r for m, r in wrong.items() if r} == {}

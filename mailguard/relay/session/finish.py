@@ -183,11 +183,11 @@ class _Disposal:
 
     async def _notify_rewritten(self) -> None:
         """Tell the sender their recipients were moved to Bcc. Best effort: the mail is delivered."""
-        notify = getattr(self.relay.runtime.disposer, "notify", None)
-        if notify is None:
+        disposer = self.relay.runtime.disposer
+        if disposer is None:
             return
         try:
-            await notify(NoticeKind.REWRITTEN, self.envelope, self.data, self.verdict, self.txn)
+            await disposer.notify(NoticeKind.REWRITTEN, self.envelope, self.data, self.verdict, self.txn)
         except Exception as exc:
             log.warning("transaction %s: rewrite notice not queued (%s)", self.txn, type(exc).__name__)
 
