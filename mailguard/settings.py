@@ -10,10 +10,11 @@ import ipaddress
 import logging
 import os
 import re
+import socket
 import typing
 import warnings
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -344,6 +345,13 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
 
+
+
+@cache
+def default_hostname() -> str:
+    """The machine's FQDN, looked up once (getfqdn may wait on DNS): our name when
+    MAILGUARD_HOSTNAME is empty (banner, Received:, EHLO to the upstream)."""
+    return socket.getfqdn()
 
 
 ENV_PREFIX = "MAILGUARD_"

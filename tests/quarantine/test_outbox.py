@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from mailguard.quarantine import QuarantineStore
-from mailguard.quarantine.outbox import Outbox, PermanentDeliveryError, relay_deliver
+from mailguard.quarantine.outbox import Outbox, PermanentDeliveryError, upstream_deliver
 from mailguard.quarantine.schema import outbox
 from mailguard.settings import Settings
+from mailguard.upstream.connections import UpstreamPool
 
 from .conftest import RCPTS, SENDER, Upstream, envelope, message, verdict
 
@@ -171,12 +172,11 @@ async def test_staged_copies_are_delivered(store: QuarantineStore, upstream: Ups
 async def test_relay_deliver_reaches_upstream(
     store: QuarantineStore, upstream: Upstream, settings: Settings
 ) -> None:
-    """The production Deliver (mailguard.relay.upstream) against the recording upstream."""
-    pytest.importorskip("mailguard.relay.upstream")
+    """The production Deliver (mailguard.upstream) against the recording upstream."""
     relay_settings = settings.model_copy(update={"upstream_port": upstream.port, "upstream_pool_size": 0})
     item_id = await store.hold(envelope(rcpts=["ok@example.net", "perm.x@example.net"]), message(), verdict())
     await store.release(item_id, "api:carol")
-    await Outbox(store).run_once(relay_deliver(relay_settings))
+    await Outbox(store).run_once(upstream_deliver(UpstreamPool(relay_settings)))
     assert [d.rcpts for d in releases(upstream)] == [["ok@example.net"]]
     item = await store.get_item(item_id)
     assert item is not None and item["delivery"]["status"] == "failed"  # the 550 recipient
