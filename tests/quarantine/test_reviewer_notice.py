@@ -7,6 +7,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 import sqlalchemy as sa
+from support.pg import empty
 
 from mailguard.quarantine import QuarantineStore
 from mailguard.quarantine.digest import SETTLE, send_digest
@@ -32,6 +33,7 @@ async def test_one_digest_per_batch_names_no_content(db_url: str, tmp_path: Path
         notify_sender=False,
     )
     store = await QuarantineStore.open(settings)
+    await empty(store)  # the PostgreSQL database is shared by the session's tests
     clock = [1_800_000_000.0]
     store.clock = lambda: clock[0]
     try:
