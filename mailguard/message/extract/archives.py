@@ -15,6 +15,7 @@ from typing import TypeAlias
 
 from mailguard.message.extract import office
 from mailguard.message.extract.safezip import RATIO_FLOOR, SafeZip
+from mailguard.message.extract.sheets import extract_workbook
 from mailguard.message.extract.sink import PartFailed, Path, Sink
 from mailguard.message.model import UnscannedReason
 
@@ -51,8 +52,6 @@ def zip_kind(z: SafeZip) -> str:
 
 
 def extract_zip(sink: Sink, data: bytes, path: Path, depth: int) -> None:
-    from mailguard.message.extract.sheets import extract_workbook
-
     z = SafeZip(sink, data)
     kind = zip_kind(z)
     if kind == "docx":

@@ -9,11 +9,14 @@ from collections.abc import Callable
 from mailguard.message.extract import archives
 from mailguard.message.extract.calendar import extract_calendar
 from mailguard.message.extract.html import extract_html
+from mailguard.message.extract.mime import extract_attached_message
+from mailguard.message.extract.msg import extract_ole
 from mailguard.message.extract.pdf import extract_pdf
 from mailguard.message.extract.rtf import extract_rtf
 from mailguard.message.extract.sheets import extract_csv, extract_workbook
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, failure
 from mailguard.message.extract.text import decode, looks_like_text
+from mailguard.message.extract.tnef import extract_tnef
 from mailguard.message.model import UnscannedReason
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -114,24 +117,6 @@ def _encrypted(*_: object) -> None:
     raise PartFailed(UnscannedReason.ENCRYPTED, "S/MIME or PGP encrypted content")
 
 
-def _eml(sink: Sink, data: bytes, path: Path, depth: int, name: str, charset: str | None) -> None:
-    from mailguard.message.extract.mime import extract_attached_message
-
-    extract_attached_message(sink, data, path, depth)
-
-
-def _ole(sink: Sink, data: bytes, path: Path, depth: int, name: str, charset: str | None) -> None:
-    from mailguard.message.extract.msg import extract_ole
-
-    extract_ole(sink, data, path, depth, name)
-
-
-def _tnef(sink: Sink, data: bytes, path: Path, depth: int, name: str, charset: str | None) -> None:
-    from mailguard.message.extract.tnef import extract_tnef
-
-    extract_tnef(sink, data, path, depth)
-
-
 Handler = Callable[[Sink, bytes, Path, int, str, "str | None"], None]
 _HANDLERS: dict[str, Handler] = {
     "pdf": lambda s, d, p, depth, n, c: extract_pdf(s, d, p, depth),
@@ -148,8 +133,8 @@ _HANDLERS: dict[str, Handler] = {
     "text": lambda s, d, p, depth, n, c: _text(s, d, p, c),
     "signature": lambda *_: None,  # a signature says nothing a person reads
     "encrypted": _encrypted,
-    "eml": _eml,
-    "ole": _ole,
-    "tnef": _tnef,
+    "eml": lambda s, d, p, depth, n, c: extract_attached_message(s, d, p, depth),
+    "ole": lambda s, d, p, depth, n, c: extract_ole(s, d, p, depth, n),
+    "tnef": lambda s, d, p, depth, n, c: extract_tnef(s, d, p, depth),
     "xls": lambda s, d, p, depth, n, c: extract_workbook(s, d, p),
 }

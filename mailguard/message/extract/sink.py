@@ -1,12 +1,17 @@
 """What every extractor writes to: the growing `Content`, the budgets, and the errors that
-stop a part (`PartFailed`) or the whole message (`Stop`)."""
+stop a part (`PartFailed`) or the whole message (`Stop`).
+
+A nested document (an attachment, an archive member, an embedded file) is handed back through
+`Sink.document` to the dispatcher the sink was made with (`documents.extract_document`, wired
+in by content.py): the dispatcher sits above the sink and every extractor, so no extractor
+imports it and the modules of this package import each other without a cycle."""
 
 from __future__ import annotations
 
 import re
 import time
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 
 from mailguard.message.extract.limits import ExtractLimits
@@ -79,8 +84,9 @@ def failure(exc: Exception, doing: str) -> tuple[UnscannedReason, str]:
 
 
 class Sink:
-    def __init__(self, limits: ExtractLimits) -> None:
+    def __init__(self, limits: ExtractLimits, dispatch: Dispatch) -> None:
         self.limits = limits
+        self._dispatch = dispatch
         self.content = Content()
         self.deadline = time.monotonic() + limits.timeout
         self.parts = 0
@@ -232,9 +238,11 @@ class Sink:
         entered: bool = False, charset: str | None = None,
     ) -> None:
         """Read a nested document (attachment, archive member, embedded file) at `path`."""
-        from mailguard.message.extract.documents import extract_document  # the dispatcher imports us
+        self._dispatch(self, data, name, ctype, path, depth, entered, charset)
 
-        extract_document(self, data, name, ctype, path, depth, entered, charset)
+
+# (sink, data, name, declared type, path, depth, already counted by `enter`, charset)
+Dispatch = Callable[[Sink, bytes, str, str, Path, int, bool, "str | None"], None]
 
 
 class Paragraphs:
