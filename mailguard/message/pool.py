@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib
 import json
 import logging
 import pickle
@@ -42,6 +43,7 @@ FAST_PATH_MAX = 8 * 1024  # bytes; up to this a text/HTML-only message is read i
 _FAST_TYPES = frozenset({b"text/plain", b"text/html", b"multipart/alternative"})
 _CONTENT_TYPE = re.compile(rb"^content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.I | re.M)
 _NOT_FAST = re.compile(rb"^content-disposition:\s*attachment|\bname\*?=|^begin [0-7]{3}", re.I | re.M)
+_EXTRACTORS = "mailguard.message.extract.content"
 _JOIN_TIMEOUT = 2.0
 _RESTART_DELAY = 1.0
 
@@ -140,9 +142,13 @@ class ExtractionPool:
             if self._idle is not None:
                 return
             loop = asyncio.get_running_loop()
+            # the fast path's extractors are imported here, off the loop: a first import of
+            # pypdf, lxml and the rest costs a second or two, too long for the event loop
+            imported = loop.run_in_executor(self._threads, importlib.import_module, _EXTRACTORS)
             started = await asyncio.gather(
                 *(loop.run_in_executor(self._threads, _Worker, self.limits) for _ in range(self.size))
             )
+            await imported
             idle: asyncio.Queue[_Worker] = asyncio.Queue()
             for worker in started:
                 self._workers.add(worker)
@@ -152,7 +158,7 @@ class ExtractionPool:
     async def extract(self, data: bytes) -> Content:
         try:
             if fast_path(data):
-                from mailguard.message.extract.content import extract_content
+                from mailguard.message.extract.content import extract_content  # loaded by `start`
 
                 return extract_content(data, self.limits)
             return await self._in_worker(data)
