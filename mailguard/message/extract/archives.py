@@ -21,6 +21,7 @@ from mailguard.message.model import UnscannedReason
 
 _ODF_TEXT = ("application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.presentation")
 _ODF_SHEET = "application/vnd.oasis.opendocument.spreadsheet"
+MEMBER_PATH = "member path"  # a zip or tar member's name, folders included
 
 
 def _member_path(path: Path, name: str) -> Path:
@@ -79,7 +80,7 @@ def _zip_members(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
         sub = _member_path(path, info.filename)
         try:
             sink.enter(sub, depth + 1)
-            sink.attachment(sub, info.filename, _guess_type(info.filename), info.file_size)
+            sink.attachment(sub, info.filename, _guess_type(info.filename), info.file_size, MEMBER_PATH)
             data = z.read(info.filename)
         except PartFailed as exc:
             sink.unscanned(sub, exc.reason, exc.detail)
@@ -99,7 +100,7 @@ def extract_tar(sink: Sink, data: bytes, path: Path, depth: int) -> None:
         sub = _member_path(path, member.name)
         try:
             sink.enter(sub, depth + 1)
-            sink.attachment(sub, member.name, _guess_type(member.name), member.size)
+            sink.attachment(sub, member.name, _guess_type(member.name), member.size, MEMBER_PATH)
             sink.check_size(member.size, "tar member")
             stream = tar.extractfile(member)
             content = stream.read() if stream is not None else b""

@@ -49,6 +49,17 @@ def emails(text: str) -> Iterator[tuple[int, str]]:
         pos = match.end()
 
 
+_NAME_GLUE = re.compile(r"[_/\\]+|(?<=\w)[.-](?=\w)")
+
+
+def readable_name(name: str) -> str:
+    """A file name or archive path as written, plus (when it differs) the same with the
+    separators people put between words (`_`, `-`, `.`, folders) read as spaces:
+    "cases/14_Acacia-Avenue.pdf" also reads "cases 14 Acacia Avenue pdf"."""
+    spaced = " ".join(_NAME_GLUE.sub(" ", name).split())
+    return name if spaced == name else f"{name}\n{spaced}"
+
+
 def where(path: Path) -> str:
     return SEP.join(path) or "message"
 
@@ -230,8 +241,11 @@ class Sink:
     def unscanned(self, path: Path, reason: UnscannedReason, detail: str = "") -> None:
         self.content.unscanned.append(Unscanned(where(path), reason, detail[:200]))
 
-    def attachment(self, path: Path, filename: str, content_type: str, size: int) -> None:
+    def attachment(self, path: Path, filename: str, content_type: str, size: int, label: str = "file name") -> None:
+        """List an attachment, and read its name (at `path › label`): every recipient reads a
+        file name, and caseworkers name files after the property."""
         self.content.attachments.append(Attachment(filename, content_type, size, where(path)))
+        self.text((*path, label), readable_name(filename), SegmentKind.FIELD)
 
     def document(
         self, data: bytes, name: str, ctype: str, path: Path, depth: int,
