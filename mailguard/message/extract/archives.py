@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from mailguard.message.extract import office
+from mailguard.message.extract.properties import extract_properties
 from mailguard.message.extract.safezip import RATIO_FLOOR, SafeZip
 from mailguard.message.extract.sheets import extract_workbook
 from mailguard.message.extract.sink import PartFailed, Path, Sink
@@ -71,6 +72,8 @@ def extract_zip(sink: Sink, data: bytes, path: Path, depth: int) -> None:
         office.extract_odf_text(sink, z, path, depth)
     else:
         _zip_members(sink, z, path, depth)
+        return
+    extract_properties(sink, z, path)  # an office document's title, subject, keywords, …
 
 
 def _zip_members(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:

@@ -17,6 +17,7 @@ from mailguard.message.extract.sheets import extract_csv, extract_workbook
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, failure
 from mailguard.message.extract.text import decode, looks_like_text
 from mailguard.message.extract.tnef import extract_tnef
+from mailguard.message.extract.vcard import extract_vcard
 from mailguard.message.model import UnscannedReason
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -24,6 +25,7 @@ TNEF_MAGIC = b"\x78\x9f\x3e\x22"
 _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<table|<p[ >])", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _IMAGE = re.compile(r"^(image|video|audio|font)/", re.I)
+_VCARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
 _SIGNATURES = ("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature")
 _ENCRYPTED = ("application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted")
 
@@ -69,6 +71,8 @@ def sniff(data: bytes, name: str, ctype: str) -> str:
         return "eml"
     if b"BEGIN:VCALENDAR" in head.upper() or ext in ("ics", "vcs") or ctype == "text/calendar":
         return "ics"
+    if b"BEGIN:VCARD" in head.upper() or ext in ("vcf", "vcard") or ctype in _VCARD_TYPES:
+        return "vcard"
     if ext in ("csv",) or ctype in ("text/csv", "application/csv"):
         return "csv"
     if ext == "tsv" or ctype == "text/tab-separated-values":
@@ -130,6 +134,7 @@ _HANDLERS: dict[str, Handler] = {
     "csv": lambda s, d, p, depth, n, c: extract_csv(s, d, p, c),
     "tsv": lambda s, d, p, depth, n, c: extract_csv(s, d, p, c, tsv=True),
     "ics": lambda s, d, p, depth, n, c: extract_calendar(s, decode(d, c), p),
+    "vcard": lambda s, d, p, depth, n, c: extract_vcard(s, decode(d, c), p),
     "text": lambda s, d, p, depth, n, c: _text(s, d, p, c),
     "signature": lambda *_: None,  # a signature says nothing a person reads
     "encrypted": _encrypted,

@@ -55,9 +55,10 @@ _NAME_GLUE = re.compile(r"[_/\\]+|(?<=\w)[.-](?=\w)")
 def readable_name(name: str) -> str:
     """A file name or archive path as written, plus (when it differs) the same with the
     separators people put between words (`_`, `-`, `.`, folders) read as spaces:
-    "cases/14_Acacia-Avenue.pdf" also reads "cases 14 Acacia Avenue pdf"."""
-    spaced = " ".join(_NAME_GLUE.sub(" ", name).split())
-    return name if spaced == name else f"{name}\n{spaced}"
+    "cases/14_Acacia-Avenue.pdf" also reads "cases 14 Acacia Avenue" (the extension dropped)."""
+    stem = name.rpartition(".")[0] or name
+    spaced = " ".join(_NAME_GLUE.sub(" ", stem).split())
+    return name if spaced == stem else f"{name}\n{spaced}"
 
 
 def where(path: Path) -> str:
