@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
 import pytest
 from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from redteam.conftest import InlinePool, redteam_settings
+from redteam.conftest import scanner as redteam_scanner  # noqa: F401 - fixture "scanner": the red-team register, in-process
 from redteam.mail import FLAGGED, SENDER, multipart
 
 from mailguard.envelope import Envelope
 from mailguard.message import extract_content
 from mailguard.message.model import AddressSource, Content, SegmentKind
-from mailguard.policy.engine import load_policy
-from mailguard.policy.scanner import Scanner, open_register
+from mailguard.policy.scanner import Scanner
 from mailguard.policy.verdict import Action
 
 from .builders import message, zip_of
@@ -278,14 +276,6 @@ CARRIERS: dict[str, Callable[[str], bytes]] = {
     "calendar X-ADDRESS": lambda a: invite('X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS="'
                                            + a.replace("\n", "\\n").replace(",", "\\,") + '":geo:1,2'),
 }
-
-
-@pytest.fixture
-async def scanner(tmp_path: Path) -> AsyncIterator[Scanner]:
-    config = redteam_settings(tmp_path)
-    s = Scanner(config, load_policy(config), open_register(config), InlinePool())
-    yield s
-    await s.aclose()
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
