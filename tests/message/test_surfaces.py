@@ -17,7 +17,6 @@ import pytest
 from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from redteam.conftest import scanner as redteam_scanner  # noqa: F401 - fixture "scanner": the red-team register, in-process
 from redteam.mail import FLAGGED, SENDER, multipart
 
 from mailguard.envelope import Envelope
