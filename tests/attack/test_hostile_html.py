@@ -13,6 +13,7 @@ from email.message import EmailMessage
 import pytest
 
 from mailguard.message import extract_content
+from mailguard.message.extract.html import tame
 from mailguard.message.pool import FAST_PATH_MAX, fast_path
 
 
@@ -76,3 +77,18 @@ def test_hostile_html_is_still_read(shape: Callable[[int], str]) -> None:
     content = extract_content(html_message(shape(2000)))
     assert not content.unscanned
     assert any("14 Acacia Avenue" in s.text for s in content.segments)
+
+
+@pytest.mark.parametrize("html", [
+    "<p>x" * 2000,  # unclosed paragraphs: each ends at the next
+    "<table>" + "<tr><td>a<td>b" * 2000 + "</table>",  # unclosed cells and rows
+    "<ul>" + "<li>x" * 3000 + "</ul>",
+])
+def test_ordinary_markup_without_end_tags_keeps_its_rows(html: str) -> None:
+    """The depth pre-scan follows implied end tags, so long flat markup is not taken for deep."""
+    assert tame(html)
+
+
+@pytest.mark.parametrize("html", [nested_tables(200), nested_divs(600), many_attributes(600)])
+def test_deep_or_crowded_markup_is_read_flat(html: str) -> None:
+    assert not tame(html)

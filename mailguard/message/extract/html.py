@@ -36,6 +36,13 @@ _BLOCK = frozenset(
 )
 _SKIP = frozenset({"script", "style", "noscript", "template", "-comment", "object", "svg"})
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_IMPLIED_END = frozenset("p li dt dd td th tr option".split())  # an open one ends at the next
+# where the search for an open sibling stops: a row or cell never ends one of an outer table,
+# a paragraph or list item never ends one outside the table cell it is in
+_CELLS = frozenset({"td", "th", "tr"})
+_TABLE = frozenset({"table"})
+_BLOCK_SCOPE = frozenset({"table", "td", "th"})
+_SIBLING_REACH = 3  # <tr><td>… : the open sibling is at most this deep (td inside tr inside tbody)
 _ATTRS = ("alt", "title", "aria-label", "placeholder")
 _SPACE = re.compile(r"\s+")
 # a tag for the pre-scan and the flat reader; `[^<>]*` keeps every try within one tag (linear)
@@ -46,21 +53,50 @@ _FLAT_ATTR = re.compile(
 
 def tame(data: str) -> bool:
     """True when the parser's cost is linear for `data`: open elements stay under MAX_DEPTH
-    and no tag has more than MAX_ATTRS attribute words. One regex pass; it over-counts (a tag
-    the parser closes implicitly stays open here), which only sends odd markup to `_flat`."""
-    depth = 0
+    and no tag has more than MAX_ATTRS attribute words. One regex pass keeping a stack of open
+    elements the way the parser roughly does: an end tag closes its element if it is among
+    the innermost `_REACH`, and `<p>`, `<li>`, `<td>`, `<tr>`… close an open sibling. It may
+    over-count (odd markup then goes to `_flat`, which still reads every word), never by much
+    under-count; each element is pushed and popped once, so it is linear."""
+    if data.count("<") <= MAX_DEPTH:  # too few tags to nest too deep or to crowd one tag
+        return True
+    stack: list[str] = []
     for match in _TAG.finditer(data):
         closing, name, attrs = match.groups()
+        name = name.lower()
         if closing:
-            depth = max(0, depth - 1)
+            if stack and stack[-1] == name:  # the usual case, cheaply
+                stack.pop()
+            else:
+                _close(stack, name)
             continue
-        if len(attrs) > MAX_ATTRS and len(attrs.split()) > MAX_ATTRS:
-            return False
-        if name.lower() not in _VOID and not attrs.endswith("/"):
-            depth += 1
-            if depth > MAX_DEPTH:
+        if attrs:
+            if len(attrs) > MAX_ATTRS and len(attrs.split()) > MAX_ATTRS:
                 return False
+            if attrs[-1] == "/":
+                continue
+        if name in _VOID:
+            continue
+        if name in _IMPLIED_END and stack:
+            if stack[-1] == name:
+                stack.pop()
+            else:
+                _close(stack, name, _SIBLING_REACH, _TABLE if name in _CELLS else _BLOCK_SCOPE)
+        stack.append(name)
+        if len(stack) > MAX_DEPTH:
+            return False
     return True
+
+
+def _close(stack: list[str], name: str, reach: int = 16, scope: frozenset[str] = frozenset()) -> None:
+    """Pop the innermost open `name` (and what is inside it), if among the `reach` innermost
+    and not outside an element of `scope` (a nested table's row never ends the outer row)."""
+    for i in range(len(stack) - 1, max(-1, len(stack) - 1 - reach), -1):
+        if stack[i] == name:
+            del stack[i:]
+            return
+        if stack[i] in scope:
+            return
 
 
 def _attrs_text(node: LexborNode) -> list[str]:
