@@ -58,8 +58,6 @@ def tame(data: str) -> bool:
     the innermost `_REACH`, and `<p>`, `<li>`, `<td>`, `<tr>`… close an open sibling. It may
     over-count (odd markup then goes to `_flat`, which still reads every word), never by much
     under-count; each element is pushed and popped once, so it is linear."""
-    if data.count("<") <= MAX_DEPTH:  # too few tags to nest too deep or to crowd one tag
-        return True
     stack: list[str] = []
     for match in _TAG.finditer(data):
         closing, name, attrs = match.groups()
