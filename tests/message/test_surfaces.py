@@ -118,6 +118,13 @@ def test_vcard_addresses_in_every_version(name: str, ctype: str) -> None:
     assert not content.unscanned
 
 
+def test_a_vcard_that_is_not_one_is_read_as_text() -> None:
+    content = attach("card.vcf", b"notes: 14 Acacia Avenue", "text/x-vcard")
+    assert texts(content, 'attachment "card.vcf"')[-1] == "notes: 14 Acacia Avenue"
+    note = attach("notes.txt", b"Call Ann.\nBEGIN:VCARD\nFN:Ann\nEND:VCARD\n14 Acacia Avenue", "text/plain")
+    assert any("Call Ann." in t and "14 Acacia Avenue" in t for t in texts(note, 'attachment "notes.txt"'))
+
+
 # --- map links ---
 
 @pytest.mark.parametrize("url", [

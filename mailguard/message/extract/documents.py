@@ -71,7 +71,8 @@ def sniff(data: bytes, name: str, ctype: str) -> str:
         return "eml"
     if b"BEGIN:VCALENDAR" in head.upper() or ext in ("ics", "vcs") or ctype == "text/calendar":
         return "ics"
-    if b"BEGIN:VCARD" in head.upper() or ext in ("vcf", "vcard") or ctype in _VCARD_TYPES:
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCARD") or ext in ("vcf", "vcard") \
+            or ctype in _VCARD_TYPES:
         return "vcard"
     if ext in ("csv",) or ctype in ("text/csv", "application/csv"):
         return "csv"

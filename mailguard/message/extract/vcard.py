@@ -71,6 +71,10 @@ def _decode_qp(value: str, charset: str) -> str:
 
 
 def extract_vcard(sink: Sink, text: str, path: Path) -> None:
+    """The cards in `text`; a file named or typed as a vCard that holds none is read as text."""
+    if "BEGIN:VCARD" not in text.upper():
+        sink.text(path, text)
+        return
     card = 0
     for line in _lines(text):
         name_part, colon, value = line.partition(":")
