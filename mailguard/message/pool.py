@@ -5,14 +5,13 @@ message a wall-clock limit; a worker that dies, hits its memory limit or overrun
 and replaced, and the message becomes `Unscanned(where="message", reason=timeout)`. Talking
 to a worker happens in a thread, so the event loop never blocks on a pipe.
 
-The one parse on the event loop: a message of at most `FAST_PATH_MAX` bytes whose parts are
-all text or HTML bodies is cheaper to read in-process than to ship (see `fast_path`). The
-bound is measured, not guessed: extraction is linear in size and depth (html.py), and the
-worst 8 KB shapes we know (a table of 270 rows with an address in every row, 1,600 nested
-`<div>`s, 8 KB of `<span>`s, 500-attribute tags, 1,700 nested tables) cost at most 20 ms
-of loop time on the 2-core CI machine under load (64 KB of table rows: 110 ms, which is why
-the bound is not 64 KB). Anything bigger, and anything with an attachment, goes to a worker.
-`bench/load.py --hostile` shows the loop lag under such mail.
+The one parse on the event loop: a plain-text message (no HTML, no attachment) of at most
+`FAST_PATH_MAX` bytes is read in-process (see `fast_path`). The bound is measured, not
+guessed: the costliest 8 KB plain text we know (an address on every line, or nothing but
+email addresses) takes 2–4 ms; HTML, linear as its extraction is (html.py), costs up to 20 ms
+for 8 KB of table rows and 110 ms for 64 KB on the loaded 2-core CI machine, while a worker
+round trip costs about 4 ms, so HTML always goes to a worker. So does anything bigger and
+anything with an attachment. `bench/load.py --hostile` shows the loop lag under hostile HTML.
 """
 
 from __future__ import annotations
@@ -39,8 +38,8 @@ from mailguard.message.model import Content, Unscanned, UnscannedReason
 
 log = logging.getLogger(__name__)
 
-FAST_PATH_MAX = 8 * 1024  # bytes; up to this a text/HTML-only message is read in-process
-_FAST_TYPES = frozenset({b"text/plain", b"text/html", b"multipart/alternative"})
+FAST_PATH_MAX = 8 * 1024  # bytes; up to this a plain-text message is read in-process
+_FAST_TYPES = frozenset({b"text/plain"})
 _CONTENT_TYPE = re.compile(rb"^content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.I | re.M)
 _NOT_FAST = re.compile(rb"^content-disposition:\s*attachment|\bname\*?=|^begin [0-7]{3}", re.I | re.M)
 _EXTRACTORS = "mailguard.message.extract.content"
@@ -49,7 +48,7 @@ _RESTART_DELAY = 1.0
 
 
 def fast_path(data: bytes) -> bool:
-    """True for a small message whose every part is a text or HTML body (no attachment)."""
+    """True for a small message whose every part is a plain-text body (no HTML, no attachment)."""
     if len(data) > FAST_PATH_MAX or _NOT_FAST.search(data):
         return False
     return all(t.lower() in _FAST_TYPES for t in _CONTENT_TYPE.findall(data))
