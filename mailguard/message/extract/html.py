@@ -159,34 +159,34 @@ class _Reader:
             stack.extend((child, False) for child in reversed(children))
 
     def enter(self, tag: str) -> None:
-        if self.sink is None:
-            pass
-        elif tag == "table":
-            self.table_count += 1
-            self.tables.append([self.table_count, 0])
-        elif tag == "tr" and self.tables:
-            table = self.tables[-1]
-            table[1] += 1
-            self.rows.append((table[0], table[1], []))
-            return
-        elif tag in ("td", "th") and self.rows:
-            cell: list[str] = []
-            self.rows[-1][2].append(cell)
-            self.cells.append(cell)
-            return
+        """A block starts: a line ends, unless it opens a row or a cell (read as rows)."""
+        if self.sink is not None:
+            if tag == "table":
+                self.table_count += 1
+                self.tables.append([self.table_count, 0])
+            elif tag == "tr" and self.tables:
+                table = self.tables[-1]
+                table[1] += 1
+                self.rows.append((table[0], table[1], []))
+                return
+            elif tag in ("td", "th") and self.rows:
+                cell: list[str] = []
+                self.rows[-1][2].append(cell)
+                self.cells.append(cell)
+                return
         self.put("\n")
 
     def leave(self, tag: str) -> None:
-        if self.sink is None:
-            pass
-        elif tag == "table" and self.tables:
-            self.tables.pop()
-        elif tag == "tr" and self.rows:
-            self.row(*self.rows.pop())
-            return
-        elif tag in ("td", "th") and self.cells:
-            self.cells.pop()
-            return
+        """A block ends: a line ends, or the row is read, or the cell is closed."""
+        if self.sink is not None:
+            if tag == "table" and self.tables:
+                self.tables.pop()
+            elif tag == "tr" and self.rows:
+                self.row(*self.rows.pop())
+                return
+            elif tag in ("td", "th") and self.cells:
+                self.cells.pop()
+                return
         self.put("\n")
 
     def row(self, table: int, number: int, cells: list[list[str]]) -> None:
