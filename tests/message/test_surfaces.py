@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
+import tarfile
 from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
@@ -263,6 +265,32 @@ def _vcard(address: str) -> bytes:
     return f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\nLABEL:{escaped}\r\nEND:VCARD\r\n".encode()
 
 
+def _pdf_title(address: str) -> bytes:
+    doc = FPDF()
+    doc.add_page()
+    doc.set_title(address.replace("\n", " "))
+    return bytes(doc.output())
+
+
+def _tar_of(name: str) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    return buffer.getvalue()
+
+
+def _rfc2231_name(address: str) -> bytes:
+    encoded = quote(address.replace("\n", " ") + ".txt", safe="")
+    half = len(encoded) // 2
+    while "%" in encoded[half - 2:half]:  # never split an escape between continuations
+        half += 1
+    header = (f"Content-Type: text/plain\r\nContent-Disposition: attachment; filename*0*=utf-8''"
+              f"{encoded[:half]}; filename*1*={encoded[half:]}")
+    return multipart([("Content-Type: text/plain", b"See attached."), (header, b"notes")])
+
+
 def _map_link(address: str) -> str:
     return "https://www.google.com/maps/search/?api=1&query=" + quote_plus(address.replace("\n", " "))
 
@@ -279,12 +307,17 @@ CARRIERS: dict[str, Callable[[str], bytes]] = {
     "pdf two columns": lambda a: message("x", attachments=[("letter.pdf", _pdf_lines(a, True), "application/pdf")]),
     "pdf out of order": lambda a: message("x", attachments=[("l.pdf", _pdf_lines(a, False), "application/pdf")]),
     "docx title": lambda a: message("x", attachments=[("r.docx", docx_with_properties(a.replace("\n", " ")), DOCX)]),
+    "pdf title": lambda a: message("x", attachments=[("scan.pdf", _pdf_title(a), "application/pdf")]),
+    "tar member path": lambda a: message("x", attachments=[
+        ("bundle.tar", _tar_of(f"{a.replace(chr(10), ' ')}/letter.txt"), "application/x-tar")]),
+    "file name, RFC 2231 continuations": _rfc2231_name,
+    "calendar ALTREP": lambda a: invite(f'LOCATION;ALTREP="{_map_link(a)}":Home visit'),
     "calendar X-ADDRESS": lambda a: invite('X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS="'
                                            + a.replace("\n", "\\n").replace(",", "\\,") + '":geo:1,2'),
 }
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(carrier=st.sampled_from(sorted(CARRIERS)), address=wordings())
 def test_a_register_row_in_any_carrier_is_held(scanner: Scanner, carrier: str, address: str) -> None:
     data = CARRIERS[carrier](address)
