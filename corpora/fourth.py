@@ -222,6 +222,14 @@ def write(out: Path) -> str:
         m.add_attachment(ics.encode(), maintype="text", subtype="calendar", filename="invite.ics",
                          params={"method": "REQUEST"})
         c.add(m, att, "nopass", "exposure/calendar_external_organizer", "2 public attendees + external organizer")
+    for i in range(12):  # professionals of 2-8 agencies working together, some with one parent
+        doms = R.sample([d for d, _ in uk.AGENCIES], 2 + i % 7)
+        to = [f"{R.choice(FIRST).lower()}.{R.choice(LAST).lower()}@{d}" for d in doms]
+        fam = "exposure-negative/multi_agency"
+        if i % 4 == 3:
+            to.append(consumer(1600 + i))
+            fam = "exposure-negative/multi_agency_one_public"
+        c.add(mail(to, FILLER, "Strategy meeting", cc=[staff()]), to, "pass", fam, f"{len(doms)} agencies")
     # --- negatives
     for _ in range(8):
         r = next(pick)

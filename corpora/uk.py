@@ -634,3 +634,28 @@ REGIONAL_LAST = """Smith Jones Williams Davies Evans Thomas Roberts Hughes Lewis
     Murray O'Neill Kelly Murphy Quinn McLaughlin Wilson Taylor Brown Walker Wright Hall Green Wood Clarke Patel""".split()
 NICKNAMES = """daz jonno gaz lee dean craig wayne stevie kev rab jamie liam connor ryan mark""".split()
 CONSUMER_COMMON = ["gmail.com", "hotmail.co.uk", "outlook.com", "yahoo.co.uk", "icloud.com", "btinternet.com", "live.co.uk"]
+
+# --- Professionals a council works with: (mail domain, organisation). Mail between several of them
+# is everyday multi-agency work, not an exposure (INTERFACE.md "Who is exposed").
+AGENCIES = [
+    ("westyorkshire.police.uk", "West Yorkshire Police"),
+    ("met.police.uk", "Metropolitan Police"),
+    ("nhs.net", "NHS"),
+    ("leedsth.nhs.uk", "Leeds Teaching Hospitals"),
+    ("brookfield.wakefield.sch.uk", "Brookfield Primary School"),
+    ("stmarys.leeds.sch.uk", "St Mary's CE Primary"),
+    ("kirklees.gov.uk", "Kirklees Council"),
+    ("calderdale.gov.uk", "Calderdale Council"),
+    ("bradford.gov.uk", "Bradford Council"),
+    ("cafcass.gov.uk", "Cafcass"),
+    ("justice.gov.uk", "Probation Service"),
+    ("dwp.gov.uk", "DWP"),
+    ("harbourside-solicitors.co.uk", "Harbourside Solicitors LLP"),
+    ("womensaid.org.uk", "Women's Aid"),
+    ("nspcc.org.uk", "NSPCC"),
+    ("barnardos.org.uk", "Barnardo's"),
+    ("citizensadvice.org.uk", "Citizens Advice"),
+    ("westyorks-fire.gov.uk", "West Yorkshire Fire and Rescue"),
+    ("leedsbeckett.ac.uk", "Leeds Beckett University"),
+    ("shelter.org.uk", "Shelter"),
+]

@@ -6,6 +6,7 @@ from email.utils import formataddr
 
 from corpora.builders import Attachment, docx_bytes, xlsx, zip_of
 
+from ..uk import AGENCIES
 from .corpus import Corpus
 from .documents import DOCX_TYPE, XLSX_TYPE, invite
 from .mail import as_bytes, message
@@ -46,9 +47,17 @@ def exposure_headers(c: Corpus) -> None:
         c,
         [party(c, "consumer")],
         [party(c, "org")],
+        "pass",
+        "exposure-negative/consumer_and_org",
+        "one consumer in To, an organisation in Cc: one member of the public",
+    )
+    headers_case(
+        c,
+        [party(c, "consumer")],
+        [party(c, "org"), party(c, "consumer")],
         "rewrite",
         "exposure/to_cc_mix",
-        "consumer in To, org in Cc",
+        "consumer in To, org and consumer in Cc",
     )
     headers_case(
         c,
@@ -59,7 +68,8 @@ def exposure_headers(c: Corpus) -> None:
         "two consumers in Cc",
     )
     doms = c.rnd.sample(ORGS, 3)
-    headers_case(c, [f"a@{d}" for d in doms], [], "rewrite", "exposure/orgs", "three organisations in To")
+    headers_case(c, [f"a@{d}" for d in doms], [], "pass", "exposure-negative/orgs", "three organisations")
+    multi_agency(c)
     headers_case(
         c,
         ["Smith, John <john.smith@gmail.com>", '"O\'Brien, Ann" <ann.ob@outlook.com>'],
@@ -138,6 +148,27 @@ def exposure_headers(c: Corpus) -> None:
     c.add(data, frm, ext, "pass", "exposure-negative/bcc_only", "externals only in the envelope")
     data = as_bytes(message(frm, [frm], "Newsletter", "Hello"))
     c.add(data, frm, [frm, *ext], "pass", "exposure-negative/bcc_only_to_self", "To self, externals in Bcc")
+
+
+def multi_agency(c: Corpus) -> None:
+    """Professionals of 2-8 agencies working together (with or without one member of the public)
+    are not an exposure; ten or more organisations are a mass mailing; two members of the public
+    among agencies are."""
+    for n in (2, 3, 5, 8):
+        doms = c.rnd.sample([d for d, _ in AGENCIES], n)
+        to = [formataddr((org, f"{c.rnd.choice(FIRST).lower()}.{c.rnd.choice(LAST).lower()}@{d}"))
+              for d, org in AGENCIES if d in doms]
+        half = len(to) // 2
+        headers_case(c, to[:half] or to, to[half:] if half else [], "pass", "exposure-negative/multi_agency",
+                     f"{n} professional organisations working together")
+        one = party(c, "consumer")
+        headers_case(c, [one, *to], [], "pass", "exposure-negative/multi_agency_one_public",
+                     f"{n} organisations and one member of the public")
+    to = [f"{c.rnd.choice(FIRST).lower()}@{d}" for d, _ in AGENCIES[:12]]
+    headers_case(c, to, [], "rewrite", "exposure/mass_mailing_orgs", "twelve organisations: a mass mailing")
+    doms = c.rnd.sample([d for d, _ in AGENCIES], 3)
+    headers_case(c, [f"duty@{d}" for d in doms], [party(c, "consumer"), party(c, "consumer")], "rewrite",
+                 "exposure/agencies_and_two_public", "three agencies and two members of the public")
 
 
 def invite_mail(frm: str, attachment: Attachment, to: tuple[str, ...] = (f"room@{INTERNAL}",)) -> bytes:
@@ -237,9 +268,9 @@ def more_exposure(c: Corpus) -> None:
     ]
     hello(c, frm, rcpt, "pass", "exposure-negative/one_org_subdomain", "one organisation at its domain and a subdomain")
     rcpt = ["a@leeds.gov.uk", "b@bristol.gov.uk"]
-    hello(c, frm, rcpt, "rewrite", "exposure/two_councils", "two councils under gov.uk")
+    hello(c, frm, rcpt, "pass", "exposure-negative/two_councils", "two councils under gov.uk: professionals")
     rcpt = ["a@nhs.example.uk", "b@gmail.com"]
-    hello(c, frm, rcpt, "rewrite", "exposure/org_and_consumer", "an organisation and a consumer")
+    hello(c, frm, rcpt, "pass", "exposure-negative/org_and_consumer", "an organisation and one consumer")
     rcpt = ["x@gmail.com", "y@gmail.com"]
     data = as_bytes(message(frm, [], "Hello", "Hello", headers={"To": "x@gmail.com", "Cc": "<y@gmail.com>"}))
     c.add(data, frm, rcpt, "rewrite", "exposure/angle_only_cc", "bare angle address in Cc")

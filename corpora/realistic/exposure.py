@@ -3,6 +3,7 @@ messages that only look like it (must pass)."""
 
 from __future__ import annotations
 
+from ..uk import AGENCIES
 from .corpus import Corpus
 from .documents import ics
 from .people import ORG, ORG_NAME, UNFLAGGED_PARTNERS, person, staff_email
@@ -54,13 +55,34 @@ def exposure(c: Corpus) -> None:
         m.calendar(inv)
         c.add(m, who[1], [r[1] for r in res], "hold", "exposure/invite_attendees", "residents in ATTENDEE lines")
 
-    for _ in range(6):  # several agencies in To
+    agencies = [d for d, _ in AGENCIES] + UNFLAGGED_PARTNERS
+    for i in range(24):  # professionals of 2-8 agencies (a third with one resident): not an exposure
         who = c.staff_member()
-        doms = rng.sample(UNFLAGGED_PARTNERS, rng.randint(2, 4))
+        doms = rng.sample(agencies, 2 + i % 7)
         to = [(f"{f} {last}", staff_email(f, last, d)) for d in doms for f, last in [person(rng)]]
-        m = c.mail(who, "MARAC actions", to)
+        fam, why = "exposure-negative/multi_agency", f"{len(doms)} agencies working together"
+        if i % 3 == 2:
+            to.append(c.resident())
+            fam, why = "exposure-negative/multi_agency_one_public", f"{len(doms)} agencies and one resident"
+        cc = [c.staff_member()[:2]] if i % 2 else []
+        m = c.mail(who, rng.choice(["MARAC actions", "Strategy meeting notes", "Child protection conference"]), to, cc)
         m.body(c.letter_text("all", ["Actions from today's meeting are below.", *filler(rng, 2)], who))
-        c.add(m, who[1], [t[1] for t in to], "rewrite", "exposure/multi_agency", f"{len(doms)} agencies visible")
+        c.add(m, who[1], [t[1] for t in to + cc], "pass", fam, why)
+
+    for i in range(6):  # a mass mailing to ten or more organisations, or agencies with two residents
+        who = c.staff_member()
+        if i % 2:
+            doms = rng.sample(agencies, 10 + i)
+            to = [(f"{f} {last}", staff_email(f, last, d)) for d in doms for f, last in [person(rng)]]
+            fam, why = "exposure/mass_mailing_orgs", f"{len(doms)} organisations visible"
+        else:
+            doms = rng.sample(agencies, 3)
+            to = [(f"{f} {last}", staff_email(f, last, d)) for d in doms for f, last in [person(rng)]]
+            to += [c.resident(), c.resident()]
+            fam, why = "exposure/agencies_and_two_public", "three agencies and two residents visible"
+        m = c.mail(who, "Consultation on the draft strategy", to)
+        m.body(c.letter_text("all", ["The draft strategy is attached for comment.", *filler(rng, 2)], who))
+        c.add(m, who[1], [t[1] for t in to], "rewrite", fam, why)
 
     for _ in range(14):  # several people at one partner organisation
         who = c.staff_member()

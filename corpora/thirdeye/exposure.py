@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from ..uk import AGENCIES
 from . import docs
 from .mail import INTERNAL, Mail, person
 
@@ -78,11 +79,38 @@ def x_reply_all(n: int, rng: random.Random) -> Case:
     return m, [b for _, b in rs] + [cc[-1]], "rewrite", "reply-all with residents in Cc"
 
 
-def x_orgs(n: int, rng: random.Random) -> Case:
+def p_orgs(n: int, rng: random.Random) -> Case:
     a, b = rng.sample(ORGS, 2)
     to = [f"caseworker@{a}", f"referrals.team@advice.{b}"]
     m = Mail(n, staff(rng), to, "Joint referral").text("Please see the joint referral.\n")
-    return m, to, "rewrite", "two partner organisations see each other"
+    return m, to, "pass", "two partner organisations working together: professionals"
+
+
+def _agencies(rng: random.Random, k: int) -> list[str]:
+    roles = ["dci", "safeguarding.lead", "health.visitor", "head", "duty.social.worker", "idva", "probation.officer"]
+    return [f"{rng.choice(roles)}{rng.randrange(100)}@{d}" for d, _ in rng.sample(AGENCIES, k)]
+
+
+def p_multi_agency(n: int, rng: random.Random) -> Case:
+    to = _agencies(rng, rng.randint(2, 8))
+    cc = [staff(rng)]
+    m = Mail(n, staff(rng), to, "Strategy discussion - actions", cc=cc)
+    m.text("Thank you all for joining the strategy discussion this morning. Actions are below.\n")
+    return m, to + cc, "pass", f"{len(to)} agencies working together"
+
+
+def p_multi_agency_one_public(n: int, rng: random.Random) -> Case:
+    to = _agencies(rng, rng.randint(2, 6))
+    name, addr = resident(rng, rng.randrange(1000))
+    to.append(person(name, addr))
+    m = Mail(n, staff(rng), to, "Team around the family meeting").text("Dear all, the next meeting is on Tuesday.\n")
+    return m, [*to[:-1], addr], "pass", "agencies and one parent: one member of the public"
+
+
+def x_mass_orgs(n: int, rng: random.Random) -> Case:
+    to = _agencies(rng, rng.randint(10, 14))
+    m = Mail(n, staff(rng), to, "Consultation: draft homelessness strategy").text("The draft is attached.\n")
+    return m, to, "rewrite", f"{len(to)} organisations visible: a mass mailing"
 
 
 def _invite(n: int, rng: random.Random, attendees: list[str], to: list[str]) -> Mail:
@@ -184,7 +212,10 @@ EXPOSURE: list[tuple[str, Callable[[int, random.Random], Case], int]] = [
     ("exposure/group", x_group, 8),
     ("exposure/display_commas", x_commas, 6),
     ("exposure/reply_all", x_reply_all, 8),
-    ("exposure/two_orgs", x_orgs, 4),
+    ("exposure-negative/two_orgs", p_orgs, 4),
+    ("exposure-negative/multi_agency", p_multi_agency, 8),
+    ("exposure-negative/multi_agency_one_public", p_multi_agency_one_public, 6),
+    ("exposure/mass_mailing_orgs", x_mass_orgs, 4),
     ("exposure/invite", x_invite, 6),
     ("exposure/listed", x_listed, 6),
     ("exposure-negative/partner_subdomains", p_partner_subdomains, 6),

@@ -23,7 +23,7 @@ BUILTIN_CONSUMER_DOMAINS: tuple[str, ...] = (
     "plus.net", "postmaster.co.uk", "o2.co.uk", "freeserve.co.uk", "lineone.net", "supanet.com",
     "eclipse.co.uk", "onetel.com", "hushmail.me", "rediffmail.com", "inbox.com", "mailbox.org",
     "posteo.de", "posteo.net",
-    # older UK ISP and retailer mail services, still in use (found by bench/redteam_corpus.py)
+    # older UK ISP and retailer mail services, still in use (found by the red-team corpus, corpora/adversarial)
     "wanadoo.co.uk", "orange.net", "orangehome.co.uk", "fsmail.net", "tesco.net", "waitrose.com",
     "uwclub.net", "madasafish.com", "freenet.co.uk", "care4free.net", "btconnect.com",
 )  # fmt: skip
