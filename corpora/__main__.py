@@ -14,6 +14,7 @@ CORPORA: dict[str, tuple[str, str]] = {
     "realistic": ("corpora.realistic.generate", "what a council really sends: bundles, letters, case lists"),
     "thirdeye": ("corpora.thirdeye.corpus", "Welsh, Scottish, NI and rural addresses; office formats"),
     "fourth": ("corpora.fourth", "forwarded chains, flagged subdomains, phones, wrong district"),
+    "fifth": ("corpora.fifth.generate", "every surface, wording, alias and near miss of issues 10 and 21"),
 }
 
 
