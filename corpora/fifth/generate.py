@@ -23,7 +23,7 @@ from .. import uk
 from ..builders import pin_boundaries
 from . import homes as register
 from .carriers import CARRIERS, Envelope
-from .grammar import NEAR_MISSES, WORDINGS, Wording, alias
+from .grammar import NEAR_MISSES, WORDINGS, Wording, aliases
 
 INTERNAL = "housing.example-council.gov.uk"
 NEAR_MISS_CARRIERS = ("body", "pdf_two_column", "docx_runs", "filename", "vcard", "map_link", "html", "subject")
@@ -96,10 +96,7 @@ class Corpus:
         for j in range(40):
             h, text = self.take(WORDINGS["canonical"])
             entry = h.flagged[-1] if j % 4 == 2 else h.flagged[0]
-            got = alias(entry, self.rng)
-            if got is None:
-                continue
-            kind, to = got
+            kind, to = self.rng.choice(sorted(aliases(entry, self.rng).items()))
             cname = carriers[j % len(carriers)]
             env = Envelope(self.staff(), [to])
             self.emit(

@@ -75,8 +75,9 @@ def lines(h: Home, rng: random.Random, number: str | None = None) -> list[str]:
 
 
 # --- wordings that must be held -----------------------------------------------------------------------
-def w_canonical(h: Home, rng: random.Random) -> str:
-    return join(rng, lines(h, rng))
+def w_canonical(h: Home, rng: random.Random) -> str | None:
+    """The register's parts in its order (PO boxes have a class of their own)."""
+    return None if h.po_box else join(rng, lines(h, rng))
 
 
 def w_any_order(h: Home, rng: random.Random) -> str | None:
@@ -257,27 +258,22 @@ NEAR_MISSES: dict[str, Wording] = {
 
 
 # --- recipients that reach the flagged mailbox ---------------------------------------------------------
-def alias(address: str, rng: random.Random) -> tuple[str, str] | None:
-    """(class, alias) of a flagged entry as its provider would still deliver it; None if none."""
+def aliases(address: str, rng: random.Random) -> dict[str, str]:
+    """Alias class -> an address its provider still delivers to the flagged entry `address`."""
     if address.startswith("@"):
         dom = address[1:]
-        return (
-            "subdomain",
-            f"{rng.choice(['office', 'accounts', 'dispatch'])}@{rng.choice(['mail', 'uk', 'yard'])}.{dom}",
-        )
+        box, sub = rng.choice(["office", "accounts", "dispatch"]), rng.choice(["mail", "uk", "yard"])
+        return {"subdomain": f"{box}@{sub}.{dom}"}
     local, _, dom = address.partition("@")
+    tag = rng.choice(["court", "kids", "x", "info"])
     if dom == "gmail.com":
-        choices = [
-            ("plus_tag", f"{local}+{rng.choice(['court', 'kids', 'x'])}@{dom}"),
-            ("googlemail", f"{local}@googlemail.com"),
-            ("gmail_dots", f"{local.replace('.', '')}@{dom}" if "." in local else f"{local[0]}.{local[1:]}@{dom}"),
-            ("case", f"{local.upper()}@Gmail.com"),
-        ]
-    elif dom in ("outlook.com", "hotmail.co.uk", "icloud.com"):
-        choices = [
-            ("plus_tag", f"{local}+{rng.choice(['court', 'info'])}@{dom}"),
-            ("case", f"{local.title()}@{dom.upper()}"),
-        ]
-    else:
-        choices = [("case", f"{local.upper()}@{dom}")]
-    return rng.choice(choices)
+        dots = local.replace(".", "") if "." in local else f"{local[0]}.{local[1:]}"
+        return {
+            "plus_tag": f"{local}+{tag}@{dom}",
+            "googlemail": f"{local}@googlemail.com",
+            "gmail_dots": f"{dots}@{dom}",
+            "case": f"{local.upper()}@Gmail.com",
+        }
+    if dom in ("outlook.com", "hotmail.co.uk", "icloud.com"):
+        return {"plus_tag": f"{local}+{tag}@{dom}", "case": f"{local.title()}@{dom.upper()}"}
+    return {"case": f"{local.upper()}@{dom}"}
