@@ -59,6 +59,15 @@ def flagged(home: Home) -> str:
     return next(f for f in home.flagged if not f.startswith("@"))
 
 
+def render(data: st.DataObject, make: Wording) -> tuple[Home, random.Random, str]:
+    """A home the class applies to, a seeded generator, and the class's text for that home."""
+    home = data.draw(st.sampled_from(applicable(make)), label="home")
+    rng = data.draw(st.randoms(use_true_random=False))
+    text = make(home, rng)
+    assert text is not None
+    return home, rng, text
+
+
 def send(scan: SyncScanner, to: str, carrier: str, text: str, rng: random.Random) -> Action:
     message = CARRIERS[carrier](Envelope(SENDER, [to]), text, rng)
     return scan(SENDER, [to], message).action
@@ -68,11 +77,7 @@ def send(scan: SyncScanner, to: str, carrier: str, text: str, rng: random.Random
 @settings(PROFILE)
 @given(data=st.data())
 def test_every_wording_is_held_in_the_body(scan: SyncScanner, wording: str, data: st.DataObject) -> None:
-    make = WORDINGS[wording]
-    home = data.draw(st.sampled_from(applicable(make)), label="home")
-    rng = data.draw(st.randoms(use_true_random=False))
-    text = make(home, rng)
-    assert text is not None
+    home, rng, text = render(data, WORDINGS[wording])
     assert send(scan, flagged(home), "body", text, rng) == Action.HOLD, f"{home.address} {home.postcode}: {text!r}"
 
 
@@ -93,10 +98,7 @@ def test_every_carrier_is_read(scan: SyncScanner, carrier: str, data: st.DataObj
 def test_any_wording_in_any_carrier_is_held(scan: SyncScanner, data: st.DataObject) -> None:
     wording = data.draw(st.sampled_from(sorted(WORDINGS)), label="wording")
     carrier = data.draw(st.sampled_from(sorted(CARRIERS)), label="carrier")
-    home = data.draw(st.sampled_from(applicable(WORDINGS[wording])), label="home")
-    rng = data.draw(st.randoms(use_true_random=False))
-    text = WORDINGS[wording](home, rng)
-    assert text is not None
+    home, rng, text = render(data, WORDINGS[wording])
     assert send(scan, flagged(home), carrier, text, rng) == Action.HOLD, f"{wording} in {carrier}: {text!r}"
 
 
@@ -125,12 +127,8 @@ def test_subdomains_of_a_flagged_domain_are_flagged(scan: SyncScanner, data: st.
 @settings(PROFILE)
 @given(data=st.data())
 def test_near_misses_are_not_held(scan: SyncScanner, near: str, data: st.DataObject) -> None:
-    make = NEAR_MISSES[near]
-    home = data.draw(st.sampled_from(applicable(make)), label="home")
-    rng = data.draw(st.randoms(use_true_random=False))
+    home, rng, text = render(data, NEAR_MISSES[near])
     carrier = data.draw(st.sampled_from(["body", "html", "docx_runs", "pdf_shuffled"]), label="carrier")
-    text = make(home, rng)
-    assert text is not None
     got = send(scan, flagged(home), carrier, text, rng)
     assert got != Action.HOLD, f"{near} of {home.address} {home.postcode} in {carrier}: {text!r}"
 
@@ -138,9 +136,6 @@ def test_near_misses_are_not_held(scan: SyncScanner, near: str, data: st.DataObj
 @settings(PROFILE)
 @given(data=st.data())
 def test_a_recipient_not_flagged_is_not_held(scan: SyncScanner, data: st.DataObject) -> None:
-    home = data.draw(st.sampled_from(applicable(WORDINGS["canonical"])), label="home")
-    rng = data.draw(st.randoms(use_true_random=False))
-    text = WORDINGS["canonical"](home, rng)
-    assert text is not None
+    _home, rng, text = render(data, WORDINGS["canonical"])
     to = f"tenancy.team{rng.randrange(100)}@harbour-lettings.co.uk"
     assert send(scan, to, "body", text, rng) != Action.HOLD, text
