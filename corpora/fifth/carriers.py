@@ -167,8 +167,22 @@ def c_pdf_two_column(env: Envelope, text: str, rng: random.Random) -> EmailMessa
 
 
 def c_pdf_metadata(env: Envelope, text: str, rng: random.Random) -> EmailMessage:
+    """The address in the Info dictionary (title or keywords) or only in the XMP packet."""
+    from xml.sax.saxutils import escape
+
     pdf = _pdf()
-    pdf.set_title(f"Inspection - {one_line(text)}")
+    where = rng.randrange(3)
+    if where == 0:
+        pdf.set_title(f"Inspection - {one_line(text)}")
+    elif where == 1:
+        pdf.set_keywords(f"inspection; {one_line(text)}")
+    else:
+        pdf.set_xmp_metadata(
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt>'
+            f'<rdf:li xml:lang="x-default">{escape(one_line(text))}</rdf:li></rdf:Alt></dc:title></rdf:Description>'
+            "</rdf:RDF></x:xmpmeta>"
+        )
     pdf.set_subject("Property inspection")
     pdf.text(20, 30, "Inspection report: see the title.")
     return _attach(base(env), bytes(pdf.output()), "application/pdf", "inspection.pdf")
@@ -244,6 +258,15 @@ def _vcard_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
+def adr_fields(parts: list[str]) -> list[str]:
+    """ADR's seven fields (PO box, extended, street, locality, region, code, country) as a person
+    would fill them; parts in another order all go into the street field."""
+    if len(parts) >= 3 and any(ch.isdigit() for ch in parts[-1]) and len(parts[-1].replace(" ", "")) <= 8:
+        *lines, town, code = parts
+        return ["", ", ".join(lines[:-1]), lines[-1], town, "", code, "United Kingdom"]
+    return ["", "", ", ".join(parts), "", "", "", ""]
+
+
 def c_vcard(env: Envelope, text: str, rng: random.Random) -> EmailMessage:
     """vCard 3.0 with ADR and an escaped LABEL, or vCard 2.1 with a quoted-printable LABEL; several
     cards in one file."""
@@ -251,7 +274,7 @@ def c_vcard(env: Envelope, text: str, rng: random.Random) -> EmailMessage:
     other = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Duty Desk\r\nTEL:0300 555 0000\r\nEND:VCARD\r\n"
     if rng.random() < 0.5:
         label = _vcard_escape("\n".join(parts))
-        adr = ";".join(["", "", _vcard_escape(parts[0]), *(_vcard_escape(p) for p in parts[1:3])])
+        adr = ";".join(_vcard_escape(f) for f in adr_fields(parts))
         card = (
             f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Client\r\nADR;TYPE=home:{adr}\r\n"
             f"LABEL;TYPE=home:{label}\r\nEND:VCARD\r\n"

@@ -107,6 +107,21 @@ class Corpus:
                 f"{h.id} to {kind} alias of its flagged {entry}",
             )
 
+    def hidden_routes(self) -> None:
+        """Envelope recipients at our own domain that route on to the flagged mailbox: never internal
+        (refused at RCPT, or judged by the embedded destination)."""
+        for j in range(6):
+            h, text = self.take(WORDINGS["canonical"])
+            local, _, dom = self.flagged_rcpt(h).partition("@")
+            to = [f'"{local}@{dom}"@{INTERNAL}', f"{local}%{dom}@{INTERNAL}", f"{dom}!{local}@{INTERNAL}"][j % 3]
+            self.emit(
+                CARRIERS["body"](Envelope(self.staff(), [f"records@{INTERNAL}"]), text, self.rng),
+                [to],
+                "nopass",
+                "protected/hidden_route/body",
+                f"{h.id} to {to}, which routes to its flagged mailbox",
+            )
+
     def near_misses(self) -> None:
         for nname, make in NEAR_MISSES.items():
             for k in range(12):
@@ -179,6 +194,7 @@ class Corpus:
         register.write(self.homes, self.out / "register.csv")
         self.wordings()
         self.aliases()
+        self.hidden_routes()
         self.near_misses()
         self.exposure()
         (self.out / "settings.env").write_text(
