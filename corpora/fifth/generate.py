@@ -26,6 +26,27 @@ from .carriers import CARRIERS, Envelope
 from .grammar import NEAR_MISSES, WORDINGS, Wording, aliases
 
 INTERNAL = "housing.example-council.gov.uk"
+# Mailbox providers whose every address is a member of the public (issue 21's list and more)
+PUBLIC_DOMAINS = (
+    "ntlworld.com",
+    "virginmedia.com",
+    "talktalk.net",
+    "sky.com",
+    "plus.net",
+    "tiscali.co.uk",
+    "aol.co.uk",
+    "btopenworld.com",
+    "gmx.co.uk",
+    "web.de",
+    "proton.me",
+    "tutanota.com",
+    "zoho.com",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
+    "blueyonder.co.uk",
+)
 NEAR_MISS_CARRIERS = ("body", "pdf_two_column", "docx_runs", "filename", "vcard", "map_link", "html", "subject")
 
 
@@ -181,6 +202,10 @@ class Corpus:
                 fam = "exposure-negative/multi_agency_one_public"
             m = carriers["body"](Envelope(self.staff(), to, [self.staff()]), "Strategy meeting actions", self.rng)
             self.emit(m, rcpt, "pass", fam, f"{len(doms)} agencies working together")
+        for dom in PUBLIC_DOMAINS:  # two residents at any UK ISP or international mailbox provider
+            people = [f"{self.rng.choice(uk.FIRST).lower()}{k}{self.rng.randint(10, 99)}@{dom}" for k in (1, 2)]
+            m = carriers["body"](Envelope(self.staff(), people), "Your repair appointment", self.rng)
+            self.emit(m, people, "rewrite", f"exposure/public_at_{dom.split('.')[0]}", f"two residents at {dom}")
         for _ in range(4):  # one resident in Resent-To is not an exposure
             one = self.resident()
             m = carriers["body"](Envelope(self.staff(), [f"lettings@{INTERNAL}"]), "Your repair", self.rng)
