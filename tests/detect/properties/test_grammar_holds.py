@@ -93,7 +93,7 @@ def test_every_carrier_is_read(scan: SyncScanner, carrier: str, data: st.DataObj
 
 
 @pytest.mark.xfail(reason="any wording in any carrier not matched yet", strict=False)
-@settings(PROFILE)
+@settings(PROFILE, max_examples=40)  # the cross product of classes needs more examples to reach each
 @given(data=st.data())
 def test_any_wording_in_any_carrier_is_held(scan: SyncScanner, data: st.DataObject) -> None:
     wording = data.draw(st.sampled_from(sorted(WORDINGS)), label="wording")
@@ -142,7 +142,7 @@ def test_a_recipient_not_flagged_is_not_held(scan: SyncScanner, data: st.DataObj
 
 
 @pytest.mark.xfail(reason="the conflicting-details veto (another postcode or village) not matched yet", strict=False)
-@settings(PROFILE)
+@settings(PROFILE, max_examples=40)  # the cross product of classes needs more examples to reach each
 @given(data=st.data())
 def test_no_near_miss_in_any_carrier_is_held(scan: SyncScanner, data: st.DataObject) -> None:
     near = data.draw(st.sampled_from(sorted(NEAR_MISSES)), label="near miss")
