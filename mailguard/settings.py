@@ -10,10 +10,11 @@ import ipaddress
 import logging
 import os
 import re
+import socket
 import typing
 import warnings
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -230,6 +231,10 @@ class Settings(BaseSettings):
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 
+    # --- reviewers' notice of new holds ---
+    reviewer_notice_to: str | None = None  # gets a digest of new holds: counts, rules, links; no content
+    reviewer_notice_interval: float = Field(900.0, ge=10)  # seconds between digests
+
     @field_validator("exo_tenant_ids", "tls_client_cert_names")
     @classmethod
     def _lower_names(cls, values: list[str]) -> list[str]:
@@ -340,6 +345,13 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
 
+
+
+@cache
+def default_hostname() -> str:
+    """The machine's FQDN, looked up once (getfqdn may wait on DNS): our name when
+    MAILGUARD_HOSTNAME is empty (banner, Received:, EHLO to the upstream)."""
+    return socket.getfqdn()
 
 
 ENV_PREFIX = "MAILGUARD_"

@@ -120,15 +120,15 @@ def read_headers(sink: Sink, msg: Message, path: Path, top: bool) -> None:
         senders = header_addresses(msg, "from")
         sink.content.from_address = senders[0][0] if senders else ""
     sink.text((*path, "subject"), subject, SegmentKind.FIELD)
-    names = ("to", "cc") if top else ("from", "to", "cc", "reply-to")
+    names = ("to", "cc", "resent-to", "resent-cc") if top else ("from", "to", "cc", "reply-to")
     for name in names:
+        label = name.title()  # To, Resent-Cc, ...
         for address, display in header_addresses(msg, name):
             if top:
-                source = AddressSource.TO if name == "to" else AddressSource.CC
-                sink.address(address, source, (*path, name.capitalize()) if path else (name.capitalize(),),
-                             display)
+                source = AddressSource.TO if name.endswith("to") else AddressSource.CC
+                sink.address(address, source, (*path, label) if path else (label,), display)
             else:
-                sink.address(address, AddressSource.LISTED, (*path, name.capitalize()), display)
+                sink.address(address, AddressSource.LISTED, (*path, label), display)
 
 
 class Walker:
