@@ -8,6 +8,7 @@ vetoes; an unknown place name does not (fail closed).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
@@ -35,10 +36,7 @@ def locality(
     """(score, span end) when nothing after the row's street (ending at `street_end`; the address
     starts at `start`) says this is another place; None when it does. `towns`: every known town."""
     row_pc = postcode_key(row.postcode)
-    after_pc = next(
-        (p for p in postcodes if street_end <= p[0] < street_end + AFTER_CHARS and _attached(text, street_end, p[0])),
-        None,
-    )
+    after_pc = _after(text, postcodes, street_end)
     if after_pc and after_pc[2] == row_pc:
         return SCORE_POSTCODE, after_pc[1]
     limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
@@ -58,10 +56,40 @@ def locality(
         if outward(after_pc[2]) == outward(row_pc):
             return SCORE_NUMBER_POSTCODE, after_pc[1]  # same district: a mistyped postcode
         return None  # a postcode of another district follows: another place
-    before_pc = next((p for p in reversed(postcodes) if start - BEFORE_CHARS <= p[0] and p[1] <= start), None)
+    before_pc = _before(postcodes, start)
     if before_pc and before_pc[2] == row_pc:
         return SCORE_POSTCODE, street_end  # postcode written first
     return SCORE_STREET_ONLY, street_end
+
+
+def _after(text: str, postcodes: Postcodes, street_end: int) -> tuple[int, int, str] | None:
+    """The first postcode attached after the street (found by bisection: no pass over them all)."""
+    i = bisect_left(postcodes, (street_end,))
+    while i < len(postcodes) and postcodes[i][0] < street_end + AFTER_CHARS:
+        if _attached(text, street_end, postcodes[i][0]):
+            return postcodes[i]
+        i += 1
+    return None
+
+
+def _before(postcodes: Postcodes, start: int) -> tuple[int, int, str] | None:
+    """The last postcode ending before `start`, at most BEFORE_CHARS before it."""
+    i = bisect_left(postcodes, (start,)) - 1
+    while i >= 0 and postcodes[i][0] >= start - BEFORE_CHARS:
+        if postcodes[i][1] <= start:
+            return postcodes[i]
+        i -= 1
+    return None
+
+
+def postcode_near(postcodes: Postcodes, key: str, start: int, end: int) -> bool:
+    """The postcode `key` is written near the address at `start`..`end` (before or after it)."""
+    i = bisect_left(postcodes, (start - BEFORE_CHARS,))
+    while i < len(postcodes) and postcodes[i][0] < end + AFTER_CHARS:
+        if postcodes[i][2] == key:
+            return True
+        i += 1
+    return False
 
 
 def _district_slip(written: str, row_pc: str) -> bool:
