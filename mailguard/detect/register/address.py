@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from mailguard.detect.register import budget
+from mailguard.detect import budget
 from mailguard.detect.register.flats import FLAT_AFTER, TENEMENT_BEFORE, flat_before, other_flat
 from mailguard.detect.register.housenum import NUMBER, blocked
 from mailguard.detect.register.index import CompiledIndex, type_keys

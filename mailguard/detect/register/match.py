@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import partial
 
-from mailguard.detect.register import budget, contacts, triggers
+from mailguard.detect import budget
+from mailguard.detect.register import contacts, triggers
 from mailguard.detect.register.address import number_first, street_first
 from mailguard.detect.register.housenum import NUMBER_WORD
 from mailguard.detect.register.index import CompiledIndex
