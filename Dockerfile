@@ -2,10 +2,14 @@
 # mailguard: outbound SMTP proxy filter.
 #
 #   docker build -t mailguard .
-#   docker run -p 10025:10025 -p 8025:8025 \
+#   docker run -p 127.0.0.1:10025:10025 -p 127.0.0.1:8025:8025 \
 #     -e MAILGUARD_UPSTREAM_HOST=smtp.example.org -e MAILGUARD_ADMIN_TOKEN=... \
+#     -e MAILGUARD_CLIENT_NETWORKS=192.0.2.0/24 -e MAILGUARD_INTERNAL_DOMAINS=example.gov.uk \
 #     -v "$PWD/rules:/app/rules:ro" -v "$PWD/register.csv:/run/secrets/register.csv:ro" \
 #     -e MAILGUARD_REGISTER=/run/secrets/register.csv mailguard
+#
+# MAILGUARD_CLIENT_NETWORKS: the networks allowed to relay (your Exchange servers). Inside a
+# container the default (loopback) would refuse everyone, and 0.0.0.0/0 would be an open relay.
 #
 # Ports: 10025 SMTP (MAILGUARD_LISTEN), 8025 admin API, review page, /metrics, /healthz, /readyz
 # (MAILGUARD_ADMIN_LISTEN). Mounts: rules at /app/rules, the register wherever
@@ -18,9 +22,10 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python -m venv /opt/mailguard
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY mailguard ./mailguard
-RUN /opt/mailguard/bin/pip install --no-cache-dir . \
+# constraints.txt pins every runtime dependency: the same sources build the same image.
+RUN /opt/mailguard/bin/pip install --no-cache-dir -c constraints.txt . \
  && /opt/mailguard/bin/pip uninstall --yes pip
 
 # ---- runtime: slim base, the virtualenv, a non-root user; /app/rules is empty (the shipped

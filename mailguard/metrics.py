@@ -11,7 +11,7 @@ before the workers start, `worker_exited(pid)` when a worker ends, and serve /me
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -58,13 +58,12 @@ QUARANTINE_OLDEST_HELD = Gauge(
     multiprocess_mode="mostrecent",
 )
 REVIEW_DECISIONS = Counter("mailguard_review_decisions", "Reviewer decisions", ["decision"])
-SCAN_SECONDS = Histogram(
-    "mailguard_scan_seconds", "Extraction, detection and policy time", buckets=_LATENCY_BUCKETS
-)
-RELAY_SECONDS = Histogram(
-    "mailguard_relay_seconds", "End of DATA to the reply to the client", buckets=_LATENCY_BUCKETS
-)
+SCAN_SECONDS = Histogram("mailguard_scan_seconds", "Extraction, detection and policy time", buckets=_LATENCY_BUCKETS)
+RELAY_SECONDS = Histogram("mailguard_relay_seconds", "End of DATA to the reply to the client", buckets=_LATENCY_BUCKETS)
 UPSTREAM_ERRORS = Counter("mailguard_upstream_errors", "Upstream failures", ["kind"])
+DKIM_CHANGES = Counter(
+    "mailguard_dkim_changes", "Copies mailguard changed: re-signed, or left with a broken DKIM signature", ["kind"]
+)
 UNSCANNABLE_PARTS = Counter("mailguard_unscannable_parts", "Parts that could not be read", ["reason"])
 AUTH_FAILURES = Counter("mailguard_auth_failures", "Failed SMTP AUTH attempts (all client addresses)")
 ADMIN_AUTH_FAILURES = Counter(
@@ -78,7 +77,78 @@ OBSERVE_ONLY_OVERRIDES = Counter(
     ["verdict"],
 )
 
+REGISTER_ROWS = Gauge(
+    "mailguard_register_rows",
+    "Rows of the protected register in use (0: protection against protected-address leaks is off)",
+    multiprocess_mode="mostrecent",
+)
+UPSTREAM_UP = Gauge(
+    "mailguard_upstream_up",
+    "1 when the upstream accepted a TCP connection at the last check",
+    multiprocess_mode="mostrecent",
+)
+READY = Gauge("mailguard_ready", "1 when /readyz would answer 200 at the last check", multiprocess_mode="mostrecent")
+
+# --- misdirection guard (rules/cases.yaml) ---
+AFFINITY_KEYS = Gauge(
+    "mailguard_affinity_keys",
+    "Cases the misdirection guard has learnt recipients for (the shared store's figure)",
+    multiprocess_mode="mostrecent",
+)
+AFFINITY_WOULD_HOLD = Counter(
+    "mailguard_affinity_would_hold",
+    "Messages the misdirection rule would have held (or held) to a recipient new to the case, "
+    "by rule; with observe: true in cases.yaml they pass",
+    ["rule"],
+)
+AFFINITY_LOOKUP_ERRORS = Counter(
+    "mailguard_affinity_lookup_errors", "Scans decided without case history: the store did not answer in time"
+)
+AFFINITY_DROPPED = Counter(
+    "mailguard_affinity_dropped", "Deliveries not learnt because the learning queue was full"
+)
+
 QUARANTINE_STATUSES = ("held", "released", "rejected", "expired")
+
+# Label values known in advance: created at 0 at import, so the first burst after a start shows
+# in rate() and increase() (a series that appears at 1 has no earlier sample to differ from).
+KNOWN_LABELS: dict[Counter, tuple[str, ...]] = {
+    MESSAGES: ("pass", "rewrite", "hold", "reject", "tempfail"),
+    REVIEW_DECISIONS: ("release", "reject"),
+    UPSTREAM_ERRORS: ("connect", "tls", "auth", "timeout", "disconnect", "refused", "protocol"),
+    UNSCANNABLE_PARTS: ("encrypted", "too_large", "too_deep", "timeout", "unknown_format", "corrupt", "ambiguous_mime"),
+    ADMIN_AUTH_FAILURES: ("invalid", "throttled"),
+    OBSERVE_ONLY_OVERRIDES: ("rewrite", "hold", "reject", "tempfail"),
+    DKIM_CHANGES: ("resigned", "left_broken"),
+    AFFINITY_WOULD_HOLD: ("misdirected-recipient",),
+}
+
+
+def count_message(verdict: str | None, reply: str) -> None:
+    """Count one message by the reply the client finally got: any 4xx is `tempfail` (a store or
+    upstream fault after a pass/hold verdict too), a 5xx is `reject`, a 2xx keeps the verdict."""
+    if reply.startswith("4") or verdict is None:
+        verdict = "tempfail"
+    elif reply.startswith("5"):
+        verdict = "reject"
+    MESSAGES.labels(verdict=verdict).inc()
+
+
+def precreate(counter: Counter, values: Iterable[str]) -> None:
+    """Create `counter`'s series for these values of its one label (at 0 if new)."""
+    (label,) = counter._labelnames  # every labelled counter here has exactly one label
+    for value in values:
+        counter.labels(**{label: value})
+
+
+def precreate_known() -> None:
+    """Every counter with known label values, at 0. Call once per process, after a fork too
+    (multiprocess mode writes each process's series to its own file)."""
+    for counter, values in KNOWN_LABELS.items():
+        precreate(counter, values)
+
+
+precreate_known()
 
 
 class QuarantineCounts(Protocol):

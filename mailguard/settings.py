@@ -7,13 +7,17 @@ Rule files may set policy in more detail; a value set here in the environment wi
 from __future__ import annotations
 
 import ipaddress
+import logging
+import os
+import re
+import typing
 import warnings
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -60,6 +64,45 @@ def parse_hostport(value: str, default_host: str = "127.0.0.1") -> tuple[str, in
 
 CommaList = Annotated[list[str], NoDecode]
 
+
+def cpu_count() -> int:
+    """CPUs this process may use: its cpuset, capped by a cgroup CPU quota (a container's
+    `cpu: "2"` limit on a 64-core node is 2), between 1 and 64."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    if (quota := cgroup_cpu_quota()) is not None:
+        cpus = min(cpus, quota)
+    return max(1, min(64, cpus))
+
+
+def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """CPUs granted by the cgroup (v2 `cpu.max`, or v1 `cpu.cfs_quota_us`), rounded up; None: no limit."""
+    try:
+        quota, _, period = (root / "cpu.max").read_text().partition(" ")
+    except OSError:
+        try:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text()
+        except OSError:
+            return None
+    quota, period = quota.strip(), period.strip()
+    if quota in ("max", "-1") or not quota.lstrip("-").isdigit() or not period.isdigit() or int(period) <= 0:
+        return None
+    return max(1, -(-int(quota) // int(period)))
+
+
+def default_data_dir() -> Path:
+    """/var/lib/mailguard when it exists and is writable, else the user's XDG state folder:
+    never the current folder, so every command finds the same store wherever it is run."""
+    system = Path("/var/lib/mailguard")
+    if system.is_dir() and os.access(system, os.W_OK | os.X_OK):
+        return system
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "mailguard"
+
+
 # MAILGUARD_REGISTER is a contract name; BaseSettings happens to have no use for `register`.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
@@ -74,7 +117,7 @@ class Settings(BaseSettings):
     client_networks: CommaList = ["127.0.0.0/8", "::1/128"]
     bare_newline: BareNewline = BareNewline.NORMALISE
     hostname: str = ""  # our name in the banner and Received:; default: the machine's FQDN
-    relay_workers: int = Field(1, ge=1, le=64)  # processes sharing the port (SO_REUSEPORT)
+    relay_workers: int = Field(default_factory=cpu_count, ge=1, le=64)  # processes sharing the port; `auto`: CPUs
     tls_cert_file: Path | None = None  # inbound STARTTLS
     tls_key_file: Path | None = None
     auth_users_file: Path | None = None  # "user:pbkdf2-hash" lines; AUTH offered only over TLS
@@ -107,7 +150,7 @@ class Settings(BaseSettings):
     two_person_release: bool = False
 
     # --- state (contract: DATABASE_URL, DATA_DIR, RULES_DIR, REGISTER) ---
-    data_dir: Path = Path("./var")
+    data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     rules_dir: Path = Path("./rules")
     register: Path | None = None
@@ -144,16 +187,112 @@ class Settings(BaseSettings):
     log_format: LogFormat = LogFormat.TEXT
     log_level: str = "INFO"
 
-    _split = field_validator("client_networks", "internal_domains", "consumer_domains", mode="before")(
+    # --- Exchange Online and DKIM (contract: TLS_CLIENT_CERT_NAMES, EXO_TENANT_IDS, TLS_CLIENT_CA_FILE,
+    # UPSTREAM_CLIENT_CERT_FILE/_KEY_FILE, DKIM_DOMAIN/_SELECTOR/_KEY_FILE) ---
+    tls_client_cert_names: CommaList = []  # names an inbound client certificate must carry (EXO)
+    tls_client_ca_file: Path | None = None  # CAs for inbound client certificates; default: the system's
+    exo_tenant_ids: CommaList = []  # X-MS-Exchange-CrossTenant-Id values accepted
+    exo_networks: CommaList = []  # where the two checks apply; empty: every client relaying by address
+    upstream_client_cert_file: Path | None = None  # presented to the upstream on STARTTLS
+    upstream_client_key_file: Path | None = None  # its private key (goes with the certificate)
+    dkim_domain: str | None = None  # sign copies mailguard changed (rewrite, split, release)
+    dkim_selector: str | None = None  # the DNS selector: <selector>._domainkey.<domain> TXT
+    dkim_key_file: Path | None = None  # RSA (PEM) or Ed25519 (PEM, or base64 seed) private key
+
+    _split_exo = field_validator("tls_client_cert_names", "exo_tenant_ids", "exo_networks", mode="before")(
         _split_commas
     )
+    # --- deploy: register safety, clusters, balancers ---
+    register_allow_empty: bool = False  # start even when MAILGUARD_REGISTER has no rows
+    require_shared_store: bool = False  # refuse SQLite: several replicas need one shared store
+    proxy_protocol_from: CommaList = []  # CIDRs of SMTP balancers that send the PROXY protocol (v1/v2)
+
+    # --- reviewer sign-in with OpenID Connect (contract: OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET) ---
+    oidc_issuer: str | None = None  # the provider's issuer URL (its /.well-known/openid-configuration)
+    oidc_client_id: str | None = None  # mailguard's client id at the provider
+    oidc_client_secret: SecretStr | None = None  # the client secret; none: a public client (PKCE only)
+    oidc_role_claim: str = "groups"  # the ID token claim whose values map to roles
+    oidc_roles: CommaList = []  # role=claim-value list: "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
+    oidc_scopes: str = "openid profile email"
+    admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
+
+    # --- organisation: exposure counting and envelope recipients (contract: EXPOSURE_ORG_THRESHOLD) ---
+    exposure_org_threshold: int = Field(10, ge=1)  # organisations visible together: a mass mailing
+    # ("x@gmail.com"@dept, x%gmail.com@dept, gmail.com!x@dept, @a,@b:x@dept): never internal.
+    embedded_route: Literal["refuse", "classify"] = "refuse"  # RCPT hiding another address: 550 or its class
+
+    # --- misdirection guard: case/recipient affinities (rules/cases.yaml) ---
+    affinity_key: SecretStr | None = None  # secret of the case/recipient hashes; default: affinity.key in DATA_DIR
+    affinity_key_file: Path | None = None  # a file holding that secret (instances sharing a store need the same one)
+    affinity_min_messages: int = Field(3, ge=1)  # delivered messages about a case before its recipients count as a set
+    affinity_min_days: float = Field(2.0, ge=0)  # the days those messages must span
+    affinity_retention_days: float = Field(730.0, gt=0)  # forget cases and recipients not seen for this long
+
+    _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
+
+    @field_validator("exo_tenant_ids", "tls_client_cert_names")
+    @classmethod
+    def _lower_names(cls, values: list[str]) -> list[str]:
+        return [v.lower() for v in values]
+
+    @field_validator("exo_networks")
+    @classmethod
+    def _valid_exo_networks(cls, networks: list[str]) -> list[str]:
+        for net in networks:
+            ipaddress.ip_network(net, strict=False)
+        return networks
+
+    @model_validator(mode="after")
+    def _exchange_groups(self) -> Settings:
+        if (self.upstream_client_cert_file is None) != (self.upstream_client_key_file is None):
+            raise ValueError("MAILGUARD_UPSTREAM_CLIENT_CERT_FILE and _KEY_FILE go together")
+        dkim = (self.dkim_domain, self.dkim_selector, self.dkim_key_file)
+        if any(v is not None for v in dkim) and any(v is None for v in dkim):
+            raise ValueError("MAILGUARD_DKIM_DOMAIN, _SELECTOR and _KEY_FILE go together")
+        if self.tls_client_cert_names and self.tls_cert_file is None:
+            raise ValueError("MAILGUARD_TLS_CLIENT_CERT_NAMES needs STARTTLS (MAILGUARD_TLS_CERT_FILE)")
+        return self
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object, info: ValidationInfo) -> object:
+        """An empty value means "not set" for an optional setting (a Kubernetes Secret with an
+        empty key must not switch upstream AUTH on); for a setting with no empty meaning it is
+        an error, never a silent default."""
+        if not (isinstance(value, str) and not value.strip()) or info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        if not field.is_required() and field.default is None:
+            return None
+        if field.default == "" or typing.get_origin(field.annotation) is list:
+            return value  # an empty name or list is a meaning of its own
+        raise ValueError("is empty; unset it to use the default")
+
+    @field_validator("relay_workers", mode="before")
+    @classmethod
+    def _auto_workers(cls, value: object) -> object:
+        return cpu_count() if isinstance(value, str) and value.strip().lower() == "auto" else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_level(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip():
+            level = value.strip().upper()
+            if not isinstance(logging.getLevelName(level), int):
+                raise ValueError(f"unknown log level {value!r} (DEBUG, INFO, WARNING, ERROR or CRITICAL)")
+            return level
+        return value
+
+    _split = field_validator(
+        "client_networks", "internal_domains", "consumer_domains", "proxy_protocol_from", mode="before"
+    )(_split_commas)
 
     @field_validator("internal_domains", "consumer_domains")
     @classmethod
     def _lower_domains(cls, domains: list[str]) -> list[str]:
         return [d.lower().lstrip("@").rstrip(".") for d in domains]
 
-    @field_validator("client_networks")
+    @field_validator("client_networks", "proxy_protocol_from")
     @classmethod
     def _valid_networks(cls, networks: list[str]) -> list[str]:
         for net in networks:
@@ -172,6 +311,19 @@ class Settings(BaseSettings):
             raise ValueError("MAILGUARD_TLS_CERT_FILE and MAILGUARD_TLS_KEY_FILE go together")
         return self
 
+    @model_validator(mode="after")
+    def _shared_store(self) -> Settings:
+        if self.require_shared_store and not (self.database_url or "").startswith("postgresql"):
+            raise ValueError(
+                "MAILGUARD_REQUIRE_SHARED_STORE is on: MAILGUARD_DATABASE_URL must be a postgresql:// URL "
+                "(SQLite is one file on one host; replicas would each hold their own quarantine)"
+            )
+        return self
+
+    @cached_property
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(n, strict=False) for n in self.proxy_protocol_from]
+
     @cached_property
     def listen_address(self) -> tuple[str, int]:
         return parse_hostport(self.listen)
@@ -188,12 +340,53 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
 
-    def is_internal(self, domain: str) -> bool:
-        """True for an internal domain or any subdomain of one."""
-        domain = domain.lower().rstrip(".")
-        return any(domain == d or domain.endswith("." + d) for d in self.internal_domains)
+
+
+ENV_PREFIX = "MAILGUARD_"
+# Not settings, never an error: the test suite's own variables, and the ones Kubernetes injects
+# for a Service whose name starts with "mailguard" (MAILGUARD_ADMIN_SERVICE_HOST, ..._PORT_8025_TCP).
+_NOT_SETTINGS = re.compile(
+    r"MAILGUARD_(TEST_\w*|(\w+_)?(SERVICE_HOST|SERVICE_PORT\w*|PORT|PORT_\d+_(TCP|UDP|SCTP)\w*))"
+)
+
+
+class SettingsError(ValueError):
+    """A setting the administrator must fix: one line, exit 2."""
+
+
+def env_file_values(path: Path = Path(".env")) -> dict[str, str | None]:
+    """The MAILGUARD_* lines of `.env` (the file pydantic-settings reads too)."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k.upper(): v for k, v in dotenv_values(path).items() if k.upper().startswith(ENV_PREFIX)}
+
+
+def setting_names() -> dict[str, str]:
+    """MAILGUARD_NAME -> field name, for every setting."""
+    return {ENV_PREFIX + name.upper(): name for name in Settings.model_fields}
+
+
+def check_unknown_variables(environ: typing.Mapping[str, str] | None = None) -> None:
+    """A misspelt MAILGUARD_* variable must not be silently ignored (a typo in
+    MAILGUARD_OBSERVE_ONLY would leave blocking on): `SettingsError` naming the closest one."""
+    import difflib
+
+    environ = os.environ if environ is None else environ
+    known = setting_names()
+    sources = [(name, "environment") for name in environ] + [(name, ".env") for name in env_file_values()]
+    for name, where in sources:
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known or _NOT_SETTINGS.fullmatch(upper):
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else " (see `mailguard config` for the settings)"
+        raise SettingsError(f"unknown setting {name} in the {where}{hint}")
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings; a pydantic ValidationError carries one line per bad variable."""
+    """Read the settings; `SettingsError` for an unknown MAILGUARD_* variable, a pydantic
+    ValidationError (one line per bad variable) for a bad value."""
+    check_unknown_variables()
     return Settings(**overrides)  # type: ignore[arg-type]

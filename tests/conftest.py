@@ -16,3 +16,6 @@ def _clean_mailguard_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
         if key.startswith("MAILGUARD_") and not key.startswith("MAILGUARD_TEST_"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    # The default MAILGUARD_DATA_DIR is the XDG state folder (never the current one): a fresh one
+    # per test, so no test shares a store with another, or with the user's own.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

@@ -54,9 +54,14 @@ def _write_synced(path: Path, data: bytes) -> None:
 async def serve(host: str, port: int, spool: Path) -> None:
     handler = Recorder(spool)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: SMTP(handler, hostname="recorder", data_size_limit=100 * 1024 * 1024), host, port
-    )
+    sessions: set[SMTP] = set()
+
+    def session() -> SMTP:
+        smtp = SMTP(handler, hostname="recorder", data_size_limit=100 * 1024 * 1024)
+        sessions.add(smtp)
+        return smtp
+
+    server = await loop.create_server(session, host, port)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -64,6 +69,11 @@ async def serve(host: str, port: int, spool: Path) -> None:
     print(f"listening {server.sockets[0].getsockname()[1]}", flush=True)
     await stop.wait()
     server.close()
+    # Relays keep pooled connections open: close them, or wait_closed() waits for them until the
+    # container runtime gives up and kills us. Every message already recorded is on disk.
+    for smtp in sessions:
+        if smtp.transport is not None:
+            smtp.transport.close()
     await server.wait_closed()
 
 

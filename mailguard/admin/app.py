@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mailguard.admin import api, health, pages
+from mailguard.admin import api, health, oidc, pages
 from mailguard.admin.auth import TokenBook
+from mailguard.admin.oidc import OidcConfig, OidcSignIn
 from mailguard.admin.security import LoginLimiter, SecurityHeaders, SessionStore, session_of
 from mailguard.admin.templating import STATIC_DIR
 from mailguard.quarantine.errors import StoreError
@@ -71,10 +72,13 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.tokens = tokens
     app.state.sessions = SessionStore(tokens)
     app.state.login_limiter = LoginLimiter()
+    oidc_config = OidcConfig.from_settings(runtime.settings)
+    app.state.oidc = OidcSignIn(oidc_config) if oidc_config is not None else None
 
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(oidc.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

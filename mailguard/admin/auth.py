@@ -40,6 +40,9 @@ from mailguard.settings import Settings
 log = logging.getLogger(__name__)
 
 
+OIDC_PREFIX = "oidc:"  # fingerprint of a person signed in through OpenID Connect (admin/oidc.py)
+
+
 class Role(IntEnum):
     """Ordered: each role may do everything the ones below it may."""
 
@@ -138,7 +141,11 @@ class TokenBook:
         return self._find(_digest(token)) if token else None
 
     def recheck(self, principal: Principal) -> Principal | None:
-        """The principal as the book now has it (role may have changed), or None when revoked."""
+        """The principal as the book now has it (role may have changed), or None when revoked.
+        A person signed in through OpenID Connect has no token here: their session stands until
+        it expires (the provider decides at the next sign-in)."""
+        if principal.fingerprint.startswith(OIDC_PREFIX):
+            return principal
         return self._find(bytes.fromhex(principal.fingerprint))
 
 

@@ -1,6 +1,10 @@
 """Liveness, readiness and /metrics: no token, for probes and Prometheus.
 
-None of them names a host, a path or an error text: a probe only needs ok or not.
+/readyz names what is wrong (a store host, never its password; never an error text):
+a balancer needs only the status, the administrator reading it needs the reason. It
+answers 503 from the moment draining starts, so balancers send no new sessions to a
+relay that is about to refuse them. /metrics runs the same checks to set `mailguard_ready`
+and `mailguard_upstream_up`, so alerts fire even when nobody polls /readyz.
 """
 
 from __future__ import annotations
@@ -14,41 +18,94 @@ from fastapi.responses import JSONResponse
 
 from mailguard.admin.deps import runtime_of
 from mailguard.admin.models import Health, Readiness
-from mailguard.metrics import exposition, refresh_quarantine_gauges
+from mailguard.metrics import READY, UPSTREAM_UP, exposition, refresh_quarantine_gauges
+from mailguard.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 2.0  # seconds per check: a probe must answer well inside its own timeout
-OK, FAILED, ABSENT = "ok", "failed", "not configured"
+OK, FAILED, ABSENT, DRAINING = "ok", "failed", "not configured", "draining"
 
 router = APIRouter(tags=["health"])
 
 
-async def _store_check(request: Request) -> str:
-    store = runtime_of(request).store
-    if store is None:
-        return ABSENT
+def store_location(runtime: Runtime) -> str:
+    """Where the store is: host:port, or the SQLite file; never user or password."""
+    from sqlalchemy.engine import make_url
+
+    engine = getattr(runtime.store, "engine", None)
     try:
-        reachable = await asyncio.wait_for(store.ping(), CHECK_TIMEOUT)
-    except Exception as exc:  # any failure means not ready; the reason goes to the log only
-        log.warning("readiness: store check failed: %s", type(exc).__name__)
-        return FAILED
-    return OK if reachable else FAILED
+        url = engine.url if engine is not None else make_url(runtime.settings.effective_database_url)
+    except Exception:  # a malformed URL stops the start; say nothing more here
+        return "the configured store"
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return f"{url.host}:{url.port or 5432}"
 
 
-async def _upstream_check(request: Request) -> str:
-    settings = runtime_of(request).settings
+async def _store_check(runtime: Runtime) -> str:
+    store = runtime.store
+    if store is None:
+        if not runtime.store_wanted:
+            return ABSENT
+        reachable = False
+    else:
+        try:
+            reachable = await asyncio.wait_for(store.ping(), CHECK_TIMEOUT)
+        except Exception as exc:  # any failure means not ready; its text stays out of the answer
+            log.warning("readiness: store check failed: %s", type(exc).__name__)
+            reachable = False
+    if reachable:
+        return OK
+    where = store_location(runtime)
+    log.warning("readiness: quarantine store at %s configured but unreachable", where)
+    return f"configured but unreachable: {where}"
+
+
+async def _upstream_check(runtime: Runtime) -> str:
+    settings = runtime.settings
     try:
         _, writer = await asyncio.wait_for(
             asyncio.open_connection(settings.upstream_host, settings.upstream_port), CHECK_TIMEOUT
         )
     except (OSError, TimeoutError) as exc:
-        log.warning("readiness: upstream connect failed: %s", type(exc).__name__)
+        log.warning(
+            "readiness: upstream %s:%d unreachable: %s",
+            settings.upstream_host,
+            settings.upstream_port,
+            type(exc).__name__,
+        )
         return FAILED
     writer.close()
     with contextlib.suppress(OSError):
         await writer.wait_closed()
     return OK
+
+
+def _register_check(runtime: Runtime) -> str | None:
+    """Information, not a condition: a missing or empty MAILGUARD_REGISTER already stops the
+    start unless MAILGUARD_REGISTER_ALLOW_EMPTY is on. None when no register is in use."""
+    register = getattr(runtime.decider, "register", None)
+    if register is None:
+        return None
+    rows = len(register)
+    if rows == 0:
+        return "empty (MAILGUARD_REGISTER_ALLOW_EMPTY): protected addresses are not checked"
+    return f"{OK}: {rows} rows"
+
+
+async def readiness(runtime: Runtime) -> Readiness:
+    """The checks, and the `mailguard_ready` / `mailguard_upstream_up` gauges set from them."""
+    store, upstream = await asyncio.gather(_store_check(runtime), _upstream_check(runtime))
+    checks = {"store": store, "upstream": upstream}
+    if (register := _register_check(runtime)) is not None:
+        checks["register"] = register
+    if runtime.draining:
+        checks["relay"] = DRAINING
+    ready = store == OK and upstream == OK and not runtime.draining
+    UPSTREAM_UP.set(1 if upstream == OK else 0)
+    READY.set(1 if ready else 0)
+    return Readiness(status="ok" if ready else "not ready", checks=checks)
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness: the process answers")
@@ -59,14 +116,12 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Readiness,
-    summary="Readiness: the store and the upstream are reachable",
+    summary="Readiness: the store and the upstream are reachable, and the relay is not draining",
     responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Readiness, "description": "not ready"}},
 )
 async def readyz(request: Request) -> Readiness | JSONResponse:
-    store, upstream = await asyncio.gather(_store_check(request), _upstream_check(request))
-    ready = store == OK and upstream == OK
-    body = Readiness(status="ok" if ready else "not ready", checks={"store": store, "upstream": upstream})
-    if ready:
+    body = await readiness(runtime_of(request))
+    if body.status == "ok":
         return body
     return JSONResponse(body.model_dump(), status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
 
@@ -78,10 +133,11 @@ async def readyz(request: Request) -> Readiness | JSONResponse:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "metrics"}},
 )
 async def metrics(request: Request) -> Response:
-    store = runtime_of(request).store
-    if store is not None:
+    runtime = runtime_of(request)
+    await readiness(runtime)
+    if runtime.store is not None:
         try:
-            await asyncio.wait_for(refresh_quarantine_gauges(store), CHECK_TIMEOUT)
+            await asyncio.wait_for(refresh_quarantine_gauges(runtime.store), CHECK_TIMEOUT)
         except Exception as exc:  # stale gauges beat no metrics at all
             log.warning("metrics: quarantine gauges not refreshed: %s", type(exc).__name__)
     body, content_type = exposition()

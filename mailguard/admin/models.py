@@ -63,6 +63,7 @@ class ReasonOut(_Open):
     detector: str
     detail: str
     register_id: str | None = None
+    reviewer_note: str | None = None  # misdirection: the case's earlier recipients (reviewers only)
 
 
 class SnippetOut(_Open):
@@ -168,4 +169,7 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: str = Field(description="ok | not ready")
-    checks: dict[str, str] = Field(description="store, upstream: ok | failed | not configured")
+    checks: dict[str, str] = Field(
+        description="store: ok | not configured | configured but unreachable: HOST; upstream: ok | failed; "
+        "register (when one is in use): ok: N rows | empty; relay: draining (from SIGTERM on)"
+    )

@@ -157,10 +157,19 @@ async def root() -> RedirectResponse:
 
 def _login_form(request: Request, status_code: int = 200, notice: str | None = None) -> HTMLResponse:
     csrf = request.cookies.get(LOGIN_COOKIE) or new_token()
-    context = {"csrf": csrf, "notice": {"kind": "error", "text": notice} if notice else None}
+    context = {
+        "csrf": csrf,
+        "notice": {"kind": "error", "text": notice} if notice else None,
+        "oidc": getattr(request.app.state, "oidc", None) is not None,
+    }
     response = render(request, "login.html", context, status_code)
     set_cookie(request, response, LOGIN_COOKIE, csrf, max_age=3600)
     return response
+
+
+def login_notice(request: Request, text: str) -> HTMLResponse:
+    """The login form again, with why the last sign-in failed."""
+    return _login_form(request, status.HTTP_401_UNAUTHORIZED, text)
 
 
 @router.get(LOGIN)

@@ -12,6 +12,8 @@ import sys
 
 from pydantic import ValidationError
 
+from mailguard.settings import SettingsError
+
 # command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("mailguard.cli.serve", "run the relay, the admin endpoint and /metrics"),
@@ -20,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "register": ("mailguard.cli.register", "load or inspect the protected register"),
     "quarantine": ("mailguard.cli.quarantine", "list, show, release or reject held mail"),
     "rules": ("mailguard.cli.rules", "validate the rule files and print the effective policy"),
+    "config": ("mailguard.cli.config", "print the effective settings (secrets masked), their sources and warnings"),
+    "learn": ("mailguard.cli.learn", "seed the misdirection guard's case/recipient affinities from an archive"),
 }
 
 
@@ -42,13 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args._run(args) or 0)
-    except UserError as exc:
+    except (UserError, SettingsError) as exc:
         print(f"mailguard: {exc}", file=sys.stderr)
         return 2
     except ValidationError as exc:
         for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "settings"
-            print(f"mailguard: bad setting MAILGUARD_{where.upper()}: {err['msg']}", file=sys.stderr)
+            msg = err["msg"].removeprefix("Value error, ")
+            where = ".".join(str(p) for p in err["loc"])
+            print(
+                f"mailguard: bad setting MAILGUARD_{where.upper()}: {msg}" if where else f"mailguard: {msg}",
+                file=sys.stderr,
+            )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -17,6 +17,7 @@ from typing import Any
 
 from mailguard.cli import UserError
 from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReviewer, StoreError
+from mailguard.quarantine.engine import sqlite_file
 from mailguard.settings import Settings, load_settings
 
 STATUS_CHOICES = ("held", "released", "rejected", "expired", "all")
@@ -76,6 +77,13 @@ def actor() -> str:
 
 
 async def _with_store(settings: Settings, action: Callable[[QuarantineStore], Awaitable[int]]) -> int:
+    # Reading commands never create an empty store (in the wrong folder, say): they say where they looked.
+    try:
+        path = sqlite_file(settings.effective_database_url)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if path is not None and not path.is_file():
+        raise UserError(f"no quarantine store at {path} (MAILGUARD_DATABASE_URL, or MAILGUARD_DATA_DIR)")
     try:
         store = await QuarantineStore.open(settings)
     except StoreError as exc:

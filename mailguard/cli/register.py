@@ -2,7 +2,8 @@
 
 Import validates every row, reports bad rows by line number and column (never their
 contents), keeps the good ones, copies the CSV into the data dir and compiles the index the
-relay opens on restart. Exit 0 when every row was good, 1 when some were skipped.
+relay opens on restart (when MAILGUARD_REGISTER is not set: that file wins, and import says
+so). `--check` validates only. Exit 0 when every row was good, 1 when some were skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="register_command", required=True, metavar="ACTION")
     imp = sub.add_parser("import", help="validate a register CSV and store it for the relay")
     imp.add_argument("file", type=Path, metavar="FILE.csv")
-    imp.add_argument("--check", action="store_true", help="only validate; store nothing")
+    imp.add_argument("--check", action="store_true", help="only validate and report bad rows by line; store nothing")
     st = sub.add_parser("stats", help="print counts of the current register (never its contents)")
     st.add_argument("file", type=Path, nargs="?", metavar="FILE.csv", help="default: the configured register")
     st.add_argument("--json", action="store_true", help="one JSON object")
@@ -33,7 +34,15 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         if args.register_command == "import":
-            return _import(args.file, settings.data_dir, args.check)
+            code = _import(args.file, settings.data_dir, args.check)
+            if settings.register is not None and not args.check:
+                # The relay reads MAILGUARD_REGISTER, not the imported copy: say so, loudly.
+                print(
+                    f"note: MAILGUARD_REGISTER is set, so the relay uses {settings.register}, not this import; "
+                    "replace that file (or unset the variable) for these rows to be used",
+                    file=sys.stderr,
+                )
+            return code
         return _stats(args.file, settings, args.json)
     except RegisterError as exc:
         raise UserError(str(exc)) from None
@@ -52,12 +61,14 @@ def _import(file: Path, data_dir: Path, check_only: bool) -> int:
             target = store.install_copy(file, data_dir)
             Register.open(target, cache_dir=store.register_dir(data_dir))
         except OSError as exc:
-            raise UserError(
-                f"cannot store the register in {store.register_dir(data_dir)}: {exc.strerror}"
-            ) from None
+            raise UserError(f"cannot store the register in {store.register_dir(data_dir)}: {exc.strerror}") from None
     verb = "checked" if check_only else f"imported into {store.register_dir(data_dir)}:"
     skipped = sum(not e.kept for e in errors)
-    warned = f", {len(errors) - skipped} kept without a bad optional field" if len(errors) > skipped else ""
+    warned = (
+        f", {len(errors) - skipped} kept with an optional field (name or phone) left out as unreadable"
+        if len(errors) > skipped
+        else ""
+    )
     print(f"{verb} {len(register)} rows, {skipped} bad rows skipped{warned}")
     return 1 if errors else 0
 

@@ -72,8 +72,15 @@ class AdminServer:
                 yield
 
         # No X-Forwarded-For trust: the login and token limiters count by the peer's real address.
+        # log_config=None: uvicorn's lines go through our handlers (JSON when MAILGUARD_LOG_FORMAT=json).
         config = uvicorn.Config(
-            app, loop="none", lifespan="auto", log_level=log_level, access_log=False, proxy_headers=False
+            app,
+            loop="none",
+            lifespan="auto",
+            log_level=log_level,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
         )
         self.server = _Server(config)
         self.sock = sock
@@ -130,7 +137,8 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
         if on_ready is not None:
             on_ready(relay_at)
         await stop.wait()
-        log.info("shutting down: finishing transactions in flight")
+        runtime.draining = True  # /readyz answers 503 from now on: balancers stop sending sessions
+        log.info("shutting down: /readyz now answers 503, finishing transactions in flight")
         started = time.monotonic()
         await relay.stop(settings.shutdown_grace)
         if workers:

@@ -18,6 +18,7 @@ from mailguard.message.model import AddressSource, Content, Unscanned, Unscanned
 from mailguard.policy.context import ScanContext
 from mailguard.policy.engine import Policy, load_policy
 from mailguard.policy.loader import PolicyError
+from mailguard.policy.system import system_mail
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.settings import Settings
 
@@ -35,9 +36,20 @@ def open_register(settings: Settings) -> RegisterLike | None:
     if settings.register is not None and not Path(settings.register).is_file():
         raise PolicyError(f"register {settings.register} not found (MAILGUARD_REGISTER)")
     try:
-        return Register.from_settings(settings)
+        register = Register.from_settings(settings)
     except Exception as exc:  # the register's own errors: one clear line for the administrator
         raise PolicyError(f"register: {exc}") from exc
+    # A configured register without rows silently turns protection off (a placeholder Secret,
+    # every row refused): refuse it unless the administrator said so.
+    if settings.register is not None and register is not None and len(register) == 0:
+        if not settings.register_allow_empty:
+            raise PolicyError(
+                f"register {settings.register} has no usable rows (MAILGUARD_REGISTER): protected addresses "
+                "would not be checked; fix it, or set MAILGUARD_REGISTER_ALLOW_EMPTY=true to start anyway"
+            )
+        log.warning("register %s has no rows: protected addresses are not checked", settings.register)
+    metrics.REGISTER_ROWS.set(len(register) if register is not None else 0)
+    return register
 
 
 def _with_header_addresses(content: Content, data: bytes) -> Content:
@@ -63,6 +75,7 @@ class Scanner:
         self.policy = policy
         self.register = register
         self._pool = pool
+        self.affinity: Any = None  # the misdirection guard's store link (runtime sets it)
 
     @classmethod
     async def from_settings(cls, settings: Settings) -> Scanner:
@@ -73,6 +86,7 @@ class Scanner:
 
         policy = load_policy(settings)
         register = await asyncio.to_thread(open_register, settings)
+        metrics.precreate(metrics.RULE_HITS, (rule.name for rule in policy.rules))  # at 0 from the start
         pool = ExtractionPool(ExtractLimits.from_settings(settings), settings.extract_workers)
         await pool.__aenter__()
         log.info(
@@ -84,6 +98,9 @@ class Scanner:
 
     async def __call__(self, envelope: Envelope, data: bytes) -> Verdict:
         started = time.perf_counter()
+        if (kind := system_mail(envelope, data)) is not None:
+            log.debug("system mail (%s): passed untouched", kind)
+            return Verdict.passed()
         try:
             content = await self._pool.extract(data)
             deadline = time.monotonic() + self.settings.extract_timeout  # matching's own budget
@@ -100,14 +117,18 @@ class Scanner:
         """The policy's verdict for extracted content (no I/O; the tests call it directly).
         Matching stops at `deadline` (time.monotonic()); the message is then unscanned: timeout."""
         policy, register = self.policy, self.register  # one consistent pair across a reload
-        ctx = ScanContext(envelope, content, policy.classifier, policy.flagged, register)
+        ctx = ScanContext(
+            envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
+        )
         try:
             with scan_budget(deadline):
                 decision = policy.decide(ctx)
         except BudgetExceeded:  # the matcher stopped itself: nothing keeps running after the reply
             log.warning("matching ran out of its %.1f s budget; message unscanned", self.settings.extract_timeout)
             content.unscanned.append(Unscanned("message", UnscannedReason.TIMEOUT, "matching ran out of time"))
-            ctx = ScanContext(envelope, content, policy.classifier, policy.flagged, register)
+            ctx = ScanContext(
+                envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
+            )
             ctx.mentions = []  # pre-empts the cached property: no second attempt
             decision = policy.decide(ctx)
         # rule hits are counted by the relay (finish.py), which sees every decider's verdict
@@ -121,6 +142,7 @@ class Scanner:
             split=decision.split,
             subject=content.subject,
             message_id=content.message_id,
+            case_keys=tuple(k.digest for k in ctx.case_keys),
         )
 
     def reload(self) -> bool:
@@ -136,6 +158,7 @@ class Scanner:
             log.exception("reload failed, keeping the current rules and register")
             return False
         self.policy, self.register = policy, register
+        metrics.precreate(metrics.RULE_HITS, (rule.name for rule in policy.rules))
         log.info(
             "reloaded: %d rules, register of %s rows",
             len(policy.rules),

@@ -8,6 +8,8 @@ hit SQLITE_BUSY half-way through a read-then-write transaction.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -50,16 +52,33 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for any other store."""
+    target = async_url(url)
+    return Path(target.database or "") if target.get_backend_name() == "sqlite" else None
+
+
+def private_sqlite_files(path: Path) -> None:
+    """The store holds the held mail: its folder 0700 when we create it, the database file (and
+    so the WAL and SHM files SQLite creates with its mode) 0600, tightened if a looser one exists."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise StoreError(f"cannot create the quarantine store {path}: {exc.strerror}") from None
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):  # not ours or gone: leave it
+            st = file.stat()
+            if st.st_uid == os.getuid() and st.st_mode & 0o077:
+                file.chmod(0o600)
+
+
 def create_engine(url: str) -> AsyncEngine:
     """A pooled async engine; for SQLite the folder is created and durability pragmas set."""
     target = async_url(url)
     kwargs: dict[str, Any] = {}
     if target.get_backend_name() == "sqlite":
-        path = Path(target.database or "")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+        private_sqlite_files(Path(target.database or ""))
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["connect_args"] = {"timeout": PG_CONNECT_TIMEOUT_S}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from mailguard.memory import pin_mmap_threshold
 from mailguard.relay.auth import Authenticator, AuthThrottle
 from mailguard.relay.limits import ByteBudget, ConnectionLimiter
+from mailguard.relay.tenant import TenantGate
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings
 
@@ -30,9 +31,11 @@ class RelayContext:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)  # work that outlives a client
     closing: bool = False
     inflight: ByteBudget = field(init=False)  # message bytes held by all sessions (max_inflight_bytes)
+    tenant_gate: TenantGate = field(init=False)  # Exchange Online: only our tenant may relay
 
     def __post_init__(self) -> None:
         self.inflight = ByteBudget(self.settings.max_inflight_bytes)
+        self.tenant_gate = TenantGate(self.settings)
         pin_mmap_threshold()  # message buffers go back to the system when freed
 
     @property

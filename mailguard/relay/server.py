@@ -13,6 +13,7 @@ from mailguard.relay.context import RelayContext
 from mailguard.relay.errors import StartupError
 from mailguard.relay.limits import ConnectionLimiter
 from mailguard.relay.pool import close_pools
+from mailguard.relay.proxyproto import ProxySMTP
 from mailguard.relay.session.handler import RelayHandler
 from mailguard.relay.smtp import RelaySMTP
 from mailguard.relay.tls import client_context, server_context
@@ -87,7 +88,9 @@ class RelayServer:
         return host, port
 
     def _protocol(self) -> RelaySMTP:
-        return RelaySMTP(RelayHandler(self.context), self.context, loop=asyncio.get_running_loop())
+        # Behind a balancer that sends the PROXY protocol, sessions learn the real client first.
+        smtp = ProxySMTP if self.runtime.settings.proxy_protocol_from else RelaySMTP
+        return smtp(RelayHandler(self.context), self.context, loop=asyncio.get_running_loop())
 
     async def start(self) -> None:
         sock = self._sock

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
 from mailguard.relay.errors import StartupError
 from mailguard.settings import Settings
@@ -20,6 +21,18 @@ def server_context(settings: Settings) -> ssl.SSLContext | None:
         raise StartupError(
             f"cannot load MAILGUARD_TLS_CERT_FILE/KEY_FILE ({settings.tls_cert_file}): {_reason(exc)}"
         ) from None
+    if settings.tls_client_cert_names:
+        # Ask for a client certificate (Exchange Online presents one); a client without one may
+        # still connect, and the tenant gate decides. A certificate that does not verify fails
+        # the handshake.
+        context.verify_mode = ssl.CERT_OPTIONAL
+        if settings.tls_client_ca_file is not None:
+            try:
+                context.load_verify_locations(cafile=settings.tls_client_ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise StartupError(
+                    f"cannot load MAILGUARD_TLS_CLIENT_CA_FILE ({settings.tls_client_ca_file}): {_reason(exc)}"
+                ) from None
     return context
 
 
@@ -36,7 +49,36 @@ def client_context(settings: Settings) -> ssl.SSLContext:
     if not settings.upstream_verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    if settings.upstream_client_cert_file is not None and settings.upstream_client_key_file is not None:
+        # A certificate-based inbound connector (Exchange Online) knows us by this certificate.
+        try:
+            context.load_cert_chain(settings.upstream_client_cert_file, settings.upstream_client_key_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise StartupError(
+                "cannot load MAILGUARD_UPSTREAM_CLIENT_CERT_FILE/KEY_FILE "
+                f"({settings.upstream_client_cert_file}): {_reason(exc)}"
+            ) from None
     return context
+
+
+def certificate_names(peercert: dict[str, Any] | None) -> set[str]:
+    """The DNS names a verified peer certificate carries: subjectAltName DNS entries, else its
+    subject common names (lower case)."""
+    if not peercert:
+        return set()
+    names = {value.lower() for kind, value in peercert.get("subjectAltName", ()) if kind == "DNS"}
+    if not names:
+        names = {value.lower() for rdn in peercert.get("subject", ()) for key, value in rdn if key == "commonName"}
+    return names
+
+
+def name_matches(wanted: str, presented: set[str]) -> bool:
+    """RFC 6125: exact, or a certificate wildcard in the left-most label only."""
+    wanted = wanted.lower().rstrip(".")
+    if wanted in presented:
+        return True
+    _, dot, parent = wanted.partition(".")
+    return bool(dot) and f"*.{parent}" in presented
 
 
 def _reason(exc: Exception) -> str:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, sync_playwright
 from support.loop import ThreadLoop
 
 from mailguard.admin.app import create_app
@@ -38,6 +39,26 @@ VIEWER, REVIEWER, REVIEWER2 = TOKENS["vera"][0], TOKENS["rita"][0], TOKENS["rob"
 
 MATCH = "14 Orchard Close, Bristol BS1 4DJ"
 BODY = f"Hello,\n\nThe family has moved to {MATCH} since March.\nPlease update your records.\n"
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded browser), headless, through Playwright."""
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -9,19 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect
 
-from .conftest import MATCH, REVIEWER, LiveServer
+from .conftest import CHROMIUM, MATCH, REVIEWER, LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 XSS_SUBJECT = '<script>alert("s")</script><img src=x onerror=alert("i")>'
 XSS_FILE = '<img src=x onerror=alert("f")>.pdf'
 XSS_BODY = f'Dear <b>all</b> <script>alert("b")</script><img src=x onerror=alert("o")> see {MATCH}.'
@@ -31,14 +22,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium at /usr/bin/chromium"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ MEANINGS: dict[str, str] = {
     "client_networks": "comma list of CIDRs allowed to relay without AUTH (the Exchange servers)",
     "bare_newline": "`normalise` bare CR/LF to CRLF before scanning, or `reject` with 550 5.5.2",
     "hostname": "our name in the banner and Received:; empty: the machine's FQDN",
-    "relay_workers": "relay processes sharing the SMTP port; more than 1 needs PROMETHEUS_MULTIPROC_DIR",
+    "relay_workers": "relay processes sharing the SMTP port (`auto` or a number); several turn on multiprocess metrics",
     "tls_cert_file": "certificate (PEM chain) for inbound STARTTLS",
     "tls_key_file": "private key for inbound STARTTLS (goes with the certificate)",
     "auth_users_file": "`user:pbkdf2-hash` lines; AUTH is offered only over TLS",
@@ -53,12 +53,12 @@ MEANINGS: dict[str, str] = {
     "admin_token": "bearer token with full admin rights (secret); unset: the API refuses everything",
     "admin_tokens_file": "`token role name` lines; role is viewer, reviewer or admin",
     "two_person_release": "a release needs a second reviewer's approval",
-    "data_dir": "local state (SQLite store by default)",
+    "data_dir": "local state: the SQLite store and the imported register",
     "database_url": "quarantine store: `sqlite:///PATH` or `postgresql://…`; unset: SQLite in the data dir",
     "rules_dir": "rule files (`*.yaml`)",
     "register": "protected register CSV (mount it as a secret)",
     "internal_domains": "comma list of the organisation's own domains (subdomains included)",
-    "exposure_threshold": "external parties visible together that trigger the exposure rule",
+    "exposure_threshold": "members of the public visible together that trigger the exposure rule",
     "exposure_action": "`rewrite` (move to Bcc) or `hold`",
     "consumer_domains": "added to the built-in list of consumer mail domains",
     "extract_workers": "extraction worker processes",
@@ -80,6 +80,13 @@ MEANINGS: dict[str, str] = {
 }
 
 _COMMENT = re.compile(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", re.M)
+
+
+# Defaults computed at start (default_factory): what they are, not one machine's value.
+FACTORY_DEFAULTS = {
+    "relay_workers": "`auto` (the CPUs this process may use)",
+    "data_dir": "`/var/lib/mailguard` when writable, else `$XDG_STATE_HOME/mailguard` (never the current folder)",
+}
 
 
 def _source_comments() -> dict[str, str]:
@@ -111,7 +118,8 @@ def settings_table() -> str:
     lines = ["| variable | meaning | default |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
         meaning = MEANINGS.get(name) or comments.get(name, "")
-        lines.append(f"| `MAILGUARD_{name.upper()}` | {meaning} | {_format_default(field.default)} |")
+        default = FACTORY_DEFAULTS.get(name) or _format_default(field.default)
+        lines.append(f"| `MAILGUARD_{name.upper()}` | {meaning} | {default} |")
     return "\n".join(lines)
 
 

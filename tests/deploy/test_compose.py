@@ -4,6 +4,8 @@ Grafana with the dashboard, a recording upstream (checked structurally: no Docke
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +52,7 @@ def test_two_relays_behind_one_port(compose: dict[str, Any]) -> None:
         assert relay["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert _mounts(relay)["/app/rules"] == "../rules"
     lb = services["lb"]
-    assert "10025:10025" in lb["ports"]
+    assert "${BIND_ADDRESS:-127.0.0.1}:10025:10025" in lb["ports"]
     cfg_host = _mounts(lb)["/usr/local/etc/haproxy/haproxy.cfg"]
     cfg = (DEPLOY / cfg_host).read_text()
     assert re.search(r"^\s*mode tcp", cfg, re.M)
@@ -94,9 +96,56 @@ def test_every_bind_mounted_file_exists(compose: dict[str, Any]) -> None:
     )
 
 
-def test_relays_may_relay_from_the_compose_network(compose: dict[str, Any]) -> None:
+def test_no_open_relay_to_anyone_who_reaches_the_host(compose: dict[str, Any]) -> None:
+    """Issue 14, defect 6: ports on every interface, and relaying allowed from the balancer's
+    subnet, made the stack an open relay. Now: published on 127.0.0.1 unless BIND_ADDRESS says
+    otherwise, and the relays take the real client address from haproxy's PROXY header."""
+    services = compose["services"]
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            assert port.startswith("${BIND_ADDRESS:-127.0.0.1}:"), (name, port)
+    env = services["mailguard-1"]["environment"]
+    lb_address = services["lb"]["networks"]["mail"]["ipv4_address"]
+    assert env["MAILGUARD_PROXY_PROTOCOL_FROM"] == f"{lb_address}/32"
     subnet = compose["networks"]["mail"]["ipam"]["config"][0]["subnet"]
-    assert compose["services"]["mailguard-1"]["environment"]["MAILGUARD_CLIENT_NETWORKS"] == subnet
+    assert subnet not in env["MAILGUARD_CLIENT_NETWORKS"]
+    cfg = (DEPLOY / "haproxy" / "haproxy.cfg").read_text()
+    smtp_backend = cfg.split("backend mailguard_smtp", 1)[1].split("\nfrontend", 1)[0]
+    assert "send-proxy-v2" in smtp_backend
+
+
+def test_haproxy_survives_a_relay_draining_or_being_recreated() -> None:
+    """Issue 14, defect 4: 6 of 13 sessions failed through haproxy during one relay's drain."""
+    cfg = (DEPLOY / "haproxy" / "haproxy.cfg").read_text()
+    defaults = cfg.split("\ndefaults", 1)[1].split("\nfrontend", 1)[0]
+    assert re.search(r"^\s*option redispatch", defaults, re.M)
+    assert re.search(r"^\s*retries [1-9]", defaults, re.M)
+    assert re.search(r"^resolvers docker\n\s*nameserver \w+ 127\.0\.0\.11:53", cfg, re.M)
+    for line in re.findall(r"^\s*default-server .*$", cfg, re.M):
+        assert "resolvers docker" in line
+
+
+@pytest.mark.skipif(not shutil.which("haproxy"), reason="haproxy (Debian package) not installed")
+def test_haproxy_accepts_the_config() -> None:
+    done = subprocess.run(
+        ["haproxy", "-c", "-f", str(DEPLOY / "haproxy" / "haproxy.cfg")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_upstream_does_not_inherit_the_mailguard_healthcheck(compose: dict[str, Any]) -> None:
+    assert compose["services"]["upstream"]["healthcheck"] == {"disable": True}
+
+
+def test_the_example_register_has_valid_rows(compose: dict[str, Any], tmp_path: Path) -> None:
+    """Issue 14, defect 3: ZZ99 postcodes were refused, so the compose stack ran with 0 rows."""
+    from mailguard.detect.register import Register
+
+    default_register = re.search(r":-([^}]+)\}", compose["secrets"]["register.csv"]["file"]).group(1)
+    path = DEPLOY / default_register
+    rows = len(path.read_text().splitlines()) - 1
+    assert rows >= 2
+    assert len(Register.open(path, cache_dir=tmp_path)) == rows
 
 
 def test_paths_in_compose_are_relative_to_deploy() -> None:

@@ -86,6 +86,33 @@ def test_dockerignore_keeps_tests_and_local_state_out() -> None:
     lines = (ROOT / ".dockerignore").read_text().split()
     assert lines[lines.index("**")] == "**"  # deny by default
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
-    assert allowed == {"pyproject.toml", "README.md", "mailguard"}
+    assert allowed == {"pyproject.toml", "README.md", "constraints.txt", "mailguard"}
     copied = [a.split()[0] for i, a in _instructions() if i == "COPY" and not a.startswith("--from")]
     assert {c.rstrip("/") for c in copied} <= allowed
+
+
+def test_builds_are_reproducible_from_pinned_versions() -> None:
+    """Issue 14, defect 7: without a constraints file two builds of one commit could differ."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    runs = [args for word, args in _instructions() if word == "RUN" and "pip install" in args]
+    assert runs and all("-c constraints.txt" in args for args in runs)
+    assert "!constraints.txt" in (ROOT / ".dockerignore").read_text().splitlines()
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"not pinned: {line}"
+            pins[canonicalize_name(name)] = version
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    unpinned = [d for d in deps if canonicalize_name(Requirement(d).name) not in pins]
+    assert not unpinned, f"add to constraints.txt: {unpinned}"
+
+
+def test_run_example_names_the_client_networks() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    example = text.split("docker run", 1)[1].split("\n#\n", 1)[0]
+    assert "MAILGUARD_CLIENT_NETWORKS=" in example and "127.0.0.1:10025:10025" in example

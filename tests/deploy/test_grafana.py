@@ -14,9 +14,13 @@ from .paths import DEPLOY
 
 DASHBOARD = DEPLOY / "grafana" / "mailguard.json"
 REQUIRED_PANELS = {
-    "Hold rate by rule",
+    "Rule firings by rule",
+    "Rewrite and hold rates",
+    "Register rows",
+    "Relays ready",
+    "Upstream reachable",
+    "Tempfail rate",
     "Verdicts over time",
-    "Rewrite rate",
     "Quarantine backlog",
     "Oldest held message",
     "Review decisions",
@@ -102,3 +106,26 @@ def test_provisioning_points_at_the_dashboard_and_prometheus() -> None:
     ds = yaml.safe_load((prov / "datasources" / "prometheus.yaml").read_text())
     assert dash["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
     assert ds["datasources"][0]["type"] == "prometheus" and ds["datasources"][0]["uid"] == "prometheus"
+
+
+VERDICTS = ("pass", "rewrite", "hold", "reject", "tempfail")
+
+
+def test_panels_plot_what_their_titles_say(dashboard: dict[str, Any]) -> None:
+    """Issue 14, defect 5: "Hold rate by rule" plotted every rule firing (mostly rewrites) and a
+    panel titled "Rewrite rate" plotted holds. A title or legend naming one verdict plots that
+    verdict's share; rule firings are not titled as one action's."""
+    for panel in _panels(dashboard):
+        title = panel.get("title", "").lower()
+        for target in panel.get("targets", []):
+            expr, legend = target["expr"], target.get("legendFormat", "")
+            named = set(re.findall(r'verdict="(\w+)"', expr))
+            if legend in VERDICTS:
+                assert named == {legend}, (panel["title"], legend, expr)
+            if "rule_hits" in expr:
+                assert not any(v in title for v in ("hold", "rewrite", "reject")), panel["title"]
+        titled = {v for v in VERDICTS if re.search(rf"\b{v}\b", title)}
+        exprs = [t["expr"] for t in panel.get("targets", [])]
+        if titled and exprs and "verdict=" in " ".join(exprs):
+            plotted = {v for e in exprs for v in re.findall(r'verdict="(\w+)"', e)}
+            assert plotted == titled, (panel["title"], plotted)

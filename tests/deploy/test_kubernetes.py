@@ -10,11 +10,13 @@ import pytest
 import yaml
 
 from mailguard.policy.loader import load_rule_files
+from mailguard.settings import Settings
 
+from . import prometheusrule
 from .paths import DEPLOY, SETTINGS_ENV
 
 K8S = DEPLOY / "kubernetes"
-NOT_IN_SCHEMAS = {"ServiceMonitor", "Kustomization"}  # CRD / kustomize: checked structurally
+NOT_IN_SCHEMAS = {"ServiceMonitor", "PrometheusRule", "Kustomization"}  # CRD / kustomize: checked structurally
 
 
 def _documents() -> list[tuple[str, dict[str, Any]]]:
@@ -112,11 +114,42 @@ def test_rules_configmap_is_a_valid_rule_set(tmp_path: Path) -> None:
     assert len(loaded.read) == len(rules)
 
 
-def test_secrets_hold_the_tokens_and_the_register() -> None:
+def test_secrets_hold_the_tokens_but_never_a_placeholder_register() -> None:
+    """Applying the kustomization must not replace the real register with a header-only one
+    (issue 14, defect 2): the register Secret is created from the file, never shipped."""
     secrets = _one("Secret", "mailguard-secrets")["stringData"]
     assert {"admin-token", "database-url"} <= set(secrets)
-    register = _one("Secret", "mailguard-register")["stringData"]["register.csv"]
-    assert register.splitlines()[0] == "id,name,address,postcode,phone,flagged_recipients"
+    assert [d["metadata"]["name"] for d in _kinds()["Secret"]] == ["mailguard-secrets"]
+    assert "kubectl create secret generic mailguard-register" in (K8S / "kustomization.yaml").read_text()
+
+
+def test_the_manifests_settings_load_as_the_pod_would_get_them() -> None:
+    """ConfigMap and Secret values as the pod's environment: empty upstream credentials mean
+    no AUTH (issue 14, defect 1: every message was deferred), SQLite is refused, and the
+    Service links Kubernetes would inject are switched off (they are not settings)."""
+    from mailguard.settings import check_unknown_variables
+
+    env = dict(_one("ConfigMap", "mailguard-config")["data"])
+    secrets = _one("Secret", "mailguard-secrets")["stringData"]
+    for entry in _one("Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]:
+        ref = entry.get("valueFrom", {}).get("secretKeyRef")
+        if ref is not None:
+            env[entry["name"]] = secrets[ref["key"]]
+    pod = _one("Deployment")["spec"]["template"]["spec"]
+    assert pod["enableServiceLinks"] is False
+    check_unknown_variables(env)
+    keys = {k.removeprefix("MAILGUARD_").lower(): v for k, v in env.items() if k.startswith("MAILGUARD_")}
+    settings = Settings(**keys)
+    assert settings.upstream_username is None and settings.upstream_password is None
+    assert settings.require_shared_store and settings.effective_database_url.startswith("postgresql")
+    with pytest.raises(ValueError, match="postgresql"):
+        Settings(**(keys | {"database_url": ""}))
+
+
+def test_prometheusrule_is_alerts_yml() -> None:
+    assert (K8S / "prometheusrule.yaml").read_text(encoding="utf-8") == prometheusrule.render()
+    rule = _one("PrometheusRule")
+    assert rule["metadata"]["labels"]["release"] == _one("ServiceMonitor")["metadata"]["labels"]["release"]
 
 
 def test_services_pdb_hpa_and_servicemonitor() -> None:

@@ -22,6 +22,10 @@ REQUIRED_ALERTS = {
     "MailguardOldestHeldTooOld",
     "MailguardUpstreamErrors",
     "MailguardTempfailRate",
+    "MailguardRegisterEmpty",
+    "MailguardRegisterShrank",
+    "MailguardUpstreamDown",
+    "MailguardNoRelayReady",
 }
 
 

@@ -53,7 +53,10 @@ class Register:
             if index is not None:
                 return cls(index)
         register, errors = cls._compile(path, digest, Path(cache_dir) if cache_dir else None)
-        for kept, what in ((False, "bad row(s) skipped"), (True, "row(s) kept without a bad optional field")):
+        for kept, what in (
+            (False, "bad row(s) skipped"),
+            (True, "row(s) kept with an unreadable optional field left out"),
+        ):
             some = [e for e in errors if e.kept is kept]
             if some:
                 lines = ", ".join(str(e.line) for e in some[:20])

@@ -11,11 +11,12 @@ import logging
 import time
 from dataclasses import dataclass
 
+from mailguard.actions.dkim import sign_change
 from mailguard.actions.notice import NoticeKind
 from mailguard.actions.rewrite import rewrite_to_bcc
 from mailguard.actions.split import SplitError, split_copies
 from mailguard.envelope import Envelope
-from mailguard.metrics import MESSAGES, OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS
+from mailguard.metrics import OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS, count_message
 from mailguard.pipeline import Disposer
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.relay import replies
@@ -44,10 +45,8 @@ async def finish(
     settings = relay.settings
     verdict = await _decide(relay, envelope, data, transaction_id)
     if verdict is None:
-        MESSAGES.labels(verdict=Action.TEMPFAIL.value).inc()
         reply = replies.TEMPFAIL
     else:
-        MESSAGES.labels(verdict=verdict.action.value).inc()
         if settings.observe_only and verdict.action is not Action.PASS:
             OBSERVE_ONLY_OVERRIDES.labels(verdict=verdict.action.value).inc()
         for rule in dict.fromkeys(reason.rule for reason in verdict.reasons):  # once per message
@@ -58,6 +57,7 @@ async def finish(
         if settings.verdict_header:
             trace += verdict_header(verdict, observe_only=settings.observe_only)
         reply = await _Disposal(relay, envelope, data, upstream, verdict, trace, transaction_id).run()
+    count_message(verdict.action.value if verdict else None, reply)  # the reply the client got
     elapsed = time.perf_counter() - started
     RELAY_SECONDS.observe(elapsed)
     facts = {  # ids, verdict, rule names and timings: never content (the JSON log carries these as fields)
@@ -76,9 +76,7 @@ async def finish(
     return reply
 
 
-async def _decide(
-    relay: RelayContext, envelope: Envelope, data: bytes, transaction_id: str
-) -> Verdict | None:
+async def _decide(relay: RelayContext, envelope: Envelope, data: bytes, transaction_id: str) -> Verdict | None:
     started = time.perf_counter()
     try:
         async with asyncio.timeout(relay.settings.extract_timeout + DECIDE_SLACK):
@@ -131,6 +129,8 @@ class _Disposal:
             return replies.UPSTREAM_LOST
         if not reply.ok:
             log.info("transaction %s: upstream refused the message with %d", self.txn, reply.code)
+        elif (learner := self.relay.runtime.learner) is not None:  # passed or rewritten: delivered
+            learner.delivered(self.verdict.case_keys, self.envelope.rcpt_tos)
         return reply.line()
 
     async def abort(self, reply: str) -> str:
@@ -140,7 +140,8 @@ class _Disposal:
 
     async def rewrite(self) -> str:
         try:
-            rewritten = rewrite_to_bcc(self.data, self.relay.settings.is_internal)
+            hidden = rewrite_to_bcc(self.data, self.relay.runtime.organisation.is_internal)
+            rewritten = sign_change(self.relay.runtime.dkim, self.data, hidden)
         except Exception as exc:
             self._failed("rewrite", exc)
             return await self.abort(replies.TEMPFAIL)
@@ -163,7 +164,7 @@ class _Disposal:
 
     async def stage(self) -> str:
         try:
-            copies = split_copies(self.data, self.envelope, self.relay.settings.is_internal)
+            copies = split_copies(self.data, self.envelope, self.relay.runtime.organisation.is_internal)
         except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
             log.warning("transaction %s: cannot split (%s), holding instead", self.txn, exc)
             return await self.hold()
@@ -171,7 +172,8 @@ class _Disposal:
         if (disposer := self._disposer()) is None:
             return replies.TEMPFAIL
         try:
-            staged = [(rcpts, self.trace + copy) for rcpts, copy in copies]
+            signer = self.relay.runtime.dkim
+            staged = [(rcpts, self.trace + sign_change(signer, self.data, copy, body=True)) for rcpts, copy in copies]
             ref = await disposer.stage(self.envelope, staged, self.verdict)
         except Exception as exc:
             self._failed("staging", exc)

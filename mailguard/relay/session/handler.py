@@ -47,6 +47,14 @@ class RelayHandler:
         if not self._may_relay(session):
             log.info("%s refused: not in MAILGUARD_CLIENT_NETWORKS and not authenticated", session.client_ip)
             return replies.RELAY_DENIED
+        gate = self.relay.tenant_gate
+        if gate.applies(session.client_ip, session.authenticated):
+            peercert = session.ssl.get("peercert") if session.ssl else None
+            if (refusal := gate.mail_refusal(peercert)) is not None:
+                log.info(
+                    "%s refused: no accepted client certificate (MAILGUARD_TLS_CLIENT_CERT_NAMES)", session.client_ip
+                )
+                return refusal
         sender = "" if address == "<>" else address
         session.transaction_id = new_transaction_id()
         upstream = UpstreamTransaction(self.relay.settings)
@@ -89,6 +97,13 @@ class RelayHandler:
     async def handle_DATA(self, server: Any, session: RelaySession, envelope: SMTPEnvelope) -> str:
         upstream, session.upstream = session.upstream, None
         assert isinstance(envelope.content, bytes)
+        gate = self.relay.tenant_gate
+        if gate.applies(session.client_ip, session.authenticated):
+            if (refusal := gate.data_refusal(envelope.content)) is not None:
+                log.info("transaction %s refused: not from an accepted tenant", session.transaction_id)
+                if upstream is not None and upstream.open:
+                    await upstream.abort()
+                return refusal
         mail_from = envelope.mail_from or ""
         ours = Envelope(
             mail_from="" if mail_from == "<>" else mail_from,

@@ -174,7 +174,7 @@ def test_cli_import_and_stats(
     source = write(tmp_path, BAD_ROWS, "people.csv")
     assert main(["register", "import", str(source)]) == 1  # some rows were bad
     out, err = capsys.readouterr()
-    assert "6 rows, 3 bad rows skipped, 4 kept without a bad optional field" in out
+    assert "6 rows, 3 bad rows skipped, 4 kept with an optional field (name or phone) left out as unreadable" in out
     assert "people.csv: line 3: postcode" in err and "line 9: id" in err
     assert SECRET not in out + err and "Acacia" not in out + err
     assert (tmp_path / "var" / "register" / "register.csv").exists()
