@@ -23,6 +23,7 @@ from mailguard.detect.register.load import read_entries
 from mailguard.detect.register.match import Matcher
 from mailguard.detect.register.model import Entry, Mention, RegisterError, RowError
 from mailguard.message.model import Segment
+from mailguard.organisation.mailbox import canonical_mailbox, domain_and_parents
 from mailguard.settings import Settings
 
 __all__ = ["Mention", "Register", "RegisterError", "RowError"]
@@ -118,11 +119,10 @@ class Register:
         return self._matcher.find(segments)
 
     def _rows_flagging(self, recipient: str) -> set[int]:
-        recipient = recipient.strip().strip("<>").lower()
+        recipient = recipient.strip().strip("<>")
         domain = recipient.rpartition("@")[2].rstrip(".")
-        keys = ["r:" + recipient] if "@" in recipient else []
-        labels = domain.split(".")
-        keys += ["d:" + ".".join(labels[i:]) for i in range(len(labels) - 1)]
+        keys = ["r:" + canonical_mailbox(recipient)] if "@" in recipient else []
+        keys += ["d:" + d for d in domain_and_parents(domain) if "." in d]  # a flagged domain covers its subdomains
         return self._index.lookup_many(keys)
 
     def flagged_recipients_of(self, recipient: str) -> set[str]:

@@ -33,6 +33,7 @@ from mailguard.detect.register.normalise import (
     skeleton,
 )
 from mailguard.detect.register.towns import UK_TOWNS, place_key
+from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
 MAGIC = b"MGREG\x00v2"
 ROW_BITS = 24
@@ -115,8 +116,8 @@ def entry_keys(e: Entry) -> Iterator[str]:
         yield "ph:" + phone
     for email in e.emails:
         yield "e:" + email
-    for rcpt in e.flagged:
-        yield ("d:" + rcpt[1:]) if rcpt.startswith("@") else ("r:" + rcpt)
+    for rcpt in e.flagged:  # as the provider delivers: `ex.partner+x@googlemail.com` is `expartner@gmail.com`
+        yield ("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt))
 
 
 def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, object]], keys: Keyring) -> bytes:
