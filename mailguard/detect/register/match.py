@@ -27,6 +27,7 @@ Decisions (each has a test in tests/detect/register/test_match.py):
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import partial
 
@@ -39,7 +40,7 @@ from mailguard.detect.register.locality import Postcodes
 from mailguard.detect.register.memo import AFTER, BEFORE, Memo
 from mailguard.detect.register.model import Mention
 from mailguard.detect.register.named import named_house
-from mailguard.detect.register.normalise import TYPE_FORMS, canon_postcode, postcode_key
+from mailguard.detect.register.normalise import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.postcode import NUMBER_AFTER_POSTCODE, NUMBER_BEFORE_POSTCODE, number_near_postcode
 from mailguard.detect.register.text import Group, Hit, groups, place
 from mailguard.detect.register.words import word_before
@@ -112,6 +113,8 @@ class Matcher:
                 continue
             lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
             hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
+            if not self._may_be_near(rows, pc, _numbers_in(text, trig.numbers, lo, hi)):
+                continue  # none of the rows' house numbers is written there: nothing to verify
             check = partial(self._near, group, rows, pc, lo, start, end, hi)
             yield from memo.run(group, start, ("p", lo - start, hi - start), check)
         for pos in trig.numbers:
@@ -131,11 +134,36 @@ class Matcher:
         yield from contacts.phones(index, group, inside)
         yield from contacts.emails(index, group, (m for m in trig.emails if core_lo <= m.start() < core_hi))
 
+    def _may_be_near(self, rows: list[int], pc: str, numbers: set[str]) -> bool:
+        """Some row of this postcode is a named house, or has its house number (without its
+        letter) among `numbers`: the cheap test before the real one."""
+        for r in rows:
+            row = self.index.row(r)
+            if postcode_key(row.postcode) == pc and (not row.number or row.number.rstrip(_SUFFIXES) in numbers):
+                return True
+        return False
+
     def _near(self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int) -> Iterator[Hit]:
         for r in rows:
             row = self.index.row(r)
             if postcode_key(row.postcode) == pc:
                 yield from number_near_postcode(group, row, lo, start, end, hi)
+
+
+_SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _numbers_in(text: str, starts: list[int], lo: int, hi: int) -> set[str]:
+    """The house numbers (without a letter) of the digit-bearing tokens starting in `lo`..`hi`."""
+    out = set()
+    for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
+        p = starts[k]
+        token = text[p : p + 8].split(None, 1)[0] if p < len(text) else ""
+        for piece in token.replace("/", " ").replace("-", " ").replace(",", " ").split():
+            num = house_number(piece.rstrip(".,;:)|"))
+            if num:
+                out.add(num.rstrip(_SUFFIXES))
+    return out
 
 
 def _drop_covered(mentions: list[Mention]) -> list[Mention]:
