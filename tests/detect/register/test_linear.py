@@ -4,6 +4,7 @@ timed), and a scan whose budget runs out stops."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from pathlib import Path
@@ -19,8 +20,13 @@ from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent
 REPEATED = "14 Acacia Avenue, Bristol BS1 4AB. "
-# The worst input the search in bench/scan.py found (most operations per byte); see there.
-WORST = "88 Station Road 88 Station Road, BS1 4AB 14, 14 "
+# The worst input `bench/scan.py --worst-only` found on this register (most operations per byte):
+# register postcodes packed together with a few house numbers.
+WORST = (
+    "NW1 6JA BS8 2HG BA5 1AA LE65 1AB BS1 4AB LS6 3JX WF2 4SZ LS6 3JX BS8 2HG 4AB LS6 2QT LS6 2QT NE1 5DL "
+    "BS8 2HG LE25 6JA BA5 1AA LS6 3JX BL2 9WE LS6 3JX 5 LS6 2QT 14 BL2 9WE LS6 3JX BL2 9WE BS8 2HG 3 KY1 1AA "
+    "KY1 1AA KY1 1AA 5ZX NW1 6XE BA1 7GS 4AB LE65 1AB NW1 6XE 2QT YO1 5ZX LS6 2QT"
+)
 # Pieces that trigger every check: register addresses and their near misses, postcodes, numbers.
 PIECES = [
     "14 Acacia Avenue",
@@ -86,9 +92,11 @@ def test_repeated_text_costs_the_same_per_byte_at_any_size() -> None:
     assert len(found) <= 2 * match._SAME_ROW_KEPT  # a mail merge's thousands of hits, capped
 
 
-def test_the_worst_input_found_stays_within_its_operation_count(register: Register) -> None:
-    text = WORST * (200_000 // len(WORST))
-    assert _ops(register, text) / len(text) < 0.2  # measured 0.05 ops per byte when found
+def test_the_worst_input_found_stays_within_its_operation_count() -> None:
+    rng = random.Random(3)  # its numbers varied per copy, as in the bench: nothing is remembered
+    copies = [" ".join(str(rng.randint(1, 300)) if w.isdigit() else w for w in WORST.split(" ")) for _ in range(700)]
+    text = "\n".join(copies)
+    assert _ops(Register.open(HERE / "register.csv"), text) / len(text) < 0.6  # 0.49 when found
 
 
 def test_a_scan_over_budget_stops_and_burns_no_cpu_afterwards(register: Register) -> None:
