@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/scan.py [--rows 1000000] [--small 1000] [--workdir DIR] [--reuse]
 
-Times are CPU time of this process (the machine may be shared). Prints: compile time, restart (cache open) time and RSS measured in a fresh process, scan
+Times are CPU time of this process (the machine may be shared). Prints: compile time,
+restart (cache open) time and RSS measured in a fresh process, scan
 time per MB for the small and the large register (median of several runs), their ratio,
 and a no-trigger text's scan time. `--reuse` keeps the CSVs and the compiled cache already in
 the work dir (no generation, no compile; the compile figure is then not measured).
