@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from mailguard.detect.register.index import Row
-from mailguard.detect.register.normalise import WORD_RE, canon_street, outward, postcode_key, skeleton
+from mailguard.detect.register.normalise import WORD_RE, canon_street, postcode_key, skeleton
 from mailguard.detect.register.towns import place_key
 from mailguard.detect.register.words import words_in
 
@@ -42,20 +42,22 @@ def locality(
     limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
     after = words_in(text[street_end:limit], ATTACHED_WORDS + 3)
     words = [w for w, _, _ in after]
+    if after_pc:
+        # Another full postcode under the same number and street is another place (the same
+        # street name twice in one post town: Royal Mail tells them apart by village and
+        # postcode), unless it is the row's own postcode with one character slipped.
+        # A slip in the district (LS8 for LS6) counts only under the row's own town.
+        written = after_pc[2]
+        district_slip = written[-3:] == row_pc[-3:]
+        if _one_slip(written, row_pc) and (not district_slip or _names_row_place(row, words)):
+            return SCORE_NUMBER_POSTCODE, after_pc[1]
+        return None
     for place in row.places:
         end = _place_at(words[:ATTACHED_WORDS], place)
         if end > 0:
-            if after_pc and outward(after_pc[2]) != outward(row_pc):
-                if _district_slip(after_pc[2], row_pc):
-                    return SCORE_NUMBER_POSTCODE, after_pc[1]  # the row's postcode, one character off
-                return None  # same street and town, but a postcode of another district
             return SCORE_TOWN, street_end + after[end - 1][2]
     if _names_a_town(towns, words):
         return None  # "…, Wakefield": the same street in another town
-    if after_pc:
-        if outward(after_pc[2]) == outward(row_pc):
-            return SCORE_NUMBER_POSTCODE, after_pc[1]  # same district: a mistyped postcode
-        return None  # a postcode of another district follows: another place
     before_pc = _before(postcodes, start)
     if before_pc and before_pc[2] == row_pc:
         return SCORE_POSTCODE, street_end  # postcode written first
@@ -92,15 +94,21 @@ def postcode_near(postcodes: Postcodes, key: str, start: int, end: int) -> bool:
     return False
 
 
-def _district_slip(written: str, row_pc: str) -> bool:
-    """The row's own postcode with one character of its district mistyped (LS6 3JX written
-    LS8 3JX), under the row's number, street and town: a typo, not another place. LS16 3JX
-    (a character more) is another district and stays a veto."""
-    return (
-        len(written) == len(row_pc)
-        and written[-3:] == row_pc[-3:]
-        and sum(a != b for a, b in zip(written, row_pc, strict=True)) == 1
-    )
+def _one_slip(written: str, row_pc: str) -> bool:
+    """The row's postcode with one character mistyped (LS6 3JX written LS8 3JX or LS6 3JY), or
+    two neighbours swapped (LS6 3XJ); OCR look-alikes are folded already (`postcode_key`).
+    LS16 3JX (a character more) is another district."""
+    if len(written) != len(row_pc):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(written, row_pc, strict=True)) if a != b]
+    if len(diff) == 1:
+        return True
+    i = diff[0] if len(diff) == 2 else -1
+    return i >= 0 and diff[1] == i + 1 and written[i] == row_pc[i + 1] and written[i + 1] == row_pc[i]
+
+
+def _names_row_place(row: Row, words: Sequence[str]) -> bool:
+    return any(_place_at(words[:ATTACHED_WORDS], place) > 0 for place in row.places)
 
 
 def _names_a_town(towns: frozenset[str], words: Sequence[str]) -> bool:
