@@ -229,6 +229,10 @@ class Settings(BaseSettings):
     affinity_min_days: float = Field(2.0, ge=0)  # the days those messages must span
     affinity_retention_days: float = Field(730.0, gt=0)  # forget cases and recipients not seen for this long
 
+    # --- matcher: the register's hashed index (docs/operations.md, "The register key") ---
+    register_key: SecretStr | None = None  # key of the compiled index; default: index.key beside it
+    register_key_file: Path | None = None  # a file holding that key (keep it off the data disk)
+
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 
     # --- reviewers' notice of new holds ---
