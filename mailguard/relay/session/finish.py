@@ -12,8 +12,9 @@ import time
 from dataclasses import dataclass
 
 from mailguard.actions.dkim import sign_change
+from mailguard.actions.marks import for_recipients, id_field, new_opaque_id
 from mailguard.actions.notice import NoticeKind
-from mailguard.actions.rewrite import rewrite_to_bcc
+from mailguard.actions.rewrite import internal_predicate, rewrite_to_bcc
 from mailguard.actions.split import SplitError, split_copies
 from mailguard.envelope import Envelope
 from mailguard.metrics import OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS, count_message
@@ -54,7 +55,8 @@ async def finish(
         trace = received_header(
             envelope, hostname=relay.hostname, transaction_id=transaction_id, tls=tls, protocol_esmtp=esmtp
         )
-        if settings.verdict_header:
+        trace += id_field(new_opaque_id())  # opaque: the only mark an external copy may carry
+        if settings.verdict_header:  # journaling: kept on copies whose recipients are all internal
             trace += verdict_header(verdict, observe_only=settings.observe_only)
         reply = await _Disposal(relay, envelope, data, upstream, verdict, trace, transaction_id).run()
     count_message(verdict.action.value if verdict else None, reply)  # the reply the client got
@@ -122,7 +124,7 @@ class _Disposal:
         if upstream is None or not upstream.open:
             return replies.UPSTREAM_LOST
         try:
-            reply = await upstream.data(self.trace + message)
+            reply = await upstream.data(self.marked(self.envelope.rcpt_tos, message))
         except UpstreamError as exc:
             count_error(exc)
             log.warning("transaction %s: %s", self.txn, exc)
@@ -130,6 +132,10 @@ class _Disposal:
         if not reply.ok:
             log.info("transaction %s: upstream refused the message with %d", self.txn, reply.code)
         return reply.line()
+
+    def marked(self, rcpts: list[str], message: bytes) -> bytes:
+        """The copy for `rcpts` with our trace fields: the verdict only if they are all internal."""
+        return for_recipients(message, rcpts, internal_predicate(self.relay.settings.is_internal), self.trace)
 
     async def abort(self, reply: str) -> str:
         if self.upstream is not None:
@@ -172,7 +178,9 @@ class _Disposal:
             return replies.TEMPFAIL
         try:
             signer = self.relay.runtime.dkim
-            staged = [(rcpts, self.trace + sign_change(signer, self.data, copy, body=True)) for rcpts, copy in copies]
+            staged = [
+                (rcpts, self.marked(rcpts, sign_change(signer, self.data, copy, body=True))) for rcpts, copy in copies
+            ]
             ref = await disposer.stage(self.envelope, staged, self.verdict)
         except Exception as exc:
             self._failed("staging", exc)
