@@ -38,6 +38,12 @@ class ExposureAction(StrEnum):
     HOLD = "hold"
 
 
+class TwoPersonRelease(StrEnum):
+    PROTECTED = "protected"  # a protected-address hold needs a second reviewer to confirm
+    ALL = "all"  # every release does
+    OFF = "off"
+
+
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -147,7 +153,7 @@ class Settings(BaseSettings):
     admin_listen: str = "127.0.0.1:8025"
     admin_token: SecretStr | None = None  # full admin rights
     admin_tokens_file: Path | None = None  # "token role name" lines; role: viewer|reviewer|admin
-    two_person_release: bool = False
+    two_person_release: TwoPersonRelease = TwoPersonRelease.PROTECTED  # true/false: all/off
 
     # --- state (contract: DATABASE_URL, DATA_DIR, RULES_DIR, REGISTER) ---
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -215,6 +221,18 @@ class Settings(BaseSettings):
     oidc_roles: CommaList = []  # role=claim-value list: "admin=mg-admins,reviewer=mg-reviewers,viewer=mg-viewers"
     oidc_scopes: str = "openid profile email"
     admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
+
+    # --- release modes and the sender's choice ---
+    release_justification: bool = True  # releasing a protected-address hold needs a written justification
+
+    @field_validator("two_person_release", mode="before")
+    @classmethod
+    def _two_person_words(cls, value: object) -> object:
+        """Earlier releases had a boolean: true meant every release, false none."""
+        words = {"true": "all", "1": "all", "yes": "all", "false": "off", "0": "off", "no": "off"}
+        if isinstance(value, bool):
+            return "all" if value else "off"
+        return words.get(str(value).strip().lower(), value)
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 

@@ -12,12 +12,17 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+from mailguard.actions.dkim import signer_from_settings
+from mailguard.actions.release import ReleaseMode, ReleaseRefused, ReleaseRequest
+from mailguard.actions.release.deliver import Releaser
 from mailguard.cli import UserError
 from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReviewer, StoreError
 from mailguard.quarantine.engine import sqlite_file
+from mailguard.quarantine.errors import JustificationRequired
 from mailguard.settings import Settings, load_settings
 
 STATUS_CHOICES = ("held", "released", "rejected", "expired", "all")
@@ -45,10 +50,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     rel.add_argument("--comment", default="")
     rel.add_argument(
         "--mode",
-        choices=("as_is", "bcc"),
+        choices=[m.value for m in ReleaseMode],
         default="as_is",
-        help="bcc: hide external To/Cc recipients from each other first",
+        help="bcc: outside recipients hidden (an invite's attendees pruned); split: one copy each; "
+        "subset: only --recipient; strip: without --attachment; redact: protected details replaced",
     )
+    rel.add_argument("--recipient", action="append", default=[], help="subset: a recipient who gets it (repeat)")
+    rel.add_argument("--attachment", action="append", default=[], help="strip: an attachment to remove (repeat)")
+    rel.add_argument("--justification", default="", help="why; required for a protected-address hold")
     rel.add_argument("--json", action="store_true")
 
     rej = sub.add_parser("reject", help="do not deliver a held message")
@@ -144,11 +153,19 @@ async def _show(store: QuarantineStore, settings: Settings, args: argparse.Names
 
 async def _release(store: QuarantineStore, settings: Settings, args: argparse.Namespace) -> int:
     try:
-        item = await store.release(
-            args.id, actor(), comment=args.comment, mode=args.mode, two_person=settings.two_person_release
+        request = ReleaseRequest(
+            ReleaseMode(args.mode), tuple(args.recipient), tuple(args.attachment), args.justification
         )
+        async with _releaser(settings, request) as releaser:
+            item = await store.release(args.id, actor(), comment=args.comment, request=request, planner=releaser)
     except SameReviewer:
         print("mailguard: you asked for this release; another reviewer must confirm it", file=sys.stderr)
+        return 1
+    except JustificationRequired:
+        print("mailguard: a protected-address hold needs --justification", file=sys.stderr)
+        return 1
+    except ReleaseRefused as exc:
+        print(f"mailguard: release refused: {exc}", file=sys.stderr)
         return 1
     if args.json:
         _print_json(item)
@@ -157,6 +174,22 @@ async def _release(store: QuarantineStore, settings: Settings, args: argparse.Na
     else:
         print(f"{item['id']}: released ({item['mode']}); queued for delivery by the relay's outbox")
     return 0
+
+
+@asynccontextmanager
+async def _releaser(settings: Settings, request: ReleaseRequest) -> AsyncIterator[Releaser]:
+    """The planner the API uses; redaction loads the register and an extraction worker."""
+    dkim = signer_from_settings(settings)
+    if request.mode is not ReleaseMode.REDACT:
+        yield Releaser(settings, dkim)
+        return
+    from mailguard.policy.scanner import Scanner
+
+    scanner = await Scanner.from_settings(settings)
+    try:
+        yield Releaser(settings, dkim, scanner)
+    finally:
+        await scanner.aclose()
 
 
 async def _reject(store: QuarantineStore, settings: Settings, args: argparse.Namespace) -> int:
