@@ -20,6 +20,7 @@ from mailguard.actions.dkim import signer_from_settings
 from mailguard.actions.release import ReleaseMode, ReleaseRefused, ReleaseRequest
 from mailguard.actions.release.deliver import Releaser
 from mailguard.cli import UserError
+from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReviewer, StoreError
 from mailguard.quarantine.engine import sqlite_file
 from mailguard.quarantine.errors import JustificationRequired
@@ -156,7 +157,7 @@ async def _release(store: QuarantineStore, settings: Settings, args: argparse.Na
         request = ReleaseRequest(
             ReleaseMode(args.mode), tuple(args.recipient), tuple(args.attachment), args.justification
         )
-        async with _releaser(settings, request) as releaser:
+        async with _releaser(settings, store.organisation_of(), request) as releaser:
             item = await store.release(args.id, actor(), comment=args.comment, request=request, planner=releaser)
     except SameReviewer:
         print("mailguard: you asked for this release; another reviewer must confirm it", file=sys.stderr)
@@ -177,17 +178,19 @@ async def _release(store: QuarantineStore, settings: Settings, args: argparse.Na
 
 
 @asynccontextmanager
-async def _releaser(settings: Settings, request: ReleaseRequest) -> AsyncIterator[Releaser]:
+async def _releaser(
+    settings: Settings, organisation: Organisation, request: ReleaseRequest
+) -> AsyncIterator[Releaser]:
     """The planner the API uses; redaction loads the register and an extraction worker."""
     dkim = signer_from_settings(settings)
     if request.mode is not ReleaseMode.REDACT:
-        yield Releaser(settings, dkim)
+        yield Releaser(settings, organisation, dkim)
         return
     from mailguard.policy.scanner import Scanner
 
     scanner = await Scanner.from_settings(settings)
     try:
-        yield Releaser(settings, dkim, scanner)
+        yield Releaser(settings, organisation, dkim, scanner)
     finally:
         await scanner.aclose()
 

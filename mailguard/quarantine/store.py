@@ -22,6 +22,7 @@ from mailguard.actions import notice
 from mailguard.actions.notice import NoticeKind
 from mailguard.actions.release import Plan, ReleaseMode, ReleaseRequest, plan_release
 from mailguard.envelope import Envelope
+from mailguard.organisation.organisation import Organisation
 from mailguard.policy.verdict import Verdict
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
@@ -66,11 +67,18 @@ class QuarantineStore:
     ) -> None:
         self.settings = settings
         self.engine = engine
+        # Who is internal, for the Bcc release: the runtime's Organisation when there is one,
+        # else the rule files and environment read once (`mailguard quarantine` commands).
+        self.organisation_of: Callable[[], Organisation] = _organisation_loader(settings)
         self.clock = clock
         # SQLite has one writer at a time: queue this process's writers here rather than in
         # SQLite's busy handler, which polls with sleeps and can time out under load.
         self._sqlite_writer = asyncio.Lock() if is_sqlite(engine) else None
         self._cli_watermark: int | None = None  # the last audit row counted by decisions_elsewhere
+        # Set after every committed write: a release, a split or a notice may have queued mail,
+        # and the outbox should not wait for its next poll to send it (PostgreSQL also tells
+        # the other hosts, with NOTIFY; see quarantine/wakeup.py).
+        self.outbox_wake = asyncio.Event()
 
     # --- opening and health -------------------------------------------------------------
 
@@ -106,6 +114,8 @@ class QuarantineStore:
         try:
             async with serial, (write_tx if write else read_tx)(self.engine) as conn:
                 yield conn
+            if write:
+                self.outbox_wake.set()
         except DB_ERRORS as exc:
             log.error("quarantine store failure: %s", brief(exc))
             raise StoreError(f"quarantine store failure: {brief(exc)}") from exc
@@ -344,7 +354,7 @@ class QuarantineStore:
         return await (planner or self._plain_planner)(bytes(row["data"]), list(row["rcpt"]), request)
 
     async def _plain_planner(self, data: bytes, rcpts: list[str], request: ReleaseRequest) -> Plan:
-        return await plan_release(data, rcpts, request, is_internal=self.settings.is_internal)
+        return await plan_release(data, rcpts, request, is_internal=self.organisation_of().is_internal)
 
     async def reject(
         self, item_id: str, actor: str, comment: str = "", notify_sender: bool = True
@@ -454,6 +464,19 @@ def _audit_note(request: ReleaseRequest, comment: str) -> str:
     if comment:
         parts.append(comment)
     return "; ".join(parts)
+
+
+def _organisation_loader(settings: Settings) -> Callable[[], Organisation]:
+    loaded: list[Organisation] = []
+
+    def load() -> Organisation:
+        if not loaded:
+            from mailguard.policy.engine import load_policy
+
+            loaded.append(load_policy(settings).organisation)
+        return loaded[0]
+
+    return load
 
 
 def _facts(verdict: Verdict, data: bytes) -> tuple[str, str]:

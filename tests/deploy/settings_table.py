@@ -52,13 +52,16 @@ MEANINGS: dict[str, str] = {
     "admin_listen": "admin API, review page, /metrics, /healthz, /readyz (`0.0.0.0:8025` in containers)",
     "admin_token": "bearer token with full admin rights (secret); unset: the API refuses everything",
     "admin_tokens_file": "`token role name` lines; role is viewer, reviewer or admin",
-    "two_person_release": "a release needs a second reviewer's approval",
+    "two_person_release": (
+        "`protected`: a protected-address hold needs a second reviewer to confirm its release; `all`: every "
+        "release; `off`"
+    ),
     "data_dir": "local state: the SQLite store and the imported register",
     "database_url": "quarantine store: `sqlite:///PATH` or `postgresql://…`; unset: SQLite in the data dir",
     "rules_dir": "rule files (`*.yaml`)",
     "register": "protected register CSV (mount it as a secret)",
     "internal_domains": "comma list of the organisation's own domains (subdomains included)",
-    "exposure_threshold": "external parties visible together that trigger the exposure rule",
+    "exposure_threshold": "members of the public visible together that trigger the exposure rule",
     "exposure_action": "`rewrite` (move to Bcc) or `hold`",
     "consumer_domains": "added to the built-in list of consumer mail domains",
     "extract_workers": "extraction worker processes",

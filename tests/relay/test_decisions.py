@@ -162,7 +162,7 @@ def test_rewrite_goes_through_actions_rewrite() -> None:
         assert send(relay)[0] == 250
     [got] = relay.upstream.messages
     assert b"X-Mailguard-" not in got.data.replace(b"X-Mailguard-Id:", b"")  # the recipients are outside
-    assert got.data.endswith(scrub(rewrite_to_bcc(MSG, relay.settings.is_internal)))
+    assert got.data.endswith(scrub(rewrite_to_bcc(MSG, relay.runtime.organisation.is_internal)))
     assert got.rcpt_tos == ("b@example.org", "c@example.net")  # the envelope is unchanged
 
 

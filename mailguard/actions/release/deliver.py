@@ -13,20 +13,22 @@ from mailguard.actions.marks import for_recipients, id_field, new_opaque_id
 from mailguard.actions.release.modes import Plan, ReleaseRequest
 from mailguard.actions.release.plan import plan_release
 from mailguard.actions.rewrite import internal_predicate
+from mailguard.organisation.organisation import Organisation
 from mailguard.settings import Settings
 
 
 @dataclass(slots=True)
 class Releaser:
     settings: Settings
+    organisation: Organisation
     dkim: DkimSigner | None = None
     scanner: Any = None  # a policy Scanner (find_protected, protected_places) for redact; None: refused
 
     @classmethod
     def of(cls, runtime: Any) -> Releaser:
         """The runtime's: its settings, DKIM key and (when it scans) its scanner."""
-        scanner = runtime.decider if hasattr(runtime.decider, "protected_places") else None
-        return cls(runtime.settings, runtime.dkim, scanner)
+        scanner = getattr(runtime, "scanner", None)
+        return cls(runtime.settings, runtime.organisation, runtime.dkim, scanner)
 
     async def __call__(self, data: bytes, rcpts: Sequence[str], request: ReleaseRequest) -> Plan:
         scanner = self.scanner
@@ -34,11 +36,11 @@ class Releaser:
             data,
             rcpts,
             request,
-            is_internal=self.settings.is_internal,
+            is_internal=self.organisation.is_internal,
             finder=scanner.find_protected if scanner is not None else None,
             rescan=scanner.protected_places if scanner is not None else None,
         )
-        internal = internal_predicate(self.settings.is_internal)
+        internal = internal_predicate(self.organisation.is_internal)
         mark = id_field(new_opaque_id())
         plan.copies = [
             (

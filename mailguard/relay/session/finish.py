@@ -131,11 +131,14 @@ class _Disposal:
             return replies.UPSTREAM_LOST
         if not reply.ok:
             log.info("transaction %s: upstream refused the message with %d", self.txn, reply.code)
+        elif (learner := self.relay.runtime.learner) is not None:  # passed or rewritten: delivered
+            learner.delivered(self.verdict.case_keys, self.envelope.rcpt_tos)
         return reply.line()
 
     def marked(self, rcpts: list[str], message: bytes) -> bytes:
         """The copy for `rcpts` with our trace fields: the verdict only if they are all internal."""
-        return for_recipients(message, rcpts, internal_predicate(self.relay.settings.is_internal), self.trace)
+        internal = internal_predicate(self.relay.runtime.organisation.is_internal)
+        return for_recipients(message, rcpts, internal, self.trace)
 
     async def abort(self, reply: str) -> str:
         if self.upstream is not None:
@@ -144,9 +147,8 @@ class _Disposal:
 
     async def rewrite(self) -> str:
         try:
-            rewritten = sign_change(
-                self.relay.runtime.dkim, self.data, rewrite_to_bcc(self.data, self.relay.settings.is_internal)
-            )
+            hidden = rewrite_to_bcc(self.data, self.relay.runtime.organisation.is_internal)
+            rewritten = sign_change(self.relay.runtime.dkim, self.data, hidden)
         except Exception as exc:
             self._failed("rewrite", exc)
             return await self.abort(replies.TEMPFAIL)
@@ -169,7 +171,7 @@ class _Disposal:
 
     async def stage(self) -> str:
         try:
-            copies = split_copies(self.data, self.envelope, self.relay.settings.is_internal)
+            copies = split_copies(self.data, self.envelope, self.relay.runtime.organisation.is_internal)
         except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
             log.warning("transaction %s: cannot split (%s), holding instead", self.txn, exc)
             return await self.hold()
