@@ -13,9 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from mailguard.actions.redact.spans import MARKER, Finder, redact_text
-from mailguard.actions.redact.zipped import redact_docx, redact_odt, redact_xlsx
-from mailguard.actions.release.strip import (
+from mailguard.actions.mimeparts import (
     leaves,
     name_of,
     not_root,
@@ -24,6 +22,8 @@ from mailguard.actions.release.strip import (
     replace_with_note,
     serialise,
 )
+from mailguard.actions.redact.spans import MARKER, Finder, redact_text
+from mailguard.actions.redact.zipped import redact_docx, redact_odt, redact_xlsx
 
 __all__ = ["MARKER", "Finder", "RedactResult", "redact_message"]
 
