@@ -111,6 +111,8 @@ class ItemSummary(_Open):
     received_at: datetime
     status: Status
     reasons: list[ReasonOut]
+    decided_by: str | None = Field(None, description="who released, rejected (or `expiry`)")
+    mode: str | None = Field(None, description="the release mode, once released")
 
 
 class ItemDetail(ItemSummary):

@@ -125,9 +125,12 @@ async def _list(store: QuarantineStore, settings: Settings, args: argparse.Names
     print(f"{'ID':13}  {'STATUS':8}  {'AGE':>5}  {'RCPT':>4}  {'FROM':30}  {'RULES':24}  SUBJECT")
     for item in items:
         rules = ",".join(sorted({r["rule"] for r in item["reasons"]}))
+        by = item["decided_by"]
+        decided = f"  [{item['mode'] or item['status']} by {_clean(by, 40)}]" if by else ""
         print(
             f"{item['id']:13}  {item['status']:8}  {_age(item['age_seconds']):>5}  {len(item['rcpt']):>4}  "
             f"{_clean(item['mail_from'], 30):30}  {_clean(rules, 24):24}  {_clean(item['subject'], 60)}"
+            + decided
         )
     shown = args.offset + len(items)
     print(f"{args.offset + 1}–{shown} of {total}")
@@ -225,7 +228,8 @@ def _print_item(item: dict[str, Any]) -> None:
         ("Size", f"{item['size']} bytes"),
     ]
     if item["decided_by"]:
-        rows.append(("Decided", f"{item['decided_at']} by {item['decided_by']}: {item['comment'] or ''}"))
+        how = f" ({item['mode']})" if item["mode"] else ""
+        rows.append(("Decided", f"{item['decided_at']} by {item['decided_by']}{how}: {item['comment'] or ''}"))
     if item["pending_confirmation"]:
         p = item["pending_confirmation"]
         rows.append(
