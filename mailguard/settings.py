@@ -134,7 +134,7 @@ class Settings(BaseSettings):
     max_connections_per_client: int = Field(50, ge=1)
     idle_timeout: float = Field(300.0, gt=0)  # between commands (RFC 5321 §4.5.3.2: 5 min)
     session_timeout: float = Field(3600.0, gt=0)  # whole connection
-    verdict_header: bool = True  # add X-Mailguard-Verdict to relayed mail
+    verdict_header: bool = True  # add X-Mailguard-Verdict to copies whose recipients are all internal
     observe_only: bool = False  # log and count verdicts, but pass everything
     shutdown_grace: float = Field(30.0, ge=0)  # SIGTERM: how long transactions in flight may take
 

@@ -348,9 +348,12 @@ class QuarantineStore:
         return await self._detail_or_missing(item_id)
 
     async def preview_release(self, item_id: str, request: ReleaseRequest, planner: Planner | None = None) -> Plan:
-        """What a release would deliver, without deciding anything (the page's last look)."""
+        """What a release would deliver, without deciding anything (the page's last look). With a
+        release awaiting confirmation, what that request would deliver (the one a confirmation sends)."""
         async with self.transaction(write=False) as conn:
             row = await held_row(conn, normalise_id(item_id))
+        if row["pending"]:
+            request = ReleaseRequest.from_json(row["pending"])
         return await (planner or self._plain_planner)(bytes(row["data"]), list(row["rcpt"]), request)
 
     async def _plain_planner(self, data: bytes, rcpts: list[str], request: ReleaseRequest) -> Plan:

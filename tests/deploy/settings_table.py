@@ -38,7 +38,7 @@ MEANINGS: dict[str, str] = {
     "max_connections_per_client": "concurrent SMTP sessions from one client address",
     "idle_timeout": "seconds allowed between SMTP commands",
     "session_timeout": "seconds one SMTP connection may last",
-    "verdict_header": "add `X-Mailguard-Verdict` to relayed mail",
+    "verdict_header": "add `X-Mailguard-Verdict` to copies whose recipients are all internal (never outside)",
     "observe_only": "log and count verdicts but pass everything (roll-out mode)",
     "upstream_host": "where clean mail goes (smart host / Exchange Online / your MTA)",
     "upstream_port": "upstream SMTP port",
