@@ -145,6 +145,25 @@ class Scanner:
             case_keys=tuple(k.digest for k in ctx.case_keys),
         )
 
+    def find_protected(self, text: str) -> list[tuple[int, int]]:
+        """Spans of protected data in `text` (redaction's finder); none without a register."""
+        from mailguard.message.model import Segment
+
+        register = self.register
+        if register is None:
+            return []
+        return [(m.start, m.end) for m in register.find_mentions([Segment(text, "")])]
+
+    async def protected_places(self, data: bytes) -> list[str]:
+        """Where protected data is found in a message, for any recipient (redaction's re-scan);
+        a part that cannot be read counts as a place, since it cannot be shown clean."""
+        register = self.register
+        content = await self._pool.extract(data)
+        places = [u.where for u in content.unscanned]
+        if register is not None:
+            places += [content.segments[m.segment_index].where for m in register.find_mentions(content.segments)]
+        return places
+
     def reload(self) -> bool:
         """Re-read rules and register (SIGHUP, file change). On any problem keep the old ones,
         log it, and return False."""
