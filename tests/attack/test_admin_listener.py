@@ -12,16 +12,19 @@ import resource
 import smtplib
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from email.header import Header
 from pathlib import Path
 
 import httpx
 import pytest
-from support.crash import policy_relay
+from support.crash import INTERNAL, policy_relay
 from support.relay import free_port
-from support.serveproc import ServeProcess, wait_port
+from support.serveproc import ServeProcess, serve_env, wait_port
 from support.upstream import RecordingUpstream, serving
 
 from mailguard.admin.auth import API_FAILURE_LIMIT
@@ -371,3 +374,62 @@ def test_the_admin_listener_serves_tls(tmp_path: Path, pki: dict[str, Path]) -> 
                 httpx.get(f"http://127.0.0.1:{admin_port}/healthz", timeout=3)
         finally:
             relay.stop()
+
+
+# --- item 10: invisible and direction-changing characters are shown, not obeyed ---------------------
+
+RLO_SUBJECT = "invoice\u202efdp.exe"
+RLO_FILE = "scan\u202egpj.exe"
+
+
+def _hold_with_hidden_characters(served: Served) -> str:
+    subject = Header(RLO_SUBJECT, "utf-8").encode()
+    name = Header("Pay\u200broll\u2066 Team", "utf-8").encode()
+    filename = Header(RLO_FILE, "utf-8").encode()
+    data = (
+        f"From: {name} <officer@{INTERNAL}>\r\nTo: ex.partner@gmail.com\r\nSubject: {subject}\r\n"
+        f"Message-ID: <bidi@{INTERNAL}>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'
+        "They moved to 14 High St, Bristol BS1 4AA.\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+        f'Content-Disposition: attachment; filename="{filename}"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        "AAAA\r\n--b--\r\n"
+    ).encode()
+    with smtplib.SMTP(served.relay.host, served.relay.port, timeout=30) as client:
+        assert client.sendmail(f"officer@{INTERNAL}", ["ex.partner@gmail.com"], data) == {}
+    with served.client() as client:
+        items = client.get("/api/quarantine", headers={"Authorization": f"Bearer {TOKEN}"}).json()["items"]
+    [item] = [i for i in items if "fdp.exe" in (i["subject"] or "")]
+    return str(item["id"])
+
+
+def test_hidden_characters_are_escaped_on_the_review_page_and_in_the_cli(served: Served) -> None:
+    item_id = _hold_with_hidden_characters(served)
+    with served.client("127.0.0.25") as client:
+        form = _login_page(client)
+        signed_in = client.post("/review/login", data={**form, "token": TOKEN})
+        client.headers["Cookie"] = f"mg_session={signed_in.cookies['mg_session']}"
+        pages = [client.get("/review?status=all").text, client.get(f"/review/item/{item_id}").text]
+    for page in pages:
+        assert "invoice⟨U+202E⟩fdp.exe" in page, re.findall(r'class="subject".{200}', page, re.S)
+        assert not any(ch in page for ch in "\u202e\u200b\u2066")
+    assert "scan⟨U+202E⟩gpj.exe" in pages[1] and "Pay⟨U+200B⟩roll⟨U+2066⟩ Team" in pages[1]
+    env = serve_env(**{k: v for k, v in served.relay.settings.items()})
+    shown = subprocess.run(
+        [sys.executable, "-m", "mailguard", "quarantine", "show", item_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "mailguard", "quarantine", "list", "--status", "all"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "invoice⟨U+202E⟩fdp.exe" in shown and "invoice⟨U+202E⟩fdp.exe" in listed
+    assert "scan⟨U+202E⟩gpj.exe" in shown
+    assert "\u202e" not in shown + listed
