@@ -73,7 +73,7 @@ def sink() -> Iterator[int]:
 
 
 @contextmanager
-def mailguard(upstream_port: int, workers: str | None, tmp: Path) -> Iterator[int]:
+def mailguard(upstream_port: int, workers: str | None, tmp: Path, extra: dict[str, str] | None = None) -> Iterator[int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILGUARD_")}
     env.update(
@@ -90,6 +90,7 @@ def mailguard(upstream_port: int, workers: str | None, tmp: Path) -> Iterator[in
     )
     if workers is not None:
         env["MAILGUARD_RELAY_WORKERS"] = workers
+    env.update(extra or {})  # bench/affinity.py: its rules, key and store
     proc = subprocess.Popen([sys.executable, "-m", "mailguard", "serve"], env=env, cwd=tmp)
     try:
         wait_port(port)
