@@ -8,7 +8,11 @@ Phases, one relay (real rules, register, SQLite store; recording upstream in thi
 2. the same while `--slow` clients trickle one byte a second (slowloris) and hold their slots;
 3. `--big` clients sending `--big-size` messages at once (the relay reads DATA into memory);
 4. the caps: past MAILGUARD_MAX_CONNECTIONS, and past the per-client cap from one address,
-   the greeting must be `421 4.7.0`.
+   the greeting must be `421 4.7.0`;
+5. hostile HTML (`--hostile` messages of each shape: 1,700 nested tables, 12,000 nested
+   `<div>`s, a tag with 6,000 attributes, and 8 KB of table rows and of spans) sent
+   concurrently while a probe session sends NOOP every 10 ms: the NOOP reply time is the
+   relay's event-loop lag (plus a loopback round trip); the target is p99 < 50 ms.
 Prints p50/p99 reply latency with and without slow clients (fair service), the relay's RSS
 (process and extraction workers) idle, peak per phase, and after, and what the caps answered.
 Keep runs short: the machine is shared.
@@ -144,6 +148,62 @@ async def big_client(host: str, port: int, source: str, size: int) -> str:
         writer.close()
 
 
+def hostile_bodies() -> dict[str, str]:
+    """HTML that once stalled the loop, and the costliest small shapes (small HTML was once read
+    on the loop)."""
+    row = "<tr><td>14 Acacia Avenue</td><td>x@example.org</td></tr>"
+    return {
+        "nested tables": "<table><tr><td>" * 1700 + "x",
+        "nested divs": "<div>" * 12_000 + "x",
+        "6,000 attributes": "<p " + " ".join(f'a{i}="v"' for i in range(6000)) + ">x</p>",
+        "8 KB of rows": "<table>" + row * (7600 // len(row)) + "</table>",
+        "8 KB of spans": "<span>x</span>" * 540,
+    }
+
+
+async def hostile_client(host: str, port: int, source: str, html: str) -> str:
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
+    try:
+        await reply(reader)
+        for line in (b"EHLO hostile.test\r\n", f"MAIL FROM:<officer@{INTERNAL}>\r\n".encode(),
+                     b"RCPT TO:<b@partner.example>\r\n", b"DATA\r\n"):
+            writer.write(line)
+            await reply(reader)
+        writer.write(f"Subject: hostile\r\nContent-Type: text/html\r\n\r\n{html}\r\n.\r\n".encode())
+        return await reply(reader)
+    finally:
+        writer.close()
+
+
+async def run_hostile(host: str, port: int, bodies: list[str]) -> tuple[list[float], list[str], float]:
+    """NOOP round trips on an idle session while `bodies` are sent at once."""
+    reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.5.1", 0))
+    await reply(reader)
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def probe() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            writer.write(b"NOOP\r\n")
+            await reply(reader)
+            lags.append(time.perf_counter() - started)
+            await asyncio.sleep(0.01)
+
+    prober = asyncio.create_task(probe())
+    await asyncio.sleep(0.5)
+    started = time.perf_counter()
+    answers = await asyncio.gather(
+        *(hostile_client(host, port, f"127.0.6.{1 + i % 40}", body) for i, body in enumerate(bodies)),
+        return_exceptions=True,
+    )
+    elapsed = time.perf_counter() - started
+    stop.set()
+    await prober
+    writer.close()
+    return lags, [str(a)[:3] for a in answers], elapsed
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -205,6 +265,7 @@ def main() -> int:
     parser.add_argument("--big-size", type=int, default=5_000_000)
     parser.add_argument("--max-connections", type=int, default=300)
     parser.add_argument("--per-client", type=int, default=50)
+    parser.add_argument("--hostile", type=int, default=3, help="rounds of the hostile HTML shapes")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="mailguard-load-"))
     loop = ThreadLoop()
@@ -254,6 +315,17 @@ def main() -> int:
                 f"{time.perf_counter() - started:.1f} s; peak RSS {peak / 1024:.0f} MiB "
                 f"({(peak - idle) / 1024 / (args.big * args.big_size / 1e6):.1f} MiB per MB in flight)"
             )
+        if args.hostile:
+            shapes = hostile_bodies()
+            ordinary = "<p>" + BODY.replace("\r\n", "</p><p>") + "</p>"  # the same count, 10 KB of paragraphs
+            for label, bodies in (("ordinary HTML (baseline)", [ordinary] * len(shapes) * args.hostile),
+                                  (f"hostile HTML ({', '.join(shapes)})", list(shapes.values()) * args.hostile)):
+                lags, codes, elapsed = asyncio.run(run_hostile(host, port, bodies))
+                print(
+                    f"{label}: {len(codes)} messages at once, replies {sorted(set(codes))} in {elapsed:.1f} s; "
+                    f"event-loop lag (NOOP round trip, {len(lags)} probes) p50 {statistics.median(lags) * 1000:.1f} "
+                    f"ms, p99 {percentile(lags, 0.99) * 1000:.1f} ms, max {max(lags) * 1000:.0f} ms"
+                )
         per, total = asyncio.run(probe_caps(host, port, args.max_connections, args.per_client))
         print(f"caps: connection {args.per_client + 1} from one address -> {per!r}")
         print(f"caps: connection {args.max_connections + 1} in total -> {total!r}")

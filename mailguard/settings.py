@@ -10,10 +10,11 @@ import ipaddress
 import logging
 import os
 import re
+import socket
 import typing
 import warnings
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -230,6 +231,10 @@ class Settings(BaseSettings):
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 
+    # --- reviewers' notice of new holds ---
+    reviewer_notice_to: str | None = None  # gets a digest of new holds: counts, rules, links; no content
+    reviewer_notice_interval: float = Field(900.0, ge=10)  # seconds between digests
+
     # --- harden: the admin listener under hostile clients (contract: ADMIN_TLS_CERT_FILE/_KEY_FILE,
     # ADMIN_TRUSTED_PROXIES; ADMIN_PUBLIC_URL above also sets cookie Secure and the Origin check) ---
     admin_tls_cert_file: Path | None = None  # serve the admin listener over https
@@ -368,6 +373,13 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
 
+
+
+@cache
+def default_hostname() -> str:
+    """The machine's FQDN, looked up once (getfqdn may wait on DNS): our name when
+    MAILGUARD_HOSTNAME is empty (banner, Received:, EHLO to the upstream)."""
+    return socket.getfqdn()
 
 
 ENV_PREFIX = "MAILGUARD_"

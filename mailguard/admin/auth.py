@@ -34,9 +34,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mailguard.admin.security import LoginLimiter
-from mailguard.cli import UserError
 from mailguard.metrics import ADMIN_AUTH_FAILURES
-from mailguard.settings import Settings
+from mailguard.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +64,8 @@ class Principal:
     fingerprint: str  # SHA-256 of the token: lets a session re-check that its token still stands
 
 
-class TokenFileError(UserError):
-    """A tokens file the operator must fix (printed as one line by the CLI)."""
+class TokenFileError(SettingsError):
+    """A tokens file the operator must fix (printed as one line by the CLI, exit 2)."""
 
 
 def _digest(token: str) -> bytes:

@@ -54,7 +54,7 @@ def open_register(settings: Settings) -> RegisterLike | None:
 def _with_header_addresses(content: Content, data: bytes) -> Content:
     """When extraction gave up before reading the headers (timeout, crash), the To/Cc
     exposure must still be seen: read them cheaply here."""
-    if any(a.source in (AddressSource.TO, AddressSource.CC) for a in content.addresses):
+    if any(a.source in (AddressSource.TO, AddressSource.CC, AddressSource.RESENT_TO) for a in content.addresses):
         return content
     try:
         facts = read_headers(data)

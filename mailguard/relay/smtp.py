@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,13 +33,14 @@ from mailguard.relay.dataread import (
     unstuff,
 )
 from mailguard.relay.limits import in_networks
-from mailguard.relay.upstream import UpstreamTransaction
 from mailguard.settings import BareNewline
+from mailguard.upstream.transaction import UpstreamTransaction
 
 log = logging.getLogger(__name__)
 
 QUIT_WAIT = 2.0  # shutting down: how long a client that just finished may take to say QUIT
 _CONTROL = frozenset(chr(c) for c in [*range(32), 127])
+_SOURCE_ROUTE = re.compile(r"\s*TO:\s*<\s*@[^>]*:", re.IGNORECASE)  # RFC 5321 A-d-l: <@hop1,@hop2:user@domain>
 
 
 class RelaySession(Session):
@@ -202,6 +204,9 @@ class RelaySMTP(SMTP):
     async def smtp_RCPT(self, arg: str | None) -> None:
         if arg and not _CONTROL.isdisjoint(arg):
             await self.push(replies.BAD_ADDRESS_CHARS)
+            return
+        if arg and _SOURCE_ROUTE.match(arg):  # aiosmtpd drops the route: refuse it while we see it
+            await self.push(replies.EMBEDDED_ROUTE)
             return
         await super().smtp_RCPT(arg)
 

@@ -4,6 +4,7 @@ Lockstep (Postfix's before-queue proxy): MAIL and each RCPT go upstream as the c
 them, so the upstream's verdict on a recipient reaches the client at RCPT time; DATA goes up
 only after our decision. Connections come from the shared pool and go back to it between
 transactions (RSET after an abandoned one), so connection set-up does not dominate.
+`deliver` is the one-shot form the outbox uses.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from typing import NamedTuple
 import aiosmtplib
 
 from mailguard.metrics import UPSTREAM_ERRORS
-from mailguard.relay.errors import UpstreamError, UpstreamPermanentError, UpstreamTemporaryError
-from mailguard.relay.pool import get_pool
-from mailguard.relay.replies import format_reply
-from mailguard.settings import Settings
+from mailguard.upstream.connections import UpstreamPool
+from mailguard.upstream.failures import UpstreamError, UpstreamPermanentError, UpstreamTemporaryError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,14 @@ class Reply(NamedTuple):
         return 200 <= self.code < 300
 
     def line(self) -> str:
-        return format_reply(self.code, self.message)
+        """The reply as our server passes it on: multi-line kept, printable ASCII only."""
+        lines = [_printable(line) for line in self.message.splitlines()] or [""]
+        head = [f"{self.code}-{line}".rstrip() for line in lines[:-1]]
+        return "\r\n".join([*head, f"{self.code} {lines[-1]}".rstrip()])
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)[:500]
 
 
 @dataclass
@@ -57,8 +63,8 @@ class UpstreamTransaction:
     """One upstream mail transaction. Every method raises `UpstreamTemporaryError` when the
     upstream cannot be reached or drops; refusals come back as `Reply`s."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, pool: UpstreamPool) -> None:
+        self.pool = pool
         self._smtp: aiosmtplib.SMTP | None = None
         self.extensions: dict[str, str] = {}
         self.utf8 = False  # SMTPUTF8 in effect for this transaction
@@ -67,13 +73,10 @@ class UpstreamTransaction:
     def open(self) -> bool:
         return self._smtp is not None
 
-    def supports(self, extension: str) -> bool:
-        return extension.lower() in self.extensions
-
     async def mail(self, sender: str, options: Sequence[str] = ()) -> Reply:
         """Begin: take a connection and send MAIL FROM (a reused connection that turns out to be
         dead is replaced once). Options the upstream does not offer are left out."""
-        pool = get_pool(self.settings)
+        pool = self.pool
         smtp, reused = await pool.acquire()
         while True:
             self._smtp = smtp
@@ -127,7 +130,7 @@ class UpstreamTransaction:
         if reply.code == 421 or not smtp.is_connected:
             smtp.close()
         else:
-            get_pool(self.settings).release(smtp)
+            self.pool.release(smtp)
         return reply
 
     async def abort(self) -> None:
@@ -136,12 +139,12 @@ class UpstreamTransaction:
         if smtp is None:
             return
         try:
-            response = await smtp.rset(timeout=min(self.settings.upstream_timeout, 10.0))
+            response = await smtp.rset(timeout=min(self.pool.settings.upstream_timeout, 10.0))
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             smtp.close()
             return
         if response.code == 250:
-            get_pool(self.settings).release(smtp)
+            self.pool.release(smtp)
         else:
             smtp.close()
 
@@ -180,15 +183,15 @@ def count_error(error: UpstreamError) -> None:
     UPSTREAM_ERRORS.labels(kind=error.kind).inc()
 
 
-async def deliver(settings: Settings, mail_from: str, rcpts: Sequence[str], data: bytes) -> DeliveryResult:
+async def deliver(pool: UpstreamPool, mail_from: str, rcpts: Sequence[str], data: bytes) -> DeliveryResult:
     """Deliver one message upstream now (quarantine release, sender notices).
 
-    Uses the relay's pool, TLS and AUTH settings. Returns per-recipient results when at least
+    Uses the runtime's pool (the relay's TLS and AUTH settings). Returns per-recipient results when at least
     one recipient was accepted and the message was taken (check `refused`). Raises
     `UpstreamTemporaryError` (retry later: unreachable, dropped, 4xx) or `UpstreamPermanentError`
     (5xx to MAIL, to every recipient, or to the message).
     """
-    txn = UpstreamTransaction(settings)
+    txn = UpstreamTransaction(pool)
     result = DeliveryResult()
     try:
         options = [] if _ascii(mail_from, rcpts) else ["SMTPUTF8"]

@@ -1,7 +1,7 @@
 """Connections to the upstream: opening them (TLS, AUTH per settings) and keeping idle ones.
 
-One `UpstreamPool` per event loop and upstream configuration (`get_pool`), shared by the relay
-and by `deliver`, so release and notice mail reuse the relay's TLS/AUTH set-up.
+One `UpstreamPool` per runtime (`Runtime.upstream`), shared by the relay and the outbox, so
+release and notice mail reuse the relay's TLS/AUTH set-up. Used on one event loop.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from typing import Final
 
 import aiosmtplib
 
-from mailguard.relay.errors import UpstreamTemporaryError
-from mailguard.relay.tls import client_context
-from mailguard.relay.trace import default_hostname
-from mailguard.settings import Settings, UpstreamTLS
+from mailguard.settings import Settings, UpstreamTLS, default_hostname
+from mailguard.upstream.client_tls import client_context
+from mailguard.upstream.failures import UpstreamTemporaryError
 
 IDLE_SECONDS: Final = 20.0  # an idle upstream connection older than this is closed, not reused
 
@@ -25,7 +24,6 @@ IDLE_SECONDS: Final = 20.0  # an idle upstream connection older than this is clo
 class UpstreamPool:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.loop = asyncio.get_running_loop()
         self._idle: deque[tuple[float, aiosmtplib.SMTP]] = deque()
         self._tls: ssl.SSLContext | None = None
 
@@ -99,34 +97,3 @@ def _is_tls_error(exc: BaseException) -> bool:
             return True
         exc = exc.__cause__  # type: ignore[assignment]
     return False
-
-
-_pools: dict[tuple[int, tuple[object, ...]], UpstreamPool] = {}
-
-
-def _config_key(settings: Settings) -> tuple[object, ...]:
-    return (
-        settings.upstream_host,
-        settings.upstream_port,
-        settings.upstream_tls,
-        settings.upstream_username,
-        settings.upstream_password,
-        settings.upstream_ca_file,
-        settings.upstream_verify,
-    )
-
-
-def get_pool(settings: Settings) -> UpstreamPool:
-    """The pool for this event loop and upstream configuration (created on first use)."""
-    key = (id(asyncio.get_running_loop()), _config_key(settings))
-    pool = _pools.get(key)
-    if pool is None or pool.loop is not asyncio.get_running_loop():  # ids of dead loops get reused
-        pool = _pools[key] = UpstreamPool(settings)
-    return pool
-
-
-async def close_pools() -> None:
-    """Close the pools of the running loop (at shutdown)."""
-    loop_id = id(asyncio.get_running_loop())
-    for key in [k for k in _pools if k[0] == loop_id]:
-        await _pools.pop(key).aclose()

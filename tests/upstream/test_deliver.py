@@ -8,9 +8,11 @@ import pytest
 from support.relay import free_port
 from support.upstream import Behaviour, RecordingUpstream
 
-from mailguard.relay.pool import close_pools
-from mailguard.relay.upstream import UpstreamPermanentError, UpstreamTemporaryError, deliver
 from mailguard.settings import Settings, load_settings
+from mailguard.upstream import transaction
+from mailguard.upstream.connections import UpstreamPool
+from mailguard.upstream.failures import UpstreamPermanentError, UpstreamTemporaryError
+from mailguard.upstream.transaction import DeliveryResult
 
 MSG = b"Subject: released\r\n\r\nbody\r\n.dot\r\n"
 
@@ -24,8 +26,16 @@ async def upstream() -> AsyncIterator[RecordingUpstream]:
     )
     await server.start()
     yield server
-    await close_pools()
     await server.stop()
+
+
+async def deliver(settings: Settings, mail_from: str, rcpts: list[str], data: bytes) -> DeliveryResult:
+    """One delivery over a pool of its own, closed after (the runtime owns one in production)."""
+    pool = UpstreamPool(settings)
+    try:
+        return await transaction.deliver(pool, mail_from, rcpts, data)
+    finally:
+        await pool.aclose()
 
 
 def settings_for(port: int) -> Settings:
@@ -44,9 +54,10 @@ async def test_delivers_bytes_as_given(upstream: RecordingUpstream) -> None:
 
 
 async def test_reuses_the_pool(upstream: RecordingUpstream) -> None:
-    settings = settings_for(upstream.port)
+    pool = UpstreamPool(settings_for(upstream.port))
     for _ in range(3):
-        await deliver(settings, "", ["b@example.org"], MSG)
+        await transaction.deliver(pool, "", ["b@example.org"], MSG)
+    await pool.aclose()
     assert upstream.connections == 1 and len(upstream.messages) == 3
     assert upstream.messages[0].mail_from == "<>"
 
