@@ -257,6 +257,34 @@ class Settings(BaseSettings):
     reviewer_notice_to: str | None = None  # gets a digest of new holds: counts, rules, links; no content
     reviewer_notice_interval: float = Field(900.0, ge=10)  # seconds between digests
 
+    # --- harden: the admin listener under hostile clients (contract: ADMIN_TLS_CERT_FILE/_KEY_FILE,
+    # ADMIN_TRUSTED_PROXIES; ADMIN_PUBLIC_URL above also sets cookie Secure and the Origin check) ---
+    admin_tls_cert_file: Path | None = None  # serve the admin listener over https
+    admin_tls_key_file: Path | None = None  # its private key (goes with the certificate)
+    admin_trusted_proxies: CommaList = []  # CIDRs whose X-Forwarded-For is believed for the client address
+    admin_max_connections: int = Field(256, ge=8)  # admin connections at once; more are refused at accept
+    admin_header_timeout: float = Field(10.0, gt=0)  # seconds a client has to send a request's headers and body
+
+    # --- harden: hosts that may not relay (no client network, not yet authenticated) ---
+    max_outsider_connections: int = Field(50, ge=1)  # SMTP slots outsiders share; the rest stay for clients
+    max_outsider_connections_per_client: int = Field(5, ge=1)  # of those, per outside address
+    outsider_idle_timeout: float = Field(30.0, gt=0)  # an outsider's idle limit until it authenticates
+
+    _split_harden = field_validator("admin_trusted_proxies", mode="before")(_split_commas)
+
+    @field_validator("admin_trusted_proxies")
+    @classmethod
+    def _valid_admin_proxies(cls, networks: list[str]) -> list[str]:
+        for net in networks:
+            ipaddress.ip_network(net, strict=False)
+        return networks
+
+    @model_validator(mode="after")
+    def _admin_tls_pair(self) -> Settings:
+        if (self.admin_tls_cert_file is None) != (self.admin_tls_key_file is None):
+            raise ValueError("MAILGUARD_ADMIN_TLS_CERT_FILE and MAILGUARD_ADMIN_TLS_KEY_FILE go together")
+        return self
+
     @field_validator("exo_tenant_ids", "tls_client_cert_names")
     @classmethod
     def _lower_names(cls, values: list[str]) -> list[str]:
