@@ -92,3 +92,13 @@ class Content:
 
     def text_size(self) -> int:
         return sum(len(s.text) for s in self.segments)
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """The matched text in a little context, for the reviewer's highlight."""
+
+    where: str
+    before: str
+    match: str
+    after: str
