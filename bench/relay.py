@@ -1,13 +1,22 @@
-"""Relay throughput and added latency: smtp-source -> X -> smtp-sink, in one run.
+"""Relay throughput and added latency: a client -> X -> smtp-sink, in one run.
 
-    sudo .venv/bin/python bench/relay.py [--messages 4000] [--sessions 20] [--size 10240] [--workers 2]
+    sudo .venv/bin/python bench/relay.py [--messages 4000] [--sessions 20] [--size 10240]
+                                         [--workers auto] [--mixed 600]
 
-X is, in turn: nothing (direct to smtp-sink), `mailguard serve` (the real pipeline: scanner with
-the default rules, quarantine store, MAILGUARD_RELAY_WORKERS processes) and, when Postfix is
-installed, a Postfix relay configured in a temporary folder (queue + fsync; timed until its
-queue is drained). Prints msg/s and ratios, then per-message latency (one session, sequential
-messages) direct and through mailguard, and the added p50/p99. Needs root (smtp-sink runs with
-`-u nobody`, Postfix needs root). Keep runs short: the machine is shared.
+X is, in turn: nothing (direct to smtp-sink), `mailguard serve` out of the box (the real
+pipeline: default rules, a 1,000-row protected register, the quarantine store, and the default
+MAILGUARD_RELAY_WORKERS unless --workers is given) and, when Postfix is installed, a Postfix relay
+configured in a temporary folder (queue + fsync; timed until its queue is drained).
+
+1. Clean 10 KB mail from smtp-source: msg/s and ratios, then per-message latency (one session,
+   sequential messages) direct and through mailguard, and the added p50/p99.
+2. With --mixed N: N messages of realistic traffic (bench/traffic.py: 70 % short text, 20 % with
+   100 KB - 2 MB PDF/DOCX/XLSX attachments, 10 % invites and letters to several members of the
+   public) over --sessions connections: msg/s, MB/s and p99 reply latency through mailguard and
+   through Postfix.
+
+Needs root (smtp-sink runs with `-u nobody`, Postfix needs root). Keep runs short: the machine
+is shared.
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+from traffic import Mail, StreamResult, build_stream, send_stream, write_register  # noqa: E402  (bench/ is the script's folder)
 
 
 def free_port() -> int:
@@ -62,7 +73,7 @@ def sink() -> Iterator[int]:
 
 
 @contextmanager
-def mailguard(upstream_port: int, workers: int, tmp: Path) -> Iterator[int]:
+def mailguard(upstream_port: int, workers: str | None, tmp: Path, extra: dict[str, str] | None = None) -> Iterator[int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILGUARD_")}
     env.update(
@@ -70,17 +81,20 @@ def mailguard(upstream_port: int, workers: int, tmp: Path) -> Iterator[int]:
         MAILGUARD_ADMIN_LISTEN=f"127.0.0.1:{free_port()}",
         MAILGUARD_UPSTREAM_PORT=str(upstream_port),
         MAILGUARD_UPSTREAM_TLS="none",
-        MAILGUARD_RELAY_WORKERS=str(workers),
         MAILGUARD_DATA_DIR=str(tmp / "mailguard"),
         MAILGUARD_RULES_DIR=str(ROOT / "rules"),
-        MAILGUARD_INTERNAL_DOMAINS="example.com",
+        MAILGUARD_INTERNAL_DOMAINS="example.com,council.example",
+        MAILGUARD_REGISTER=str(write_register(tmp / "register.csv")),
         MAILGUARD_LOG_LEVEL="WARNING",
         PYTHONWARNINGS="ignore",
     )
+    if workers is not None:
+        env["MAILGUARD_RELAY_WORKERS"] = workers
+    env.update(extra or {})  # bench/affinity.py: its rules, key and store
     proc = subprocess.Popen([sys.executable, "-m", "mailguard", "serve"], env=env, cwd=tmp)
     try:
         wait_port(port)
-        time.sleep(1.0 + workers)  # let the spawned workers bind too
+        time.sleep(1.0 + (os.cpu_count() or 2))  # let the spawned workers bind too
         yield port
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -188,21 +202,26 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--size", type=int, default=10240)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", default=None, help="MAILGUARD_RELAY_WORKERS (default: the setting's default)")
     parser.add_argument("--latency-messages", type=int, default=500)
+    parser.add_argument("--mixed", type=int, default=0, help="also replay this many messages of realistic traffic")
     args = parser.parse_args()
     if os.geteuid() != 0:
         print("run as root (smtp-sink -u nobody, Postfix)")
         return 2
     rates: dict[str, float] = {}
+    mixed: dict[str, StreamResult] = {}
     with tempfile.TemporaryDirectory(prefix="mailguard-bench-") as tmp_name, sink() as sink_port:
         tmp = Path(tmp_name)
         os.chmod(tmp, 0o755)
         rates["direct"] = args.messages / source(sink_port, args)
+        stream = build_stream(args.mixed) if args.mixed else []
         with mailguard(sink_port, args.workers, tmp) as relay_port:
             source(relay_port, args)  # warm-up: pools, extraction workers
-            rates[f"mailguard ({args.workers} proc)"] = args.messages / source(relay_port, args)
+            rates["mailguard"] = args.messages / source(relay_port, args)
             lat_relay = asyncio.run(latencies(relay_port, args.latency_messages, args.size))
+            if stream:
+                mixed["mailguard"] = asyncio.run(send_stream(relay_port, stream, args.sessions))
         lat_direct = asyncio.run(latencies(sink_port, args.latency_messages, args.size))
         if shutil.which("postfix"):
             with postfix(sink_port, tmp) as (pf_port, queue):
@@ -211,13 +230,20 @@ def main() -> int:
                 while queued(queue):
                     time.sleep(0.05)
                 rates["postfix relay"] = args.messages / (time.perf_counter() - started)
+                if stream:
+                    started = time.perf_counter()
+                    result = asyncio.run(send_stream(pf_port, stream, args.sessions))
+                    while queued(queue):
+                        time.sleep(0.05)
+                    result.seconds = time.perf_counter() - started  # until Postfix delivered it all
+                    mixed["postfix relay"] = result
     print(
         f"\n{args.messages} messages of {args.size} bytes, {args.sessions} sessions,"
         " new connection per message"
     )
     for name, rate in rates.items():
         print(f"  {name:<22} {rate:8.0f} msg/s")
-    mg = rates[f"mailguard ({args.workers} proc)"]
+    mg = rates["mailguard"]
     if "postfix relay" in rates:
         print(f"  mailguard / postfix    {mg / rates['postfix relay']:8.2f}x")
     print(f"  mailguard / direct     {mg / rates['direct']:8.2f}x")
@@ -227,7 +253,24 @@ def main() -> int:
     added50 = pct(lat_relay, 50) - pct(lat_direct, 50)
     added99 = pct(lat_relay, 99) - pct(lat_direct, 99)
     print(f"  added      p50 {added50:6.2f}  p99 {added99:6.2f}")
+    if mixed:
+        print_mixed(stream, mixed)
     return 0
+
+
+def print_mixed(stream: list[Mail], mixed: dict[str, StreamResult]) -> None:
+    kinds = {k: sum(1 for m in stream if m.kind == k) for k in ("text", "attachment", "exposure")}
+    megabytes = sum(len(m.data) for m in stream) / 1e6
+    print(f"\nrealistic traffic: {len(stream)} messages, {megabytes:.1f} MB ({kinds})")
+    for name, result in mixed.items():
+        rate = len(stream) / result.seconds
+        p99 = pct(result.latencies, 99) if len(result.latencies) > 1 else float("nan")
+        print(
+            f"  {name:<14} {rate:7.1f} msg/s  {megabytes / result.seconds:6.2f} MB/s"
+            f"  reply p50 {pct(result.latencies, 50):7.1f} ms  p99 {p99:7.1f} ms  failures {result.failures}"
+        )
+    if len(mixed) == 2:
+        print(f"  mailguard / postfix  {mixed['postfix relay'].seconds / mixed['mailguard'].seconds:6.2f}x")
 
 
 if __name__ == "__main__":

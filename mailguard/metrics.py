@@ -89,6 +89,25 @@ UPSTREAM_UP = Gauge(
 )
 READY = Gauge("mailguard_ready", "1 when /readyz would answer 200 at the last check", multiprocess_mode="mostrecent")
 
+# --- misdirection guard (rules/cases.yaml) ---
+AFFINITY_KEYS = Gauge(
+    "mailguard_affinity_keys",
+    "Cases the misdirection guard has learnt recipients for (the shared store's figure)",
+    multiprocess_mode="mostrecent",
+)
+AFFINITY_WOULD_HOLD = Counter(
+    "mailguard_affinity_would_hold",
+    "Messages the misdirection rule would have held (or held) to a recipient new to the case, "
+    "by rule; with observe: true in cases.yaml they pass",
+    ["rule"],
+)
+AFFINITY_LOOKUP_ERRORS = Counter(
+    "mailguard_affinity_lookup_errors", "Scans decided without case history: the store did not answer in time"
+)
+AFFINITY_DROPPED = Counter(
+    "mailguard_affinity_dropped", "Deliveries not learnt because the learning queue was full"
+)
+
 QUARANTINE_STATUSES = ("held", "released", "rejected", "expired")
 
 # Label values known in advance: created at 0 at import, so the first burst after a start shows
@@ -101,6 +120,7 @@ KNOWN_LABELS: dict[Counter, tuple[str, ...]] = {
     ADMIN_AUTH_FAILURES: ("invalid", "throttled"),
     OBSERVE_ONLY_OVERRIDES: ("rewrite", "hold", "reject", "tempfail"),
     DKIM_CHANGES: ("resigned", "left_broken"),
+    AFFINITY_WOULD_HOLD: ("misdirected-recipient",),
 }
 
 

@@ -31,6 +31,19 @@ class Disposer(Protocol):
         ...
 
 
+class Learner(Protocol):
+    """Told what was actually delivered, so the misdirection guard learns which recipients each
+    case has (quarantine/affinity). Both calls only queue: they never block or raise."""
+
+    def delivered(self, case_keys: Sequence[str], recipients: Sequence[str], at: float | None = None) -> None:
+        """The relay passed or rewrote a message about these cases to these recipients."""
+        ...
+
+    def released(self, item_id: str, recipients: Sequence[str]) -> None:
+        """The outbox delivered a released quarantine item to these recipients."""
+        ...
+
+
 async def pass_everything(envelope: Envelope, data: bytes) -> Verdict:
     """The decider when nothing is configured: every message passes."""
     return Verdict.passed()

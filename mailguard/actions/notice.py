@@ -55,6 +55,7 @@ PLAIN_REASONS = {
         "it appears to contain personal details that must not be sent to one or more of its recipients"
     ),
     "unscannable": "part of it (for example an encrypted or damaged attachment) could not be checked",
+    "misdirection": "it appears to be about a case, and goes to a recipient who has not been part of that case before",
 }
 DEFAULT_REASON = "it matched one of the organisation's rules for outgoing mail"
 

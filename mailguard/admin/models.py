@@ -63,6 +63,7 @@ class ReasonOut(_Open):
     detector: str
     detail: str
     register_id: str | None = None
+    reviewer_note: str | None = None  # misdirection: the case's earlier recipients (reviewers only)
 
 
 class SnippetOut(_Open):

@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mailguard.cli import UserError
 from mailguard.detect.headers import read_headers
@@ -53,7 +55,7 @@ class Job:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def _manifest_jobs(manifest: Path) -> Iterator[Job]:
+def manifest_jobs(manifest: Path) -> Iterator[Job]:
     base = manifest.parent
     try:
         handle = manifest.open(encoding="utf-8")
@@ -85,7 +87,7 @@ def _resolve(base: Path, name: str) -> Path:
     return path
 
 
-def _envelope(job: Job, data: bytes) -> Envelope:
+def envelope_for(job: Job, data: bytes) -> Envelope:
     if job.mail_from is not None and job.rcpt is not None:
         return Envelope(job.mail_from, tuple(job.rcpt))
     facts = read_headers(data)
@@ -118,7 +120,7 @@ async def _check_one(scanner: Scanner, settings: Settings, job: Job) -> dict[str
     if verdict is None:
         data = normalise_line_ends(data)
         try:
-            envelope = _envelope(job, data)
+            envelope = envelope_for(job, data)
         except Exception as exc:  # a header block the parser chokes on: the relay would still decide
             envelope = Envelope(job.mail_from or "", tuple(job.rcpt or ()))
             out["warning"] = f"headers unreadable: {type(exc).__name__}"
@@ -163,6 +165,7 @@ async def _main(args: argparse.Namespace, settings: Settings, jobs: Iterator[Job
     except PolicyError as exc:
         raise UserError(str(exc)) from exc
     tempfails = 0
+    store = await _case_history(scanner, settings)
     try:
         width = args.jobs if args.jobs > 0 else settings.extract_workers * 4
         async for result in _results(scanner, settings, jobs, width):
@@ -171,7 +174,37 @@ async def _main(args: argparse.Namespace, settings: Settings, jobs: Iterator[Job
             print(line, flush=True)
     finally:
         await scanner.aclose()
+        if scanner.affinity is not None:
+            await scanner.affinity.aclose()
+        if store is not None:
+            await store.aclose()
     return 1 if tempfails else 0
+
+
+async def _case_history(scanner: Scanner, settings: Settings) -> Any:
+    """The misdirection guard needs what `mailguard learn` and the relay learnt: the store,
+    opened only when cases.yaml has a rule on. Returns the store to close (or None)."""
+    if scanner.policy.cases is None:
+        return None
+    from sqlalchemy.engine import make_url
+
+    from mailguard.quarantine.affinity import KeyringError, open_affinity
+    from mailguard.quarantine.errors import StoreError
+    from mailguard.quarantine.store import QuarantineStore
+
+    url = make_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite" and not await asyncio.to_thread(os.path.isfile, url.database or ""):
+        return None  # nothing learnt yet: a dry run creates no database
+    try:
+        store = await QuarantineStore.open(settings)
+    except StoreError as exc:
+        print(f"mailguard: misdirection guard without history: {exc}", file=sys.stderr)
+        return None
+    try:
+        scanner.affinity = open_affinity(store, lambda: scanner.policy.organisation)
+    except KeyringError as exc:
+        print(f"mailguard: misdirection guard without history: {exc}", file=sys.stderr)
+    return store
 
 
 def run(args: argparse.Namespace) -> int:
@@ -181,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--mail-from and --rcpt go with one FILE, not with --manifest")
     settings = load_settings()
     if args.manifest is not None:
-        jobs: Iterator[Job] = _manifest_jobs(args.manifest)
+        jobs: Iterator[Job] = manifest_jobs(args.manifest)
     else:
         if not args.file.is_file():
             raise UserError(f"no such file: {args.file}")

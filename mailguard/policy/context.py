@@ -5,21 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
-from mailguard.detect.parties import PartyClassifier
+from mailguard.detect.cases import CaseFinder, CaseKey
 from mailguard.detect.protected import ProtectedMention, RegisterLike, find_protected
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content
-from mailguard.policy.patterns import AddressPatterns, address_forms, normalise_address
+from mailguard.organisation.mailbox import normalise_address
+from mailguard.organisation.organisation import Organisation
+from mailguard.policy.patterns import AddressPatterns, address_forms
 
 
 @dataclass
 class ScanContext:
     envelope: Envelope
     content: Content
-    classifier: PartyClassifier
+    organisation: Organisation
     flagged: AddressPatterns = field(default_factory=AddressPatterns)  # the global flagged list
     register: RegisterLike | None = None
+    cases: CaseFinder | None = None  # the misdirection guard's case keys (rules/cases.yaml)
+    affinity: Any = None  # policy.misdirection.AffinityLookup: the store's case history
 
     @cached_property
     def sender(self) -> str:
@@ -33,8 +38,14 @@ class ScanContext:
     def mentions(self) -> list[ProtectedMention]:
         return find_protected(self.content, self.register) if self.register is not None else []
 
+    @cached_property
+    def case_keys(self) -> list[CaseKey]:
+        if self.cases is None:
+            return []
+        return self.cases.find(self.content, dict.fromkeys(m.register_id for m in self.mentions))
+
     def is_external(self, recipient: str) -> bool:
-        return self.classifier.party(recipient) is not None
+        return self.organisation.party(recipient) is not None
 
     def is_flagged_for(self, register_id: str, recipient: str) -> bool:
         if self.flagged.match(recipient):

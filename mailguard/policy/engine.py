@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailguard.detect.parties import PartyClassifier
+from mailguard.detect.cases import CaseFinder, CasePattern
+from mailguard.organisation.organisation import Organisation
 from mailguard.policy.context import ScanContext
 from mailguard.policy.loader import RuleFiles, load_rule_files
 from mailguard.policy.patterns import AddressPatterns
@@ -25,14 +26,13 @@ class Decision:
 @dataclass
 class Policy:
     rules: list[Rule]
-    classifier: PartyClassifier
+    organisation: Organisation
     flagged: AddressPatterns
-    internal_domains: list[str]
-    consumer_domains: list[str]  # beyond the built-in list
     split_invites: bool = False
     from_environment: dict[str, str] = field(default_factory=dict)  # setting -> value that won
     files_read: tuple[str, ...] = ()
     disabled: list[str] = field(default_factory=list)
+    cases: CaseFinder | None = None  # misdirection guard: None when cases.yaml has no rule on
 
     @classmethod
     def build(cls, files: RuleFiles, settings: Settings) -> Policy:
@@ -42,9 +42,7 @@ class Policy:
         def wins(name: str, file_value: object) -> object:
             if name in explicit:
                 value = getattr(settings, name)
-                env[name] = (
-                    ",".join(value) if isinstance(value, list) else str(getattr(value, "value", value))
-                )
+                env[name] = ",".join(value) if isinstance(value, list) else str(getattr(value, "value", value))
                 return value
             return file_value
 
@@ -52,6 +50,7 @@ class Policy:
         internal = list(wins("internal_domains", org.internal_domains))  # type: ignore[call-overload]
         consumer = list(dict.fromkeys([*org.consumer_domains, *settings.consumer_domains]))
         threshold = int(wins("exposure_threshold", exp.threshold))  # type: ignore[call-overload]
+        org_threshold = int(wins("exposure_org_threshold", exp.org_threshold))  # type: ignore[call-overload]
         exposure_action = Action(str(getattr(a := wins("exposure_action", exp.action), "value", a)))
         split = bool(wins("split_invites", exp.split_invites))
 
@@ -59,16 +58,10 @@ class Policy:
         disabled: list[str] = []
         for model in exp.rules:
             if model.enabled:
-                own = (
-                    model.threshold
-                    if model.threshold is not None and "exposure_threshold" not in explicit
-                    else None
-                )
-                rules.append(
-                    ExposureRule(
-                        model, Action(model.action) if model.action else exposure_action, own or threshold
-                    )
-                )
+                own = model.threshold if "exposure_threshold" not in explicit else None
+                own_org = model.org_threshold if "exposure_org_threshold" not in explicit else None
+                action = Action(model.action) if model.action else exposure_action
+                rules.append(ExposureRule(model, action, own or threshold, own_org or org_threshold))
             else:
                 disabled.append(model.name)
         for pmodel in files.protected.rules:
@@ -81,16 +74,17 @@ class Policy:
                 rules.append(UnscannableRule(umodel, Action(umodel.action or files.unscannable.action)))
             else:
                 disabled.append(umodel.name)
+        organisation = Organisation.of(internal, consumer, org.professional_domains, org.subaddress_domains)
+        cases = _case_finder(files, settings, rules, disabled)
         return cls(
             rules=rules,
-            classifier=PartyClassifier(internal, consumer),
-            flagged=AddressPatterns(org.flagged_recipients),
-            internal_domains=internal,
-            consumer_domains=consumer,
+            organisation=organisation,
+            flagged=AddressPatterns(org.flagged_recipients, organisation.subaddress_domains),
             split_invites=split,
             from_environment=env,
             files_read=files.read,
             disabled=disabled,
+            cases=cases,
         )
 
     def decide(self, ctx: ScanContext) -> Decision:
@@ -113,12 +107,7 @@ class Policy:
 
     def describe(self) -> list[str]:
         """The effective policy in plain lines (`mailguard rules check`)."""
-        lines = ["organisation:"]
-        lines.append(
-            f"  internal domains (and their subdomains): {', '.join(self.internal_domains) or '(none)'}"
-        )
-        if self.consumer_domains:
-            lines.append(f"  extra consumer domains: {', '.join(self.consumer_domains)}")
+        lines = ["organisation:", *self.organisation.describe()]
         lines.append(f"  globally flagged recipients: {len(self.flagged)}")
         lines.append(f"  split invites and lists per recipient: {'yes' if self.split_invites else 'no'}")
         lines.append("rules:")
@@ -130,6 +119,31 @@ class Policy:
             lines.append("set by the environment (wins over the files):")
             lines += [f"  MAILGUARD_{k.upper()}={v}" for k, v in sorted(self.from_environment.items())]
         return lines
+
+
+def _case_finder(files: RuleFiles, settings: Settings, rules: list[Rule], disabled: list[str]) -> CaseFinder | None:
+    """The misdirection rules of cases.yaml, and the finder of the case keys they (and learning)
+    use; None when every misdirection rule is off."""
+    from mailguard.policy.misdirection import MisdirectedRecipientRule
+    from mailguard.quarantine.affinity.keyring import LazyKeyring
+
+    cases = files.cases
+    enabled = [m for m in cases.rules if m.enabled]
+    disabled.extend(m.name for m in cases.rules if not m.enabled)
+    for model in enabled:
+        rules.append(
+            MisdirectedRecipientRule(
+                model,
+                Action(model.action or cases.action),
+                min_messages=settings.affinity_min_messages,
+                min_days=settings.affinity_min_days,
+                observe=cases.observe,
+            )
+        )
+    if not enabled:
+        return None
+    patterns = [CasePattern.compile(p.name, p.regex, p.ignore_case) for p in cases.patterns]
+    return CaseFinder(patterns, cases.register_rows, LazyKeyring(settings).case)
 
 
 def load_policy(settings: Settings, rules_dir: Path | None = None) -> Policy:

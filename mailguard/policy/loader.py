@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from mailguard.policy.models import (
     RULE_FILES,
+    CasesFile,
     ExposureFile,
     OrganisationFile,
     ProtectedFile,
@@ -34,6 +35,7 @@ class RuleFiles:
     exposure: ExposureFile = field(default_factory=ExposureFile)
     protected: ProtectedFile = field(default_factory=ProtectedFile)
     unscannable: UnscannableFile = field(default_factory=UnscannableFile)
+    cases: CasesFile = field(default_factory=CasesFile)
     read: tuple[str, ...] = ()  # the files actually read (the rest are defaults)
 
 
@@ -133,6 +135,7 @@ def _check_names(files: RuleFiles, directory: Path) -> None:
         ("exposure", files.exposure),
         ("protected", files.protected),
         ("unscannable", files.unscannable),
+        ("cases", files.cases),
     ):
         for rule in section.rules:
             if rule.name in seen:

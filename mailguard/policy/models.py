@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mailguard.detect.exposure import Visibility
 from mailguard.message.model import UnscannedReason
-from mailguard.policy.verdict import Action
 
 RuleAction = Literal["pass", "rewrite", "hold", "reject"]
 Audience = Literal["flagged", "external", "anyone"]
@@ -43,7 +43,8 @@ class RuleModel(_Strict):
 
 class ExposureRuleModel(RuleModel):
     visible: list[Visibility] = [Visibility.TO, Visibility.CC]
-    threshold: int | None = Field(None, ge=1)  # None: the file's threshold
+    threshold: int | None = Field(None, ge=1)  # None: the file's threshold (members of the public)
+    org_threshold: int | None = Field(None, ge=1)  # None: the file's org_threshold (organisations)
     count_recipient: bool = False  # each external recipient also sees itself among the parties
     min_external_recipients: int = Field(1, ge=1)  # distinct external recipient parties needed
     split: bool = False  # may be delivered as one copy per recipient when splitting is on
@@ -70,10 +71,12 @@ class OrganisationFile(_Strict):
     internal_domains: list[str] = []
     consumer_domains: list[str] = []
     flagged_recipients: list[str] = []
+    professional_domains: list[str] = []  # built-in consumer domains that are organisations here
+    subaddress_domains: list[str] = []  # domains that deliver `local+tag` to `local` too
 
     _patterns = field_validator("flagged_recipients")(_check_patterns)
 
-    @field_validator("internal_domains", "consumer_domains")
+    @field_validator("internal_domains", "consumer_domains", "professional_domains", "subaddress_domains")
     @classmethod
     def _domains(cls, values: list[str]) -> list[str]:
         out = []
@@ -89,7 +92,7 @@ def _default_exposure_rules() -> list[ExposureRuleModel]:
     return [
         ExposureRuleModel(
             name="exposure-headers",
-            description="External parties visible to each other in To and Cc",
+            description="Members of the public visible to each other in To and Cc, or a mass mailing",
         ),
         ExposureRuleModel(
             name="exposure-invite",
@@ -112,7 +115,8 @@ def _default_exposure_rules() -> list[ExposureRuleModel]:
 
 
 class ExposureFile(_Strict):
-    threshold: int = Field(2, ge=1)
+    threshold: int = Field(2, ge=1)  # members of the public visible together
+    org_threshold: int = Field(10, ge=1)  # organisations visible together (a mass mailing)
     action: Literal["rewrite", "hold"] = "rewrite"
     split_invites: bool = False
     rules: list[ExposureRuleModel] = Field(default_factory=_default_exposure_rules)
@@ -152,13 +156,65 @@ class UnscannableFile(_Strict):
     rules: list[UnscannableRuleModel] = Field(default_factory=_default_unscannable_rules)
 
 
+CaseKind = Literal["register", "reference"]
+
+
+class CasePatternModel(_Strict):
+    """A case reference: a named regular expression (`CM-\\d{4}-[A-Z]{2}`)."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    regex: str
+    ignore_case: bool = False
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        if compiled.match(""):
+            raise ValueError("matches the empty text: every message would be about this case")
+        return value
+
+
+class MisdirectionRuleModel(RuleModel):
+    kinds: dict[CaseKind, RuleAction] = {}  # per case-key kind action, else `action`
+    min_messages: int | None = Field(None, ge=1)  # None: MAILGUARD_AFFINITY_MIN_MESSAGES
+    min_days: float | None = Field(None, ge=0)  # None: MAILGUARD_AFFINITY_MIN_DAYS
+
+
+def _default_misdirection_rules() -> list[MisdirectionRuleModel]:
+    return [
+        MisdirectionRuleModel(
+            name="misdirected-recipient",
+            description="Mail about a case going to an outside recipient never associated with that case",
+            kinds={"register": "hold", "reference": "hold"},
+        )
+    ]
+
+
+class CasesFile(_Strict):
+    action: RuleAction = "hold"
+    observe: bool = True  # cold start: learn and count would-be holds, hold nothing
+    register_rows: bool = True  # a register row the message mentions is a case key
+    patterns: list[CasePatternModel] = []
+    rules: list[MisdirectionRuleModel] = Field(default_factory=_default_misdirection_rules)
+
+    @field_validator("patterns")
+    @classmethod
+    def _unique(cls, values: list[CasePatternModel]) -> list[CasePatternModel]:
+        names = [p.name for p in values]
+        if dup := next((n for n in names if names.count(n) > 1), None):
+            raise ValueError(f"pattern name {dup!r} is used twice")
+        return values
+
+
 RULE_FILES: dict[str, type[_Strict]] = {
     "organisation.yaml": OrganisationFile,
     "exposure.yaml": ExposureFile,
     "protected.yaml": ProtectedFile,
     "unscannable.yaml": UnscannableFile,
+    "cases.yaml": CasesFile,
 }
 
-
-def as_action(value: str) -> Action:
-    return Action(value)

@@ -74,6 +74,7 @@ class Scanner:
         self.policy = policy
         self.register = register
         self._pool = pool
+        self.affinity: Any = None  # the misdirection guard's store link (runtime sets it)
 
     @classmethod
     async def from_settings(cls, settings: Settings) -> Scanner:
@@ -113,7 +114,9 @@ class Scanner:
     def decide(self, envelope: Envelope, content: Content) -> Verdict:
         """The policy's verdict for extracted content (no I/O; the tests call it directly)."""
         policy, register = self.policy, self.register  # one consistent pair across a reload
-        ctx = ScanContext(envelope, content, policy.classifier, policy.flagged, register)
+        ctx = ScanContext(
+            envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
+        )
         decision = policy.decide(ctx)
         # rule hits are counted by the relay (finish.py), which sees every decider's verdict
         for part in content.unscanned:
@@ -126,6 +129,7 @@ class Scanner:
             split=decision.split,
             subject=content.subject,
             message_id=content.message_id,
+            case_keys=tuple(k.digest for k in ctx.case_keys),
         )
 
     def reload(self) -> bool:

@@ -45,6 +45,7 @@ class Reason:
     register_id: str | None = None
     snippet: Snippet | None = None
     action: Action = Action.PASS  # what this rule asked for
+    reviewer_note: str = ""  # for reviewers only, never in a sender notice (misdirection: earlier recipients)
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {"rule": self.rule, "detector": self.detector, "detail": self.detail}
@@ -66,6 +67,7 @@ class Verdict:
     subject: str = ""
     message_id: str = ""
     scan_seconds: float = 0.0
+    case_keys: tuple[str, ...] = ()  # keyed hashes of the cases it is about (misdirection guard)
 
     @classmethod
     def passed(cls) -> Verdict:

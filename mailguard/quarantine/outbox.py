@@ -29,11 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mailguard.actions import notice
 from mailguard.actions.notice import NoticeKind
+from mailguard.pipeline import Learner
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine.ops import queue
 from mailguard.quarantine.records import header_facts
 from mailguard.quarantine.schema import items, outbox
 from mailguard.quarantine.store import QuarantineStore
+from mailguard.quarantine.wakeup import first_of, listen_for_wakeups
 from mailguard.settings import Settings
 
 log = logging.getLogger("mailguard.outbox")
@@ -81,18 +83,21 @@ class Outbox:
         self.max_age = max_age  # then a temporary failure counts as permanent, like an MTA queue
         self.poll_interval = poll_interval
         self.token = secrets.token_hex(8)  # this worker's claim token prefix
+        self.learner: Learner | None = None  # told what a release delivered (misdirection guard)
 
     async def run(self, deliver: Deliver, stop: asyncio.Event) -> None:
-        """Deliver what is due until `stop` is set; store failures are logged and retried."""
-        while not stop.is_set():
-            try:
-                await self.run_once(deliver)
-            except Exception:  # a store outage must not end the worker
-                log.exception("outbox pass failed")
-            try:
-                await asyncio.wait_for(stop.wait(), self.poll_interval)
-            except TimeoutError:
-                pass
+        """Deliver what is due until `stop` is set; store failures are logged and retried. A
+        release (here, or on another host through PostgreSQL's NOTIFY) wakes it at once; the
+        poll interval only paces retries that come due."""
+        wake = self.store.outbox_wake
+        async with listen_for_wakeups(self.store.engine, wake):
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    await self.run_once(deliver)
+                except Exception:  # a store outage must not end the worker
+                    log.exception("outbox pass failed")
+                await first_of(stop, wake, seconds=self.poll_interval)
 
     async def run_once(self, deliver: Deliver) -> int:
         """Claim and attempt every row due now; return how many attempts were made."""
@@ -195,6 +200,9 @@ class Outbox:
         delivered = len(row["rcpts"]) - len(refused) - (len(outcome.retry) if retrying else 0)
         if delivered > 0 and kind == "release":
             await audit_log.record(conn, now, audit_log.OUTBOX, "delivered", ref, f"{delivered} recipients")
+            if self.learner is not None:
+                gone = set(refused) | (set(outcome.retry) if retrying else set())
+                self.learner.released(ref, [r for r in row["rcpts"] if r not in gone])
         if not refused:
             return
         code = f" ({outcome.code})" if outcome.code else ""

@@ -85,6 +85,8 @@ def reason_json(reason: Reason) -> dict[str, Any]:
     }
     if reason.register_id:
         out["register_id"] = reason.register_id
+    if reason.reviewer_note:
+        out["reviewer_note"] = reason.reviewer_note
     if reason.snippet:
         s = reason.snippet
         out["snippet"] = {"where": s.where, "before": s.before, "match": s.match, "after": s.after}
@@ -106,6 +108,7 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
             ],
             "split": verdict.split,
             "scan_seconds": verdict.scan_seconds,
+            "case_keys": list(verdict.case_keys),
         }
     )
 
@@ -163,7 +166,7 @@ def item_detail(row: Mapping[str, Any], now: float) -> dict[str, Any]:
     reasons = verdict.get("reasons", [])
     out = item_summary(row, now)
     out["reasons"] = [
-        {**_summary_reason(r), **({"snippet": r["snippet"]} if r.get("snippet") else {})} for r in reasons
+        {**_summary_reason(r), **{k: r[k] for k in ("snippet", "reviewer_note") if r.get(k)}} for r in reasons
     ]
     out["snippets"] = [{"rule": r["rule"], **r["snippet"]} for r in reasons if r.get("snippet")]
     out["attachments"] = list(verdict.get("attachments", []))

@@ -79,3 +79,30 @@ audit = sa.Table(
     sa.Index("ix_audit_at", "at"),
     sa.Index("ix_audit_item", "item_id"),
 )
+
+# --- misdirection guard (quarantine/affinity): which outside recipients each case has had ---
+# Case keys, recipients and organisations are keyed hashes (affinity/keyring.py); `sealed` is
+# the recipient encrypted for reviewers. Nothing here is readable without the secret.
+affinity_cases = sa.Table(
+    "affinity_cases",
+    metadata,
+    sa.Column("case_key", sa.String(32), primary_key=True),
+    sa.Column("messages", sa.Integer, nullable=False),  # delivered messages about the case
+    sa.Column("first_seen", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+    sa.Index("ix_affinity_cases_last_seen", "last_seen"),
+)
+
+affinity_recipients = sa.Table(
+    "affinity_recipients",
+    metadata,
+    sa.Column("case_key", sa.String(32), nullable=False),
+    sa.Column("recipient", sa.String(32), nullable=False),
+    sa.Column("organisation", sa.String(32), nullable=True),  # None: a consumer-mail person
+    sa.Column("sealed", sa.Text, nullable=False),
+    sa.Column("messages", sa.Integer, nullable=False),
+    sa.Column("first_seen", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+    sa.PrimaryKeyConstraint("case_key", "recipient"),
+    sa.Index("ix_affinity_recipients_last_seen", "last_seen"),
+)

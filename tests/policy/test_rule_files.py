@@ -16,8 +16,8 @@ SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 def test_shipped_files_equal_built_in_defaults() -> None:
     files = load_rule_files(SHIPPED)
     defaults = RuleFiles()
-    assert len(files.read) == 4
-    for section in ("organisation", "exposure", "protected", "unscannable"):
+    assert len(files.read) == 5
+    for section in ("organisation", "exposure", "protected", "unscannable", "cases"):
         assert getattr(files, section) == getattr(defaults, section), section
 
 
@@ -89,7 +89,7 @@ def test_environment_internal_domains_replace_the_file(
     monkeypatch.setenv("MAILGUARD_INTERNAL_DOMAINS", "env.example")
     monkeypatch.setenv("MAILGUARD_CONSUMER_DOMAINS", "other-isp.example")
     pol = load_policy(Settings(rules_dir=rules_dir))
-    assert pol.internal_domains == ["env.example"]
-    assert pol.consumer_domains == ["isp.example", "other-isp.example"]  # consumer lists add up
-    assert pol.classifier.party("a@file.example") == "file.example"
-    assert pol.classifier.party("a@isp.example") == "a@isp.example"
+    assert pol.organisation.internal_domains == ("env.example",)
+    assert pol.organisation.consumer_domains == ("isp.example", "other-isp.example")  # consumer lists add up
+    assert pol.organisation.party("a@file.example") == "file.example"
+    assert pol.organisation.party("a@isp.example") == "a@isp.example"

@@ -129,6 +129,8 @@ class _Disposal:
             return replies.UPSTREAM_LOST
         if not reply.ok:
             log.info("transaction %s: upstream refused the message with %d", self.txn, reply.code)
+        elif (learner := self.relay.runtime.learner) is not None:  # passed or rewritten: delivered
+            learner.delivered(self.verdict.case_keys, self.envelope.rcpt_tos)
         return reply.line()
 
     async def abort(self, reply: str) -> str:
@@ -138,9 +140,8 @@ class _Disposal:
 
     async def rewrite(self) -> str:
         try:
-            rewritten = sign_change(
-                self.relay.runtime.dkim, self.data, rewrite_to_bcc(self.data, self.relay.settings.is_internal)
-            )
+            hidden = rewrite_to_bcc(self.data, self.relay.runtime.organisation.is_internal)
+            rewritten = sign_change(self.relay.runtime.dkim, self.data, hidden)
         except Exception as exc:
             self._failed("rewrite", exc)
             return await self.abort(replies.TEMPFAIL)
@@ -163,7 +164,7 @@ class _Disposal:
 
     async def stage(self) -> str:
         try:
-            copies = split_copies(self.data, self.envelope, self.relay.settings.is_internal)
+            copies = split_copies(self.data, self.envelope, self.relay.runtime.organisation.is_internal)
         except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
             log.warning("transaction %s: cannot split (%s), holding instead", self.txn, exc)
             return await self.hold()
