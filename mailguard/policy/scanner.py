@@ -55,7 +55,7 @@ def open_register(settings: Settings) -> RegisterLike | None:
 def _with_header_addresses(content: Content, data: bytes) -> Content:
     """When extraction gave up before reading the headers (timeout, crash), the To/Cc
     exposure must still be seen: read them cheaply here."""
-    if any(a.source in (AddressSource.TO, AddressSource.CC) for a in content.addresses):
+    if any(a.source in (AddressSource.TO, AddressSource.CC, AddressSource.RESENT_TO) for a in content.addresses):
         return content
     try:
         facts = read_headers(data)
@@ -144,6 +144,25 @@ class Scanner:
             message_id=content.message_id,
             case_keys=tuple(k.digest for k in ctx.case_keys),
         )
+
+    def find_protected(self, text: str) -> list[tuple[int, int]]:
+        """Spans of protected data in `text` (redaction's finder); none without a register."""
+        from mailguard.message.model import Segment
+
+        register = self.register
+        if register is None:
+            return []
+        return [(m.start, m.end) for m in register.find_mentions([Segment(text, "")])]
+
+    async def protected_places(self, data: bytes) -> list[str]:
+        """Where protected data is found in a message, for any recipient (redaction's re-scan);
+        a part that cannot be read counts as a place, since it cannot be shown clean."""
+        register = self.register
+        content = await self._pool.extract(data)
+        places = [u.where for u in content.unscanned]
+        if register is not None:
+            places += [content.segments[m.segment_index].where for m in register.find_mentions(content.segments)]
+        return places
 
     def reload(self) -> bool:
         """Re-read rules and register (SIGHUP, file change). On any problem keep the old ones,
