@@ -90,7 +90,7 @@ def street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_en
         between = text[street_end:pc_start]
         if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
             continue  # the postcode belongs to something after this street
-        before = text[max(lo, start - 12) : start]
+        before = text[max(0, start - 12) : start]  # past `lo`: a false postcode may end right before
         if _NUMBER_BEFORE.search(before) or blocked(text, start):
             continue
         flat = flat_before(text, start, lo)

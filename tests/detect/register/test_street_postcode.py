@@ -38,7 +38,7 @@ def _ids(register: Register, text: str) -> set[str]:
     sep=st.sampled_from([", ", "\n", " ", " | "]),
     town=st.booleans(),
     squash=st.booleans(),
-    lead=st.sampled_from(["", "The family moved to ", "Address: "]),
+    lead=st.sampled_from(["", "The family moved to ", "Address: ", "noise from "]),
 )
 def test_street_and_full_postcode_without_a_number(
     register: Register, row: tuple, form: int, sep: str, town: bool, squash: bool, lead: str
