@@ -13,7 +13,7 @@ from fastapi import status
 
 from mailguard.admin.auth import Principal
 from mailguard.admin.deps import actor
-from mailguard.admin.models import RejectRequest, ReleaseRequest
+from mailguard.admin.schemas import RejectRequest, ReleaseRequest
 from mailguard.quarantine.errors import Conflict, NotFound, SameReviewer
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import Any
 
 from mailguard.cli import UserError
 from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReviewer, StoreError
-from mailguard.quarantine.engine import sqlite_file
+from mailguard.quarantine.database import sqlite_file
 from mailguard.settings import Settings, load_settings
 
 STATUS_CHOICES = ("held", "released", "rejected", "expired", "all")
