@@ -153,6 +153,10 @@ class Runtime:
         outbox.learner = self.learner
         self._spawn(outbox.run(upstream_deliver(self.upstream), self.stopping))
         self._spawn(lifecycle.run(self.store, self.stopping))
+        if settings.reviewer_notice_to:
+            from mailguard.quarantine import digest
+
+            self._spawn(digest.run(self.store, self.stopping))
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep, or return early when stopping; True while still running."""

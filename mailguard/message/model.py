@@ -31,6 +31,8 @@ class AddressSource(StrEnum):
     CC = "cc"
     CALENDAR_ATTENDEE = "calendar_attendee"
     CALENDAR_ORGANIZER = "calendar_organizer"
+    RESENT_TO = "resent_to"  # Resent-To / Resent-Cc of the outer message: shown like To/Cc
+    RESENT_CC = "resent_cc"
     LISTED = "listed"  # written in a body or attachment (a list of people)
 
 

@@ -39,7 +39,12 @@ def build_context(runtime: Runtime) -> RelayContext:
     return RelayContext(
         runtime=runtime,
         hostname=settings.hostname or default_hostname(),
-        limiter=ConnectionLimiter(settings.max_connections, settings.max_connections_per_client),
+        limiter=ConnectionLimiter(
+            settings.max_connections,
+            settings.max_connections_per_client,
+            settings.max_outsider_connections,
+            settings.max_outsider_connections_per_client,
+        ),
         tls_context=server_context(settings),
         authenticator=Authenticator(users) if users is not None else None,
     )

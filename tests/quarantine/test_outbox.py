@@ -56,7 +56,7 @@ async def test_release_while_upstream_down_is_delivered_when_it_returns(
     item_id = await store.hold(envelope(), message(), verdict())
     await upstream.stop()
     await store.release(item_id, "api:carol")
-    box = Outbox(store, base_delay=0.2)
+    box = Outbox(store, base_delay=2.0)  # long enough that a busy machine still sees the back-off
     assert await box.run_once(upstream.deliver) == 2  # both attempts failed: try again later
     assert await box.run_once(upstream.deliver) == 0  # backing off
     item = await store.get_item(item_id)
@@ -64,7 +64,7 @@ async def test_release_while_upstream_down_is_delivered_when_it_returns(
     assert item["delivery"]["attempts"] == 1 and item["delivery"]["last_error"]
 
     await upstream.start()  # same port
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(2.1)
     assert await box.run_once(upstream.deliver) == 2
     await asyncio.sleep(0.5)
     assert await box.run_once(upstream.deliver) == 0
