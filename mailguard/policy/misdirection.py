@@ -9,9 +9,9 @@ from typing import Protocol
 
 from mailguard import metrics
 from mailguard.detect.cases import CaseKey, external_recipients, written_forms
-from mailguard.policy.context import ScanContext
-from mailguard.policy.models import MisdirectionRuleModel
+from mailguard.policy.rule_files import MisdirectionRuleModel
 from mailguard.policy.rules import MAX_REASONS_PER_RULE, Rule
+from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.verdict import Action, Reason
 
 log = logging.getLogger(__name__)

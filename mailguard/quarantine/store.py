@@ -26,7 +26,7 @@ from mailguard.organisation.organisation import Organisation
 from mailguard.policy.verdict import Verdict
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
-from mailguard.quarantine.engine import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
+from mailguard.quarantine.database import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
 from mailguard.quarantine.errors import (
     Conflict,
     JustificationRequired,
