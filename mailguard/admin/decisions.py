@@ -86,6 +86,4 @@ async def preview(store: QuarantineStore, runtime: Runtime, item_id: str, body: 
 
 
 async def reject(store: QuarantineStore, who: Principal, item_id: str, body: RejectRequest) -> dict[str, Any]:
-    return await store.reject(
-        item_id, actor(who.name), comment=body.comment, notify_sender=body.notify_sender
-    )
+    return await store.reject(item_id, actor(who.name), comment=body.comment, notify_sender=body.notify_sender)

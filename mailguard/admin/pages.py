@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mailguard.admin import decisions
-from mailguard.admin.auth import Role, TokenBook
+from mailguard.admin.auth import Role, TokenBook, failure_keys
 from mailguard.admin.deps import runtime_of, store_of
 from mailguard.admin.models import (
     ItemDetail,
@@ -181,24 +181,24 @@ async def login_form(request: Request) -> Response:
 
 @router.post(LOGIN)
 async def login(request: Request) -> Response:
-    limiter: LoginLimiter = request.app.state.login_limiter
-    client = client_ip(request)
-    wait = limiter.retry_after(client)
-    if wait:
-        response = error_page(request, status.HTTP_429_TOO_MANY_REQUESTS)
-        response.headers["Retry-After"] = str(wait)
-        return response
-    form = await request.form()
-    if not same_origin(request) or not tokens_match(
-        request.cookies.get(LOGIN_COOKIE, ""), _str(form.get("csrf"))
-    ):
+    """A valid token always signs in; wrong ones are throttled per address and per token."""
+    form = await request.form()  # at most guard.MAX_BODY bytes
+    if not same_origin(request) or not tokens_match(request.cookies.get(LOGIN_COOKIE, ""), _str(form.get("csrf"))):
         return error_page(request, status.HTTP_403_FORBIDDEN)
     tokens: TokenBook = request.app.state.tokens
-    principal = tokens.authenticate(_str(form.get("token")).strip())
+    token = _str(form.get("token")).strip()
+    principal = tokens.authenticate(token)
+    limiter: LoginLimiter = request.app.state.login_limiter
     if principal is None:
-        limiter.failed(client)
+        keys = failure_keys(client_ip(request), token)
+        if wait := limiter.retry_after(*keys):
+            response = error_page(request, status.HTTP_429_TOO_MANY_REQUESTS)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        limiter.failed(*keys)
         return _login_form(request, status.HTTP_401_UNAUTHORIZED, "That token was not accepted.")
-    limiter.succeeded(client)
+    if principal.role is Role.ADMIN:
+        limiter.succeeded(failure_keys(client_ip(request), "")[0])
     sessions: SessionStore = request.app.state.sessions
     sessions.drop(request.cookies.get(SESSION_COOKIE))  # never carry an old id across a login
     response = redirect(HOME)

@@ -25,6 +25,7 @@ from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReview
 from mailguard.quarantine.engine import sqlite_file
 from mailguard.quarantine.errors import JustificationRequired
 from mailguard.settings import Settings, load_settings
+from mailguard.visible import visible
 
 STATUS_CHOICES = ("held", "released", "rejected", "expired", "all")
 
@@ -273,8 +274,10 @@ def _print_json(value: object) -> None:
 
 
 def _clean(text: str, width: int) -> str:
-    """One line without control characters (a subject must not drive the terminal), cut to width."""
-    flat = "".join(ch if ch.isprintable() else " " for ch in text)
+    """One line without control characters (a subject must not drive the terminal), invisible and
+    direction-changing characters shown as ⟨U+XXXX⟩ (mailguard/visible.py), cut to width."""
+    shown = visible(" ".join(text.splitlines()).replace("\t", " "))
+    flat = "".join(ch if ch.isprintable() else " " for ch in shown)
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

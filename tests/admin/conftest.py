@@ -171,8 +171,9 @@ class LiveServer:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self.app = create_app(Runtime(self.settings, store=self.store))
         config = uvicorn.Config(
-            create_app(Runtime(self.settings, store=self.store)),
+            self.app,
             log_level="warning",
             lifespan="off",
             access_log=False,

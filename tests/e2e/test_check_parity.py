@@ -84,3 +84,12 @@ def test_check_and_relay_agree(
         "protected-unflagged.eml": "pass",
     }
     assert relayed["invite.eml"][2] and not relayed["protected-pdf.eml"][2]
+
+    # and check shows the same Outcome: who gets which copy
+    outcomes = {r["file"]: r["outcome"] for r in map(json.loads, result.stdout.splitlines())}
+    assert outcomes["exposed.eml"]["disposition"] == "deliver"
+    assert outcomes["exposed.eml"]["deliveries"] == [[*PUBLIC, COLLEAGUE]]
+    assert "moved 3 external recipients to Bcc" in outcomes["exposed.eml"]["described"][0]
+    assert outcomes["invite.eml"]["disposition"] == "copies"
+    assert sorted(outcomes["invite.eml"]["deliveries"]) == sorted([[COLLEAGUE], *([p] for p in PUBLIC)])
+    assert outcomes["protected-pdf.eml"]["disposition"] == "hold"
