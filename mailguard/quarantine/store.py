@@ -342,7 +342,7 @@ class QuarantineStore:
                     )
                     await self._queue_notice(conn, partial, item_id, now)
                 decided = True
-        if decided:
+        if decided and not actor.startswith(CLI_ACTOR_PREFIX):  # the CLI's: counted by the server
             metrics.REVIEW_DECISIONS.labels(decision="release").inc()
             log.info("released %s by %s (%s, %d copies)", item_id, actor, request.mode.value, len(plan.copies))
         return await self._detail_or_missing(item_id)
@@ -372,7 +372,8 @@ class QuarantineStore:
                 places = problem_places(row)
                 note = notice.for_item(self.settings, NoticeKind.REJECTED, row, now, comment=comment, places=places)
                 await self._queue_notice(conn, note, item_id, now)
-        metrics.REVIEW_DECISIONS.labels(decision="reject").inc()
+        if not actor.startswith(CLI_ACTOR_PREFIX):  # the CLI's: counted by the server (decisions_elsewhere)
+            metrics.REVIEW_DECISIONS.labels(decision="reject").inc()
         log.info("rejected %s by %s", item_id, actor)
         return await self._detail_or_missing(item_id)
 
