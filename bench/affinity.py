@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from relay import ROOT, mailguard, sink
 
 from mailguard.detect.cases import canonical_reference
-from mailguard.detect.parties import PartyClassifier
+from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine.affinity import Delivery, open_affinity
 from mailguard.quarantine.store import QuarantineStore
 from mailguard.settings import Settings
@@ -60,7 +60,7 @@ def pct(values: list[float], q: int) -> float:
 async def populate(settings: Settings, keys: int) -> float:
     store = await QuarantineStore.open(settings)
     try:
-        service = open_affinity(store, lambda: PartyClassifier([INTERNAL]))
+        service = open_affinity(store, lambda: Organisation.of([INTERNAL]))
         mac = service.keyring
         started, t0, batch = time.perf_counter(), 1_780_000_000.0, 5000
         for first in range(0, keys, batch):
@@ -78,7 +78,7 @@ async def populate(settings: Settings, keys: int) -> float:
 async def lookups(settings: Settings, keys: int, count: int) -> dict[str, list[float]]:
     store = await QuarantineStore.open(settings)
     try:
-        service = open_affinity(store, lambda: PartyClassifier([INTERNAL]))
+        service = open_affinity(store, lambda: Organisation.of([INTERNAL]))
         mac, rng = service.keyring, random.Random(1)
         out: dict[str, list[float]] = {"known recipient": [], "new recipient": []}
         for n in range(count):

@@ -13,11 +13,16 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailguard.actions.dkim import DkimKeyError, DkimSigner, signer_from_settings
 from mailguard.pipeline import Decider, Disposer, Learner, pass_everything
 from mailguard.settings import Settings
+
+if TYPE_CHECKING:
+    from mailguard.organisation.organisation import Organisation
+    from mailguard.policy.scanner import Scanner
+    from mailguard.quarantine.store import QuarantineStore
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +38,8 @@ class Runtime:
     settings: Settings
     decider: Decider = pass_everything
     disposer: Disposer | None = None  # None: hold and split verdicts answer 4xx (nothing to hold in)
-    store: Any = None  # the quarantine store, once opened
+    store: QuarantineStore | None = None  # the quarantine store, once opened
+    scanner: Scanner | None = None  # the decider when scanning; owns the policy and its Organisation
     store_wanted: bool = False  # a store is configured, even while it is unreachable
     learner: Learner | None = None  # the misdirection guard learns what was delivered
     started_at: float = field(default_factory=time.time)
@@ -49,33 +55,47 @@ class Runtime:
         """Open the quarantine store and make it the disposer; StoreError when that fails."""
         from mailguard.quarantine.store import QuarantineStore
 
-        self.store = await QuarantineStore.open(self.settings)
-        self.closers.append(self.store)
-        self.disposer = self.store
+        self.store = store = await QuarantineStore.open(self.settings)
+        store.organisation_of = lambda: self.organisation
+        self.closers.append(store)
+        self.disposer = store
         self.attach_affinity()
+
+    @property
+    def organisation(self) -> Organisation:
+        """The one Organisation (rule files + environment) of the current policy: the rewrite,
+        the split and the release ask it who is internal, as the rules do."""
+        if self.scanner is not None:
+            return self.scanner.policy.organisation
+        from mailguard.policy.engine import load_policy
+
+        if self._organisation is None:
+            self._organisation = load_policy(self.settings).organisation
+        return self._organisation
+
+    _organisation: Organisation | None = field(default=None, repr=False)
 
     def attach_affinity(self) -> None:
         """Once both the store and the scanner exist: the misdirection guard's case history
         for the scanner, and its learner for the relay and the outbox."""
-        scanner = self.decider
-        if self.store is None or not hasattr(scanner, "affinity") or self.learner is not None:
+        scanner = self.scanner
+        if self.store is None or scanner is None or self.learner is not None:
             return
         from mailguard.quarantine.affinity import KeyringError, open_affinity
 
         try:
-            service = open_affinity(self.store, lambda: scanner.policy.classifier)  # type: ignore[attr-defined]
+            service = open_affinity(self.store, lambda: scanner.policy.organisation)
         except KeyringError as exc:
             log.error("misdirection guard off: %s", exc)
             return
-        scanner.affinity = service  # type: ignore[attr-defined]
+        scanner.affinity = service
         self.learner = service
         self.closers.append(service)
 
     def reload(self) -> None:
-        """Re-read rules and register (SIGHUP, file change); the decider keeps the old ones on failure."""
-        reload = getattr(self.decider, "reload", None)
-        if reload is not None:
-            reload()
+        """Re-read rules and register (SIGHUP, file change); the scanner keeps the old ones on failure."""
+        if self.scanner is not None:
+            self.scanner.reload()
 
     # --- background work ------------------------------------------------------------------
 
@@ -202,7 +222,7 @@ async def build_runtime(settings: Settings, *, scan: bool = True, store: bool = 
             from mailguard.policy.scanner import Scanner
 
             scanner = await Scanner.from_settings(settings)
-            runtime.decider = scanner
+            runtime.decider = runtime.scanner = scanner
             runtime.closers.append(scanner)
             runtime.attach_affinity()
     except (PolicyError, StoreError, DkimKeyError) as exc:

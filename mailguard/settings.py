@@ -15,7 +15,7 @@ import warnings
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -216,6 +216,11 @@ class Settings(BaseSettings):
     oidc_scopes: str = "openid profile email"
     admin_public_url: str | None = None  # the URL reviewers use (redirect URI, links)
 
+    # --- organisation: exposure counting and envelope recipients (contract: EXPOSURE_ORG_THRESHOLD) ---
+    exposure_org_threshold: int = Field(10, ge=1)  # organisations visible together: a mass mailing
+    # ("x@gmail.com"@dept, x%gmail.com@dept, gmail.com!x@dept, @a,@b:x@dept): never internal.
+    embedded_route: Literal["refuse", "classify"] = "refuse"  # RCPT hiding another address: 550 or its class
+
     # --- misdirection guard: case/recipient affinities (rules/cases.yaml) ---
     affinity_key: SecretStr | None = None  # secret of the case/recipient hashes; default: affinity.key in DATA_DIR
     affinity_key_file: Path | None = None  # a file holding that secret (instances sharing a store need the same one)
@@ -335,10 +340,6 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
 
-    def is_internal(self, domain: str) -> bool:
-        """True for an internal domain or any subdomain of one."""
-        domain = domain.lower().rstrip(".")
-        return any(domain == d or domain.endswith("." + d) for d in self.internal_domains)
 
 
 ENV_PREFIX = "MAILGUARD_"

@@ -201,7 +201,7 @@ async def _case_history(scanner: Scanner, settings: Settings) -> Any:
         print(f"mailguard: misdirection guard without history: {exc}", file=sys.stderr)
         return None
     try:
-        scanner.affinity = open_affinity(store, lambda: scanner.policy.classifier)
+        scanner.affinity = open_affinity(store, lambda: scanner.policy.organisation)
     except KeyringError as exc:
         print(f"mailguard: misdirection guard without history: {exc}", file=sys.stderr)
     return store

@@ -138,7 +138,7 @@ async def _demo(args: argparse.Namespace) -> None:
             print(
                 f"mailguard demo: relay on {host}:{port}, recording upstream on 127.0.0.1:{upstream_port}\n"
             )
-            await _push_all(samples, host, port, recorder)
+            await _push_all(samples, host, port, recorder, runtime.decider)
             admin_host, admin_port = admin_sock.getsockname()[:2]
             print(f"\nReview page and API: http://{admin_host}:{admin_port}/  (admin token: {token})")
             print(f"Metrics: http://{admin_host}:{admin_port}/metrics")
@@ -152,22 +152,32 @@ async def _demo(args: argparse.Namespace) -> None:
             upstream.close()
 
 
-async def _push_all(samples: list[Sample], host: str, port: int, recorder: Any) -> None:
+async def _push_all(samples: list[Sample], host: str, port: int, recorder: Any, decider: Any) -> None:
     import aiosmtplib
 
-    width = max((len(s.path.name) for s in samples), default=10)
+    from mailguard.envelope import Envelope
+
     for sample in samples:
         before = len(recorder.messages)
         data = sample.path.read_bytes()
+        # The same decider the relay calls: its verdict says why, without reading our own headers.
+        verdict = await decider(Envelope(sample.mail_from, tuple(sample.rcpt)), data)
         try:
             async with aiosmtplib.SMTP(hostname=host, port=port, start_tls=False, timeout=120) as client:
                 refused, reply = await client.sendmail(sample.mail_from, sample.rcpt, data)
-            outcome = _describe(reply, recorder.messages[before:], len(sample.rcpt) - len(refused))
+            delivered = _to_sample(recorder.messages[before:], sample)
+            outcome = _describe(reply, verdict.action.value, bool(delivered), len(sample.rcpt) - len(refused))
         except aiosmtplib.SMTPResponseException as exc:
-            outcome = f"refused: {exc.code} {exc.message}"
+            outcome, delivered = f"refused: {exc.code} {exc.message}", []
         except (aiosmtplib.SMTPException, OSError) as exc:
-            outcome = f"failed: {exc}"
-        print(f"  {sample.path.name:<{width}}  {outcome}")
+            outcome, delivered = f"failed: {exc}", []
+        print(f"\n{sample.path.name}: {outcome}")
+        for reason in verdict.reasons:
+            print(f"    why: {reason.rule}: {reason.detail[:300]}")
+        if delivered:
+            print(f"    the upstream received (to {', '.join(delivered[0].rcpt_tos)}):")
+            for line in _first_lines(delivered[0].data):
+                print(f"      | {line}")
     await asyncio.sleep(1.0)  # let the outbox deliver any split copies before the summary
     print(
         f"\nThe upstream recorded {len(recorder.messages)} message(s): the mail delivered above, plus"
@@ -175,19 +185,31 @@ async def _push_all(samples: list[Sample], host: str, port: int, recorder: Any) 
     )
 
 
-def _describe(reply: str, delivered: list[Any], accepted: int) -> str:
+SHOWN_FIELDS = (b"from:", b"to:", b"cc:", b"bcc:", b"subject:")
+
+
+def _first_lines(data: bytes, body_lines: int = 2) -> list[str]:
+    """The addressing fields and the first lines of the body, as the recipient's client shows them."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    shown = [line for line in head.split(b"\r\n") if line.lower().startswith(SHOWN_FIELDS)]
+    shown += [line for line in body.split(b"\r\n") if line.strip()][:body_lines]
+    return [line.decode("utf-8", "replace")[:100] for line in shown]
+
+
+def _to_sample(recorded: list[Any], sample: Sample) -> list[Any]:
+    """What the relay itself delivered for `sample` (not the sender notices the outbox sends)."""
+    wanted = {r.lower() for r in sample.rcpt}
+    return [m for m in recorded if wanted & {r.lower() for r in m.rcpt_tos}]
+
+
+def _describe(reply: str, verdict: str, delivered: bool, accepted: int) -> str:
     if "held for review as" in reply:
         return f"HELD for review ({reply.rsplit(' ', 1)[-1]}), nothing delivered"
-    if "Ok: queued as" in reply and not delivered:
+    if "Ok: queued as" in reply and verdict != "pass" and not delivered:
         return "SPLIT: one copy per external recipient, queued for delivery"
-    if not delivered:
+    if not reply.startswith("2"):
         return f"answered {reply}"
-    data = delivered[0].data
-    verdict = b""
-    for line in data.split(b"\r\n", 12):
-        if line.startswith(b"X-Mailguard-Verdict:"):
-            verdict = line.split(b":", 1)[1].strip()
-    if verdict.startswith(b"rewrite"):
+    if verdict == "rewrite":
         return f"REWRITTEN: To/Cc moved to Bcc, delivered to {accepted} recipient(s)"
     return f"delivered unchanged to {accepted} recipient(s)"
 

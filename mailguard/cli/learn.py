@@ -91,7 +91,7 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
         except StoreError as exc:
             raise UserError(str(exc)) from exc
         try:
-            service = open_affinity(store, lambda: scanner.policy.classifier)
+            service = open_affinity(store, lambda: scanner.policy.organisation)
         except KeyringError as exc:
             await store.aclose()
             raise UserError(str(exc)) from exc
@@ -106,7 +106,7 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
             if found is None:
                 return
             keys, rcpts, at = found
-            external = external_recipients(scanner.policy.classifier, rcpts)
+            external = external_recipients(scanner.policy.organisation, rcpts)
             if not keys:
                 tally.no_case += 1
             elif not external:

@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from mailguard.detect.parties import PartyClassifier
 from mailguard.message.model import Content
 from mailguard.organisation.mailbox import canonical_mailbox
+from mailguard.organisation.organisation import Organisation
 from mailguard.policy.patterns import normalise_address
 
 MAX_KEYS = 50  # a spreadsheet of references is about many cases; look up the first ones only
@@ -78,7 +78,7 @@ class CaseFinder:
             keys[digest] = CaseKey(kind, label, digest)
 
 
-def external_recipients(classifier: PartyClassifier, recipients: Iterable[str]) -> dict[str, str | None]:
+def external_recipients(classifier: Organisation, recipients: Iterable[str]) -> dict[str, str | None]:
     """Canonical external recipient (`J.Smith+x@googlemail.com` is `jsmith@gmail.com`: one
     mailbox, one recipient) -> its organisation (the registrable domain), or None for a person
     at a consumer mail domain, who is a party alone (another gmail.com user is not "the same

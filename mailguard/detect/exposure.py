@@ -1,4 +1,5 @@
-"""External-party exposure: how many outside parties can one recipient see together?"""
+"""Exposure: members of the public seeing each other, or a mass mailing (INTERFACE.md "Who is
+exposed"); the counting is explained in rules/exposure.yaml and docs/exposure.md."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailguard.detect.parties import PartyClassifier, is_role_address
+from mailguard.detect.roles import is_role_address
 from mailguard.message.model import AddressSource, VisibleAddress
+from mailguard.organisation.organisation import Organisation
 
 
 class Visibility(StrEnum):
@@ -35,19 +37,48 @@ HEADERS = frozenset({Visibility.TO, Visibility.CC})
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
+    """Who is visible together: members of the public (each a party of their own) and
+    organisations (all of one registrable domain is one), plus the recipient's own party when
+    the rule counts it in."""
+
     parties: dict[str, list[str]]  # each visible external party -> its addresses, first seen first
     where: tuple[str, ...]  # where they were seen ("To", "Cc", attachment "staff.csv", ...)
     seen_by: str | None = None  # the recipient's own party, when the rule counts it in
 
+    def _keys(self) -> list[str]:
+        extra = [self.seen_by] if self.seen_by and self.seen_by not in self.parties else []
+        return [*self.parties, *extra]
+
+    @property
+    def public(self) -> int:
+        """Members of the public visible together."""
+        return sum(1 for key in self._keys() if Organisation.is_public_party(key))
+
+    @property
+    def organisations(self) -> int:
+        return sum(1 for key in self._keys() if not Organisation.is_public_party(key))
+
     @property
     def count(self) -> int:
-        return len(self.parties) + (1 if self.seen_by and self.seen_by not in self.parties else 0)
+        return len(self._keys())
+
+    def reaches(self, threshold: int, org_threshold: int) -> bool:
+        return self.public >= threshold or self.organisations >= org_threshold
 
     def describe(self, limit: int = 5) -> str:
         names = list(self.parties)
         shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
         places = ", ".join(dict.fromkeys(self.where))
-        text = f"{len(names)} external part{'y' if len(names) == 1 else 'ies'} visible in {places}: {shown}"
+        public, orgs = self.public, self.organisations
+        counted = " and ".join(
+            part
+            for part in (
+                f"{public} member{'s' if public != 1 else ''} of the public" if public else "",
+                f"{orgs} organisation{'s' if orgs != 1 else ''}" if orgs else "",
+            )
+            if part
+        )
+        text = f"{counted} visible in {places}: {shown}"
         if self.seen_by and self.seen_by not in self.parties:
             text += f"; shown to recipient party {self.seen_by}"
         return text
@@ -60,14 +91,17 @@ def visible(addresses: Iterable[VisibleAddress], places: Iterable[Visibility]) -
 
 def detect_exposure(
     addresses: Sequence[VisibleAddress],
-    classifier: PartyClassifier,
+    organisation: Organisation,
     places: Iterable[Visibility],
     threshold: int,
+    org_threshold: int,
     recipient_parties: Iterable[str] = (),
     count_recipient: bool = False,
     ignore_roles: bool = False,
 ) -> Exposure | None:
-    """The exposure at or over `threshold` parties, or None.
+    """The exposure, or None: at least `threshold` members of the public visible together, or
+    at least `org_threshold` organisations (a mass mailing). Professionals working together,
+    with or without one member of the public, are not an exposure.
 
     With `count_recipient`, each external recipient sees the visible parties plus itself:
     an invite listing one outsider, sent to another, shows the first to the second even
@@ -78,7 +112,7 @@ def detect_exposure(
     parties: dict[str, list[str]] = {}
     where: list[str] = []
     for item in seen:
-        key = classifier.party(item.address)
+        key = organisation.party(item.address)
         if key is None or (ignore_roles and is_role_address(item.address)):
             continue
         if item.address not in parties.setdefault(key, []):
@@ -87,11 +121,11 @@ def detect_exposure(
     if not parties:
         return None
     found = Exposure(parties, tuple(where))
-    if found.count >= threshold:
+    if found.reaches(threshold, org_threshold):
         return found
     if count_recipient:
         for party in recipient_parties:
             widened = Exposure(parties, tuple(where), seen_by=party)
-            if widened.count >= threshold:
+            if widened.reaches(threshold, org_threshold):
                 return widened
     return None

@@ -43,11 +43,22 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList(only_icann=True)
 
 
+def clean_text(text: str) -> str:
+    """Raw UTF-8 header bytes decoded with surrogateescape become real characters; NFC, so one
+    address written two ways is one address."""
+    if text.isascii():
+        return text
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return unicodedata.normalize("NFC", text)
+
+
 @lru_cache(maxsize=65536)
 def canonical_domain(domain: str) -> str:
-    """Lower-case, no trailing dot or brackets around a name, IDN labels in Unicode (NFC).
-    A label that is not valid IDNA stays as written (lower-cased): still one stable key."""
-    domain = unicodedata.normalize("NFC", domain.strip()).rstrip(".")
+    """Lower-case, no trailing dot, IDN labels in Unicode (`xn--bcher-kva.de` -> `bücher.de`):
+    the one IDN helper. A label that is not valid IDNA stays as written (lower-cased): still
+    one stable key."""
+    domain = clean_text(domain).strip().rstrip(".")
     if domain.startswith("[") and domain.endswith("]"):
         return domain.lower()  # a domain literal: [192.0.2.1] / [IPv6:...]
     # Full-width and ideographic dots separate labels too (IDNA 2003 / UTS 46).
@@ -80,19 +91,28 @@ def _unquote(local: str) -> str:
     return local
 
 
-def canonical_mailbox(address: str, subaddress_domains: frozenset[str] = frozenset()) -> str:
-    """The delivery identity of `address` (an addr-spec, optionally in `<>`): equal results
-    mean the provider delivers both to one mailbox. `subaddress_domains`: further domains
-    (canonical form) whose `+tag` the rules say is delivered to the base mailbox. Text without
-    an `@` comes back stripped and lower-cased, so it still compares stably."""
-    text = address.strip()
+def normalise_address(address: str) -> str:
+    """The written form every comparison starts from: `<"Jo"@Bücher.DE.>` -> `jo@bücher.de`
+    (unquoted, lower-cased, domain canonical). Text without an `@` and a local part comes
+    back stripped and lower-cased, so it still compares stably."""
+    text = clean_text(address).strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1].strip()
     local, at, domain = text.rpartition("@")
     if not at or not local:
         return unicodedata.normalize("NFC", text.lower())
     local = unicodedata.normalize("NFC", _unquote(local).lower())
-    domain = canonical_domain(domain)
+    return f"{local}@{canonical_domain(domain)}"
+
+
+def canonical_mailbox(address: str, subaddress_domains: frozenset[str] = frozenset()) -> str:
+    """The delivery identity of `address` (an addr-spec, optionally in `<>`): equal results
+    mean the provider delivers both to one mailbox. `subaddress_domains`: further domains
+    (canonical form) whose `+tag` the rules say is delivered to the base mailbox."""
+    normal = normalise_address(address)
+    local, at, domain = normal.rpartition("@")
+    if not at:
+        return normal
     if domain in _GMAIL:
         domain = "gmail.com"
     elif domain in _ICLOUD:

@@ -8,18 +8,19 @@ from functools import cached_property
 from typing import Any
 
 from mailguard.detect.cases import CaseFinder, CaseKey
-from mailguard.detect.parties import PartyClassifier
 from mailguard.detect.protected import ProtectedMention, RegisterLike, find_protected
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content
-from mailguard.policy.patterns import AddressPatterns, address_forms, normalise_address
+from mailguard.organisation.mailbox import normalise_address
+from mailguard.organisation.organisation import Organisation
+from mailguard.policy.patterns import AddressPatterns, address_forms
 
 
 @dataclass
 class ScanContext:
     envelope: Envelope
     content: Content
-    classifier: PartyClassifier
+    organisation: Organisation
     flagged: AddressPatterns = field(default_factory=AddressPatterns)  # the global flagged list
     register: RegisterLike | None = None
     cases: CaseFinder | None = None  # the misdirection guard's case keys (rules/cases.yaml)
@@ -44,7 +45,7 @@ class ScanContext:
         return self.cases.find(self.content, dict.fromkeys(m.register_id for m in self.mentions))
 
     def is_external(self, recipient: str) -> bool:
-        return self.classifier.party(recipient) is not None
+        return self.organisation.party(recipient) is not None
 
     def is_flagged_for(self, register_id: str, recipient: str) -> bool:
         if self.flagged.match(recipient):

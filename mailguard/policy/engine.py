@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailguard.detect.cases import CaseFinder, CasePattern
-from mailguard.detect.parties import PartyClassifier
+from mailguard.organisation.organisation import Organisation
 from mailguard.policy.context import ScanContext
 from mailguard.policy.loader import RuleFiles, load_rule_files
 from mailguard.policy.patterns import AddressPatterns
@@ -26,10 +26,8 @@ class Decision:
 @dataclass
 class Policy:
     rules: list[Rule]
-    classifier: PartyClassifier
+    organisation: Organisation
     flagged: AddressPatterns
-    internal_domains: list[str]
-    consumer_domains: list[str]  # beyond the built-in list
     split_invites: bool = False
     from_environment: dict[str, str] = field(default_factory=dict)  # setting -> value that won
     files_read: tuple[str, ...] = ()
@@ -52,6 +50,7 @@ class Policy:
         internal = list(wins("internal_domains", org.internal_domains))  # type: ignore[call-overload]
         consumer = list(dict.fromkeys([*org.consumer_domains, *settings.consumer_domains]))
         threshold = int(wins("exposure_threshold", exp.threshold))  # type: ignore[call-overload]
+        org_threshold = int(wins("exposure_org_threshold", exp.org_threshold))  # type: ignore[call-overload]
         exposure_action = Action(str(getattr(a := wins("exposure_action", exp.action), "value", a)))
         split = bool(wins("split_invites", exp.split_invites))
 
@@ -59,10 +58,10 @@ class Policy:
         disabled: list[str] = []
         for model in exp.rules:
             if model.enabled:
-                own = model.threshold if model.threshold is not None and "exposure_threshold" not in explicit else None
-                rules.append(
-                    ExposureRule(model, Action(model.action) if model.action else exposure_action, own or threshold)
-                )
+                own = model.threshold if "exposure_threshold" not in explicit else None
+                own_org = model.org_threshold if "exposure_org_threshold" not in explicit else None
+                action = Action(model.action) if model.action else exposure_action
+                rules.append(ExposureRule(model, action, own or threshold, own_org or org_threshold))
             else:
                 disabled.append(model.name)
         for pmodel in files.protected.rules:
@@ -75,13 +74,12 @@ class Policy:
                 rules.append(UnscannableRule(umodel, Action(umodel.action or files.unscannable.action)))
             else:
                 disabled.append(umodel.name)
+        organisation = Organisation.of(internal, consumer, org.professional_domains, org.subaddress_domains)
         cases = _add_misdirection(files, settings, rules, disabled)
         return cls(
             rules=rules,
-            classifier=PartyClassifier(internal, consumer),
-            flagged=AddressPatterns(org.flagged_recipients),
-            internal_domains=internal,
-            consumer_domains=consumer,
+            organisation=organisation,
+            flagged=AddressPatterns(org.flagged_recipients, organisation.subaddress_domains),
             split_invites=split,
             from_environment=env,
             files_read=files.read,
@@ -109,10 +107,7 @@ class Policy:
 
     def describe(self) -> list[str]:
         """The effective policy in plain lines (`mailguard rules check`)."""
-        lines = ["organisation:"]
-        lines.append(f"  internal domains (and their subdomains): {', '.join(self.internal_domains) or '(none)'}")
-        if self.consumer_domains:
-            lines.append(f"  extra consumer domains: {', '.join(self.consumer_domains)}")
+        lines = ["organisation:", *self.organisation.describe()]
         lines.append(f"  globally flagged recipients: {len(self.flagged)}")
         lines.append(f"  split invites and lists per recipient: {'yes' if self.split_invites else 'no'}")
         lines.append("rules:")

@@ -65,7 +65,7 @@ class MisdirectedRecipientRule(Rule):
         keys = [k for k in ctx.case_keys if self._action(k) is not Action.PASS]
         if not keys or ctx.affinity is None:
             return []
-        external = external_recipients(ctx.classifier, self.recipients(ctx))
+        external = external_recipients(ctx.organisation, self.recipients(ctx))
         if not external:
             return []
         histories = ctx.affinity.examine([k.digest for k in keys], external)

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mailguard.detect.exposure import Visibility
 from mailguard.message.model import UnscannedReason
-from mailguard.policy.verdict import Action
 
 RuleAction = Literal["pass", "rewrite", "hold", "reject"]
 Audience = Literal["flagged", "external", "anyone"]
@@ -44,7 +43,8 @@ class RuleModel(_Strict):
 
 class ExposureRuleModel(RuleModel):
     visible: list[Visibility] = [Visibility.TO, Visibility.CC]
-    threshold: int | None = Field(None, ge=1)  # None: the file's threshold
+    threshold: int | None = Field(None, ge=1)  # None: the file's threshold (members of the public)
+    org_threshold: int | None = Field(None, ge=1)  # None: the file's org_threshold (organisations)
     count_recipient: bool = False  # each external recipient also sees itself among the parties
     min_external_recipients: int = Field(1, ge=1)  # distinct external recipient parties needed
     split: bool = False  # may be delivered as one copy per recipient when splitting is on
@@ -71,10 +71,12 @@ class OrganisationFile(_Strict):
     internal_domains: list[str] = []
     consumer_domains: list[str] = []
     flagged_recipients: list[str] = []
+    professional_domains: list[str] = []  # built-in consumer domains that are organisations here
+    subaddress_domains: list[str] = []  # domains that deliver `local+tag` to `local` too
 
     _patterns = field_validator("flagged_recipients")(_check_patterns)
 
-    @field_validator("internal_domains", "consumer_domains")
+    @field_validator("internal_domains", "consumer_domains", "professional_domains", "subaddress_domains")
     @classmethod
     def _domains(cls, values: list[str]) -> list[str]:
         out = []
@@ -90,7 +92,7 @@ def _default_exposure_rules() -> list[ExposureRuleModel]:
     return [
         ExposureRuleModel(
             name="exposure-headers",
-            description="External parties visible to each other in To and Cc",
+            description="Members of the public visible to each other in To and Cc, or a mass mailing",
         ),
         ExposureRuleModel(
             name="exposure-invite",
@@ -113,7 +115,8 @@ def _default_exposure_rules() -> list[ExposureRuleModel]:
 
 
 class ExposureFile(_Strict):
-    threshold: int = Field(2, ge=1)
+    threshold: int = Field(2, ge=1)  # members of the public visible together
+    org_threshold: int = Field(10, ge=1)  # organisations visible together (a mass mailing)
     action: Literal["rewrite", "hold"] = "rewrite"
     split_invites: bool = False
     rules: list[ExposureRuleModel] = Field(default_factory=_default_exposure_rules)
@@ -215,6 +218,3 @@ RULE_FILES: dict[str, type[_Strict]] = {
     "cases.yaml": CasesFile,
 }
 
-
-def as_action(value: str) -> Action:
-    return Action(value)

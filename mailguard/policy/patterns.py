@@ -1,33 +1,30 @@
 """Address patterns used in rule files: `a@b.org` (exact), `@b.org` (that domain and its
-subdomains), or a glob (`*.team@b.org`). Case-insensitive; IDN domains in either form."""
+subdomains), or a glob (`*.team@b.org`). Case-insensitive; IDN domains in either form. Exact
+addresses compare by delivery identity (`j.smith+x@googlemail.com` is `jsmith@gmail.com`), so
+a flagged recipient cannot be reached by writing its address another way."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
-from mailguard.detect.parties import clean_text, unicode_domain
-
-
-def normalise_address(address: str) -> str:
-    """Lower-case, IDN domain in Unicode: the one form every comparison uses."""
-    local, at, domain = clean_text(address).strip().strip("<>").rpartition("@")
-    return f"{local.lower()}@{unicode_domain(domain)}" if at else address.strip().lower()
+from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox, domain_and_parents, normalise_address
 
 
 class AddressPatterns:
-    def __init__(self, patterns: Iterable[str] = ()) -> None:
+    def __init__(self, patterns: Iterable[str] = (), subaddress_domains: frozenset[str] = frozenset()) -> None:
+        self.subaddress_domains = subaddress_domains
         self.addresses: set[str] = set()
         self.domains: set[str] = set()
         self.globs: list[str] = []
         for pattern in patterns:
             pattern = pattern.strip().lower()
             if pattern.startswith("@"):
-                self.domains.add(unicode_domain(pattern[1:]))
+                self.domains.add(canonical_domain(pattern[1:]))
             elif any(c in pattern for c in "*?["):
                 self.globs.append(pattern)
             elif pattern:
-                self.addresses.add(normalise_address(pattern))
+                self.addresses.add(canonical_mailbox(pattern, subaddress_domains))
 
     def __bool__(self) -> bool:
         return bool(self.addresses or self.domains or self.globs)
@@ -36,12 +33,10 @@ class AddressPatterns:
         return len(self.addresses) + len(self.domains) + len(self.globs)
 
     def match(self, address: str) -> bool:
-        address = normalise_address(address)
-        if address in self.addresses:
+        if canonical_mailbox(address, self.subaddress_domains) in self.addresses:
             return True
-        domain = address.rpartition("@")[2]
-        labels = domain.split(".")
-        if any(".".join(labels[i:]) in self.domains for i in range(len(labels))):
+        address = normalise_address(address)
+        if any(d in self.domains for d in domain_and_parents(address.rpartition("@")[2])):
             return True
         return any(fnmatchcase(address, glob) for glob in self.globs)
 

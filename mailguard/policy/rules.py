@@ -73,28 +73,30 @@ class Rule(ABC):
 
 
 class ExposureRule(Rule):
-    """External parties visible to each other, at or over the threshold."""
+    """Members of the public visible to each other, or a mass mailing to many organisations."""
 
     detector = "exposure"
 
-    def __init__(self, model: ExposureRuleModel, action: Action, threshold: int) -> None:
+    def __init__(self, model: ExposureRuleModel, action: Action, threshold: int, org_threshold: int) -> None:
         super().__init__(model, action)
         self.visible = tuple(model.visible)
         self.threshold = threshold
+        self.org_threshold = org_threshold
         self.count_recipient = model.count_recipient
         self.min_external_recipients = model.min_external_recipients
         self.split = model.split
         self.ignore_roles = model.ignore_role_addresses
 
     def check(self, ctx: ScanContext) -> list[Reason]:
-        parties = {p for r in self.recipients(ctx) if (p := ctx.classifier.party(r)) is not None}
+        parties = {p for r in self.recipients(ctx) if (p := ctx.organisation.party(r)) is not None}
         if len(parties) < self.min_external_recipients:
             return []  # nobody outside receives it: nothing is exposed to anyone
         found = detect_exposure(
             ctx.content.addresses,
-            ctx.classifier,
+            ctx.organisation,
             self.visible,
             self.threshold,
+            self.org_threshold,
             recipient_parties=sorted(parties),
             count_recipient=self.count_recipient,
             ignore_roles=self.ignore_roles,
@@ -103,7 +105,11 @@ class ExposureRule(Rule):
 
     def parameters(self) -> list[str]:
         where = ", ".join(v.value for v in self.visible)
-        lines = [f"fires at {self.threshold} or more external parties visible together in: {where}"]
+        lines = [
+            f"fires at {self.threshold} or more members of the public (each consumer mailbox a person), "
+            f"or {self.org_threshold} or more organisations, visible together in: {where}",
+            "professionals working together, with or without one member of the public, do not fire it",
+        ]
         if self.count_recipient:
             lines.append("each external recipient counts itself among the parties it is shown")
         if self.ignore_roles:

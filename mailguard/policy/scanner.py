@@ -115,7 +115,7 @@ class Scanner:
         """The policy's verdict for extracted content (no I/O; the tests call it directly)."""
         policy, register = self.policy, self.register  # one consistent pair across a reload
         ctx = ScanContext(
-            envelope, content, policy.classifier, policy.flagged, register, policy.cases, self.affinity
+            envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
         )
         decision = policy.decide(ctx)
         # rule hits are counted by the relay (finish.py), which sees every decider's verdict

@@ -13,6 +13,8 @@ from mailguard.quarantine.errors import Conflict, NotFound
 from mailguard.quarantine.records import iso
 from mailguard.quarantine.schema import items, outbox
 
+OUTBOX_CHANNEL = "mailguard_outbox"  # PostgreSQL LISTEN/NOTIFY channel: "the outbox has new mail"
+
 DB_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError, TimeoutError)
 try:  # asyncpg's own errors can escape SQLAlchemy's wrapping on connect
     import asyncpg
@@ -39,6 +41,8 @@ async def queue(
             created_at=now,
         )
     )
+    if conn.dialect.name == "postgresql":  # delivered at commit, to every host's outbox
+        await conn.execute(sa.text(f"NOTIFY {OUTBOX_CHANNEL}"))
 
 
 async def held_row(conn: AsyncConnection, item_id: str) -> dict[str, Any]:

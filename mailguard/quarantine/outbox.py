@@ -35,6 +35,7 @@ from mailguard.quarantine.ops import queue
 from mailguard.quarantine.records import header_facts
 from mailguard.quarantine.schema import items, outbox
 from mailguard.quarantine.store import QuarantineStore
+from mailguard.quarantine.wakeup import first_of, listen_for_wakeups
 from mailguard.settings import Settings
 
 log = logging.getLogger("mailguard.outbox")
@@ -85,16 +86,18 @@ class Outbox:
         self.learner: Learner | None = None  # told what a release delivered (misdirection guard)
 
     async def run(self, deliver: Deliver, stop: asyncio.Event) -> None:
-        """Deliver what is due until `stop` is set; store failures are logged and retried."""
-        while not stop.is_set():
-            try:
-                await self.run_once(deliver)
-            except Exception:  # a store outage must not end the worker
-                log.exception("outbox pass failed")
-            try:
-                await asyncio.wait_for(stop.wait(), self.poll_interval)
-            except TimeoutError:
-                pass
+        """Deliver what is due until `stop` is set; store failures are logged and retried. A
+        release (here, or on another host through PostgreSQL's NOTIFY) wakes it at once; the
+        poll interval only paces retries that come due."""
+        wake = self.store.outbox_wake
+        async with listen_for_wakeups(self.store.engine, wake):
+            while not stop.is_set():
+                wake.clear()
+                try:
+                    await self.run_once(deliver)
+                except Exception:  # a store outage must not end the worker
+                    log.exception("outbox pass failed")
+                await first_of(stop, wake, seconds=self.poll_interval)
 
     async def run_once(self, deliver: Deliver) -> int:
         """Claim and attempt every row due now; return how many attempts were made."""

@@ -21,6 +21,7 @@ from mailguard import metrics
 from mailguard.actions import notice
 from mailguard.actions.notice import NoticeKind
 from mailguard.envelope import Envelope
+from mailguard.organisation.organisation import Organisation
 from mailguard.policy.verdict import Verdict
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
@@ -56,10 +57,17 @@ class QuarantineStore:
     ) -> None:
         self.settings = settings
         self.engine = engine
+        # Who is internal, for the Bcc release: the runtime's Organisation when there is one,
+        # else the rule files and environment read once (`mailguard quarantine` commands).
+        self.organisation_of: Callable[[], Organisation] = _organisation_loader(settings)
         self.clock = clock
         # SQLite has one writer at a time: queue this process's writers here rather than in
         # SQLite's busy handler, which polls with sleeps and can time out under load.
         self._sqlite_writer = asyncio.Lock() if is_sqlite(engine) else None
+        # Set after every committed write: a release, a split or a notice may have queued mail,
+        # and the outbox should not wait for its next poll to send it (PostgreSQL also tells
+        # the other hosts, with NOTIFY; see quarantine/wakeup.py).
+        self.outbox_wake = asyncio.Event()
 
     # --- opening and health -------------------------------------------------------------
 
@@ -95,6 +103,8 @@ class QuarantineStore:
         try:
             async with serial, (write_tx if write else read_tx)(self.engine) as conn:
                 yield conn
+            if write:
+                self.outbox_wake.set()
         except DB_ERRORS as exc:
             log.error("quarantine store failure: %s", brief(exc))
             raise StoreError(f"quarantine store failure: {brief(exc)}") from exc
@@ -275,7 +285,7 @@ class QuarantineStore:
                     mode = pending["mode"]
                 data = bytes(row["data"])
                 if mode == "bcc":
-                    data = _rewrite_to_bcc(data, self.settings)
+                    data = _rewrite_to_bcc(data, self.organisation_of())
                 await decide(conn, item_id, "released", actor, comment, now, mode=mode)
                 await queue(conn, item_id, "release", row["mail_from"], list(row["rcpt"]), data, now)
                 await audit_log.record(conn, now, actor, "release", item_id, comment)
@@ -345,11 +355,24 @@ class QuarantineStore:
         await queue(conn, ref, "notice", note.mail_from, [note.rcpt], note.data, now)
 
 
-def _rewrite_to_bcc(data: bytes, settings: Settings) -> bytes:
+def _rewrite_to_bcc(data: bytes, organisation: Organisation) -> bytes:
     """Release mode "bcc": the Bcc rewrite (mailguard.actions.rewrite) applied to the bytes."""
     from mailguard.actions.rewrite import rewrite_to_bcc  # built alongside; imported when used
 
-    return rewrite_to_bcc(data, settings.is_internal)
+    return rewrite_to_bcc(data, organisation.is_internal)
+
+
+def _organisation_loader(settings: Settings) -> Callable[[], Organisation]:
+    loaded: list[Organisation] = []
+
+    def load() -> Organisation:
+        if not loaded:
+            from mailguard.policy.engine import load_policy
+
+            loaded.append(load_policy(settings).organisation)
+        return loaded[0]
+
+    return load
 
 
 def _facts(verdict: Verdict, data: bytes) -> tuple[str, str]:

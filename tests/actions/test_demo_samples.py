@@ -97,5 +97,5 @@ def test_settings_file_loads() -> None:
     values = {k: v for k, v in json.loads(SETTINGS_JSON.read_text()).items() if k != "note"}
     values["register"] = str(SETTINGS_JSON.parent / values["register"])
     settings = load_settings(**values)
-    assert settings.is_internal("council.example.gov.uk") and not settings.split_invites
+    assert "council.example.gov.uk" in settings.internal_domains and not settings.split_invites
     assert Path(settings.register).is_file()

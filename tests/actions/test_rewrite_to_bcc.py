@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailguard.actions.rewrite import rewrite_to_bcc
-from mailguard.settings import Settings
+from mailguard.organisation.organisation import Organisation
 
 COUNCIL = "council.example.gov.uk"
 
@@ -168,10 +168,10 @@ def test_client_supplied_rewritten_header_is_replaced() -> None:
     assert b"moved 1 external recipient to Bcc" in out
 
 
-def test_domain_predicate_from_settings_works() -> None:
-    settings = Settings(internal_domains=[COUNCIL])  # is_internal(domain)
+def test_the_organisations_predicate_works() -> None:
+    organisation = Organisation.of([COUNCIL])  # is_internal(address or domain)
     data = message(f"From: a@{COUNCIL}\nTo: x@gmail.com, Kim <kim@social.{COUNCIL}>")
-    out = rewrite_to_bcc(data, settings.is_internal)
+    out = rewrite_to_bcc(data, organisation.is_internal)
     assert visible(out) == [f"kim@social.{COUNCIL}"]
 
 

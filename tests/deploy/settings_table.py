@@ -58,7 +58,7 @@ MEANINGS: dict[str, str] = {
     "rules_dir": "rule files (`*.yaml`)",
     "register": "protected register CSV (mount it as a secret)",
     "internal_domains": "comma list of the organisation's own domains (subdomains included)",
-    "exposure_threshold": "external parties visible together that trigger the exposure rule",
+    "exposure_threshold": "members of the public visible together that trigger the exposure rule",
     "exposure_action": "`rewrite` (move to Bcc) or `hold`",
     "consumer_domains": "added to the built-in list of consumer mail domains",
     "extract_workers": "extraction worker processes",

@@ -35,7 +35,7 @@ def decide(policy: Policy) -> Decide:
     ) -> Decision:
         chosen = pol or policy
         ctx = ScanContext(
-            Envelope(mail_from, tuple(rcpt)), content, chosen.classifier, chosen.flagged, register
+            Envelope(mail_from, tuple(rcpt)), content, chosen.organisation, chosen.flagged, register
         )  # type: ignore[arg-type]
         return chosen.decide(ctx)
 

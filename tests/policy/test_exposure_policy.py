@@ -16,7 +16,7 @@ def test_two_consumer_recipients_in_to_rewrite(decide: Decide) -> None:
     d = decide(make_content(to=rcpt), rcpt)
     assert d.action is Action.REWRITE
     assert [r.rule for r in d.reasons] == ["exposure-headers"]
-    assert "2 external parties" in d.reasons[0].detail
+    assert "2 members of the public" in d.reasons[0].detail
 
 
 def test_to_and_cc_mix(decide: Decide) -> None:
@@ -26,9 +26,18 @@ def test_to_and_cc_mix(decide: Decide) -> None:
     assert d.action is Action.REWRITE
 
 
-def test_two_organisations(decide: Decide) -> None:
-    rcpt = ["x@riverside-advice.org", "y@examplelaw.co.uk"]
-    assert decide(make_content(to=rcpt), rcpt).action is Action.REWRITE
+def test_professionals_working_together_are_not_an_exposure(decide: Decide) -> None:
+    rcpt = ["x@riverside-advice.org", "y@examplelaw.co.uk", "z@police.example.uk"]
+    assert decide(make_content(to=rcpt), rcpt).action is Action.PASS
+    with_one_public = [*rcpt, "mum@gmail.com"]
+    assert decide(make_content(to=with_one_public), with_one_public).action is Action.PASS
+
+
+def test_a_mass_mailing_to_ten_organisations_is_an_exposure(decide: Decide) -> None:
+    rcpt = [f"clerk@parish{i}-council.org.uk" for i in range(10)]
+    d = decide(make_content(to=rcpt), rcpt)
+    assert d.action is Action.REWRITE and "10 organisations" in d.reasons[0].detail
+    assert decide(make_content(to=rcpt[:9]), rcpt[:9]).action is Action.PASS
 
 
 def test_one_external_with_colleagues_passes(decide: Decide) -> None:
@@ -152,7 +161,7 @@ def test_default_settings_do_not_override_files(rules_dir) -> None:  # type: ign
     (rules_dir / "organisation.yaml").write_text("internal_domains: [corp.example]\n")
     (rules_dir / "exposure.yaml").write_text("threshold: 4\n")
     pol = load_policy(Settings(rules_dir=rules_dir))
-    assert pol.internal_domains == ["corp.example"]
+    assert pol.organisation.internal_domains == ("corp.example",)
     assert pol.rules[0].threshold == 4  # type: ignore[attr-defined]
 
 

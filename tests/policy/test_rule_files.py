@@ -89,7 +89,7 @@ def test_environment_internal_domains_replace_the_file(
     monkeypatch.setenv("MAILGUARD_INTERNAL_DOMAINS", "env.example")
     monkeypatch.setenv("MAILGUARD_CONSUMER_DOMAINS", "other-isp.example")
     pol = load_policy(Settings(rules_dir=rules_dir))
-    assert pol.internal_domains == ["env.example"]
-    assert pol.consumer_domains == ["isp.example", "other-isp.example"]  # consumer lists add up
-    assert pol.classifier.party("a@file.example") == "file.example"
-    assert pol.classifier.party("a@isp.example") == "a@isp.example"
+    assert pol.organisation.internal_domains == ("env.example",)
+    assert pol.organisation.consumer_domains == ("isp.example", "other-isp.example")  # consumer lists add up
+    assert pol.organisation.party("a@file.example") == "file.example"
+    assert pol.organisation.party("a@isp.example") == "a@isp.example"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from mailguard.detect.parties import PartyClassifier
+from mailguard.organisation.organisation import Organisation
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.quarantine import QuarantineStore
 from mailguard.quarantine.affinity import AffinityService, Delivery, open_affinity
@@ -24,7 +24,7 @@ from .conftest import Upstream, envelope, make_settings, message
 
 DAY = 86400.0
 T0 = 1_790_000_000.0
-CLASSIFIER = PartyClassifier(["example.org"])
+CLASSIFIER = Organisation.of(["example.org"])
 
 
 def _service(store: QuarantineStore) -> AffinityService:

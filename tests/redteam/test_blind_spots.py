@@ -120,7 +120,7 @@ async def test_should_pass(scan: Scan, body: str) -> None:
     assert v.action is Action.PASS, v.as_json()
 
 
-# --- exposure: consumer domains (fixed in mailguard/detect/parties.py) -----------------------
+# --- exposure: consumer domains (fixed in mailguard/organisation/domains.py) -----------------------
 @pytest.mark.parametrize("domain", ["wanadoo.co.uk", "orange.net", "tesco.net", "fsmail.net", "btconnect.com"])
 async def test_two_people_at_an_old_isp_are_two_parties(scan: Scan, domain: str) -> None:
     a, b = f"ann@{domain}", f"bob@{domain}"

@@ -152,7 +152,7 @@ def test_rewrite_goes_through_actions_rewrite() -> None:
         assert send(relay)[0] == 250
     [got] = relay.upstream.messages
     assert b"X-Mailguard-Verdict: rewrite; rules=exposure\r\n" in got.data
-    assert got.data.endswith(rewrite_to_bcc(MSG, relay.settings.is_internal))
+    assert got.data.endswith(rewrite_to_bcc(MSG, relay.runtime.organisation.is_internal))
     assert got.rcpt_tos == ("b@example.org", "c@example.net")  # the envelope is unchanged
 
 

@@ -252,7 +252,12 @@ def run_round(
         relay.kill9()
         time.sleep(rng.uniform(0.0, 0.3))
         relay.start()
-        time.sleep(0.3)  # some traffic through the restarted relay too
+        # Some traffic through the restarted relay too: wait for acknowledgements rather than a
+        # fixed time, since a restart (workers included) takes seconds on a busy machine.
+        through_restart = sum(s.acked for s in crowd.sent) + 4 * clients
+        deadline = time.monotonic() + 20.0
+        while sum(s.acked for s in crowd.sent) < through_restart and time.monotonic() < deadline:
+            time.sleep(0.05)
         crowd.join()
         code = relay.stop()
         if code != 0:

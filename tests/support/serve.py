@@ -26,6 +26,7 @@ from support.relay import free_port
 def as_env(settings: Mapping[str, Any]) -> dict[str, str]:
     """MAILGUARD_* variables for settings given as keywords (lists comma-joined)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILGUARD_") or k.startswith("MAILGUARD_TEST_")}
+    env["MAILGUARD_RELAY_WORKERS"] = "1"  # one process unless a test asks (the default is one per CPU)
     for key, value in settings.items():
         if value is None:
             continue

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 def serve_env(**settings: object) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILGUARD_")}
+    env["MAILGUARD_RELAY_WORKERS"] = "1"  # one process unless a test asks (the default is one per CPU)
     env.update({f"MAILGUARD_{k.upper()}": str(v) for k, v in settings.items()})
     env["PYTHONWARNINGS"] = "ignore"
     return env

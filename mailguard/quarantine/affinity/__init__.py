@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mailguard.detect.parties import PartyClassifier
+from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine.affinity.keyring import KeyringError, keyring_from_settings
 from mailguard.quarantine.affinity.service import AffinityService
 from mailguard.quarantine.affinity.store import AffinityStore, CaseHistory, Delivery
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["AffinityService", "AffinityStore", "CaseHistory", "Delivery", "KeyringError", "open_affinity"]
 
 
-def open_affinity(store: QuarantineStore, classifier: Callable[[], PartyClassifier]) -> AffinityService:
+def open_affinity(store: QuarantineStore, classifier: Callable[[], Organisation]) -> AffinityService:
     """The guard's link to an open quarantine store, bound to the running loop (call from it).
     KeyringError when the secret cannot be read or created."""
     settings = store.settings

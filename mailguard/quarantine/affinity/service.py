@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from mailguard import metrics
 from mailguard.detect.cases import external_recipients, written_forms
-from mailguard.detect.parties import PartyClassifier
+from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine.affinity.keyring import AffinityKeyring
 from mailguard.quarantine.affinity.store import AffinityStore, CaseHistory, Delivery
 from mailguard.quarantine.schema import items
@@ -38,7 +38,7 @@ class AffinityService:
     def __init__(
         self,
         store: AffinityStore,
-        classifier: Callable[[], PartyClassifier],
+        classifier: Callable[[], Organisation],
         *,
         retention_days: float,
         clock: Callable[[], float] = time.time,

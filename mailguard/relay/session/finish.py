@@ -140,9 +140,8 @@ class _Disposal:
 
     async def rewrite(self) -> str:
         try:
-            rewritten = sign_change(
-                self.relay.runtime.dkim, self.data, rewrite_to_bcc(self.data, self.relay.settings.is_internal)
-            )
+            hidden = rewrite_to_bcc(self.data, self.relay.runtime.organisation.is_internal)
+            rewritten = sign_change(self.relay.runtime.dkim, self.data, hidden)
         except Exception as exc:
             self._failed("rewrite", exc)
             return await self.abort(replies.TEMPFAIL)
@@ -165,7 +164,7 @@ class _Disposal:
 
     async def stage(self) -> str:
         try:
-            copies = split_copies(self.data, self.envelope, self.relay.settings.is_internal)
+            copies = split_copies(self.data, self.envelope, self.relay.runtime.organisation.is_internal)
         except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
             log.warning("transaction %s: cannot split (%s), holding instead", self.txn, exc)
             return await self.hold()

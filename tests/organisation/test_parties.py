@@ -1,10 +1,14 @@
+"""Who is which party: colleagues none, each member of the public one, an organisation one."""
+
 from __future__ import annotations
 
 import pytest
 
-from mailguard.detect.parties import PartyClassifier, registrable_domain, unicode_domain
+from mailguard.organisation.domains import registrable_domain
+from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
+from mailguard.organisation.organisation import Kind, Organisation
 
-ORG = PartyClassifier(["dept.example.gov.uk"], ["friendly-isp.net"])
+ORG = Organisation.of(["dept.example.gov.uk"], ["friendly-isp.net"], ["zen.co.uk"], ["friendly-isp.net"])
 
 
 @pytest.mark.parametrize(
@@ -26,8 +30,8 @@ def test_registrable_domain(domain: str, expected: str) -> None:
     assert registrable_domain(domain) == expected
 
 
-def test_unicode_domain_keeps_broken_a_labels() -> None:
-    assert unicode_domain("xn--zz.example") == "xn--zz.example"
+def test_canonical_domain_keeps_broken_a_labels() -> None:
+    assert canonical_domain("xn--zz.example") == "xn--zz.example"
 
 
 @pytest.mark.parametrize(
@@ -60,7 +64,8 @@ def test_sibling_of_internal_domain_is_external() -> None:
 )  # fmt: skip
 def test_consumer_addresses_are_their_own_party(address: str) -> None:
     other = "zz" + address
-    assert ORG.party(address) == address
+    assert ORG.party(address) == canonical_mailbox(address)
+    assert ORG.kind(address) is Kind.PUBLIC
     assert ORG.party(other) != ORG.party(address)
 
 
@@ -90,3 +95,25 @@ def test_raw_utf8_and_nfd_forms_are_one_party() -> None:
     nfd = "ma\u0308ry@exa\u0308mple.net"
     assert ORG.party(raw) == ORG.party(nfd) == ORG.party("märy@exämple.net") == "exämple.net"
     assert len(ORG.parties([raw, nfd, "other@exämple.net"])) == 1
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "ntlworld.com", "virginmedia.com", "talktalk.net", "sky.com", "plus.net", "user.plus.com", "tiscali.co.uk",
+        "aol.com", "btopenworld.com", "blueyonder.co.uk", "gmx.co.uk", "web.de", "protonmail.ch", "tutanota.com",
+        "zoho.com", "yandex.ru", "mail.ru", "qq.com", "163.com",
+    ],
+)  # fmt: skip
+def test_uk_isp_and_international_mailboxes_are_the_public(domain: str) -> None:
+    assert ORG.kind(f"someone@{domain}") is Kind.PUBLIC
+
+
+def test_the_rules_can_take_a_domain_out_of_the_consumer_list() -> None:
+    assert ORG.kind("office@zen.co.uk") is Kind.PROFESSIONAL
+    assert ORG.party("office@zen.co.uk") == ORG.party("other@zen.co.uk") == "zen.co.uk"
+
+
+def test_one_persons_aliases_are_one_member_of_the_public() -> None:
+    assert ORG.party("J.Smith+housing@googlemail.com") == ORG.party("jsmith@gmail.com")
+    assert ORG.party("pat+x@friendly-isp.net") == ORG.party("pat@friendly-isp.net")  # rules' subaddress domain

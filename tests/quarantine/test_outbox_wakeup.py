@@ -1,0 +1,53 @@
+"""A release is delivered at once, not at the outbox's next poll: in this process through the
+store's event, and from another host through PostgreSQL's LISTEN/NOTIFY."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from mailguard.quarantine import QuarantineStore
+from mailguard.quarantine.outbox import Outbox
+
+from .conftest import Upstream, envelope, make_settings, message, verdict
+
+SLOW_POLL = 30.0  # far longer than any wait below: only a wake-up can explain a quick delivery
+
+
+async def released_within(store: QuarantineStore, outbox_store: QuarantineStore, upstream: Upstream) -> float:
+    stop = asyncio.Event()
+    runner = asyncio.create_task(Outbox(outbox_store, poll_interval=SLOW_POLL).run(upstream.deliver, stop))
+    try:
+        await asyncio.sleep(0.3)  # the outbox has looked once and is waiting
+        item = await store.hold(envelope(), message(), verdict())
+        started = time.monotonic()
+        await store.release(item, "rita", "checked")
+        while not any(b"Assessment" in d.data for d in upstream.delivered):
+            await asyncio.sleep(0.02)
+            assert time.monotonic() - started < 10, "the release waited for the outbox's poll"
+        return time.monotonic() - started
+    finally:
+        stop.set()
+        await asyncio.wait_for(runner, 10)
+
+
+async def test_a_release_wakes_this_process_outbox(store: QuarantineStore, upstream: Upstream) -> None:
+    assert await released_within(store, store, upstream) < 5
+
+
+@pytest.mark.postgres
+async def test_a_release_on_another_host_wakes_this_outbox(
+    pg_database: str, tmp_path: Path, upstream: Upstream
+) -> None:
+    # Two stores on one database stand for two hosts: the release happens on one, the other
+    # host's outbox (which never saw the write) must still deliver at once.
+    host_a = await QuarantineStore.open(make_settings(pg_database, tmp_path / "a"))
+    host_b = await QuarantineStore.open(make_settings(pg_database, tmp_path / "b"))
+    try:
+        assert await released_within(host_a, host_b, upstream) < 5
+    finally:
+        await host_a.aclose()
+        await host_b.aclose()
