@@ -1,7 +1,8 @@
 """The lookup on the scan's path, in plain SQL: building a SQLAlchemy statement costs more than
-the indexed query itself. One joined query per message (a probe per case, and per case and
-recipient through the primary key); a case some recipient is new to also reads its recipient
-count and a reviewer's sample.
+the indexed query itself. Per message: the cases linked to its cases (named together in earlier
+mail), then one joined query (a probe per case, and per case and recipient through the primary
+key); a case of the message some recipient is new to also reads its recipient count and a
+reviewer's sample. Histories of linked cases come back too: their recipients are known.
 
 On SQLite the scan thread queries through its own read-only `sqlite3` connections (WAL: readers
 never wait for the writer); on PostgreSQL the same SQL runs on the store's pool.
@@ -19,6 +20,7 @@ from mailguard.quarantine.affinity.keyring import AffinityKeyring
 
 REVIEWER_SAMPLE = 10  # earlier recipients a reviewer is shown per case
 IDLE_READERS = 8
+MAX_LINKS = 100  # linked cases read per message
 
 Run = Callable[[str, Sequence[object]], Sequence[Sequence[object]]]  # SQL, parameters -> rows
 
@@ -50,7 +52,8 @@ def _marks(style: str, start: int, count: int) -> str:
 def examine(
     run: Run, style: str, keyring: AffinityKeyring, case_keys: Sequence[str], recipients: Mapping[str, str | None]
 ) -> dict[str, History]:
-    keys = list(dict.fromkeys(case_keys))
+    own = list(dict.fromkeys(case_keys))
+    keys = own + _linked(run, style, own)
     by_hash = {keyring.recipient(r): r for r in recipients}
     by_org = {keyring.organisation(o): o for o in recipients.values() if o}
     params: list[object] = [*by_hash]
@@ -72,10 +75,22 @@ def examine(
             history.known.add(by_hash[str(recipient)])
         if organisation in by_org:
             history.known_organisations.add(by_org[str(organisation)])
-    for key, history in out.items():
-        if any(r not in history.known and org not in history.known_organisations for r, org in recipients.items()):
+    for key in own:
+        history = out.get(key)
+        if history is not None and any(
+            r not in history.known and org not in history.known_organisations for r, org in recipients.items()
+        ):
             _sample(run, style, keyring, key, history)
     return out
+
+
+def _linked(run: Run, style: str, keys: list[str]) -> list[str]:
+    """Cases named together with these in earlier delivered mail (their recipients are known)."""
+    rows = run(
+        f"SELECT linked_key FROM affinity_links WHERE case_key IN ({_marks(style, 0, len(keys))}) LIMIT {MAX_LINKS}",
+        keys,
+    )
+    return [k for k in dict.fromkeys(str(row[0]) for row in rows) if k not in keys]
 
 
 def _sample(run: Run, style: str, keyring: AffinityKeyring, key: str, history: History) -> None:

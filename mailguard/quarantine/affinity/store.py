@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import permutations
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mailguard.quarantine.affinity import lookup
 from mailguard.quarantine.affinity.keyring import AffinityKeyring
-from mailguard.quarantine.schema import affinity_cases, affinity_recipients
+from mailguard.quarantine.schema import affinity_cases, affinity_links, affinity_recipients
 
 if TYPE_CHECKING:
     from mailguard.quarantine.store import QuarantineStore
@@ -34,6 +35,14 @@ class Delivery:
 
 
 CaseHistory = lookup.History
+MAX_LINKED = 10  # keys of one message linked pairwise (a list of 200 references links nothing more)
+
+
+def _widen(totals: dict[Any, list[float]], key: Any, at: float) -> None:
+    """One more message at `at`: count it and widen first/last seen."""
+    found = totals.setdefault(key, [0, at, at])
+    found[0] += 1
+    found[1], found[2] = min(found[1], at), max(found[2], at)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -57,6 +66,7 @@ class AffinityStore:
         """Add delivered messages (one transaction). A message counts once per case however
         many recipients it had; each recipient counts once per message."""
         cases: dict[str, list[float]] = {}  # key -> [messages, first, last]
+        links: dict[tuple[str, str], list[float]] = {}  # (key, linked key) -> [messages, first, last]
         pairs: dict[tuple[str, str], dict[str, Any]] = {}
         mac = self.keyring
         for delivery in deliveries:
@@ -66,10 +76,11 @@ class AffinityStore:
                 (mac.recipient(r), mac.organisation(org) if org else None, delivery.written.get(r, r))
                 for r, org in delivery.recipients.items()
             ]
-            for key in dict.fromkeys(delivery.case_keys):
-                agg = cases.setdefault(key, [0, delivery.at, delivery.at])
-                agg[0] += 1
-                agg[1], agg[2] = min(agg[1], delivery.at), max(agg[2], delivery.at)
+            keys = list(dict.fromkeys(delivery.case_keys))
+            for pair_of_keys in permutations(keys[:MAX_LINKED], 2):  # named together: one case
+                _widen(links, pair_of_keys, delivery.at)
+            for key in keys:
+                _widen(cases, key, delivery.at)
                 for rhash, ohash, address in hashed:
                     pair = pairs.get((key, rhash))
                     if pair is None:
@@ -92,9 +103,15 @@ class AffinityStore:
             {"case_key": k, "messages": int(n), "first_seen": f, "last_seen": last} for k, (n, f, last) in cases.items()
         ]
         pair_rows = [{**p, "sealed": mac.seal(p["sealed"])} for p in pairs.values()]
+        link_rows = [
+            {"case_key": k, "linked_key": other, "messages": int(n), "first_seen": f, "last_seen": last}
+            for (k, other), (n, f, last) in links.items()
+        ]
         async with self.store.transaction(write=True) as conn:
             for chunk in _chunks(case_rows, 500):
                 await conn.execute(_upsert(conn, affinity_cases, ["case_key"], ()), list(chunk))
+            for chunk in _chunks(link_rows, 500):
+                await conn.execute(_upsert(conn, affinity_links, ["case_key", "linked_key"], ()), list(chunk))
             for chunk in _chunks(pair_rows, 500):
                 await conn.execute(
                     _upsert(conn, affinity_recipients, ["case_key", "recipient"], ("organisation", "sealed")),
@@ -135,9 +152,11 @@ class AffinityStore:
     async def purge(self, older_than: float) -> int:
         """Forget pairs and cases not seen since `older_than` (retention); rows removed."""
         async with self.store.transaction(write=True) as conn:
-            pairs = await conn.execute(affinity_recipients.delete().where(affinity_recipients.c.last_seen < older_than))
-            cases = await conn.execute(affinity_cases.delete().where(affinity_cases.c.last_seen < older_than))
-        return int(pairs.rowcount or 0) + int(cases.rowcount or 0)
+            removed = [
+                await conn.execute(table.delete().where(table.c.last_seen < older_than))
+                for table in (affinity_recipients, affinity_links, affinity_cases)
+            ]
+        return sum(int(result.rowcount or 0) for result in removed)
 
     async def count_cases(self) -> int:
         async with self.store.transaction(write=False) as conn:
