@@ -83,10 +83,14 @@ class MisdirectedRecipientRule(Rule):
         if not new:
             return []
         written = written_forms(self.recipients(ctx))
+        # A case named another way in earlier mail (its register row beside its reference) is
+        # established when either name is.
+        own = {k.digest for k in keys}
+        linked = any(self.established(h) for digest, h in histories.items() if digest not in own)
         reasons = [
             self._reason(key, [written.get(r, r) for r in new], history)
             for key in keys
-            if (history := histories.get(key.digest)) is not None and self.established(history)
+            if (history := histories.get(key.digest)) is not None and (linked or self.established(history))
         ][:MAX_REASONS_PER_RULE]
         if not reasons:
             return []
