@@ -8,7 +8,15 @@ Phases, one relay (real rules, register, SQLite store; recording upstream in thi
 2. the same while `--slow` clients trickle one byte a second (slowloris) and hold their slots;
 3. `--big` clients sending `--big-size` messages at once (the relay reads DATA into memory);
 4. the caps: past MAILGUARD_MAX_CONNECTIONS, and past the per-client cap from one address,
-   the greeting must be `421 4.7.0`.
+   the greeting must be `421 4.7.0`;
+5. hostile HTML (`--hostile` messages of each shape: 1,700 nested tables, 12,000 nested
+   `<div>`s, a tag with 6,000 attributes, and 8 KB of table rows and of spans) sent
+   concurrently while a probe session sends NOOP every 10 ms: the NOOP reply time is the
+   relay's event-loop lag (plus a loopback round trip); the target is p99 < 50 ms;
+6. hostile clients elsewhere (`--admin-attack`): an unauthenticated 200 MB POST and
+   `--tricklers` slow clients on the admin port, with the same SMTP loop-lag probe and the
+   relay's peak RSS; then 11 outside addresses x 50 idle SMTP sessions and whether an allowed
+   client still gets its 250.
 Prints p50/p99 reply latency with and without slow clients (fair service), the relay's RSS
 (process and extraction workers) idle, peak per phase, and after, and what the caps answered.
 Keep runs short: the machine is shared.
@@ -24,7 +32,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -33,6 +43,7 @@ from support.crash import INTERNAL, policy_relay  # noqa: E402
 from support.loop import ThreadLoop  # noqa: E402
 from support.upstream import RecordingUpstream  # noqa: E402
 
+T = TypeVar("T")
 BODY = ("x" * 76 + "\r\n") * 130  # ~10 KB
 
 
@@ -144,6 +155,148 @@ async def big_client(host: str, port: int, source: str, size: int) -> str:
         writer.close()
 
 
+def hostile_bodies() -> dict[str, str]:
+    """HTML that once stalled the loop, and the costliest small shapes (small HTML was once read
+    on the loop)."""
+    row = "<tr><td>14 Acacia Avenue</td><td>x@example.org</td></tr>"
+    return {
+        "nested tables": "<table><tr><td>" * 1700 + "x",
+        "nested divs": "<div>" * 12_000 + "x",
+        "6,000 attributes": "<p " + " ".join(f'a{i}="v"' for i in range(6000)) + ">x</p>",
+        "8 KB of rows": "<table>" + row * (7600 // len(row)) + "</table>",
+        "8 KB of spans": "<span>x</span>" * 540,
+    }
+
+
+async def hostile_client(host: str, port: int, source: str, html: str) -> str:
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
+    try:
+        await reply(reader)
+        for line in (b"EHLO hostile.test\r\n", f"MAIL FROM:<officer@{INTERNAL}>\r\n".encode(),
+                     b"RCPT TO:<b@partner.example>\r\n", b"DATA\r\n"):
+            writer.write(line)
+            await reply(reader)
+        writer.write(f"Subject: hostile\r\nContent-Type: text/html\r\n\r\n{html}\r\n.\r\n".encode())
+        return await reply(reader)
+    finally:
+        writer.close()
+
+
+async def noop_lag(host: str, port: int, work: Coroutine[Any, Any, T]) -> tuple[list[float], T, float]:
+    """NOOP round trips on an idle session (127.0.5.1) while `work` runs: the relay's event-loop
+    lag. Returns the lags, what `work` returned, and how long it took."""
+    reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.5.1", 0))
+    await reply(reader)
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def probe() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            writer.write(b"NOOP\r\n")
+            await reply(reader)
+            lags.append(time.perf_counter() - started)
+            await asyncio.sleep(0.01)
+
+    prober = asyncio.create_task(probe())
+    await asyncio.sleep(0.5)
+    started = time.perf_counter()
+    result = await work
+    elapsed = time.perf_counter() - started
+    stop.set()
+    await prober
+    writer.close()
+    return lags, result, elapsed
+
+
+async def run_hostile(host: str, port: int, bodies: list[str]) -> tuple[list[float], list[str], float]:
+    """NOOP round trips on an idle session while `bodies` are sent at once."""
+    answers = asyncio.gather(
+        *(hostile_client(host, port, f"127.0.6.{1 + i % 40}", body) for i, body in enumerate(bodies)),
+        return_exceptions=True,
+    )
+    lags, results, elapsed = await noop_lag(host, port, answers)
+    return lags, [str(a)[:3] for a in results], elapsed
+
+
+# --- hostile clients of the admin listener and outsiders on the SMTP port (issue 12) -------------
+
+OUTSIDE = "127.200.0."  # outside MAILGUARD_CLIENT_NETWORKS as this bench sets it (127.0.0.0/9)
+
+
+async def admin_big_body(admin_port: int, size: int = 200 << 20) -> tuple[int, str]:
+    """An unauthenticated `size`-byte POST to the release API: (bytes taken before the answer, answer)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", admin_port)
+    writer.write(
+        b"POST /api/quarantine/QAAAAAAAAAAAA/release HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % size
+    )
+    sent, block = 0, b"{" * (1 << 20)
+    answer = b""
+    try:
+        while sent < size:
+            writer.write(block)
+            await writer.drain()
+            sent += len(block)
+            if reader.at_eof() or reader._buffer:  # type: ignore[attr-defined]  # answered early
+                break
+        answer = await asyncio.wait_for(reader.readline(), 120)
+    except (OSError, TimeoutError):
+        pass
+    finally:
+        writer.close()
+    return sent, answer.decode("ascii", "replace").strip() or "closed"
+
+
+async def admin_tricklers(admin_port: int, count: int, seconds: float) -> tuple[int, int]:
+    """`count` connections sending one header byte a second for `seconds`: (connected, still
+    held by the listener at the end)."""
+    readers, writers = [], []
+    for _ in range(count):
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", admin_port)
+        except OSError:
+            continue
+        readers.append(reader)
+        writers.append(writer)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for writer in writers:
+            if not writer.is_closing():
+                writer.write(b"G")
+        await asyncio.sleep(1.0)
+    alive = sum(not (r.at_eof() or r._buffer) for r in readers)  # type: ignore[attr-defined]
+    for writer in writers:
+        writer.close()
+    return len(writers), alive
+
+
+async def outsider_flood(host: str, port: int, addresses: int = 11, each: int = 50) -> tuple[int, int, str]:
+    """`addresses` x `each` idle sessions from outside the client networks, then one allowed
+    client's transaction: (greeted, refused, the allowed client's reply to its message)."""
+    held, refused = [], 0
+    for a in range(addresses):
+        for _ in range(each):
+            try:
+                reader, writer = await asyncio.open_connection(host, port, local_addr=(f"{OUTSIDE}{a + 1}", 0))
+                greeting = await asyncio.wait_for(reply(reader), 10)
+            except (OSError, ConnectionError, TimeoutError):
+                refused += 1
+                continue
+            if greeting.startswith("220"):
+                held.append(writer)
+            else:
+                refused += 1
+                writer.close()
+    try:
+        answer = await big_client(host, port, "127.0.0.1", 10_000)
+    except (OSError, ConnectionError) as exc:
+        answer = f"failed: {exc}"
+    for writer in held:
+        writer.close()
+    return len(held), refused, answer
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -196,6 +349,36 @@ async def probe_caps(host: str, port: int, max_connections: int, per_client: int
             writer.close()
 
 
+def _lag(lags: list[float]) -> str:
+    return (
+        f"event-loop lag (NOOP round trip, {len(lags)} probes) p50 {statistics.median(lags) * 1000:.1f} ms, "
+        f"p99 {percentile(lags, 0.99) * 1000:.1f} ms, max {max(lags) * 1000:.0f} ms"
+    )
+
+
+def hostile_admin_and_outsiders(relay: Any, tricklers: int) -> None:
+    """Phase 6: an unauthenticated 200 MB POST and `tricklers` slow clients on the admin port,
+    then 11 outside addresses x 50 idle SMTP sessions; SMTP loop lag and RSS meanwhile."""
+    host, port = relay.host, relay.port
+    admin_port = int(str(relay.settings["admin_listen"]).rsplit(":", 1)[1])
+    before = rss_kb(relay.pid)
+    sampler = Sampler(relay.pid)
+    sampler.start()
+    lags, (taken, answer), elapsed = asyncio.run(noop_lag(host, port, admin_big_body(admin_port)))
+    peak = sampler.stop()
+    print(
+        f"admin: unauthenticated 200 MB POST: {taken >> 20} MB taken, answer {answer!r} after {elapsed:.1f} s; "
+        f"peak RSS +{(peak - before) / 1024:.0f} MiB; SMTP {_lag(lags)}"
+    )
+    lags, (opened, held), _ = asyncio.run(noop_lag(host, port, admin_tricklers(admin_port, tricklers, 15)))
+    print(f"admin: {opened} clients trickling a header byte a second for 15 s: {held} still held; SMTP {_lag(lags)}")
+    greeted, refused, answer = asyncio.run(outsider_flood(host, port))
+    print(
+        f"SMTP: 11 outside addresses x 50 idle sessions: {greeted} greeted, {refused} refused; "
+        f"then the allowed client's message -> {answer!r}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=200)
@@ -205,6 +388,9 @@ def main() -> int:
     parser.add_argument("--big-size", type=int, default=5_000_000)
     parser.add_argument("--max-connections", type=int, default=300)
     parser.add_argument("--per-client", type=int, default=50)
+    parser.add_argument("--admin-attack", type=int, default=1, help="0: skip the admin and outsider phase")
+    parser.add_argument("--tricklers", type=int, default=1030, help="slow admin clients in that phase")
+    parser.add_argument("--hostile", type=int, default=3, help="rounds of the hostile HTML shapes")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="mailguard-load-"))
     loop = ThreadLoop()
@@ -214,6 +400,7 @@ def main() -> int:
         folder,
         upstream.port,
         extract_workers=2,
+        client_networks="127.0.0.0/9",  # 127.200.0.x are outsiders (phase 6)
         max_connections=args.max_connections,
         max_connections_per_client=args.per_client,
     )
@@ -254,6 +441,19 @@ def main() -> int:
                 f"{time.perf_counter() - started:.1f} s; peak RSS {peak / 1024:.0f} MiB "
                 f"({(peak - idle) / 1024 / (args.big * args.big_size / 1e6):.1f} MiB per MB in flight)"
             )
+        if args.hostile:
+            shapes = hostile_bodies()
+            ordinary = "<p>" + BODY.replace("\r\n", "</p><p>") + "</p>"  # the same count, 10 KB of paragraphs
+            for label, bodies in (("ordinary HTML (baseline)", [ordinary] * len(shapes) * args.hostile),
+                                  (f"hostile HTML ({', '.join(shapes)})", list(shapes.values()) * args.hostile)):
+                lags, codes, elapsed = asyncio.run(run_hostile(host, port, bodies))
+                print(
+                    f"{label}: {len(codes)} messages at once, replies {sorted(set(codes))} in {elapsed:.1f} s; "
+                    f"event-loop lag (NOOP round trip, {len(lags)} probes) p50 {statistics.median(lags) * 1000:.1f} "
+                    f"ms, p99 {percentile(lags, 0.99) * 1000:.1f} ms, max {max(lags) * 1000:.0f} ms"
+                )
+        if args.admin_attack:
+            hostile_admin_and_outsiders(relay, args.tricklers)
         per, total = asyncio.run(probe_caps(host, port, args.max_connections, args.per_client))
         print(f"caps: connection {args.per_client + 1} from one address -> {per!r}")
         print(f"caps: connection {args.max_connections + 1} in total -> {total!r}")

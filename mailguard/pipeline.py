@@ -6,11 +6,15 @@ The relay calls a `Decider` at end of DATA and, for hold and split verdicts, a `
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from mailguard.envelope import Envelope
 from mailguard.policy.verdict import Verdict
+
+if TYPE_CHECKING:
+    from mailguard.actions.notice import NoticeKind
 
 
 class Decider(Protocol):
@@ -30,6 +34,12 @@ class Disposer(Protocol):
         """Durably queue copies (recipients, data) for delivery by the outbox; return a reference."""
         ...
 
+    async def notify(
+        self, kind: NoticeKind, envelope: Envelope, data: bytes, verdict: Verdict, reference: str = ""
+    ) -> bool:
+        """Queue a sender notice about mail that was delivered changed (rewritten); best effort."""
+        ...
+
 
 class Learner(Protocol):
     """Told what was actually delivered, so the misdirection guard learns which recipients each
@@ -41,6 +51,10 @@ class Learner(Protocol):
 
     def released(self, item_id: str, recipients: Sequence[str]) -> None:
         """The outbox delivered a released quarantine item to these recipients."""
+        ...
+
+    async def run(self, stop: asyncio.Event, *, housekeeping: bool = True) -> None:
+        """Write the queue to the store until `stop`; with `housekeeping`, retention too."""
         ...
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mailguard.actions.dkim import DkimKeyError, DkimSigner, signer_from_settings
 from mailguard.pipeline import Decider, Disposer, Learner, pass_everything
 from mailguard.settings import Settings
+from mailguard.upstream.connections import UpstreamPool
 
 if TYPE_CHECKING:
     from mailguard.organisation.organisation import Organisation
@@ -75,6 +76,15 @@ class Runtime:
 
     _organisation: Organisation | None = field(default=None, repr=False)
 
+    @property
+    def upstream(self) -> UpstreamPool:
+        """The one pool of upstream connections (relay transactions and the outbox share it)."""
+        if self._upstream is None:
+            self._upstream = UpstreamPool(self.settings)
+        return self._upstream
+
+    _upstream: UpstreamPool | None = field(default=None, repr=False)
+
     def attach_affinity(self) -> None:
         """Once both the store and the scanner exist: the misdirection guard's case history
         for the scanner, and its learner for the relay and the outbox."""
@@ -124,13 +134,13 @@ class Runtime:
         """Write what this process delivered to the affinity table (every process has its own
         queue); retention and the gauge run in the process that runs the outbox."""
         service = self.learner
-        if service is not None and hasattr(service, "run"):
+        if service is not None:
             self._spawn(service.run(self.stopping, housekeeping=housekeeping))
 
     def _start_store_work(self) -> None:
         """The outbox (releases, split copies, notices) and housekeeping (expiry, purge)."""
         from mailguard.quarantine import lifecycle
-        from mailguard.quarantine.outbox import Outbox, relay_deliver
+        from mailguard.quarantine.outbox import Outbox, upstream_deliver
 
         settings = self.settings
         outbox = Outbox(
@@ -141,8 +151,12 @@ class Runtime:
             max_age=settings.outbox_max_age_days * 86400,
         )
         outbox.learner = self.learner
-        self._spawn(outbox.run(relay_deliver(settings), self.stopping))
+        self._spawn(outbox.run(upstream_deliver(self.upstream), self.stopping))
         self._spawn(lifecycle.run(self.store, self.stopping))
+        if settings.reviewer_notice_to:
+            from mailguard.quarantine import digest
+
+            self._spawn(digest.run(self.store, self.stopping))
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep, or return early when stopping; True while still running."""
@@ -192,6 +206,8 @@ class Runtime:
 
     async def aclose(self) -> None:
         await self.stop_background()
+        if self._upstream is not None:
+            await self._upstream.aclose()
         while self.closers:
             part = self.closers.pop()
             try:

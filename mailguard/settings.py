@@ -10,10 +10,11 @@ import ipaddress
 import logging
 import os
 import re
+import socket
 import typing
 import warnings
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -36,6 +37,12 @@ class BareNewline(StrEnum):
 class ExposureAction(StrEnum):
     REWRITE = "rewrite"
     HOLD = "hold"
+
+
+class TwoPersonRelease(StrEnum):
+    PROTECTED = "protected"  # a protected-address hold needs a second reviewer to confirm
+    ALL = "all"  # every release does
+    OFF = "off"
 
 
 class LogFormat(StrEnum):
@@ -128,7 +135,7 @@ class Settings(BaseSettings):
     max_connections_per_client: int = Field(50, ge=1)
     idle_timeout: float = Field(300.0, gt=0)  # between commands (RFC 5321 §4.5.3.2: 5 min)
     session_timeout: float = Field(3600.0, gt=0)  # whole connection
-    verdict_header: bool = True  # add X-Mailguard-Verdict to relayed mail
+    verdict_header: bool = True  # add X-Mailguard-Verdict to copies whose recipients are all internal
     observe_only: bool = False  # log and count verdicts, but pass everything
     shutdown_grace: float = Field(30.0, ge=0)  # SIGTERM: how long transactions in flight may take
 
@@ -147,7 +154,7 @@ class Settings(BaseSettings):
     admin_listen: str = "127.0.0.1:8025"
     admin_token: SecretStr | None = None  # full admin rights
     admin_tokens_file: Path | None = None  # "token role name" lines; role: viewer|reviewer|admin
-    two_person_release: bool = False
+    two_person_release: TwoPersonRelease = TwoPersonRelease.PROTECTED  # true/false: all/off
 
     # --- state (contract: DATABASE_URL, DATA_DIR, RULES_DIR, REGISTER) ---
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -228,7 +235,55 @@ class Settings(BaseSettings):
     affinity_min_days: float = Field(2.0, ge=0)  # the days those messages must span
     affinity_retention_days: float = Field(730.0, gt=0)  # forget cases and recipients not seen for this long
 
+    # --- matcher: the register's hashed index (docs/operations.md, "The register key") ---
+    register_key: SecretStr | None = None  # key of the compiled index; default: index.key beside it
+    register_key_file: Path | None = None  # a file holding that key (keep it off the data disk)
+
+    # --- release modes and the sender's choice ---
+    release_justification: bool = True  # releasing a protected-address hold needs a written justification
+
+    @field_validator("two_person_release", mode="before")
+    @classmethod
+    def _two_person_words(cls, value: object) -> object:
+        """Earlier releases had a boolean: true meant every release, false none."""
+        words = {"true": "all", "1": "all", "yes": "all", "false": "off", "0": "off", "no": "off"}
+        if isinstance(value, bool):
+            return "all" if value else "off"
+        return words.get(str(value).strip().lower(), value)
+
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
+
+    # --- reviewers' notice of new holds ---
+    reviewer_notice_to: str | None = None  # gets a digest of new holds: counts, rules, links; no content
+    reviewer_notice_interval: float = Field(900.0, ge=10)  # seconds between digests
+
+    # --- harden: the admin listener under hostile clients (contract: ADMIN_TLS_CERT_FILE/_KEY_FILE,
+    # ADMIN_TRUSTED_PROXIES; ADMIN_PUBLIC_URL above also sets cookie Secure and the Origin check) ---
+    admin_tls_cert_file: Path | None = None  # serve the admin listener over https
+    admin_tls_key_file: Path | None = None  # its private key (goes with the certificate)
+    admin_trusted_proxies: CommaList = []  # CIDRs whose X-Forwarded-For is believed for the client address
+    admin_max_connections: int = Field(256, ge=8)  # admin connections at once; more are refused at accept
+    admin_header_timeout: float = Field(10.0, gt=0)  # seconds a client has to send a request's headers and body
+
+    # --- harden: hosts that may not relay (no client network, not yet authenticated) ---
+    max_outsider_connections: int = Field(50, ge=1)  # SMTP slots outsiders share; the rest stay for clients
+    max_outsider_connections_per_client: int = Field(5, ge=1)  # of those, per outside address
+    outsider_idle_timeout: float = Field(30.0, gt=0)  # an outsider's idle limit until it authenticates
+
+    _split_harden = field_validator("admin_trusted_proxies", mode="before")(_split_commas)
+
+    @field_validator("admin_trusted_proxies")
+    @classmethod
+    def _valid_admin_proxies(cls, networks: list[str]) -> list[str]:
+        for net in networks:
+            ipaddress.ip_network(net, strict=False)
+        return networks
+
+    @model_validator(mode="after")
+    def _admin_tls_pair(self) -> Settings:
+        if (self.admin_tls_cert_file is None) != (self.admin_tls_key_file is None):
+            raise ValueError("MAILGUARD_ADMIN_TLS_CERT_FILE and MAILGUARD_ADMIN_TLS_KEY_FILE go together")
+        return self
 
     @field_validator("exo_tenant_ids", "tls_client_cert_names")
     @classmethod
@@ -340,6 +395,13 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
 
+
+
+@cache
+def default_hostname() -> str:
+    """The machine's FQDN, looked up once (getfqdn may wait on DNS): our name when
+    MAILGUARD_HOSTNAME is empty (banner, Received:, EHLO to the upstream)."""
+    return socket.getfqdn()
 
 
 ENV_PREFIX = "MAILGUARD_"

@@ -19,7 +19,7 @@ from mailguard.actions.headers import HeaderBlock, HeaderField, fold_field, make
 
 REWRITTEN_HEADER = "X-Mailguard-Rewritten"
 UNDISCLOSED = "undisclosed-recipients:;"
-RECIPIENT_FIELDS = ("to", "cc")
+RECIPIENT_FIELDS = ("to", "cc", "resent-to", "resent-cc")  # Resent-* are shown like To/Cc
 
 Predicate = Callable[[str], bool]
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mailguard.admin import api, health, oidc, pages
 from mailguard.admin.auth import TokenBook
+from mailguard.admin.guard import AdmissionGuard
 from mailguard.admin.oidc import OidcConfig, OidcSignIn
 from mailguard.admin.security import LoginLimiter, SecurityHeaders, SessionStore, session_of
 from mailguard.admin.templating import STATIC_DIR
@@ -86,4 +87,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(pages.LoginRequired, _login_required)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AdmissionGuard)  # added last: outermost, before any body is read
     return app

@@ -7,14 +7,15 @@ With neither configured every request is refused. Tokens are compared as SHA-256
 shows in the timing. The file is re-read when it changes; a broken file fails closed (none of
 its tokens is accepted) and is logged with its line number, never with a token.
 
-Wrong tokens are rate-limited per client address (`API_FAILURE_LIMIT` in `API_FAILURE_WINDOW`):
-past the limit every API request from that address is answered 429 with Retry-After *before*
-its token is looked at, even a valid one, since answering a valid token differently would tell
-a guesser when it is right. Requests with a valid token never count; nor do requests with no
-token at all (a probe, not a guess). An admin token's success clears its address's count (as a
-good login does on the page); a viewer's or reviewer's does not, or holding one could reset the
-count between guesses at an admin token. Both refusals are counted in
-`mailguard_admin_auth_failures_total{reason}`.
+Wrong tokens are rate-limited (`API_FAILURE_LIMIT` in `API_FAILURE_WINDOW`) per client address
+and per presented token: past the limit a wrong token is answered 429 with Retry-After instead of
+401. A valid token always works, whatever its address or anyone else did before: behind a
+balancer every reviewer shares one address, and a lockout that a stranger can trigger locks out
+the staff (tokens are long random strings; the throttle keeps the noise down, it is not what
+stops guessing). Requests with no token at all never count (a probe, not a guess); an admin token's success
+clears its address's count, as a good login does on the page. The client
+address is the peer's, or the one a proxy in `MAILGUARD_ADMIN_TRUSTED_PROXIES` forwarded.
+Refusals are counted in `mailguard_admin_auth_failures_total{reason}`.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mailguard.admin.security import LoginLimiter
-from mailguard.cli import UserError
 from mailguard.metrics import ADMIN_AUTH_FAILURES
-from mailguard.settings import Settings
+from mailguard.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ class Principal:
     fingerprint: str  # SHA-256 of the token: lets a session re-check that its token still stands
 
 
-class TokenFileError(UserError):
-    """A tokens file the operator must fix (printed as one line by the CLI)."""
+class TokenFileError(SettingsError):
+    """A tokens file the operator must fix (printed as one line by the CLI, exit 2)."""
 
 
 def _digest(token: str) -> bytes:
@@ -166,7 +166,7 @@ API_FAILURE_WINDOW = 300.0  # ... in this many seconds (a sliding window)
 def too_many_failures(retry_after: int) -> HTTPException:
     return HTTPException(
         status.HTTP_429_TOO_MANY_REQUESTS,
-        "too many wrong tokens from this address, try again later",
+        "too many wrong tokens, try again later",
         headers={"Retry-After": str(retry_after)},
     )
 
@@ -189,27 +189,43 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def failure_keys(client: str, credential: str) -> tuple[str, str]:
+    """The throttle's keys of one wrong credential: its source and (a digest of) itself."""
+    return f"source:{client}", "credential:" + _digest(credential).hex()[:32]
+
+
+def api_principal(request: Request) -> Principal:
+    """The caller of an API request, from its Authorization header: 401 without a valid token,
+    429 for a wrong token past the limit. Used before the body is read (admin/guard.py) and by
+    every route (`require`)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    principal = token_book(request).authenticate(token) if token else None
+    if principal is not None:  # a valid token works whatever its address did before
+        if principal.role is Role.ADMIN:  # (a viewer's success could reset the count between guesses)
+            api_limiter(request).succeeded(failure_keys(client_address(request), "")[0])
+        return principal
+    if not token:
+        raise UNAUTHORIZED
+    limiter, client = api_limiter(request), client_address(request)
+    keys = failure_keys(client, token)
+    if wait := limiter.retry_after(*keys):
+        ADMIN_AUTH_FAILURES.labels(reason="throttled").inc()
+        raise too_many_failures(wait)
+    limiter.failed(*keys)
+    ADMIN_AUTH_FAILURES.labels(reason="invalid").inc()
+    log.info("admin API: wrong token from %s", client)
+    raise UNAUTHORIZED
+
+
 def require(role: Role) -> Callable[..., Principal]:
-    """A dependency that yields the caller's Principal: 429 for an address with too many wrong
-    tokens, 401 without a valid token, 403 below `role`."""
+    """A dependency that yields the caller's Principal (`api_principal`), 403 below `role`."""
 
     def dependency(
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+        _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],  # documents the scheme
     ) -> Principal:
-        limiter, client = api_limiter(request), client_address(request)
-        if wait := limiter.retry_after(client):
-            ADMIN_AUTH_FAILURES.labels(reason="throttled").inc()
-            raise too_many_failures(wait)
-        principal = token_book(request).authenticate(credentials.credentials) if credentials else None
-        if principal is None:
-            if credentials is not None:
-                limiter.failed(client)
-                ADMIN_AUTH_FAILURES.labels(reason="invalid").inc()
-                log.info("admin API: wrong token from %s", client)
-            raise UNAUTHORIZED
-        if principal.role is Role.ADMIN:
-            limiter.succeeded(client)
+        principal = api_principal(request)
         if principal.role < role:
             raise FORBIDDEN
         return principal

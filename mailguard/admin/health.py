@@ -33,7 +33,7 @@ def store_location(runtime: Runtime) -> str:
     """Where the store is: host:port, or the SQLite file; never user or password."""
     from sqlalchemy.engine import make_url
 
-    engine = getattr(runtime.store, "engine", None)
+    engine = runtime.store.engine if runtime.store is not None else None
     try:
         url = engine.url if engine is not None else make_url(runtime.settings.effective_database_url)
     except Exception:  # a malformed URL stops the start; say nothing more here
@@ -85,7 +85,7 @@ async def _upstream_check(runtime: Runtime) -> str:
 def _register_check(runtime: Runtime) -> str | None:
     """Information, not a condition: a missing or empty MAILGUARD_REGISTER already stops the
     start unless MAILGUARD_REGISTER_ALLOW_EMPTY is on. None when no register is in use."""
-    register = getattr(runtime.decider, "register", None)
+    register = runtime.scanner.register if runtime.scanner is not None else None
     if register is None:
         return None
     rows = len(register)

@@ -74,8 +74,19 @@ def tokens_match(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 
 
+def public_origin(request: Request) -> tuple[str, str] | None:
+    """(scheme, host:port) of MAILGUARD_ADMIN_PUBLIC_URL, the address a TLS proxy in front serves."""
+    runtime = getattr(request.app.state, "runtime", None)
+    url = runtime.settings.admin_public_url if runtime is not None else None
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
 def same_origin(request: Request) -> bool:
-    """False when the browser says the request came from another origin (Origin, else Referer)."""
+    """False when the browser says the request came from another origin (Origin, else Referer)
+    than this listener or its public URL."""
     source = request.headers.get("origin") or request.headers.get("referer")
     if source is None:
         return True  # old clients and non-browsers send neither; the CSRF token still applies
@@ -83,10 +94,14 @@ def same_origin(request: Request) -> bool:
     if not parts.scheme or not parts.netloc:  # includes Origin: null (sandboxed frames, file:)
         return False
     own = request.url
-    return (parts.scheme, parts.netloc.lower()) == (own.scheme, own.netloc.lower())
+    origin = (parts.scheme.lower(), parts.netloc.lower())
+    return origin in {(own.scheme, own.netloc.lower()), public_origin(request)}
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+    """HttpOnly, SameSite=Strict; Secure whenever a browser reaches us over https (our own TLS,
+    or a TLS proxy whose public URL is https)."""
+    public = public_origin(request)
     response.set_cookie(
         name,
         value,
@@ -94,7 +109,7 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
         path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=request.url.scheme == "https" or (public is not None and public[0] == "https"),
     )
 
 
@@ -161,44 +176,48 @@ class SessionStore:
 
 
 class LoginLimiter:
-    """At most `limit` failed logins per client IP in a sliding `window` (seconds): the review
-    page's login form, and wrong bearer tokens on the API (`auth.require`)."""
+    """At most `limit` failures per key in a sliding `window` (seconds). A failure is recorded
+    under several keys at once (its source address and the credential it presented): the review
+    page's login form and wrong bearer tokens on the API (`auth.api_principal`). Only failures
+    are ever refused: callers check a credential first and let a valid one through."""
 
-    MAX_CLIENTS = 10_000  # bounds memory under a spray from many addresses
+    MAX_KEYS = 10_000  # bounds memory under a spray from many addresses or tokens
 
-    def __init__(
-        self, limit: int = 5, window: float = 300.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, limit: int = 5, window: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.window, self._clock = limit, window, clock
         self._failures: dict[str, deque[float]] = {}
 
-    def _recent(self, client: str, now: float) -> deque[float]:
-        times = self._failures.get(client, deque())
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key, deque())
         while times and now - times[0] > self.window:
             times.popleft()
         return times
 
-    def retry_after(self, client: str) -> int:
-        """Seconds until `client` may try again; 0 when it may now."""
+    def retry_after(self, *keys: str) -> int:
+        """Seconds until none of `keys` is over the limit; 0 when none is now."""
         now = self._clock()
-        times = self._recent(client, now)
-        if len(times) < self.limit:
-            return 0
-        return max(1, int(self.window - (now - times[0])) + 1)
+        waits = [0]
+        for key in keys:
+            times = self._recent(key, now)
+            if len(times) >= self.limit:
+                waits.append(max(1, int(self.window - (now - times[-self.limit])) + 1))
+        return max(waits)
 
-    def failed(self, client: str) -> None:
+    def failed(self, *keys: str) -> None:
         now = self._clock()
-        if len(self._failures) >= self.MAX_CLIENTS:
-            for key in [k for k in self._failures if not self._recent(k, now)]:
-                del self._failures[key]
-            while len(self._failures) >= self.MAX_CLIENTS:  # still full: forget the oldest client
-                del self._failures[next(iter(self._failures))]
-        times = self._recent(client, now)
-        times.append(now)
-        self._failures[client] = times
+        for key in keys:
+            if key not in self._failures and len(self._failures) >= self.MAX_KEYS:
+                for stale in [k for k in self._failures if not self._recent(k, now)]:
+                    del self._failures[stale]
+                while len(self._failures) >= self.MAX_KEYS:  # still full: forget the oldest key
+                    del self._failures[next(iter(self._failures))]
+            times = self._recent(key, now)
+            times.append(now)
+            self._failures[key] = times
 
-    def succeeded(self, client: str) -> None:
-        self._failures.pop(client, None)
+    def succeeded(self, *keys: str) -> None:
+        for key in keys:
+            self._failures.pop(key, None)
 
 
 def session_of(request: Request) -> Session | None:

@@ -11,7 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.templating import Jinja2Templates
+
+from mailguard.visible import visible
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -44,6 +47,14 @@ def filesize(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+def _shown(value: object) -> object:
+    """Before autoescape: a message-derived string shows its format characters as ⟨U+202E⟩
+    (mailguard/visible.py); markup the templates built themselves is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value, multiline=True)
+    return value
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -51,6 +62,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,  # a misspelt variable is an error in tests, not a blank
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,  # every printed value: invisible characters become visible escapes
     )
     env.filters.update(age=age, when=when, filesize=filesize)
     return env

@@ -12,11 +12,9 @@ from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
-from selectolax.lexbor import LexborHTMLParser
-
 # The extractor's own HTML-to-text: the reviewer reads the text the detectors scanned, so the
 # matched snippets are found (and highlighted) in it.
-from mailguard.message.extract.html import _flow_text
+from mailguard.message.extract.html import html_text
 
 MAX_CHARS = 200_000  # a reviewer reads the start; the raw message is there for the rest
 HEADERS = ("From", "To", "Cc", "Reply-To", "Date", "Subject")
@@ -42,8 +40,7 @@ def _decoded(part: Message) -> str:
 
 
 def html_to_text(html: str) -> str:
-    root = LexborHTMLParser(html).root
-    return _flow_text(root) if root is not None else ""
+    return html_text(html)
 
 
 def _header(msg: Message, name: str) -> str | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mailguard.actions.disposition import dispose
 from mailguard.cli import UserError
 from mailguard.detect.headers import read_headers
 from mailguard.envelope import Envelope
@@ -131,6 +132,14 @@ async def _check_one(scanner: Scanner, settings: Settings, job: Job) -> dict[str
     result = out | verdict.as_json()
     if verdict.split:
         result["split"] = True
+    if "rcpt" in out:  # scanned: what the relay would do with it, copy by copy
+        envelope = Envelope(str(out["mail_from"]), tuple(out["rcpt"]))  # type: ignore[arg-type]
+        outcome = dispose(envelope, data, verdict, scanner.policy.organisation, observe_only=settings.observe_only)
+        result["outcome"] = {
+            "disposition": outcome.disposition.value,
+            "deliveries": [list(d.recipients) for d in outcome.deliveries],
+            "described": outcome.describe(),
+        }
     return result
 
 
@@ -141,9 +150,11 @@ def _format_line(result: dict[str, object]) -> str:
     extra = f" [{len(unscanned)} part(s) not scanned]" if unscanned else ""  # type: ignore[arg-type]
     error = f" ({result['error']})" if result.get("error") else ""
     split = " (split per recipient)" if result.get("split") else ""
+    outcome = result.get("outcome") or {}
+    described = "".join(f"\n    -> {line}" for line in outcome.get("described", []))  # type: ignore[union-attr]
     return f"{result['file']}: {str(result['verdict']).upper()}{split}{error}{extra}" + (
         f" - {words}" if words else ""
-    )
+    ) + described
 
 
 async def _results(

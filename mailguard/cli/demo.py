@@ -131,7 +131,7 @@ async def _demo(args: argparse.Namespace) -> None:
             await relay.start()
             from mailguard.admin.app import create_app
 
-            admin = AdminServer(create_app(runtime), admin_sock, "warning")
+            admin = AdminServer(create_app(runtime), admin_sock, runtime.settings, "warning")
             admin.start()
             runtime.start_background()
             host, port = relay.address

@@ -63,24 +63,25 @@ def _ensure_multiprocess_metrics(settings: Settings) -> None:
 class AdminServer:
     """uvicorn in our event loop, without its own signal handling (we do that)."""
 
-    def __init__(self, app: object, sock: socket.socket, log_level: str) -> None:
+    def __init__(self, app: object, sock: socket.socket, settings: Settings, log_level: str | None = None) -> None:
         import uvicorn
+
+        from mailguard.admin.listener import uvicorn_options
 
         class _Server(uvicorn.Server):
             @contextlib.contextmanager
             def capture_signals(self) -> Iterator[None]:
                 yield
 
-        # No X-Forwarded-For trust: the login and token limiters count by the peer's real address.
         # log_config=None: uvicorn's lines go through our handlers (JSON when MAILGUARD_LOG_FORMAT=json).
         config = uvicorn.Config(
             app,
             loop="none",
             lifespan="auto",
-            log_level=log_level,
+            log_level=log_level or settings.log_level.lower(),
             log_config=None,
             access_log=False,
-            proxy_headers=False,
+            **uvicorn_options(settings),  # timeouts, connection cap, TLS, trusted proxies
         )
         self.server = _Server(config)
         self.sock = sock
@@ -99,12 +100,16 @@ class AdminServer:
 async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = None) -> None:
     """Run until SIGTERM/SIGINT. `on_ready` gets the relay's host:port once it listens."""
     from mailguard.admin.app import create_app
+    from mailguard.admin.listener import raise_open_files_limit
     from mailguard.metrics import reset_multiprocess_dir, worker_exited
     from mailguard.relay.server import RelayServer, bind_socket, preflight
     from mailguard.relay.workers import start_workers, stop_workers
     from mailguard.runtime import build_runtime
 
     preflight(settings)
+    before, after = raise_open_files_limit()
+    if after > before:
+        log.info("open files limit raised from %d to %d", before, after)
     extra_workers = settings.relay_workers - 1
     host, port = settings.listen_address
     relay_sock = bind_socket(host, port, reuse_port=extra_workers > 0)
@@ -114,7 +119,7 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
     try:
         relay = RelayServer(runtime, sock=relay_sock)
         await relay.start()
-        admin = AdminServer(create_app(runtime), admin_sock, settings.log_level.lower())
+        admin = AdminServer(create_app(runtime), admin_sock, settings)
         admin.start()
         runtime.start_background()  # the outbox and housekeeping run in this process only
         reset_multiprocess_dir()  # no counters carried over from an earlier run in the same folder
@@ -127,8 +132,9 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
         loop.add_signal_handler(signal.SIGHUP, _reload_all, runtime, workers)
         relay_at = "{}:{}".format(*relay.address)
         log.info(
-            "mailguard serving: relay %s, admin http://%s:%d/, upstream %s:%d, %d relay process(es)",
+            "mailguard serving: relay %s, admin %s://%s:%d/, upstream %s:%d, %d relay process(es)",
             relay_at,
+            "https" if settings.admin_tls_cert_file else "http",
             *admin_sock.getsockname()[:2],
             settings.upstream_host,
             settings.upstream_port,

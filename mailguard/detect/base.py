@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailguard.policy.verdict import Snippet
+from mailguard.message.model import Snippet
 
 SNIPPET_CONTEXT = 40  # characters of message text either side of a match
 

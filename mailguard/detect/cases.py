@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from mailguard.message.model import Content
-from mailguard.organisation.mailbox import canonical_mailbox
+from mailguard.organisation.mailbox import canonical_mailbox, normalise_address
 from mailguard.organisation.organisation import Organisation
-from mailguard.policy.patterns import normalise_address
 
 MAX_KEYS = 50  # a spreadsheet of references is about many cases; look up the first ones only
 

@@ -26,8 +26,8 @@ class Visibility(StrEnum):
 
 
 _SOURCES = {
-    Visibility.TO: frozenset({AddressSource.TO}),
-    Visibility.CC: frozenset({AddressSource.CC}),
+    Visibility.TO: frozenset({AddressSource.TO, AddressSource.RESENT_TO}),  # Resent-To is shown like To
+    Visibility.CC: frozenset({AddressSource.CC, AddressSource.RESENT_CC}),
     Visibility.CALENDAR: frozenset({AddressSource.CALENDAR_ATTENDEE, AddressSource.CALENDAR_ORGANIZER}),
     Visibility.LISTED: frozenset({AddressSource.LISTED}),
 }

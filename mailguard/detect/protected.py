@@ -9,8 +9,7 @@ from typing import Protocol
 
 from mailguard.detect.base import make_snippet
 from mailguard.detect.views import label_value_views
-from mailguard.message.model import Content, Segment, SegmentKind
-from mailguard.policy.verdict import Snippet
+from mailguard.message.model import Content, Segment, SegmentKind, Snippet
 
 HEADERS_WHERE = "headers (To/Cc)"
 

@@ -31,6 +31,8 @@ class AddressSource(StrEnum):
     CC = "cc"
     CALENDAR_ATTENDEE = "calendar_attendee"
     CALENDAR_ORGANIZER = "calendar_organizer"
+    RESENT_TO = "resent_to"  # Resent-To / Resent-Cc of the outer message: shown like To/Cc
+    RESENT_CC = "resent_cc"
     LISTED = "listed"  # written in a body or attachment (a list of people)
 
 
@@ -90,3 +92,13 @@ class Content:
 
     def text_size(self) -> int:
         return sum(len(s.text) for s in self.segments)
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """The matched text in a little context, for the reviewer's highlight."""
+
+    where: str
+    before: str
+    match: str
+    after: str

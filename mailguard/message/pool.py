@@ -3,9 +3,15 @@
 Each worker (`mailguard.message.worker`) has an address-space limit (RLIMIT_AS) and each
 message a wall-clock limit; a worker that dies, hits its memory limit or overruns is killed
 and replaced, and the message becomes `Unscanned(where="message", reason=timeout)`. Talking
-to a worker happens in a thread, so the event loop never blocks on a pipe. Small
-text/HTML-only messages are cheaper to read in-process than to ship (see `fast_path`);
-anything with an attachment goes to a worker.
+to a worker happens in a thread, so the event loop never blocks on a pipe.
+
+The one parse on the event loop: a plain-text message (no HTML, no attachment) of at most
+`FAST_PATH_MAX` bytes is read in-process (see `fast_path`). The bound is measured, not
+guessed: the costliest 8 KB plain text we know (an address on every line, or nothing but
+email addresses) takes 2–4 ms; HTML, linear as its extraction is (html.py), costs up to 20 ms
+for 8 KB of table rows and 110 ms for 64 KB on the loaded 2-core CI machine, while a worker
+round trip costs about 4 ms, so HTML always goes to a worker. So does anything bigger and
+anything with an attachment. `bench/load.py --hostile` shows the loop lag under hostile HTML.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib
 import json
 import logging
 import pickle
@@ -31,16 +38,17 @@ from mailguard.message.model import Content, Unscanned, UnscannedReason
 
 log = logging.getLogger(__name__)
 
-FAST_PATH_MAX = 64 * 1024  # bytes; below this a text/HTML-only message is read in-process
-_FAST_TYPES = frozenset({b"text/plain", b"text/html", b"multipart/alternative"})
+FAST_PATH_MAX = 8 * 1024  # bytes; up to this a plain-text message is read in-process
+_FAST_TYPES = frozenset({b"text/plain"})
 _CONTENT_TYPE = re.compile(rb"^content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.I | re.M)
 _NOT_FAST = re.compile(rb"^content-disposition:\s*attachment|\bname\*?=|^begin [0-7]{3}", re.I | re.M)
+_EXTRACTORS = "mailguard.message.extract.content"
 _JOIN_TIMEOUT = 2.0
 _RESTART_DELAY = 1.0
 
 
 def fast_path(data: bytes) -> bool:
-    """True for a small message whose every part is a text or HTML body (no attachment)."""
+    """True for a small message whose every part is a plain-text body (no HTML, no attachment)."""
     if len(data) > FAST_PATH_MAX or _NOT_FAST.search(data):
         return False
     return all(t.lower() in _FAST_TYPES for t in _CONTENT_TYPE.findall(data))
@@ -133,9 +141,13 @@ class ExtractionPool:
             if self._idle is not None:
                 return
             loop = asyncio.get_running_loop()
+            # the fast path's extractors are imported here, off the loop: a first import of
+            # pypdf, lxml and the rest costs a second or two, too long for the event loop
+            imported = loop.run_in_executor(self._threads, importlib.import_module, _EXTRACTORS)
             started = await asyncio.gather(
                 *(loop.run_in_executor(self._threads, _Worker, self.limits) for _ in range(self.size))
             )
+            await imported
             idle: asyncio.Queue[_Worker] = asyncio.Queue()
             for worker in started:
                 self._workers.add(worker)
@@ -145,7 +157,7 @@ class ExtractionPool:
     async def extract(self, data: bytes) -> Content:
         try:
             if fast_path(data):
-                from mailguard.message.extract.content import extract_content
+                from mailguard.message.extract.content import extract_content  # loaded by `start`
 
                 return extract_content(data, self.limits)
             return await self._in_worker(data)

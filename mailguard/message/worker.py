@@ -30,8 +30,7 @@ def memory_limit_hit() -> Content:
 
 
 def serve(conn: Connection, limits: ExtractLimits) -> None:
-    from mailguard.message.extract import documents  # noqa: F401 - load every extractor before work
-    from mailguard.message.extract.content import extract_content
+    from mailguard.message.extract.content import extract_content  # every extractor, loaded before work
 
     # A big spreadsheet is 100,000+ live objects (segments, addresses); with the default
     # thresholds the collector walks them (and every imported module) again and again while

@@ -130,3 +130,30 @@ def canonical_mailbox(address: str, subaddress_domains: frozenset[str] = frozens
     elif domain == "proton.me":
         local = re.sub(r"[._-]", "", local) or local
     return f"{local}@{domain}"
+
+
+def embedded_destination(address: str) -> str | None:
+    """The other destination an address hides, or None: `"x@gmail.com"@dept` and
+    `x%gmail.com@dept` (percent hack), `gmail.com!x@dept` (UUCP bang path) and source routes
+    (`@hop1,@hop2:x@dept`, the first hop). A relay that honours them delivers elsewhere than
+    the domain suggests, so such an address is never internal."""
+    text = address.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    if text.startswith("@") and ":" in text:
+        first_hop = text[1:].split(",", 1)[0].split(":", 1)[0]
+        mailbox = text.split(":", 1)[1]
+        return f"{mailbox.rpartition('@')[0] or mailbox}@{first_hop}"
+    local, at, _ = text.rpartition("@")
+    if not at or not local:
+        return None
+    inner = _unquote(local)
+    if "@" in inner:
+        return inner
+    if "%" in inner:
+        user, _, host = inner.rpartition("%")
+        return f"{user}@{host}" if user and host else inner
+    if "!" in inner:
+        host, _, user = inner.partition("!")
+        return f"{user}@{host}" if user and host else inner
+    return None

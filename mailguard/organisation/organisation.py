@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mailguard.organisation.domains import BUILTIN_CONSUMER_DOMAINS, DomainSet, registrable_domain
-from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox, clean_text
+from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox, clean_text, embedded_destination
 
 
 class Kind(StrEnum):
@@ -59,13 +59,17 @@ class Organisation:
         return canonical_mailbox(address, self.subaddress_domains)
 
     def is_internal(self, address_or_domain: str) -> bool:
-        """An internal domain or a subdomain of one (an address or a bare domain)."""
-        return clean_text(address_or_domain).rpartition("@")[2].strip().strip(">") in self.internal
+        """An internal domain or a subdomain of one (an address or a bare domain). An address
+        that hides another destination (`x%gmail.com@dept`) is judged by that destination."""
+        text = clean_text(address_or_domain)
+        text = embedded_destination(text) or text
+        return text.rpartition("@")[2].strip().strip(">") in self.internal
 
     def is_consumer_domain(self, domain: str) -> bool:
         return domain in self.consumer and domain not in self.professional
 
     def kind(self, address: str) -> Kind:
+        address = embedded_destination(address) or address
         _, at, domain = clean_text(address).strip().strip("<>").rpartition("@")
         if at and domain in self.internal:
             return Kind.INTERNAL
@@ -77,7 +81,7 @@ class Organisation:
         """`None` for internal addresses; a member of the public's delivery identity; else the
         registrable domain of their organisation. Text without a domain is a party of its own
         (a person we cannot place)."""
-        text = clean_text(address).strip()
+        text = clean_text(embedded_destination(address) or address).strip()
         _, at, domain = text.strip("<>").rpartition("@")
         if not at:
             return text.lower() or None

@@ -11,9 +11,9 @@ from mailguard.detect.cases import CaseFinder, CaseKey
 from mailguard.detect.protected import ProtectedMention, RegisterLike, find_protected
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content
-from mailguard.organisation.mailbox import normalise_address
+from mailguard.organisation.mailbox import embedded_destination, normalise_address
 from mailguard.organisation.organisation import Organisation
-from mailguard.policy.patterns import AddressPatterns, address_forms
+from mailguard.organisation.patterns import AddressPatterns, address_forms
 
 
 @dataclass
@@ -32,7 +32,9 @@ class ScanContext:
 
     @cached_property
     def recipients(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(normalise_address(r) for r in self.envelope.rcpt_tos))
+        """Where the mail goes: a recipient that hides another destination (accepted with
+        MAILGUARD_EMBEDDED_ROUTE=classify) is judged by that destination."""
+        return tuple(dict.fromkeys(normalise_address(embedded_destination(r) or r) for r in self.envelope.rcpt_tos))
 
     @cached_property
     def mentions(self) -> list[ProtectedMention]:

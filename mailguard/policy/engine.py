@@ -8,9 +8,9 @@ from pathlib import Path
 
 from mailguard.detect.cases import CaseFinder, CasePattern
 from mailguard.organisation.organisation import Organisation
+from mailguard.organisation.patterns import AddressPatterns
 from mailguard.policy.context import ScanContext
 from mailguard.policy.loader import RuleFiles, load_rule_files
-from mailguard.policy.patterns import AddressPatterns
 from mailguard.policy.rules import ExposureRule, ProtectedRule, Rule, UnscannableRule
 from mailguard.policy.verdict import Action, Reason, strongest
 from mailguard.settings import Settings

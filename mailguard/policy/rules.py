@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from mailguard.detect import unscannable
 from mailguard.detect.exposure import HEADERS, detect_exposure
+from mailguard.organisation.patterns import AddressPatterns
 from mailguard.policy.context import ScanContext
 from mailguard.policy.models import (
     Audience,
@@ -16,7 +17,6 @@ from mailguard.policy.models import (
     RuleModel,
     UnscannableRuleModel,
 )
-from mailguard.policy.patterns import AddressPatterns
 from mailguard.policy.verdict import Action, Reason
 
 MAX_REASONS_PER_RULE = 20  # a spreadsheet of mentions must not become thousands of reasons

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from mailguard.message.model import Attachment, Unscanned
+from mailguard.message.model import Attachment, Snippet, Unscanned
 
 
 class Action(StrEnum):
@@ -25,16 +25,6 @@ _STRENGTH = {Action.PASS: 0, Action.REWRITE: 1, Action.HOLD: 2, Action.REJECT: 3
 
 def strongest(actions: list[Action]) -> Action:
     return max(actions, key=lambda a: a.strength, default=Action.PASS)
-
-
-@dataclass(frozen=True, slots=True)
-class Snippet:
-    """The matched text in a little context, for the reviewer's highlight."""
-
-    where: str
-    before: str
-    match: str
-    after: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ from mailguard.quarantine.schema import items, outbox
 from mailguard.quarantine.store import QuarantineStore
 from mailguard.quarantine.wakeup import first_of, listen_for_wakeups
 from mailguard.settings import Settings
+from mailguard.upstream.connections import UpstreamPool
+from mailguard.upstream.transaction import deliver
 
 log = logging.getLogger("mailguard.outbox")
 
@@ -251,7 +253,7 @@ def _code(reply: Any) -> int:
 
 
 def _refusals(result: object) -> Outcome:
-    """Per-recipient refusals in a successful delivery: mailguard.relay.upstream's
+    """Per-recipient refusals in a successful delivery: mailguard.upstream.transaction's
     DeliveryResult (`.refused`), aiosmtplib's `(refused, reply)` tuple, or nothing."""
     refused: Any = getattr(result, "refused", None)
     if refused is None and isinstance(result, tuple) and result and isinstance(result[0], dict):
@@ -281,11 +283,10 @@ def _failure(exc: Exception, rcpts: list[str]) -> Outcome:
     return Outcome(retry=tuple(rcpts), code=code, error=error)
 
 
-def relay_deliver(settings: Settings) -> Deliver:
-    """The production Deliver: mailguard.relay.upstream.deliver with the relay's pool and TLS."""
-    from mailguard.relay.upstream import deliver
+def upstream_deliver(pool: UpstreamPool) -> Deliver:
+    """The production Deliver: mailguard.upstream.transaction.deliver over the runtime's pool."""
 
     async def _deliver(mail_from: str, rcpts: Sequence[str], data: bytes) -> object:
-        return await deliver(settings, mail_from, rcpts, data)
+        return await deliver(pool, mail_from, rcpts, data)
 
     return _deliver

@@ -12,6 +12,7 @@ from typing import Any
 
 from mailguard.envelope import Envelope
 from mailguard.policy.verdict import Reason, Verdict
+from mailguard.visible import visible
 
 MAX_HEADER_TEXT = 998  # RFC 5322 line limit: enough for any real subject or Message-Id
 
@@ -43,7 +44,10 @@ def header_facts(data: bytes) -> tuple[str, str]:
 
 
 def one_line(value: str) -> str:
-    flat = "".join(ch if ch.isprintable() else " " for ch in storable(value))
+    """One line of header text: whitespace runs as one space, invisible and direction-changing
+    characters kept as visible ⟨U+XXXX⟩ escapes (mailguard/visible.py), never dropped unseen."""
+    shown = visible(" ".join(storable(value).split()))
+    flat = "".join(ch if ch.isprintable() else " " for ch in shown)
     return " ".join(flat.split())[:MAX_HEADER_TEXT]
 
 

@@ -31,10 +31,16 @@ class NoRoom(Exception):
     """The in-flight byte budget refused the section; it was read to its end and dropped."""
 
 
-async def read_data(reader: asyncio.StreamReader, limit: int, reserve: Callable[[int], bool] | None = None) -> bytes:
+async def read_data(
+    reader: asyncio.StreamReader,
+    limit: int,
+    reserve: Callable[[int], bool] | None = None,
+    progress: Callable[[], None] | None = None,
+) -> bytes:
     """Read up to and including the end-of-data line; return the still dot-stuffed content.
 
-    `reserve(n)` is asked before the content held grows to `n` bytes. Raises `DataTooLarge`
+    `reserve(n)` is asked before the content held grows to `n` bytes; `progress()` is called
+    after every read (the session's idle limit runs between reads, not over the whole section). Raises `DataTooLarge`
     (more than `limit` bytes) or `NoRoom` (`reserve` said no) once the section has been drained;
     `asyncio.IncompleteReadError` when the client goes away.
     """
@@ -53,6 +59,8 @@ async def read_data(reader: asyncio.StreamReader, limit: int, reserve: Callable[
             chunk = await reader.read(CHUNK)
             if not chunk:
                 raise asyncio.IncompleteReadError(b"", None)
+            if progress is not None:
+                progress()
             if refusal is None:
                 size = len(buf) - 2 + len(chunk)
                 if size > limit:

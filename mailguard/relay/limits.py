@@ -21,27 +21,57 @@ def in_networks(ip: str, networks: Sequence[Network]) -> bool:
 
 
 class ConnectionLimiter:
-    """Counts open connections, in total and per client address."""
+    """Counts open connections, in total and per client address, in two classes.
 
-    def __init__(self, max_total: int, max_per_client: int) -> None:
+    Insiders (clients in MAILGUARD_CLIENT_NETWORKS, and anyone once authenticated) may use every
+    slot. Outsiders (hosts that may not relay until they authenticate) share a small pool of
+    their own (`max_outsiders`, at most `outsider_per_client` each), so however many of them
+    connect, `max_total - max_outsiders` slots always stay for the clients the relay serves:
+    the idea of Postfix's postscreen, which keeps zombies away from the real smtpd processes.
+    """
+
+    def __init__(
+        self, max_total: int, max_per_client: int, max_outsiders: int | None = None, outsider_per_client: int = 5
+    ) -> None:
         self.max_total = max_total
         self.max_per_client = max_per_client
+        self.max_outsiders = min(max_total, max_outsiders if max_outsiders is not None else max_total)
+        self.outsider_per_client = min(max_per_client, outsider_per_client)
         self._per_client: Counter[str] = Counter()
+        self._outsiders_per_client: Counter[str] = Counter()
         self.total = 0
+        self.outsiders = 0
 
-    def admit(self, ip: str) -> bool:
+    def admit(self, ip: str, outsider: bool = False) -> bool:
         """Take a slot for `ip`; False (and nothing taken) when a cap is reached."""
         if self.total >= self.max_total or self._per_client[ip] >= self.max_per_client:
             return False
+        if outsider:
+            if self.outsiders >= self.max_outsiders or self._outsiders_per_client[ip] >= self.outsider_per_client:
+                return False
+            self.outsiders += 1
+            self._outsiders_per_client[ip] += 1
         self.total += 1
         self._per_client[ip] += 1
         return True
 
-    def release(self, ip: str) -> None:
+    def promote(self, ip: str) -> None:
+        """An outsider authenticated: its slot moves to the shared pool."""
+        self._leave_outsiders(ip)
+
+    def release(self, ip: str, outsider: bool = False) -> None:
         self.total -= 1
         self._per_client[ip] -= 1
         if self._per_client[ip] <= 0:
             del self._per_client[ip]
+        if outsider:
+            self._leave_outsiders(ip)
+
+    def _leave_outsiders(self, ip: str) -> None:
+        self.outsiders -= 1
+        self._outsiders_per_client[ip] -= 1
+        if self._outsiders_per_client[ip] <= 0:
+            del self._outsiders_per_client[ip]
 
 
 class ByteBudget:
@@ -65,6 +95,11 @@ class ByteBudget:
             return False
         self.used += amount
         return True
+
+    @property
+    def spent(self) -> bool:
+        """Nothing left for a new transaction (which reserves only as its bytes arrive)."""
+        return bool(self.capacity) and self.used >= self.capacity
 
     def give_back(self, amount: int) -> None:
         self.used -= amount

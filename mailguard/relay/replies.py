@@ -1,7 +1,8 @@
 """Every reply the relay makes up itself, as named constants (aiosmtpd style).
 
 Replies the upstream gives (RCPT refusals, the final queue id) are relayed as they came,
-through `format_reply`. Nothing here carries internal detail: a 4xx says "try again", no more.
+through `mailguard.upstream.transaction.Reply.line`. Nothing here carries internal detail:
+a 4xx says "try again", no more.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ AUTH_THROTTLED: Final = "421 4.7.0 Too many failed authentication attempts, try 
 RELAY_DENIED: Final = "554 5.7.1 Relay access denied"
 BAD_ADDRESS_CHARS: Final = "501 5.1.3 Bad address syntax: control characters are not allowed"
 TOO_MANY_RECIPIENTS: Final = "452 4.5.3 Too many recipients"
+EMBEDDED_ROUTE: Final = "550 5.1.3 Recipient address routes to another destination (%, !, quoted @ or source route)"
 SMTPUTF8_UNAVAILABLE: Final = "553 5.6.7 SMTPUTF8 addresses are not supported by the next hop"
 
 # --- message ---
@@ -32,14 +34,3 @@ TEMPFAIL: Final = "451 4.3.0 Temporary local problem, try again later"
 UPSTREAM_UNAVAILABLE: Final = "451 4.4.1 Next hop temporarily unavailable, try again later"
 UPSTREAM_LOST: Final = "451 4.4.2 Connection to the next hop lost, try again later"
 NO_ROOM: Final = "452 4.3.1 Insufficient system storage, try again later"  # in-flight byte budget spent
-
-
-def format_reply(code: int, message: str) -> str:
-    """An upstream reply as one SMTP reply (multi-line kept), printable ASCII only."""
-    lines = [_printable(line) for line in message.splitlines()] or [""]
-    head = [f"{code}-{line}".rstrip() for line in lines[:-1]]
-    return "\r\n".join([*head, f"{code} {lines[-1]}".rstrip()])
-
-
-def _printable(text: str) -> str:
-    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)[:500]

@@ -12,14 +12,13 @@ from mailguard.relay.auth import Authenticator, load_users
 from mailguard.relay.context import RelayContext
 from mailguard.relay.errors import StartupError
 from mailguard.relay.limits import ConnectionLimiter
-from mailguard.relay.pool import close_pools
 from mailguard.relay.proxyproto import ProxySMTP
 from mailguard.relay.session.handler import RelayHandler
 from mailguard.relay.smtp import RelaySMTP
-from mailguard.relay.tls import client_context, server_context
-from mailguard.relay.trace import default_hostname
+from mailguard.relay.tls import server_context
 from mailguard.runtime import Runtime
-from mailguard.settings import Settings
+from mailguard.settings import Settings, default_hostname
+from mailguard.upstream.client_tls import client_context
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,12 @@ def build_context(runtime: Runtime) -> RelayContext:
     return RelayContext(
         runtime=runtime,
         hostname=settings.hostname or default_hostname(),
-        limiter=ConnectionLimiter(settings.max_connections, settings.max_connections_per_client),
+        limiter=ConnectionLimiter(
+            settings.max_connections,
+            settings.max_connections_per_client,
+            settings.max_outsider_connections,
+            settings.max_outsider_connections_per_client,
+        ),
         tls_context=server_context(settings),
         authenticator=Authenticator(users) if users is not None else None,
     )
@@ -116,5 +120,5 @@ class RelayServer:
             session.close_now(replies.SHUTTING_DOWN)
         if relay.tasks:
             await asyncio.wait(list(relay.tasks), timeout=max(1.0, deadline - time.monotonic()))
-        await close_pools()
+        await relay.runtime.upstream.aclose()
         log.info("relay stopped")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,7 +25,6 @@ from mailguard.relay import replies
 from mailguard.relay.auth import PendingCheck
 from mailguard.relay.context import RelayContext
 from mailguard.relay.dataread import (
-    CHUNK,
     DataTooLarge,
     NoRoom,
     has_bare_line_ends,
@@ -32,13 +32,15 @@ from mailguard.relay.dataread import (
     read_data,
     unstuff,
 )
-from mailguard.relay.upstream import UpstreamTransaction
+from mailguard.relay.limits import in_networks
 from mailguard.settings import BareNewline
+from mailguard.upstream.transaction import UpstreamTransaction
 
 log = logging.getLogger(__name__)
 
 QUIT_WAIT = 2.0  # shutting down: how long a client that just finished may take to say QUIT
 _CONTROL = frozenset(chr(c) for c in [*range(32), 127])
+_SOURCE_ROUTE = re.compile(r"\s*TO:\s*<\s*@[^>]*:", re.IGNORECASE)  # RFC 5321 A-d-l: <@hop1,@hop2:user@domain>
 
 
 class RelaySession(Session):
@@ -72,6 +74,7 @@ class RelaySMTP(SMTP):
         self._busy = False
         self._finishing = False  # end-of-data work owns the upstream transaction
         self._admitted_ip: str | None = None
+        self._outsider = False  # admitted from outside MAILGUARD_CLIENT_NETWORKS, not authenticated
         # Track when a command is being handled so shutdown closes only idle sessions.
         self._smtp_methods = {name: self._tracked(name, method) for name, method in self._smtp_methods.items()}
 
@@ -86,10 +89,14 @@ class RelaySMTP(SMTP):
 
     async def _handle_client(self) -> None:
         ip = self.relay_session().client_ip
-        if self.relay.closing or not self.relay.limiter.admit(ip):
+        self._outsider = not in_networks(ip, self.relay.settings.networks)
+        if self.relay.closing or not self.relay.limiter.admit(ip, self._outsider):
             await self.push(replies.SHUTTING_DOWN if self.relay.closing else replies.TOO_MANY_CONNECTIONS)
             self._close()
             return
+        if self._outsider:  # dropped quickly when it does nothing (a zombie, not a client)
+            self._timeout_duration = min(self._timeout_duration, self.relay.settings.outsider_idle_timeout)
+            self._reset_timeout()
         self._admitted_ip = ip
         self.relay.sessions.add(self)
         expire = self.loop.call_later(self.relay.settings.session_timeout, self._expire)
@@ -101,7 +108,7 @@ class RelaySMTP(SMTP):
 
     def _forget(self) -> None:
         if self._admitted_ip is not None:
-            self.relay.limiter.release(self._admitted_ip)
+            self.relay.limiter.release(self._admitted_ip, self._outsider)
             self._admitted_ip = None
         self.relay.sessions.discard(self)
 
@@ -141,14 +148,24 @@ class RelaySMTP(SMTP):
                 self.close_now(replies.SHUTTING_DOWN)
                 return
             self._busy = True
+            self._pause_idle()  # the idle limit is the client's, never the relay's time
             try:
                 await method(arg)
             finally:
                 self._busy = False
+                self._resume_idle()
             if self.relay.closing and not self.in_transaction():
                 self.loop.call_later(QUIT_WAIT, self.close_now, replies.SHUTTING_DOWN)
 
         return run
+
+    def _pause_idle(self) -> None:
+        if self._timeout_handle is not None:
+            self._timeout_handle.cancel()
+
+    def _resume_idle(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self._reset_timeout()
 
     # --- transaction state ---
 
@@ -188,6 +205,9 @@ class RelaySMTP(SMTP):
         if arg and not _CONTROL.isdisjoint(arg):
             await self.push(replies.BAD_ADDRESS_CHARS)
             return
+        if arg and _SOURCE_ROUTE.match(arg):  # aiosmtpd drops the route: refuse it while we see it
+            await self.push(replies.EMBEDDED_ROUTE)
+            return
         await super().smtp_RCPT(arg)
 
     async def smtp_AUTH(self, arg: str) -> None:
@@ -202,6 +222,10 @@ class RelaySMTP(SMTP):
         await super().smtp_AUTH(arg)
         if session.authenticated:
             throttle.succeeded(ip)
+            if self._outsider and self._admitted_ip is not None:  # a user now: the clients' slots and timeout
+                self.relay.limiter.promote(self._admitted_ip)
+                self._outsider = False
+                self._timeout_duration = self.relay.settings.idle_timeout
         elif session.auth_failures > checked_before:  # the Authenticator refused the credentials
             # The session reads no next command until this returns: one guess per delay.
             await asyncio.sleep(throttle.failed(ip))
@@ -248,14 +272,17 @@ class RelaySMTP(SMTP):
         if arg:
             await self.push("501 5.5.4 Syntax: DATA")
             return
+        # Bytes are reserved as they arrive, never on a SIZE= promise: three sessions declaring
+        # 100 MB and sending nothing must not make every other DATA wait.
         reservation = self.relay.inflight.reservation()
-        if not reservation.grow_to(self._declared_size()):
+        if self.relay.inflight.spent:
             self._no_room()
             await self._end_transaction(replies.NO_ROOM)
             return
         try:
             await self.push("354 End data with <CR><LF>.<CR><LF>")
             received = await self._receive(reservation.grow_to)
+            self._pause_idle()  # read to the end: from here on the relay is the one working
         except BaseException:  # the client went away (or we were cancelled): nothing is kept
             reservation.release()
             raise
@@ -284,7 +311,8 @@ class RelaySMTP(SMTP):
         refusal to answer once the data has been read to its end."""
         limit = self.relay.settings.max_message_size
         try:
-            content = unstuff(await read_data(self._reader, limit + limit // 16 + 1024, reserve))
+            read = read_data(self._reader, limit + limit // 16 + 1024, reserve, progress=self._resume_idle)
+            content = unstuff(await read)
         except DataTooLarge:
             return replies.MESSAGE_TOO_BIG
         except NoRoom:
@@ -297,16 +325,6 @@ class RelaySMTP(SMTP):
                 return replies.BARE_NEWLINE
             content = normalise_line_ends(content)
         return content
-
-    def _declared_size(self) -> int:
-        """What to hold for the data up front: the SIZE= given at MAIL (RFC 1870, within the
-        limit), else one read's worth; more is taken as the data turns out bigger."""
-        assert self.envelope is not None
-        for option in self.envelope.mail_options:
-            name, _, value = option.partition("=")
-            if name.upper() == "SIZE" and value.isdigit():
-                return min(int(value), self.relay.settings.max_message_size)
-        return CHUNK
 
     def _no_room(self) -> None:
         budget = self.relay.inflight

@@ -7,6 +7,7 @@ from typing import Any
 
 from mailguard.relay.errors import StartupError
 from mailguard.settings import Settings
+from mailguard.upstream.client_tls import failure_reason
 
 
 def server_context(settings: Settings) -> ssl.SSLContext | None:
@@ -19,7 +20,7 @@ def server_context(settings: Settings) -> ssl.SSLContext | None:
         context.load_cert_chain(settings.tls_cert_file, settings.tls_key_file)
     except (OSError, ssl.SSLError) as exc:
         raise StartupError(
-            f"cannot load MAILGUARD_TLS_CERT_FILE/KEY_FILE ({settings.tls_cert_file}): {_reason(exc)}"
+            f"cannot load MAILGUARD_TLS_CERT_FILE/KEY_FILE ({settings.tls_cert_file}): {failure_reason(exc)}"
         ) from None
     if settings.tls_client_cert_names:
         # Ask for a client certificate (Exchange Online presents one); a client without one may
@@ -31,33 +32,8 @@ def server_context(settings: Settings) -> ssl.SSLContext | None:
                 context.load_verify_locations(cafile=settings.tls_client_ca_file)
             except (OSError, ssl.SSLError) as exc:
                 raise StartupError(
-                    f"cannot load MAILGUARD_TLS_CLIENT_CA_FILE ({settings.tls_client_ca_file}): {_reason(exc)}"
+                    f"cannot load MAILGUARD_TLS_CLIENT_CA_FILE ({settings.tls_client_ca_file}): {failure_reason(exc)}"
                 ) from None
-    return context
-
-
-def client_context(settings: Settings) -> ssl.SSLContext:
-    """The context for the upstream: verified against the system CAs (or a private CA file)."""
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    if settings.upstream_ca_file is not None:
-        try:
-            context.load_verify_locations(cafile=settings.upstream_ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise StartupError(
-                f"cannot load MAILGUARD_UPSTREAM_CA_FILE ({settings.upstream_ca_file}): {_reason(exc)}"
-            ) from None
-    if not settings.upstream_verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    if settings.upstream_client_cert_file is not None and settings.upstream_client_key_file is not None:
-        # A certificate-based inbound connector (Exchange Online) knows us by this certificate.
-        try:
-            context.load_cert_chain(settings.upstream_client_cert_file, settings.upstream_client_key_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise StartupError(
-                "cannot load MAILGUARD_UPSTREAM_CLIENT_CERT_FILE/KEY_FILE "
-                f"({settings.upstream_client_cert_file}): {_reason(exc)}"
-            ) from None
     return context
 
 
@@ -79,9 +55,3 @@ def name_matches(wanted: str, presented: set[str]) -> bool:
         return True
     _, dot, parent = wanted.partition(".")
     return bool(dot) and f"*.{parent}" in presented
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import secrets
-import socket
 from email.utils import format_datetime, localtime
-from functools import cache
 
 from mailguard.envelope import Envelope
 from mailguard.policy.verdict import Action, Verdict
@@ -16,12 +14,6 @@ _ID_ALPHABET = "0123456789BCDFGHJKLMNPQRSTVWXZ"
 def new_transaction_id() -> str:
     """A short id that ties the Received: header to our log lines."""
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(12))
-
-
-@cache
-def default_hostname() -> str:
-    """The machine's FQDN, looked up once (getfqdn may wait on DNS)."""
-    return socket.getfqdn()
 
 
 def _clean(text: str, limit: int = 200) -> str:

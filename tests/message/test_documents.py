@@ -87,7 +87,7 @@ def test_docx_from_python_docx() -> None:
 def test_docx_paragraphs_are_batched() -> None:
     body = "".join(w_p(f"Paragraph {i} of the report with some words") for i in range(1, 20_001))
     c = _attach("big.docx", docx(body), DOCX)
-    segments = [s for s in c.segments if s.where.startswith('attachment "big.docx"')]
+    segments = [s for s in c.segments if s.where.startswith('attachment "big.docx" › paragraph')]
     assert 50 < len(segments) < 1000
     assert segments[0].where == 'attachment "big.docx" › paragraphs 1–' + segments[0].where.rsplit("–")[-1]
     assert segments[-1].where.endswith("–20000")

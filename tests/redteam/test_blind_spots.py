@@ -1,4 +1,4 @@
-"""Blind spots the red-team corpus (bench/redteam_corpus.py) found, one minimal message each.
+"""Blind spots the red-team corpus (`python -m corpora redteam`) found, one minimal message each.
 
 Those in code owned by engineers still at work are xfail (strict=False, so a fix shows up as
 XPASS): extraction (`mailguard/message/`). Those fixed in the register matcher
@@ -120,7 +120,7 @@ async def test_should_pass(scan: Scan, body: str) -> None:
     assert v.action is Action.PASS, v.as_json()
 
 
-# --- exposure: consumer domains (fixed in mailguard/organisation/domains.py) -----------------------
+# --- exposure: consumer domains (mailguard/organisation/domains.py) -----------------------
 @pytest.mark.parametrize("domain", ["wanadoo.co.uk", "orange.net", "tesco.net", "fsmail.net", "btconnect.com"])
 async def test_two_people_at_an_old_isp_are_two_parties(scan: Scan, domain: str) -> None:
     a, b = f"ann@{domain}", f"bob@{domain}"

@@ -29,8 +29,9 @@ def test_demo_no_wait(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     out = " ".join(result.stdout.split())
-    assert "a-clean.eml delivered unchanged to 1 recipient(s)" in out
-    assert "b-indexed.eml delivered unchanged to 1 recipient(s)" in out
+    assert "a-clean.eml: delivered unchanged to 1 recipient(s)" in out
+    assert "b-indexed.eml: delivered unchanged to 1 recipient(s)" in out
+    assert "the upstream received (to " in out  # the first lines of what was delivered
     assert "Review page and API: http://127.0.0.1:" in out
     assert not (tmp_path / "var").exists()  # state went to a temporary folder
 

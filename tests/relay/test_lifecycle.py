@@ -111,7 +111,9 @@ def test_sigterm_finishes_message_in_flight(slow_upstream: RecordingUpstream, wo
 
         sender = threading.Thread(target=client)
         sender.start()
-        time.sleep(0.7)  # the message is now with the slow upstream
+        deadline = time.monotonic() + 30  # wait until the message is with the slow upstream
+        while slow_upstream.handler.data_started == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
         process.send_signal(signal.SIGTERM)
         sender.join(30)
         assert replies == [{}]  # 250: delivered

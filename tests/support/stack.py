@@ -131,7 +131,7 @@ class Stack:
         await self.relay.start()
         self.host, self.port = self.relay.address
         self.admin_url = f"http://{admin_host}:{admin_port}"
-        self.admin = AdminServer(create_app(runtime), admin_sock, "warning")
+        self.admin = AdminServer(create_app(runtime), admin_sock, runtime.settings, "warning")
         self.admin.start()
         runtime.start_background(watch_interval=self._poll)  # as `mailguard serve` does
 

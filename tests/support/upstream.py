@@ -34,6 +34,7 @@ class MisbehavingHandler(RecordingHandler):
         self.behaviour = behaviour
         self.rsets = 0
         self.connections = 0
+        self.data_started = 0
         self.open_transports: set[asyncio.BaseTransport] = set()
 
     async def handle_MAIL(
@@ -60,6 +61,7 @@ class MisbehavingHandler(RecordingHandler):
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         b = self.behaviour
+        self.data_started += 1  # a test can wait for "the message is with the upstream now"
         if b.data_delay:
             await asyncio.sleep(b.data_delay)
         if b.drop_in_data:

@@ -8,24 +8,14 @@ from __future__ import annotations
 import re
 from email.message import Message
 
+from mailguard.organisation.mailbox import normalise_address as organisation_normalise
+
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def _unicode_domain(domain: str) -> str:
-    domain = domain.strip().rstrip(".").lower()
-    if "xn--" not in domain:
-        return domain
-    try:
-        return domain.encode("ascii").decode("idna")
-    except (UnicodeError, ValueError):
-        return domain
-
-
 def normalise_address(addr_spec: str) -> str:
-    local, at, domain = addr_spec.strip().strip("<>").rpartition("@")
-    if not at:
-        return ""
-    return f"{local.lower()}@{_unicode_domain(domain)}"
+    """The one normaliser (mailguard.organisation.mailbox); "" for text that is no address."""
+    return normal if "@" in (normal := organisation_normalise(addr_spec)) else ""
 
 
 def header_addresses(msg: Message, name: str) -> list[tuple[str, str]]:
@@ -45,6 +35,10 @@ def header_addresses(msg: Message, name: str) -> list[tuple[str, str]]:
             defective = defective or bool(getattr(header, "defects", ()))
         except Exception:
             defective = True
+    for display in [d for d in found.values() if "@" in d]:  # `"a@gmail.com; b@x.org" <list@dept>`
+        for match in _EMAIL.finditer(display):
+            if address := normalise_address(match.group().strip(".")):
+                found.setdefault(address, "")
     if defective:
         decoded = [str(h) for h in headers] + raw_values
         for text in decoded:

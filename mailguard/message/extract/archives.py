@@ -14,12 +14,15 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from mailguard.message.extract import office
+from mailguard.message.extract.properties import extract_properties
 from mailguard.message.extract.safezip import RATIO_FLOOR, SafeZip
+from mailguard.message.extract.sheets import extract_workbook
 from mailguard.message.extract.sink import PartFailed, Path, Sink
 from mailguard.message.model import UnscannedReason
 
 _ODF_TEXT = ("application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.presentation")
 _ODF_SHEET = "application/vnd.oasis.opendocument.spreadsheet"
+MEMBER_PATH = "member path"  # a zip or tar member's name, folders included
 
 
 def _member_path(path: Path, name: str) -> Path:
@@ -51,8 +54,6 @@ def zip_kind(z: SafeZip) -> str:
 
 
 def extract_zip(sink: Sink, data: bytes, path: Path, depth: int) -> None:
-    from mailguard.message.extract.sheets import extract_workbook
-
     z = SafeZip(sink, data)
     kind = zip_kind(z)
     if kind == "docx":
@@ -71,6 +72,8 @@ def extract_zip(sink: Sink, data: bytes, path: Path, depth: int) -> None:
         office.extract_odf_text(sink, z, path, depth)
     else:
         _zip_members(sink, z, path, depth)
+        return
+    extract_properties(sink, z, path)  # an office document's title, subject, keywords, …
 
 
 def _zip_members(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
@@ -80,7 +83,7 @@ def _zip_members(sink: Sink, z: SafeZip, path: Path, depth: int) -> None:
         sub = _member_path(path, info.filename)
         try:
             sink.enter(sub, depth + 1)
-            sink.attachment(sub, info.filename, _guess_type(info.filename), info.file_size)
+            sink.attachment(sub, info.filename, _guess_type(info.filename), info.file_size, MEMBER_PATH)
             data = z.read(info.filename)
         except PartFailed as exc:
             sink.unscanned(sub, exc.reason, exc.detail)
@@ -100,7 +103,7 @@ def extract_tar(sink: Sink, data: bytes, path: Path, depth: int) -> None:
         sub = _member_path(path, member.name)
         try:
             sink.enter(sub, depth + 1)
-            sink.attachment(sub, member.name, _guess_type(member.name), member.size)
+            sink.attachment(sub, member.name, _guess_type(member.name), member.size, MEMBER_PATH)
             sink.check_size(member.size, "tar member")
             stream = tar.extractfile(member)
             content = stream.read() if stream is not None else b""

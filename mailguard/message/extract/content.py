@@ -3,6 +3,7 @@ never raises, so a hostile or broken message can only ever become `Unscanned` en
 
 from __future__ import annotations
 
+from mailguard.message.extract.documents import extract_document
 from mailguard.message.extract.limits import ExtractLimits
 from mailguard.message.extract.mime import extract_message
 from mailguard.message.extract.sink import Sink, failure
@@ -12,7 +13,7 @@ MESSAGE = ("message",)
 
 
 def extract_content(data: bytes, limits: ExtractLimits | None = None) -> Content:
-    sink = Sink(limits or ExtractLimits())
+    sink = Sink(limits or ExtractLimits(), extract_document)
     try:
         extract_message(sink, data)
     except Exception as exc:  # a message-wide bound, or anything unforeseen: fail closed

@@ -9,11 +9,15 @@ from collections.abc import Callable
 from mailguard.message.extract import archives
 from mailguard.message.extract.calendar import extract_calendar
 from mailguard.message.extract.html import extract_html
+from mailguard.message.extract.mime import extract_attached_message
+from mailguard.message.extract.msg import extract_ole
 from mailguard.message.extract.pdf import extract_pdf
 from mailguard.message.extract.rtf import extract_rtf
 from mailguard.message.extract.sheets import extract_csv, extract_workbook
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, failure
 from mailguard.message.extract.text import decode, looks_like_text
+from mailguard.message.extract.tnef import extract_tnef
+from mailguard.message.extract.vcard import extract_vcard
 from mailguard.message.model import UnscannedReason
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -21,6 +25,7 @@ TNEF_MAGIC = b"\x78\x9f\x3e\x22"
 _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<table|<p[ >])", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _IMAGE = re.compile(r"^(image|video|audio|font)/", re.I)
+_VCARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
 _SIGNATURES = ("application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature")
 _ENCRYPTED = ("application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted")
 
@@ -66,6 +71,9 @@ def sniff(data: bytes, name: str, ctype: str) -> str:
         return "eml"
     if b"BEGIN:VCALENDAR" in head.upper() or ext in ("ics", "vcs") or ctype == "text/calendar":
         return "ics"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCARD") or ext in ("vcf", "vcard") \
+            or ctype in _VCARD_TYPES:
+        return "vcard"
     if ext in ("csv",) or ctype in ("text/csv", "application/csv"):
         return "csv"
     if ext == "tsv" or ctype == "text/tab-separated-values":
@@ -114,24 +122,6 @@ def _encrypted(*_: object) -> None:
     raise PartFailed(UnscannedReason.ENCRYPTED, "S/MIME or PGP encrypted content")
 
 
-def _eml(sink: Sink, data: bytes, path: Path, depth: int, name: str, charset: str | None) -> None:
-    from mailguard.message.extract.mime import extract_attached_message
-
-    extract_attached_message(sink, data, path, depth)
-
-
-def _ole(sink: Sink, data: bytes, path: Path, depth: int, name: str, charset: str | None) -> None:
-    from mailguard.message.extract.msg import extract_ole
-
-    extract_ole(sink, data, path, depth, name)
-
-
-def _tnef(sink: Sink, data: bytes, path: Path, depth: int, name: str, charset: str | None) -> None:
-    from mailguard.message.extract.tnef import extract_tnef
-
-    extract_tnef(sink, data, path, depth)
-
-
 Handler = Callable[[Sink, bytes, Path, int, str, "str | None"], None]
 _HANDLERS: dict[str, Handler] = {
     "pdf": lambda s, d, p, depth, n, c: extract_pdf(s, d, p, depth),
@@ -145,11 +135,12 @@ _HANDLERS: dict[str, Handler] = {
     "csv": lambda s, d, p, depth, n, c: extract_csv(s, d, p, c),
     "tsv": lambda s, d, p, depth, n, c: extract_csv(s, d, p, c, tsv=True),
     "ics": lambda s, d, p, depth, n, c: extract_calendar(s, decode(d, c), p),
+    "vcard": lambda s, d, p, depth, n, c: extract_vcard(s, decode(d, c), p),
     "text": lambda s, d, p, depth, n, c: _text(s, d, p, c),
     "signature": lambda *_: None,  # a signature says nothing a person reads
     "encrypted": _encrypted,
-    "eml": _eml,
-    "ole": _ole,
-    "tnef": _tnef,
+    "eml": lambda s, d, p, depth, n, c: extract_attached_message(s, d, p, depth),
+    "ole": lambda s, d, p, depth, n, c: extract_ole(s, d, p, depth, n),
+    "tnef": lambda s, d, p, depth, n, c: extract_tnef(s, d, p, depth),
     "xls": lambda s, d, p, depth, n, c: extract_workbook(s, d, p),
 }

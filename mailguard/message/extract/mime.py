@@ -5,6 +5,7 @@ scanner and a mail client see different parts reported as `ambiguous_mime`."""
 from __future__ import annotations
 
 import base64
+import email.utils
 import quopri
 import re
 import secrets
@@ -15,7 +16,7 @@ from email.parser import BytesParser
 from mailguard.message.extract.addresses import header_addresses
 from mailguard.message.extract.calendar import extract_calendar
 from mailguard.message.extract.html import extract_html
-from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop
+from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, readable_name
 from mailguard.message.extract.text import decode, split_uuencoded
 from mailguard.message.model import AddressSource, SegmentKind, UnscannedReason
 
@@ -101,6 +102,16 @@ def ambiguity(part: Message) -> str:
     return ""
 
 
+# Headers whose addresses and display names a reader sees. Of the outer message, To/Cc and
+# Resent-To/Cc are recipients (TO/CC/RESENT_*); From and Reply-To only have their display
+# names read. Of an attached message, every address is one a reader can see (LISTED).
+_ADDRESS_HEADERS = ("from", "reply-to", "to", "cc", "resent-from", "resent-to", "resent-cc")
+_TOP_SOURCES = {
+    "to": AddressSource.TO, "cc": AddressSource.CC,
+    "resent-to": AddressSource.RESENT_TO, "resent-cc": AddressSource.RESENT_CC,
+}
+
+
 def _header_text(msg: Message, name: str) -> str:
     try:
         value = msg.get(name)
@@ -120,15 +131,14 @@ def read_headers(sink: Sink, msg: Message, path: Path, top: bool) -> None:
         senders = header_addresses(msg, "from")
         sink.content.from_address = senders[0][0] if senders else ""
     sink.text((*path, "subject"), subject, SegmentKind.FIELD)
-    names = ("to", "cc") if top else ("from", "to", "cc", "reply-to")
-    for name in names:
+    for name in _ADDRESS_HEADERS:
+        label = "-".join(word.capitalize() for word in name.split("-"))
+        source = _TOP_SOURCES.get(name) if top else None
         for address, display in header_addresses(msg, name):
-            if top:
-                source = AddressSource.TO if name == "to" else AddressSource.CC
-                sink.address(address, source, (*path, name.capitalize()) if path else (name.capitalize(),),
-                             display)
-            else:
-                sink.address(address, AddressSource.LISTED, (*path, name.capitalize()), display)
+            if source is not None or not top:
+                sink.address(address, source or AddressSource.LISTED, (*path, label), display)
+            if display.strip():  # every recipient reads a display name: a surface of its own
+                sink.text((*path, f"display name in {label}"), display, SegmentKind.FIELD)
 
 
 class Walker:
@@ -201,7 +211,9 @@ class Walker:
         disposition = (part.get_content_disposition() or "").lower()
         charset = part.get_content_charset()
         if ctype == "text/calendar" and not filename:
-            extract_calendar(sink, decode(data, charset), (*path, "calendar (text/calendar)"))
+            at = (*path, "calendar (text/calendar)")
+            sink.attachment(at, "", ctype, len(data))  # a reviewer sees an invite's calendar part listed
+            extract_calendar(sink, decode(data, charset), at)
             return
         if ctype in _BODY_TYPES and not filename and disposition != "attachment":
             self.body(data, ctype, charset, path, depth)
@@ -211,6 +223,9 @@ class Walker:
         name = filename or f"part {index}"
         at = (*path, f'attachment "{name}"')
         sink.attachment(at, name, ctype, len(data))
+        other = _type_name(part)
+        if other and other != filename:  # clients show one or the other: read both
+            sink.text((*at, "name on Content-Type"), readable_name(other), SegmentKind.FIELD)
         if ctype == "text/calendar" or name.lower().endswith((".ics", ".vcs")):
             sink.content.has_calendar = True
         sink.document(data, name, ctype, at, depth + 1, charset=charset)
@@ -259,10 +274,23 @@ def _decoded_body(part: Message) -> bytes:
 
 
 def _filename(part: Message) -> str:
+    """The attachment's name as clients show it: Content-Disposition `filename=` (RFC 2231
+    `filename*=` continuations and charsets, and RFC 2047 encoded words, which policy.default
+    decodes), else `name=` on Content-Type."""
     try:
         name = part.get_filename()
     except Exception:
         return ""
+    return " ".join(str(name).split()) if name else ""
+
+
+def _type_name(part: Message) -> str:
+    try:
+        name = part.get_param("name")
+    except Exception:
+        return ""
+    if isinstance(name, tuple):  # an RFC 2231 value the header object left undecoded
+        name = email.utils.collapse_rfc2231_value(name)
     return " ".join(str(name).split()) if name else ""
 
 

@@ -10,6 +10,7 @@ import struct
 
 import olefile
 
+from mailguard.message.extract.html import extract_html
 from mailguard.message.extract.rtf import decompress_rtf, extract_rtf
 from mailguard.message.extract.sheets import extract_workbook
 from mailguard.message.extract.sink import Paragraphs, PartFailed, Path, Sink
@@ -132,8 +133,6 @@ def _message(sink: Sink, msg: _Storage, path: Path, depth: int, top_header: int)
             html_text = decode(html)
         rtf = msg.binary(_RTF)
         if html_text:
-            from mailguard.message.extract.html import extract_html
-
             extract_html(sink, html_text, (*path, "body (text/html)"))
         elif rtf:
             extract_rtf(sink, decompress_rtf(rtf, sink.limits.max_member), (*path, "body (rtf)"))

@@ -1,6 +1,13 @@
 """PDF via pypdf (pure Python; it caps each inflated stream, so a flate bomb costs little):
-page text, annotations, link targets (/URI actions), form fields and attached files. Encrypted → unscanned unless the
-empty user password opens it (as any PDF viewer would, silently)."""
+page text, annotations, link targets (/URI actions), form fields, document metadata and
+attached files. Encrypted → unscanned unless the empty user password opens it (as any PDF
+viewer would, silently).
+
+Content-stream order is not what a reader sees, so each page is read up to three times, in
+one pass of pypdf's text extraction (its visitor hands us every text run with its position;
+`layout.py` orders them): in stream order, in position order (top to bottom, left to right),
+and, where runs stand in separate columns, column by column (a letter's address block beside
+its letterhead). The position readings are added only when they differ from stream order."""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
 from pypdf.generic import IndirectObject
 
+from mailguard.message.extract.layout import Runs
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop
 from mailguard.message.model import SegmentKind, UnscannedReason
 
@@ -71,6 +79,35 @@ def _fields(sink: Sink, reader: PdfReader, path: Path) -> None:
             sink.text((*path, f'form field "{name}"'), str(value), SegmentKind.FIELD)
 
 
+_INFO_KEYS = {"/Title": "title", "/Subject": "subject", "/Keywords": "keywords", "/Author": "author"}
+_XMP_FIELDS = {"dc_title": "title", "dc_subject": "subject", "dc_description": "description",
+               "pdf_keywords": "keywords"}
+
+
+def _metadata(sink: Sink, reader: PdfReader, path: Path) -> None:
+    """The document Info dictionary and the XMP packet: what File › Properties shows."""
+    info = reader.metadata or {}
+    for key, label in _INFO_KEYS.items():
+        value = _resolve(info.get(key))
+        if isinstance(value, str) and value.strip():
+            sink.text((*path, "properties", label), value, SegmentKind.FIELD)
+    try:
+        xmp = reader.xmp_metadata
+    except Exception:  # a broken XMP packet hides nothing the pages show
+        return
+    for attr, label in _XMP_FIELDS.items():
+        try:
+            value = getattr(xmp, attr, None) if xmp is not None else None
+        except Exception:
+            continue
+        if isinstance(value, dict):  # language alternatives
+            value = "\n".join(str(v) for v in value.values())
+        elif isinstance(value, list):
+            value = "\n".join(str(v) for v in value)
+        if isinstance(value, str) and value.strip():
+            sink.text((*path, "properties", f"XMP {label}"), value, SegmentKind.FIELD)
+
+
 def extract_pdf(sink: Sink, data: bytes, path: Path, depth: int) -> None:
     reader = _open(data)
     try:
@@ -84,7 +121,11 @@ def extract_pdf(sink: Sink, data: bytes, path: Path, depth: int) -> None:
                 contents = page.get_contents()
                 if contents is not None:  # inflate it here: extract_text hides pypdf's limit error
                     contents.get_data()
-                sink.text(page_path, page.extract_text() or "")
+                runs = Runs()
+                stream = page.extract_text(visitor_text=runs.visit) or ""
+                sink.text(page_path, stream)
+                for label, text in runs.readings(stream):
+                    sink.text((*path, f"page {number} ({label})"), text)
                 _annotations(sink, page, page_path)
             except (Stop, PartFailed):
                 raise
@@ -93,6 +134,7 @@ def extract_pdf(sink: Sink, data: bytes, path: Path, depth: int) -> None:
             except Exception as exc:  # one broken page must not hide the others
                 sink.unscanned(page_path, UnscannedReason.CORRUPT, f"pypdf: {type(exc).__name__}")
         _fields(sink, reader, path)
+        _metadata(sink, reader, path)
         for name, blobs in reader.attachments.items():
             for blob in blobs:
                 sub = (*path, f'attached file "{name}"')

@@ -1,12 +1,17 @@
 """What every extractor writes to: the growing `Content`, the budgets, and the errors that
-stop a part (`PartFailed`) or the whole message (`Stop`)."""
+stop a part (`PartFailed`) or the whole message (`Stop`).
+
+A nested document (an attachment, an archive member, an embedded file) is handed back through
+`Sink.document` to the dispatcher the sink was made with (`documents.extract_document`, wired
+in by content.py): the dispatcher sits above the sink and every extractor, so no extractor
+imports it and the modules of this package import each other without a cycle."""
 
 from __future__ import annotations
 
 import re
 import time
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 
 from mailguard.message.extract.limits import ExtractLimits
@@ -44,6 +49,18 @@ def emails(text: str) -> Iterator[tuple[int, str]]:
         pos = match.end()
 
 
+_NAME_GLUE = re.compile(r"[_/\\]+|(?<=\w)[.-](?=\w)")
+
+
+def readable_name(name: str) -> str:
+    """A file name or archive path as written, plus (when it differs) the same with the
+    separators people put between words (`_`, `-`, `.`, folders) read as spaces:
+    "cases/14_Acacia-Avenue.pdf" also reads "cases 14 Acacia Avenue" (the extension dropped)."""
+    stem = name.rpartition(".")[0] or name
+    spaced = " ".join(_NAME_GLUE.sub(" ", stem).split())
+    return name if spaced == stem else f"{name}\n{spaced}"
+
+
 def where(path: Path) -> str:
     return SEP.join(path) or "message"
 
@@ -79,8 +96,9 @@ def failure(exc: Exception, doing: str) -> tuple[UnscannedReason, str]:
 
 
 class Sink:
-    def __init__(self, limits: ExtractLimits) -> None:
+    def __init__(self, limits: ExtractLimits, dispatch: Dispatch) -> None:
         self.limits = limits
+        self._dispatch = dispatch
         self.content = Content()
         self.deadline = time.monotonic() + limits.timeout
         self.parts = 0
@@ -224,17 +242,22 @@ class Sink:
     def unscanned(self, path: Path, reason: UnscannedReason, detail: str = "") -> None:
         self.content.unscanned.append(Unscanned(where(path), reason, detail[:200]))
 
-    def attachment(self, path: Path, filename: str, content_type: str, size: int) -> None:
+    def attachment(self, path: Path, filename: str, content_type: str, size: int, label: str = "file name") -> None:
+        """List an attachment, and read its name (at `path › label`): every recipient reads a
+        file name, and caseworkers name files after the property."""
         self.content.attachments.append(Attachment(filename, content_type, size, where(path)))
+        self.text((*path, label), readable_name(filename), SegmentKind.FIELD)
 
     def document(
         self, data: bytes, name: str, ctype: str, path: Path, depth: int,
         entered: bool = False, charset: str | None = None,
     ) -> None:
         """Read a nested document (attachment, archive member, embedded file) at `path`."""
-        from mailguard.message.extract.documents import extract_document  # the dispatcher imports us
+        self._dispatch(self, data, name, ctype, path, depth, entered, charset)
 
-        extract_document(self, data, name, ctype, path, depth, entered, charset)
+
+# (sink, data, name, declared type, path, depth, already counted by `enter`, charset)
+Dispatch = Callable[[Sink, bytes, str, str, Path, int, bool, "str | None"], None]
 
 
 class Paragraphs:

@@ -1,4 +1,5 @@
-"""End of DATA: decide, then pass, rewrite, hold, split, reject or tempfail.
+"""End of DATA: decide, turn the verdict into an Outcome (mailguard.actions.disposition), and
+carry it out: send over the one upstream transaction, stage copies, hold, or refuse.
 
 The decider sees the normalised message without our trace headers; whatever goes upstream is
 that same message with only trace headers prepended (rewrite aside). Every failure is 451.
@@ -9,21 +10,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mailguard.actions.dkim import sign_change
+from mailguard.actions.disposition import Delivery, Disposition, dispose
+from mailguard.actions.marks import for_recipients, id_field, new_opaque_id
 from mailguard.actions.notice import NoticeKind
-from mailguard.actions.rewrite import rewrite_to_bcc
-from mailguard.actions.split import SplitError, split_copies
+from mailguard.actions.rewrite import internal_predicate
 from mailguard.envelope import Envelope
 from mailguard.metrics import OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS, count_message
 from mailguard.pipeline import Disposer
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.relay import replies
 from mailguard.relay.context import RelayContext
-from mailguard.relay.errors import UpstreamError
 from mailguard.relay.trace import received_header, verdict_header
-from mailguard.relay.upstream import UpstreamTransaction, count_error
+from mailguard.upstream.failures import UpstreamError
+from mailguard.upstream.transaction import UpstreamTransaction, count_error
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,8 @@ async def finish(
         trace = received_header(
             envelope, hostname=relay.hostname, transaction_id=transaction_id, tls=tls, protocol_esmtp=esmtp
         )
-        if settings.verdict_header:
+        trace += id_field(new_opaque_id())  # opaque: the only mark an external copy may carry
+        if settings.verdict_header:  # journaling: kept on copies whose recipients are all internal
             trace += verdict_header(verdict, observe_only=settings.observe_only)
         reply = await _Disposal(relay, envelope, data, upstream, verdict, trace, transaction_id).run()
     count_message(verdict.action.value if verdict else None, reply)  # the reply the client got
@@ -102,27 +105,34 @@ class _Disposal:
     txn: str
 
     async def run(self) -> str:
-        action = Action.PASS if self.relay.settings.observe_only else self.verdict.action
-        # The policy sets `split` only when every hold-level reason can be resolved by one copy per
-        # recipient (an invite's attendee list), so a split hold is delivered as copies, not held.
-        if action in (Action.REWRITE, Action.HOLD) and self.verdict.split:
-            return await self.stage()
-        if action is Action.PASS:
-            return await self.send(self.data)
-        if action is Action.REWRITE:
-            return await self.rewrite()
-        if action is Action.HOLD:
+        runtime = self.relay.runtime
+        outcome = dispose(
+            self.envelope,
+            self.data,
+            self.verdict,
+            runtime.organisation,
+            observe_only=self.relay.settings.observe_only,
+            dkim=runtime.dkim,
+        )
+        if outcome.disposition is Disposition.DELIVER:
+            reply = await self.send(outcome.deliveries[0].data)
+            if outcome.rewritten and reply.startswith("2"):
+                await self._notify_rewritten()
+            return reply
+        if outcome.disposition is Disposition.COPIES:
+            return await self.stage(outcome.deliveries)
+        if outcome.disposition is Disposition.HOLD:
+            if outcome.why.startswith("cannot split"):
+                log.warning("transaction %s: %s, holding instead", self.txn, outcome.why)
             return await self.hold()
-        if action is Action.REJECT:
-            return await self.abort(replies.POLICY_REJECT)
-        return await self.abort(replies.TEMPFAIL)
+        return await self.abort(replies.POLICY_REJECT if outcome.permanent else replies.TEMPFAIL)
 
     async def send(self, message: bytes) -> str:
         upstream = self.upstream
         if upstream is None or not upstream.open:
             return replies.UPSTREAM_LOST
         try:
-            reply = await upstream.data(self.trace + message)
+            reply = await upstream.data(self.marked(self.envelope.rcpt_tos, message))
         except UpstreamError as exc:
             count_error(exc)
             log.warning("transaction %s: %s", self.txn, exc)
@@ -133,21 +143,14 @@ class _Disposal:
             learner.delivered(self.verdict.case_keys, self.envelope.rcpt_tos)
         return reply.line()
 
+    def marked(self, rcpts: list[str], message: bytes) -> bytes:
+        """The copy for `rcpts` with our trace fields: the verdict only if they are all internal."""
+        internal = internal_predicate(self.relay.runtime.organisation.is_internal)
+        return for_recipients(message, rcpts, internal, self.trace)
+
     async def abort(self, reply: str) -> str:
         if self.upstream is not None:
             await self.upstream.abort()
-        return reply
-
-    async def rewrite(self) -> str:
-        try:
-            hidden = rewrite_to_bcc(self.data, self.relay.runtime.organisation.is_internal)
-            rewritten = sign_change(self.relay.runtime.dkim, self.data, hidden)
-        except Exception as exc:
-            self._failed("rewrite", exc)
-            return await self.abort(replies.TEMPFAIL)
-        reply = await self.send(rewritten)
-        if reply.startswith("2"):
-            await self._notify_rewritten()
         return reply
 
     async def hold(self) -> str:
@@ -162,18 +165,12 @@ class _Disposal:
         log.info("transaction %s: held as %s", self.txn, qid)
         return replies.HELD.format(qid=_token(qid))
 
-    async def stage(self) -> str:
-        try:
-            copies = split_copies(self.data, self.envelope, self.relay.runtime.organisation.is_internal)
-        except SplitError as exc:  # a structure we can't prune safely: a reviewer decides instead
-            log.warning("transaction %s: cannot split (%s), holding instead", self.txn, exc)
-            return await self.hold()
+    async def stage(self, copies: Sequence[Delivery]) -> str:
         await self.abort("")
         if (disposer := self._disposer()) is None:
             return replies.TEMPFAIL
         try:
-            signer = self.relay.runtime.dkim
-            staged = [(rcpts, self.trace + sign_change(signer, self.data, copy, body=True)) for rcpts, copy in copies]
+            staged = [(list(c.recipients), self.marked(list(c.recipients), c.data)) for c in copies]
             ref = await disposer.stage(self.envelope, staged, self.verdict)
         except Exception as exc:
             self._failed("staging", exc)
@@ -183,11 +180,11 @@ class _Disposal:
 
     async def _notify_rewritten(self) -> None:
         """Tell the sender their recipients were moved to Bcc. Best effort: the mail is delivered."""
-        notify = getattr(self.relay.runtime.disposer, "notify", None)
-        if notify is None:
+        disposer = self.relay.runtime.disposer
+        if disposer is None:
             return
         try:
-            await notify(NoticeKind.REWRITTEN, self.envelope, self.data, self.verdict, self.txn)
+            await disposer.notify(NoticeKind.REWRITTEN, self.envelope, self.data, self.verdict, self.txn)
         except Exception as exc:
             log.warning("transaction %s: rewrite notice not queued (%s)", self.txn, type(exc).__name__)
 

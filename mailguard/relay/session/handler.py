@@ -8,14 +8,15 @@ from typing import Any
 from aiosmtpd.smtp import Envelope as SMTPEnvelope
 
 from mailguard.envelope import Envelope
+from mailguard.organisation.mailbox import embedded_destination
 from mailguard.relay import replies
 from mailguard.relay.context import RelayContext
-from mailguard.relay.errors import UpstreamError
 from mailguard.relay.limits import in_networks
 from mailguard.relay.session.finish import finish
 from mailguard.relay.smtp import RelaySession
 from mailguard.relay.trace import new_transaction_id
-from mailguard.relay.upstream import UpstreamTransaction, count_error
+from mailguard.upstream.failures import UpstreamError
+from mailguard.upstream.transaction import UpstreamTransaction, count_error
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class RelayHandler:
                 return refusal
         sender = "" if address == "<>" else address
         session.transaction_id = new_transaction_id()
-        upstream = UpstreamTransaction(self.relay.settings)
+        upstream = UpstreamTransaction(self.relay.runtime.upstream)
         try:
             reply = await upstream.mail(sender, options)
         except UpstreamError as exc:
@@ -79,6 +80,9 @@ class RelayHandler:
             return replies.RELAY_DENIED
         if len(envelope.rcpt_tos) >= self.relay.settings.max_recipients:
             return replies.TOO_MANY_RECIPIENTS
+        if self.relay.settings.embedded_route == "refuse" and embedded_destination(address) is not None:
+            log.info("transaction %s: recipient hides another destination: refused", session.transaction_id)
+            return replies.EMBEDDED_ROUTE
         upstream = session.upstream
         if upstream is None or not upstream.open:
             return replies.UPSTREAM_LOST
