@@ -2,11 +2,17 @@
 
     .venv/bin/python bench/scan.py [--rows 1000000] [--small 1000] [--workdir DIR] [--reuse]
 
-Prints: compile time, restart (cache open) time and RSS measured in a fresh process, scan
+Times are CPU time of this process (the machine may be shared). Prints: compile time,
+restart (cache open) time and RSS measured in a fresh process, scan
 time per MB for the small and the large register (median of several runs), their ratio,
 and a no-trigger text's scan time. `--reuse` keeps the CSVs and the compiled cache already in
 the work dir (no generation, no compile; the compile figure is then not measured).
-Targets (issue 4): restart <= 30 s into <= 1 GB RSS, <= 50 ms per MB, large/small <= 1.5x.
+Targets (issues 4, 11, 19): compile <= 30 s, restart into <= 1 GB RSS, <= 50 ms per MB at 1 M rows,
+large/small <= 1.5x; repeated text (`14 High Street, Bristol BS1 4AB. ` with that row in the
+register) flat per MB from 100 KB to 10 MB and 10 MB <= 1 s; the worst input a mutation search
+finds (maximising matcher operations per byte) <= 200 ms per MB.
+
+    .venv/bin/python bench/scan.py --worst-only   # the search alone, on the tests' register
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from mailguard.detect.budget import scan_budget
 from mailguard.detect.register import Register
 from mailguard.message.model import Segment, SegmentKind
 
@@ -107,16 +114,97 @@ def make_text(rows: list[list[str]], size: int = 1_000_000, seed: int = 2) -> li
 def time_scan(register: Register, segments: list[Segment], runs: int = 5) -> tuple[float, int]:
     times, found = [], 0
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         found = len(register.find_mentions(segments))
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return statistics.median(times), found
 
 
+REPEATED = "14 High Street, Bristol BS1 4AB. "
+
+
+def repeated_costs(work: Path) -> list[tuple[int, float]]:
+    """ms per MB of the repeated text at 100 KB, 1 MB and 10 MB, each with a fresh register."""
+    path = work / "repeated.csv"
+    write_csv(path, [["P1", "", "14 High Street, Bristol", "BS1 4AB", "", "x@gmail.com"]])
+    out = []
+    for size in (100_000, 1_000_000, 10_000_000):
+        register = Register.open(path)
+        text = REPEATED * (size // len(REPEATED))
+        t0 = time.process_time()
+        register.find_mentions([Segment(text, "body")])
+        out.append((size, (time.process_time() - t0) * 1000 * 1_000_000 / len(text)))
+    return out
+
+
+def search_tokens(rows: list[list[str]]) -> list[str]:
+    """Address-like pieces: the rows' numbers, street words, towns and postcodes, and glue."""
+    pieces = {",", ", ", " ", "\n", " | ", ". ", "Flat 2, ", "0/2 ", "No. ", "Road", "St", "-", "(A)", "14", "2F1"}
+    for row in rows:
+        pieces.update(row[2].replace(",", " ,").split())
+        pieces.update(row[3].split())
+        pieces.add(row[3])
+    return sorted(pieces)
+
+
+def _ops(register: Register, text: str) -> int:
+    with scan_budget(None) as work:
+        register.find_mentions([Segment(text, "body")])
+    return work.ops
+
+
+def worst_search(register: Register, tokens: list[str], rounds: int = 400, seed: int = 5) -> str:
+    """A mutation loop over token sequences maximising the matcher's operations per byte."""
+    rng = random.Random(seed)
+
+    def score(seq: list[str]) -> float:
+        text = " ".join(seq)
+        return _ops(register, text) / max(1, len(text))
+
+    best = [rng.choice(tokens) for _ in range(30)]
+    best_score = score(best)
+    for _ in range(rounds):
+        cand = list(best)
+        for _ in range(rng.randint(1, 4)):
+            op = rng.random()
+            i = rng.randrange(len(cand))
+            if op < 0.4:
+                cand[i] = rng.choice(tokens)
+            elif op < 0.7 and len(cand) < 80:
+                cand.insert(i, rng.choice(tokens))
+            elif op < 0.85 and len(cand) > 4:
+                del cand[i]
+            else:
+                j = rng.randrange(len(cand))
+                cand[i : i + 3], cand[j : j + 3] = cand[j : j + 3], cand[i : i + 3]
+        s = score(cand)
+        if s >= best_score:
+            best, best_score = cand, s
+    return " ".join(best)
+
+
+def worst_cost(path: Path, unit: str, cache: Path | None = None, size: int = 1_000_000) -> tuple[float, float]:
+    """(ms per MB, ops per byte) of `size` characters of the worst unit, its numbers varied per
+    copy so that nothing is remembered from one copy to the next."""
+    rng = random.Random(3)
+    parts, total = [], 0
+    while total < size:
+        copy = " ".join(str(rng.randint(1, 300)) if w.isdigit() else w for w in unit.split(" "))
+        parts.append(copy)
+        total += len(copy) + 1
+    text = "\n".join(parts)
+    register = Register.open(path, cache_dir=cache)
+    t0 = time.process_time()
+    register.find_mentions([Segment(text, "body")])
+    ms = (time.process_time() - t0) * 1000 * 1_000_000 / len(text)
+    fresh = Register.open(path, cache_dir=cache)  # nothing remembered from the timed run
+    return ms, _ops(fresh, text) / len(text)
+
+
 def child_open(csv_path: Path, cache: Path) -> None:
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     register = Register.open(csv_path, cache_dir=cache)
-    opened = time.perf_counter() - t0
+    opened = time.process_time() - t0
     register.find_mentions([Segment("1 Ashelm Road, BA1 1AA", "body")])
     # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec
     status = Path("/proc/self/status").read_text()
@@ -131,9 +219,19 @@ def main() -> int:
     p.add_argument("--workdir", type=Path)
     p.add_argument("--reuse", action="store_true", help="keep the CSVs and compiled cache found in --workdir")
     p.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--worst-only", action="store_true", help="only the worst-input search, on the tests' register")
     a = p.parse_args()
     if a.child:
         child_open(*a.child)
+        return 0
+    if a.worst_only:
+        csv_path = Path(__file__).resolve().parents[1] / "tests" / "detect" / "register" / "register.csv"
+        with csv_path.open(newline="") as f:
+            rows = [r for r in csv.reader(f)][1:]
+        register = Register.open(csv_path)
+        unit = worst_search(register, search_tokens(rows))
+        ms, ops = worst_cost(csv_path, unit)
+        print(f"worst unit found: {unit!r}\nworst input, 1 MB: {ms:.1f} ms/MB, {ops:.3f} ops/byte")
         return 0
     work = a.workdir or Path(tempfile.mkdtemp(prefix="mg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -147,9 +245,9 @@ def main() -> int:
     segments = make_text(first)
     size = sum(len(s.text) for s in segments)
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     Register.open(big_csv, cache_dir=work / "cache")  # compiles and writes the cache (unless reused)
-    compile_s = time.perf_counter() - t0
+    compile_s = time.process_time() - t0
     out = subprocess.run([sys.executable, __file__, "--child", str(big_csv), str(work / "cache")],
                          capture_output=True, text=True, check=True).stdout.split()
     restart_s, rss_mb = float(out[0]), float(out[1])
@@ -171,6 +269,13 @@ def main() -> int:
     print(f"scan, {a.rows:,} rows   {t_big * 1000 * per_mb:>10.1f} ms/MB ({n_big} mentions) (target <= 50)")
     print(f"ratio large/small        {t_big / t_small:>10.2f} x   (target <= 1.5)")
     print(f"scan, no triggers        {t_quiet * 1000 * 1_000_000 / len(quiet[0].text):>10.1f} ms/MB")
+    for size, ms in repeated_costs(work):
+        total = ms * size / 1e9
+        print(f"repeated text, {size / 1e6:>5.1f} MB {ms:>10.1f} ms/MB (total {total:.2f} s; target 10 MB <= 1 s)")
+    unit = worst_search(small, search_tokens(first[:200]))
+    ms, ops = worst_cost(big_csv, unit, work / "cache")
+    print(f"worst input found        {ms:>10.1f} ms/MB ({ops:.3f} ops/byte) (target <= 200)")
+    print(f"  its unit: {unit!r}")
     return 0
 
 

@@ -26,7 +26,6 @@ from hypothesis import HealthCheck, given, seed, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.append(str(ROOT / "tests"))  # tests/redteam/mail.py imports support.mailbuilders
 
 from mailguard.envelope import Envelope  # noqa: E402
 from mailguard.message import extract_content  # noqa: E402

@@ -158,6 +158,8 @@ class QuarantineCounts(Protocol):
 
     async def oldest_held_seconds(self) -> float | None: ...
 
+    async def decisions_elsewhere(self) -> Mapping[str, int]: ...
+
 
 async def refresh_quarantine_gauges(store: QuarantineCounts) -> None:
     """Set the quarantine gauges from the store (call before each scrape).
@@ -170,6 +172,9 @@ async def refresh_quarantine_gauges(store: QuarantineCounts) -> None:
     for status in (*QUARANTINE_STATUSES, *(s for s in counts if s not in QUARANTINE_STATUSES)):
         QUARANTINE_MESSAGES.labels(status=status).set(counts.get(status, 0))
     QUARANTINE_OLDEST_HELD.set(max(0.0, oldest or 0.0))
+    # decisions taken by `mailguard quarantine` (another process) since the last look
+    for decision, n in (await store.decisions_elsewhere()).items():
+        REVIEW_DECISIONS.labels(decision=decision).inc(n)
 
 
 def reset_multiprocess_dir() -> None:

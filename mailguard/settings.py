@@ -39,6 +39,12 @@ class ExposureAction(StrEnum):
     HOLD = "hold"
 
 
+class TwoPersonRelease(StrEnum):
+    PROTECTED = "protected"  # a protected-address hold needs a second reviewer to confirm
+    ALL = "all"  # every release does
+    OFF = "off"
+
+
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -129,7 +135,7 @@ class Settings(BaseSettings):
     max_connections_per_client: int = Field(50, ge=1)
     idle_timeout: float = Field(300.0, gt=0)  # between commands (RFC 5321 §4.5.3.2: 5 min)
     session_timeout: float = Field(3600.0, gt=0)  # whole connection
-    verdict_header: bool = True  # add X-Mailguard-Verdict to relayed mail
+    verdict_header: bool = True  # add X-Mailguard-Verdict to copies whose recipients are all internal
     observe_only: bool = False  # log and count verdicts, but pass everything
     shutdown_grace: float = Field(30.0, ge=0)  # SIGTERM: how long transactions in flight may take
 
@@ -148,7 +154,7 @@ class Settings(BaseSettings):
     admin_listen: str = "127.0.0.1:8025"
     admin_token: SecretStr | None = None  # full admin rights
     admin_tokens_file: Path | None = None  # "token role name" lines; role: viewer|reviewer|admin
-    two_person_release: bool = False
+    two_person_release: TwoPersonRelease = TwoPersonRelease.PROTECTED  # true/false: all/off
 
     # --- state (contract: DATABASE_URL, DATA_DIR, RULES_DIR, REGISTER) ---
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -228,6 +234,22 @@ class Settings(BaseSettings):
     affinity_min_messages: int = Field(3, ge=1)  # delivered messages about a case before its recipients count as a set
     affinity_min_days: float = Field(2.0, ge=0)  # the days those messages must span
     affinity_retention_days: float = Field(730.0, gt=0)  # forget cases and recipients not seen for this long
+
+    # --- matcher: the register's hashed index (docs/operations.md, "The register key") ---
+    register_key: SecretStr | None = None  # key of the compiled index; default: index.key beside it
+    register_key_file: Path | None = None  # a file holding that key (keep it off the data disk)
+
+    # --- release modes and the sender's choice ---
+    release_justification: bool = True  # releasing a protected-address hold needs a written justification
+
+    @field_validator("two_person_release", mode="before")
+    @classmethod
+    def _two_person_words(cls, value: object) -> object:
+        """Earlier releases had a boolean: true meant every release, false none."""
+        words = {"true": "all", "1": "all", "yes": "all", "false": "off", "0": "off", "no": "off"}
+        if isinstance(value, bool):
+            return "all" if value else "off"
+        return words.get(str(value).strip().lower(), value)
 
     _split_oidc = field_validator("oidc_roles", mode="before")(_split_commas)
 

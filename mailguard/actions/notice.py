@@ -38,6 +38,7 @@ class NoticeKind(StrEnum):
     EXPIRED = "expired"
     REWRITTEN = "rewritten"
     BOUNCED = "bounced"  # released, then refused permanently by the upstream
+    PARTIAL = "partial"  # released to some recipients only (release mode "subset")
 
 
 SUBJECTS = {
@@ -46,6 +47,7 @@ SUBJECTS = {
     NoticeKind.EXPIRED: "Your message was not sent: nobody reviewed it in time",
     NoticeKind.REWRITTEN: "Your message was sent with the recipients' addresses hidden",
     NoticeKind.BOUNCED: "Your message could not be delivered",
+    NoticeKind.PARTIAL: "Your message was sent to some of its recipients only",
 }
 
 # Why, in plain words, by detector. Never the rule's own detail (it may quote the match).
@@ -139,8 +141,15 @@ def compose(
     original: bytes | None = None,
     now: float | None = None,
     smtp_code: int | None = None,
+    comment: str = "",
+    places: Sequence[str] = (),
+    refused: Sequence[str] = (),
+    delivered: Sequence[str] = (),
 ) -> Notice | None:
-    """The notice for `sender`, or None when one must not be sent (see `wants_notice`)."""
+    """The notice for `sender`, or None when one must not be sent (see `wants_notice`).
+
+    `comment`: the reviewer's; `places`: where in the message the problem was (never the match);
+    `refused` / `delivered`: the sender's own recipients a partial release left out / reached."""
     if not wants_notice(sender, original):
         return None
     now_dt = datetime.now(UTC) if now is None else datetime.fromtimestamp(now, UTC)
@@ -162,6 +171,10 @@ def compose(
         ],
         recipients=recipients,
         smtp_code=smtp_code,
+        comment=textwrap.fill(" ".join(comment.split()), 72, initial_indent="  ", subsequent_indent="  "),
+        places=list(dict.fromkeys(places))[:10],
+        refused=list(refused),
+        delivered=list(delivered),
     )
     host = hostname(settings)
     msg = EmailMessage(policy=policy.SMTP)

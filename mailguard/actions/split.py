@@ -88,6 +88,15 @@ def split_copies(data: bytes, envelope: Envelope, is_internal: Callable[[str], b
     return copies
 
 
+def prune_to(data: bytes, is_internal: Callable[[str], bool]) -> bytes:
+    """One copy for everyone in which To/Cc and every calendar part show only the internal
+    people (and the ORGANIZER): the "bcc" release of an invite, safe to send to all."""
+    internal = internal_predicate(is_internal)
+    block = split_message(data)
+    calendars = _find_calendars(block.body, 0, len(block.body), _entity_type(block), 0)
+    return _render(block, calendars, internal)
+
+
 def _with(internal: Callable[[str], bool], address: str) -> Callable[[str], bool]:
     return lambda a: a == address or internal(a)
 

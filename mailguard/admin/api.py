@@ -24,7 +24,9 @@ from mailguard.admin.models import (
     ListQuery,
     Problem,
     RejectRequest,
+    ReleasePreview,
     ReleaseRequest,
+    Unprocessable,
 )
 
 
@@ -46,6 +48,11 @@ _DECISION = {
     **_ITEM,
     status.HTTP_400_BAD_REQUEST: _problem("the body is not JSON"),
     status.HTTP_409_CONFLICT: _problem("the item is not held (or: the same reviewer)"),
+    422: {
+        "model": Unprocessable,
+        "description": "the body is invalid, a protected hold has no justification, or the mode cannot be "
+        "carried out (the sentence says why)",
+    },
 }
 
 router = APIRouter(prefix="/api", tags=["quarantine"], responses=_AUTH)
@@ -111,7 +118,10 @@ async def _decide(decision: Awaitable[dict[str, Any]]) -> dict[str, Any]:
         raise _http(decisions.refusal(exc)) from None
 
 
-@_decision_route("release", "Release a held item to its original recipients (two-person: request, then confirm)")
+@_decision_route(
+    "release",
+    "Release a held item in a mode (as_is, bcc, split, subset, strip, redact); two-person: request, then confirm",
+)
 async def release(
     who: Reviewer,
     store: Store,
@@ -119,8 +129,23 @@ async def release(
     item_id: PathId,
     body: Annotated[ReleaseRequest, Body()] = ReleaseRequest(),  # noqa: B008 - an immutable default
 ) -> Any:
-    two_person = runtime_of(request).settings.two_person_release
-    return await _decide(decisions.release(store, who, item_id, body, two_person=two_person))
+    return await _decide(decisions.release(store, runtime_of(request), who, item_id, body))
+
+
+@router.post(
+    "/quarantine/{item_id}/release/preview",
+    response_model=ReleasePreview,
+    responses=_DECISION,
+    summary="Who would receive what, and what would change, if the item were released so (decides nothing)",
+)
+async def release_preview(
+    _: Reviewer,
+    store: Store,
+    request: Request,
+    item_id: PathId,
+    body: Annotated[ReleaseRequest, Body()] = ReleaseRequest(),  # noqa: B008 - an immutable default
+) -> Any:
+    return await _decide(decisions.preview(store, runtime_of(request), item_id, body))
 
 
 @_decision_route("reject", "Reject a held item, optionally telling the sender")

@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import status
 
+from mailguard.actions.release import ReleaseRefused
+from mailguard.actions.release.deliver import Releaser
 from mailguard.admin.auth import Principal
 from mailguard.admin.deps import actor
 from mailguard.admin.models import RejectRequest, ReleaseRequest
-from mailguard.quarantine.errors import Conflict, NotFound, SameReviewer
+from mailguard.quarantine.errors import Conflict, JustificationRequired, NotFound, SameReviewer
 
 if TYPE_CHECKING:
     from mailguard.quarantine import QuarantineStore
+    from mailguard.runtime import Runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +37,14 @@ SAME_REVIEWER = Refusal(
     status.HTTP_409_CONFLICT,
     "Two-person release: a different reviewer must confirm this release.",
 )
-REFUSALS = {r.key: r for r in (NOT_FOUND, NOT_HELD, SAME_REVIEWER)}
-Refusable = (NotFound, Conflict)  # the store's exceptions that are a refusal, not a failure
+NEEDS_JUSTIFICATION = Refusal(
+    "justification",
+    422,
+    "A protected-address hold is released only with a written justification.",
+)
+REFUSALS = {r.key: r for r in (NOT_FOUND, NOT_HELD, SAME_REVIEWER, NEEDS_JUSTIFICATION)}
+# the store's and the release planner's exceptions that are a refusal, not a failure
+Refusable = (NotFound, Conflict, JustificationRequired, ReleaseRefused)
 
 
 def refusal(exc: Exception) -> Refusal:
@@ -43,15 +52,37 @@ def refusal(exc: Exception) -> Refusal:
         return SAME_REVIEWER
     if isinstance(exc, Conflict):
         return NOT_HELD
+    if isinstance(exc, JustificationRequired):
+        return NEEDS_JUSTIFICATION
+    if isinstance(exc, ReleaseRefused):  # our own sentence (it names places, never contents)
+        return Refusal("refused", 422, f"The release was refused: {exc}")
     return NOT_FOUND
 
 
 async def release(
-    store: QuarantineStore, who: Principal, item_id: str, body: ReleaseRequest, *, two_person: bool
+    store: QuarantineStore, runtime: Runtime, who: Principal, item_id: str, body: ReleaseRequest
 ) -> dict[str, Any]:
+    """Release as asked; two-person and justification rules by the settings and the item."""
     return await store.release(
-        item_id, actor(who.name), comment=body.comment, mode=body.mode.value, two_person=two_person
+        item_id,
+        actor(who.name),
+        comment=body.comment,
+        request=body.as_action(),
+        planner=Releaser.of(runtime),
+        rules=runtime.settings,
     )
+
+
+async def preview(store: QuarantineStore, runtime: Runtime, item_id: str, body: ReleaseRequest) -> dict[str, Any]:
+    """What the release would deliver (nothing is decided)."""
+    plan = await store.preview_release(item_id, body.as_action(), Releaser.of(runtime))
+    return {
+        "mode": plan.mode.value,
+        "copies": plan.summary(),
+        "refused": plan.refused,
+        "changes": plan.changes,
+        "preview": plan.preview,
+    }
 
 
 async def reject(store: QuarantineStore, who: Principal, item_id: str, body: RejectRequest) -> dict[str, Any]:

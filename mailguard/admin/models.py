@@ -12,6 +12,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from mailguard.actions.release import ReleaseMode as ActionMode
+from mailguard.actions.release import ReleaseRequest as ActionRequest
+
 
 class Status(StrEnum):
     HELD = "held"
@@ -32,7 +35,11 @@ class StatusFilter(StrEnum):
 
 class ReleaseMode(StrEnum):
     AS_IS = "as_is"  # deliver the bytes as they arrived
-    BCC = "bcc"  # deliver with external recipients moved out of To/Cc
+    BCC = "bcc"  # external recipients out of To/Cc and out of an invite's attendee list
+    SPLIT = "split"  # one copy per external recipient, calendar parts pruned
+    SUBSET = "subset"  # only to `recipients`; the others are refused and the sender told which
+    STRIP = "strip"  # without the `attachments` named, each replaced by a short note
+    REDACT = "redact"  # protected data replaced by a marker; re-scanned before delivery
 
 
 # No control characters but tab and line ends: nothing a person types, and they break database
@@ -104,6 +111,8 @@ class ItemSummary(_Open):
     received_at: datetime
     status: Status
     reasons: list[ReasonOut]
+    decided_by: str | None = Field(None, description="who released, rejected (or `expiry`)")
+    mode: str | None = Field(None, description="the release mode, once released")
 
 
 class ItemDetail(ItemSummary):
@@ -149,6 +158,35 @@ class ReleaseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comment: Comment = ""
     mode: ReleaseMode = ReleaseMode.AS_IS
+    recipients: list[Annotated[Text, Field(max_length=320)]] = Field(
+        default_factory=list, max_length=1000, description="subset: the envelope recipients who get it"
+    )
+    attachments: list[Annotated[Text, Field(max_length=255)]] = Field(
+        default_factory=list, max_length=100, description="strip: the attachment file names to remove"
+    )
+    justification: Annotated[Text, Field(max_length=2000)] = Field(
+        "", description="why releasing is right; required for a protected-address hold"
+    )
+
+    def as_action(self) -> ActionRequest:
+        return ActionRequest(
+            ActionMode(self.mode.value), tuple(self.recipients), tuple(self.attachments), self.justification
+        )
+
+
+class CopyOut(BaseModel):
+    recipients: list[str] = Field(description="the envelope recipients of this copy")
+    size: int = Field(description="bytes")
+
+
+class ReleasePreview(BaseModel):
+    """Who would receive what, before the final click."""
+
+    mode: ReleaseMode
+    copies: list[CopyOut] = Field(description="one per copy")
+    refused: list[str] = Field(description="recipients who would get nothing (subset)")
+    changes: list[str] = Field(description="what the release changes, by place")
+    preview: list[str] = Field(description="redact: the text around each marker")
 
 
 class RejectRequest(BaseModel):
@@ -161,6 +199,12 @@ class Problem(BaseModel):
     """Every error answer: a fixed sentence, never exception text or echoed input."""
 
     detail: str
+
+
+class Unprocessable(BaseModel):
+    """422: the body failed validation (a list of errors), or the release was refused (a sentence)."""
+
+    detail: str | list[Any]
 
 
 class Health(BaseModel):

@@ -285,6 +285,7 @@ async def item_page(request: Request, session: ViewerSession, item_id: str) -> R
         "text": text,
         "body_runs": runs,
         "can_decide": session.principal.role >= Role.REVIEWER,
+        "protected": any(r.detector == "protected" for r in item.reasons),
         "notice": _notice(request),
     }
     return render(request, "item.html", context, session=session)
@@ -304,15 +305,24 @@ async def item_raw(request: Request, _: ViewerSession, item_id: str) -> Response
 # --- decisions ----------------------------------------------------------------------------------
 
 
+def _release_fields(form: Any) -> dict[str, Any]:
+    return {
+        "comment": _str(form.get("comment")).strip(),
+        "mode": _str(form.get("mode")) or "as_is",
+        "recipients": [_str(v) for v in form.getlist("recipients")],
+        "attachments": [_str(v) for v in form.getlist("attachments")],
+        "justification": _str(form.get("justification")).strip(),
+    }
+
+
 async def _decide(request: Request, session: Session, item_id: str, model: type[BaseModel]) -> Response:
     item_id = _valid_id(item_id)
     back = f"/review/item/{item_id}"
     form = await request.form()
-    fields: dict[str, Any] = {"comment": _str(form.get("comment")).strip()}
     if model is ReleaseRequest:
-        fields["mode"] = _str(form.get("mode")) or "as_is"
+        fields = _release_fields(form)
     else:
-        fields["notify_sender"] = "notify_sender" in form
+        fields = {"comment": _str(form.get("comment")).strip(), "notify_sender": "notify_sender" in form}
     try:
         body = model.model_validate(fields)
     except ValidationError:
@@ -320,16 +330,48 @@ async def _decide(request: Request, session: Session, item_id: str, model: type[
     store = store_of(request)
     try:
         if isinstance(body, ReleaseRequest):
-            two_person = runtime_of(request).settings.two_person_release
-            result = await decisions.release(store, session.principal, item_id, body, two_person=two_person)
+            result = await decisions.release(store, runtime_of(request), session.principal, item_id, body)
             done = "released" if result.get("status") == "released" else "pending"
         else:
             assert isinstance(body, RejectRequest)
             await decisions.reject(store, session.principal, item_id, body)
             done = "rejected"
     except decisions.Refusable as exc:
-        return redirect(f"{back}?problem={decisions.refusal(exc).key}")
+        refusal = decisions.refusal(exc)
+        if refusal.key not in decisions.REFUSALS:  # a reason in words: shown on its own page
+            return await _preview_page(request, session, item_id, body, refusal.text)
+        return redirect(f"{back}?problem={refusal.key}")
     return redirect(f"{back}?done={done}")
+
+
+async def _preview_page(
+    request: Request, session: Session, item_id: str, body: BaseModel, problem: str | None = None
+) -> Response:
+    """Who receives what, before the final click (or why the release cannot be done)."""
+    assert isinstance(body, ReleaseRequest)
+    plan = None
+    if problem is None:
+        try:
+            plan = await decisions.preview(store_of(request), runtime_of(request), item_id, body)
+        except decisions.Refusable as exc:
+            problem = decisions.refusal(exc).text
+    context = {
+        "item_id": item_id,
+        "body": body,
+        "plan": plan,
+        "notice": {"kind": "error", "text": problem} if problem else None,
+    }
+    return render(request, "release_preview.html", context, session=session)
+
+
+@router.post("/review/item/{item_id}/release/preview")
+async def release_preview(request: Request, session: ReviewerSession, item_id: str) -> Response:
+    item_id = _valid_id(item_id)
+    try:
+        body = ReleaseRequest.model_validate(_release_fields(await request.form()))
+    except ValidationError:
+        return redirect(f"/review/item/{item_id}?problem=invalid")
+    return await _preview_page(request, session, item_id, body)
 
 
 @router.post("/review/item/{item_id}/release")

@@ -113,7 +113,7 @@ def warnings(settings: Settings, shown: dict[str, object]) -> list[str]:
     from mailguard.detect.register import store
 
     found = []
-    if settings.register is None and not store.imported_csv(settings.data_dir).is_file():
+    if settings.register is None and not store.imported_index(settings.data_dir).is_file():
         found.append(
             "no protected register (MAILGUARD_REGISTER, or `mailguard register import`): "
             "mail mentioning a protected address is not held"

@@ -12,12 +12,18 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+from mailguard.actions.dkim import signer_from_settings
+from mailguard.actions.release import ReleaseMode, ReleaseRefused, ReleaseRequest
+from mailguard.actions.release.deliver import Releaser
 from mailguard.cli import UserError
+from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReviewer, StoreError
 from mailguard.quarantine.engine import sqlite_file
+from mailguard.quarantine.errors import JustificationRequired
 from mailguard.settings import Settings, load_settings
 from mailguard.visible import visible
 
@@ -46,10 +52,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     rel.add_argument("--comment", default="")
     rel.add_argument(
         "--mode",
-        choices=("as_is", "bcc"),
+        choices=[m.value for m in ReleaseMode],
         default="as_is",
-        help="bcc: hide external To/Cc recipients from each other first",
+        help="bcc: outside recipients hidden (an invite's attendees pruned); split: one copy each; "
+        "subset: only --recipient; strip: without --attachment; redact: protected details replaced",
     )
+    rel.add_argument("--recipient", action="append", default=[], help="subset: a recipient who gets it (repeat)")
+    rel.add_argument("--attachment", action="append", default=[], help="strip: an attachment to remove (repeat)")
+    rel.add_argument("--justification", default="", help="why; required for a protected-address hold")
     rel.add_argument("--json", action="store_true")
 
     rej = sub.add_parser("reject", help="do not deliver a held message")
@@ -116,9 +126,12 @@ async def _list(store: QuarantineStore, settings: Settings, args: argparse.Names
     print(f"{'ID':13}  {'STATUS':8}  {'AGE':>5}  {'RCPT':>4}  {'FROM':30}  {'RULES':24}  SUBJECT")
     for item in items:
         rules = ",".join(sorted({r["rule"] for r in item["reasons"]}))
+        by = item["decided_by"]
+        decided = f"  [{item['mode'] or item['status']} by {_clean(by, 40)}]" if by else ""
         print(
             f"{item['id']:13}  {item['status']:8}  {_age(item['age_seconds']):>5}  {len(item['rcpt']):>4}  "
             f"{_clean(item['mail_from'], 30):30}  {_clean(rules, 24):24}  {_clean(item['subject'], 60)}"
+            + decided
         )
     shown = args.offset + len(items)
     print(f"{args.offset + 1}–{shown} of {total}")
@@ -145,11 +158,19 @@ async def _show(store: QuarantineStore, settings: Settings, args: argparse.Names
 
 async def _release(store: QuarantineStore, settings: Settings, args: argparse.Namespace) -> int:
     try:
-        item = await store.release(
-            args.id, actor(), comment=args.comment, mode=args.mode, two_person=settings.two_person_release
+        request = ReleaseRequest(
+            ReleaseMode(args.mode), tuple(args.recipient), tuple(args.attachment), args.justification
         )
+        async with _releaser(settings, store.organisation_of(), request) as releaser:
+            item = await store.release(args.id, actor(), comment=args.comment, request=request, planner=releaser)
     except SameReviewer:
         print("mailguard: you asked for this release; another reviewer must confirm it", file=sys.stderr)
+        return 1
+    except JustificationRequired:
+        print("mailguard: a protected-address hold needs --justification", file=sys.stderr)
+        return 1
+    except ReleaseRefused as exc:
+        print(f"mailguard: release refused: {exc}", file=sys.stderr)
         return 1
     if args.json:
         _print_json(item)
@@ -158,6 +179,24 @@ async def _release(store: QuarantineStore, settings: Settings, args: argparse.Na
     else:
         print(f"{item['id']}: released ({item['mode']}); queued for delivery by the relay's outbox")
     return 0
+
+
+@asynccontextmanager
+async def _releaser(
+    settings: Settings, organisation: Organisation, request: ReleaseRequest
+) -> AsyncIterator[Releaser]:
+    """The planner the API uses; redaction loads the register and an extraction worker."""
+    dkim = signer_from_settings(settings)
+    if request.mode is not ReleaseMode.REDACT:
+        yield Releaser(settings, organisation, dkim)
+        return
+    from mailguard.policy.scanner import Scanner
+
+    scanner = await Scanner.from_settings(settings)
+    try:
+        yield Releaser(settings, organisation, dkim, scanner)
+    finally:
+        await scanner.aclose()
 
 
 async def _reject(store: QuarantineStore, settings: Settings, args: argparse.Namespace) -> int:
@@ -190,7 +229,8 @@ def _print_item(item: dict[str, Any]) -> None:
         ("Size", f"{item['size']} bytes"),
     ]
     if item["decided_by"]:
-        rows.append(("Decided", f"{item['decided_at']} by {item['decided_by']}: {item['comment'] or ''}"))
+        how = f" ({item['mode']})" if item["mode"] else ""
+        rows.append(("Decided", f"{item['decided_at']} by {item['decided_by']}{how}: {item['comment'] or ''}"))
     if item["pending_confirmation"]:
         p = item["pending_confirmation"]
         rows.append(

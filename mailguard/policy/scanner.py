@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mailguard import metrics
+from mailguard.detect.budget import BudgetExceeded, scan_budget
 from mailguard.detect.headers import read_headers
 from mailguard.detect.protected import RegisterLike
 from mailguard.envelope import Envelope
-from mailguard.message.model import AddressSource, Content
+from mailguard.message.model import AddressSource, Content, Unscanned, UnscannedReason
 from mailguard.policy.context import ScanContext
 from mailguard.policy.engine import Policy, load_policy
 from mailguard.policy.loader import PolicyError
@@ -102,7 +103,8 @@ class Scanner:
             return Verdict.passed()
         try:
             content = await self._pool.extract(data)
-            verdict = await asyncio.to_thread(self.decide, envelope, _with_header_addresses(content, data))
+            deadline = time.monotonic() + self.settings.extract_timeout  # matching's own budget
+            verdict = await asyncio.to_thread(self.decide, envelope, _with_header_addresses(content, data), deadline)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -111,13 +113,24 @@ class Scanner:
         verdict.scan_seconds = time.perf_counter() - started  # the relay observes SCAN_SECONDS
         return verdict
 
-    def decide(self, envelope: Envelope, content: Content) -> Verdict:
-        """The policy's verdict for extracted content (no I/O; the tests call it directly)."""
+    def decide(self, envelope: Envelope, content: Content, deadline: float | None = None) -> Verdict:
+        """The policy's verdict for extracted content (no I/O; the tests call it directly).
+        Matching stops at `deadline` (time.monotonic()); the message is then unscanned: timeout."""
         policy, register = self.policy, self.register  # one consistent pair across a reload
         ctx = ScanContext(
             envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
         )
-        decision = policy.decide(ctx)
+        try:
+            with scan_budget(deadline):
+                decision = policy.decide(ctx)
+        except BudgetExceeded:  # the matcher stopped itself: nothing keeps running after the reply
+            log.warning("matching ran out of its %.1f s budget; message unscanned", self.settings.extract_timeout)
+            content.unscanned.append(Unscanned("message", UnscannedReason.TIMEOUT, "matching ran out of time"))
+            ctx = ScanContext(
+                envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
+            )
+            ctx.mentions = []  # pre-empts the cached property: no second attempt
+            decision = policy.decide(ctx)
         # rule hits are counted by the relay (finish.py), which sees every decider's verdict
         for part in content.unscanned:
             metrics.UNSCANNABLE_PARTS.labels(reason=part.reason.value).inc()
@@ -131,6 +144,25 @@ class Scanner:
             message_id=content.message_id,
             case_keys=tuple(k.digest for k in ctx.case_keys),
         )
+
+    def find_protected(self, text: str) -> list[tuple[int, int]]:
+        """Spans of protected data in `text` (redaction's finder); none without a register."""
+        from mailguard.message.model import Segment
+
+        register = self.register
+        if register is None:
+            return []
+        return [(m.start, m.end) for m in register.find_mentions([Segment(text, "")])]
+
+    async def protected_places(self, data: bytes) -> list[str]:
+        """Where protected data is found in a message, for any recipient (redaction's re-scan);
+        a part that cannot be read counts as a place, since it cannot be shown clean."""
+        register = self.register
+        content = await self._pool.extract(data)
+        places = [u.where for u in content.unscanned]
+        if register is not None:
+            places += [content.segments[m.segment_index].where for m in register.find_mentions(content.segments)]
+        return places
 
     def reload(self) -> bool:
         """Re-read rules and register (SIGHUP, file change). On any problem keep the old ones,

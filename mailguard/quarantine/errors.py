@@ -22,3 +22,7 @@ class Conflict(Exception):
 
 class SameReviewer(Conflict):
     """Two-person release: the confirming reviewer must not be the one who asked."""
+
+
+class JustificationRequired(Exception):
+    """A protected-address hold is released only with a written justification."""

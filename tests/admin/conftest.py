@@ -84,6 +84,9 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "upstream_host": "127.0.0.1",
         "upstream_port": closed_port(),
         "internal_domains": ["council.example"],
+        # one reviewer and no justification unless a test asks (tests/actions/release cover both)
+        "two_person_release": "off",
+        "release_justification": False,
     }
     return Settings(**(values | overrides))
 

@@ -149,7 +149,7 @@ async def test_release_then_409(client: httpx.AsyncClient, store: QuarantineStor
     audit = (await client.get(f"/api/audit?item_id={item}", headers=bearer(VIEWER))).json()
     release = next(e for e in audit["items"] if e["action"] == "release")
     assert release["actor"] == "api:rita"
-    assert release["comment"] == "checked with the family worker"
+    assert release["comment"] == "mode as_is; checked with the family worker"  # the mode, then why
     assert release["item_id"] == item and release["at"]
 
 
@@ -247,6 +247,7 @@ async def test_openapi_documents_every_answer(client: httpx.AsyncClient) -> None
         "/api/quarantine/{item_id}",
         "/api/quarantine/{item_id}/raw",
         "/api/quarantine/{item_id}/release",
+        "/api/quarantine/{item_id}/release/preview",
         "/api/quarantine/{item_id}/reject",
         "/api/audit",
     }

@@ -55,7 +55,11 @@ def test_reviewer_logs_in_sees_the_reason_and_releases(page: Page, live: LiveSer
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     page.fill("#release-comment", "Checked with the family worker")
-    page.click("button:has-text('Release')")
+    page.check("input[name=mode][value=as_is]")
+    page.fill("#release-justification", "The family worker confirmed the address may go")
+    page.click("button:has-text('Preview the release')")
+    expect(page.locator("table.copies")).to_contain_text("@")  # who receives what, before the click
+    page.click("button:has-text('Release now')")
     expect(page.locator(".notice.ok")).to_have_text(re.compile("^Released"))
     expect(page.locator(".facts .status")).to_have_text("released")
     expect(page.locator(".audit")).to_contain_text("Checked with the family worker")

@@ -93,7 +93,11 @@ def test_a_reviewer_signs_in_and_releases_as_themselves(world: tuple[LiveServer,
     expect(page).to_have_url(re.compile(r"/review$"))
     page.click("text=Family assessment")
     page.fill("#release-comment", "Checked with the family worker")
-    page.click("button:has-text('Release')")
+    page.check("input[name=mode][value=as_is]")
+    page.fill("#release-justification", "The family worker confirmed the address may go")
+    page.click("button:has-text('Preview the release')")
+    expect(page.locator("table.copies")).to_contain_text("@")  # who receives what, before the click
+    page.click("button:has-text('Release now')")
     expect(page.locator(".notice.ok")).to_have_text(re.compile("^Released"))
     expect(page.locator(".audit")).to_contain_text("alice@council.example")
     assert live.call(live.store.get_item(item))["status"] == "released"  # type: ignore[index]

@@ -209,6 +209,8 @@ async def test_two_person_release_on_the_page(tmp_path: Path, store: QuarantineS
         csrf2 = await login(second, REVIEWER2)
         page = (await second.get(f"/review/item/{item}")).text
         assert "a second reviewer must confirm" in page and "Confirm release" in page
+        preview = await second.post(f"/review/item/{item}/release/preview", data={"csrf": csrf2, "mode": "as_is"})
+        assert preview.status_code == 200 and "Release now" in preview.text
         done = await second.post(f"/review/item/{item}/release", data={"csrf": csrf2})
         assert done.headers["location"].endswith("?done=released")
     assert (await store.get_item(item))["mode"] == "bcc"  # type: ignore[index]

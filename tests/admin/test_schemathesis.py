@@ -28,7 +28,7 @@ def test_schemathesis_finds_nothing_undocumented(live: LiveServer) -> None:
     schema = schemathesis.openapi.from_url(live.url + "/openapi.json")
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 10
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             negative = mode is GenerationMode.NEGATIVE

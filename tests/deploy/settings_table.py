@@ -38,7 +38,7 @@ MEANINGS: dict[str, str] = {
     "max_connections_per_client": "concurrent SMTP sessions from one client address",
     "idle_timeout": "seconds allowed between SMTP commands",
     "session_timeout": "seconds one SMTP connection may last",
-    "verdict_header": "add `X-Mailguard-Verdict` to relayed mail",
+    "verdict_header": "add `X-Mailguard-Verdict` to copies whose recipients are all internal (never outside)",
     "observe_only": "log and count verdicts but pass everything (roll-out mode)",
     "upstream_host": "where clean mail goes (smart host / Exchange Online / your MTA)",
     "upstream_port": "upstream SMTP port",
@@ -52,7 +52,10 @@ MEANINGS: dict[str, str] = {
     "admin_listen": "admin API, review page, /metrics, /healthz, /readyz (`0.0.0.0:8025` in containers)",
     "admin_token": "bearer token with full admin rights (secret); unset: the API refuses everything",
     "admin_tokens_file": "`token role name` lines; role is viewer, reviewer or admin",
-    "two_person_release": "a release needs a second reviewer's approval",
+    "two_person_release": (
+        "`protected`: a protected-address hold needs a second reviewer to confirm its release; `all`: every "
+        "release; `off`"
+    ),
     "data_dir": "local state: the SQLite store and the imported register",
     "database_url": "quarantine store: `sqlite:///PATH` or `postgresql://…`; unset: SQLite in the data dir",
     "rules_dir": "rule files (`*.yaml`)",

@@ -38,6 +38,7 @@ def settings(tmp_path: Path, register: Path) -> dict[str, Any]:
         "data_dir": tmp_path / "var",
         "admin_tokens_file": tokens,
         "split_invites": True,
+        "two_person_release": "off",  # one reviewer here; tests/e2e/test_release.py runs the defaults
     }
 
 

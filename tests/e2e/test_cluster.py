@@ -54,7 +54,8 @@ def _hold_review_release(nodes: list[ServeProcess], upstream: Upstream) -> None:
         listed = api.get("/api/quarantine", params={"status": "held"}).json()
         assert {i["id"] for i in listed["items"]} == set(held) and listed["total"] == len(held)
     for n, item_id in enumerate(held):  # decided through alternating instances
-        answer = apis[n % 2].post(f"/api/quarantine/{item_id}/release", json={"comment": "ok"})
+        body = {"comment": "ok", "justification": "checked"}
+        answer = apis[n % 2].post(f"/api/quarantine/{item_id}/release", json=body)
         assert answer.status_code == 200, answer.text
     for api in apis:
         assert all(api.post(f"/api/quarantine/{i}/release", json={}).status_code == 409 for i in held)

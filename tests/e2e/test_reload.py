@@ -8,15 +8,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from support.passthrough import strip_trace
 from support.stack import Stack
 
-from .mail import SENDER, exposed, marker
+from .mail import PUBLIC, SENDER, exposed, marker
 
 
 def verdict_of(stack: Stack, subject: str) -> bytes:
-    [got] = stack.wait_for(lambda m: subject.encode() in m.data)
-    line = next(x for x in got.data.split(b"\r\n") if x.startswith(b"X-Mailguard-Verdict:"))
-    return line.split(b":", 1)[1].split(b";")[0].strip()
+    """pass or rewrite, by what arrived (an outsider's copy names no verdict): a rewritten copy
+    no longer shows the outside parties in To."""
+    [got] = stack.wait_for(lambda m: subject.encode() in m.data and SENDER not in m.rcpt_tos)
+    return b"pass" if PUBLIC[1].encode() in strip_trace(got.data) else b"rewrite"
 
 
 def verdict_after_change(stack: Stack, expected: bytes, timeout: float = 15.0) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from support.mailbuilders import xlsx, zip_of  # noqa: F401  (re-exported for the tests here)
+from corpora.builders import xlsx, zip_of  # noqa: F401  (re-exported for the tests here)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

@@ -45,6 +45,9 @@ def make_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
         "upstream_port": 9,
         "upstream_tls": "none",
         "upstream_timeout": 5.0,
+        # one reviewer and no justification unless a test asks (tests/actions/release cover both)
+        "two_person_release": "off",
+        "release_justification": False,
     }
     return Settings(**(values | overrides))
 

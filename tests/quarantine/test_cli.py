@@ -20,6 +20,7 @@ from .conftest import empty, envelope, make_settings, message, verdict
 def cli_settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("MAILGUARD_DATABASE_URL", db_url)
     monkeypatch.setenv("MAILGUARD_HOSTNAME", "mailguard.test")
+    monkeypatch.setenv("MAILGUARD_TWO_PERSON_RELEASE", "off")
     return make_settings(db_url, tmp_path)
 
 
@@ -50,7 +51,10 @@ def test_list_show_release_reject(cli_settings: Settings, capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "protected-address" in out and "[14 Acacia Avenue]" in out and "x.pdf" in out
 
-    assert main(["quarantine", "release", first, "--comment", "checked", "--mode", "bcc"]) == 0
+    assert main(["quarantine", "release", first, "--comment", "checked", "--mode", "bcc"]) == 1
+    assert "needs --justification" in capsys.readouterr().err  # a protected hold
+    release = ["quarantine", "release", first, "--comment", "checked", "--mode", "bcc"]
+    assert main([*release, "--justification", "the address is the recipient's own"]) == 0
     assert "released (bcc)" in capsys.readouterr().out
     assert main(["quarantine", "release", first]) == 1
     assert "released, not held" in capsys.readouterr().err
@@ -81,7 +85,7 @@ def test_two_person_release_from_the_cli(
     monkeypatch.setenv("MAILGUARD_TWO_PERSON_RELEASE", "true")
     (item,) = seed(cli_settings, ["Two"])
     monkeypatch.setattr(getpass, "getuser", lambda: "carol")
-    assert main(["quarantine", "release", item]) == 0
+    assert main(["quarantine", "release", item, "--justification", "agreed with the caseworker"]) == 0
     assert "second reviewer must confirm" in capsys.readouterr().out
     assert main(["quarantine", "release", item]) == 1
     assert "another reviewer must confirm" in capsys.readouterr().err

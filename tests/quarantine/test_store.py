@@ -166,7 +166,9 @@ async def test_reject_notifies_sender_without_register_data(store: QuarantineSto
     rejected = bytes(notices[1]["data"])
     assert notices[1]["mail_from"] == ""  # null sender: no loops
     assert b"Your message was not sent" in rejected and b"14 Acacia" not in rejected
-    assert b"P000123" not in rejected and b"gmail" not in rejected and b"wrong family" not in rejected
+    assert b"P000123" not in rejected and b"gmail" not in rejected
+    # the reviewer's comment and where the problem was (a place, never the matched text)
+    assert b"wrong family" in rejected and b"Where in the message:" in rejected
 
 
 async def test_reject_without_notice(store: QuarantineStore) -> None:
@@ -201,7 +203,7 @@ async def test_audit_records_who_when_why(store: QuarantineStore) -> None:
     assert total == 4
     assert [(e["actor"], e["action"], e["item_id"], e["comment"]) for e in entries[:2]] == [
         ("cli:erin", "reject", b, "wrong recipient"),
-        ("api:carol", "release", a, "ok to send"),
+        ("api:carol", "release", a, "mode as_is; ok to send"),
     ]
     assert all(re.fullmatch(r"\d{4}-.*Z", e["at"]) for e in entries)
     mine, n = await store.audit(item_id=a)

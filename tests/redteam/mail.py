@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import SMTP, default
 
-from support.mailbuilders import Attachment, add_body, zip_of
+from corpora.builders import Attachment, add_body, zip_of
 
 INTERNAL = "dept.example.gov.uk"
 SENDER = f"caseworker@{INTERNAL}"

@@ -1,4 +1,4 @@
-"""Blind spots the red-team corpus (bench/redteam_corpus.py) found, one minimal message each.
+"""Blind spots the red-team corpus (`python -m corpora redteam`) found, one minimal message each.
 
 Those in code owned by engineers still at work are xfail (strict=False, so a fix shows up as
 XPASS): extraction (`mailguard/message/`). Those fixed in the register matcher

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.mailbuilders import b64, zip_of
 
+from corpora.builders import b64, zip_of
 from mailguard.envelope import Envelope
 from mailguard.policy.scanner import Scanner
 from mailguard.policy.verdict import Action, Verdict

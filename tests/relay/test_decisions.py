@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from prometheus_client import REGISTRY
 from support.relay import RelayHarness
 
+from mailguard.actions.marks import scrub
 from mailguard.actions.rewrite import rewrite_to_bcc
 from mailguard.envelope import Envelope
 from mailguard.pipeline import Decider
@@ -142,17 +143,26 @@ def test_observe_only_passes_everything_but_counts_and_marks() -> None:
     with RelayHarness(decider=decide(Action.REJECT, rules=("r1",)), observe_only=True) as relay:
         assert send(relay)[0] == 250
     [got] = relay.upstream.messages
-    assert b"X-Mailguard-Verdict: pass; observed=reject; rules=r1\r\n" in got.data
+    assert b"X-Mailguard-Verdict" not in got.data  # outsiders never learn what was found
+    assert re.search(rb"^X-Mailguard-Id: [0-9a-f]{16}\r$", got.data, re.M)
     assert got.data.endswith(MSG)
     assert metric("mailguard_messages_total", verdict="reject") == before + 1
+
+
+def test_verdict_header_only_on_copies_for_internal_recipients() -> None:
+    decider = decide(Action.REJECT, rules=("r1",))
+    with RelayHarness(decider=decider, observe_only=True, internal_domains=["example.org", "example.net"]) as relay:
+        assert send(relay)[0] == 250
+    [got] = relay.upstream.messages
+    assert b"X-Mailguard-Verdict: pass; observed=reject; rules=r1\r\n" in got.data
 
 
 def test_rewrite_goes_through_actions_rewrite() -> None:
     with RelayHarness(decider=decide(Action.REWRITE, rules=("exposure",))) as relay:
         assert send(relay)[0] == 250
     [got] = relay.upstream.messages
-    assert b"X-Mailguard-Verdict: rewrite; rules=exposure\r\n" in got.data
-    assert got.data.endswith(rewrite_to_bcc(MSG, relay.runtime.organisation.is_internal))
+    assert b"X-Mailguard-" not in got.data.replace(b"X-Mailguard-Id:", b"")  # the recipients are outside
+    assert got.data.endswith(scrub(rewrite_to_bcc(MSG, relay.runtime.organisation.is_internal)))
     assert got.rcpt_tos == ("b@example.org", "c@example.net")  # the envelope is unchanged
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 
 import pytest
@@ -111,9 +112,8 @@ def test_empty_message_and_pipelined_commands(relay: RelayHarness) -> None:
         c.send(b"second\r\n.\r\nQUIT\r\n")
         assert c.reply().startswith("250") and c.reply().startswith("221")
     first, second = relay.upstream.messages
-    assert first.data.endswith(b"X-Mailguard-Verdict: pass\r\n") and second.data.endswith(
-        b"pass\r\nsecond\r\n"
-    )
+    assert re.search(rb"X-Mailguard-Id: [0-9a-f]{16}\r\n$", first.data)
+    assert re.search(rb"X-Mailguard-Id: [0-9a-f]{16}\r\nsecond\r\n$", second.data)
 
 
 def test_no_exception_reaches_client_as_5xx() -> None:

@@ -11,7 +11,9 @@ import smtplib
 
 from mailguard.relay.dataread import normalise_line_ends
 
-_TRACE = re.compile(rb"Received: [^\r\n]*\r\n(?:\t[^\r\n]*\r\n)+(?:X-Mailguard-Verdict: [^\r\n]*\r\n)?")
+_TRACE = re.compile(
+    rb"Received: [^\r\n]*\r\n(?:\t[^\r\n]*\r\n)+(?:X-Mailguard-Id: [^\r\n]*\r\n)?(?:X-Mailguard-Verdict: [^\r\n]*\r\n)?"
+)
 
 
 def wire_form(data: bytes) -> bytes:
@@ -20,7 +22,7 @@ def wire_form(data: bytes) -> bytes:
 
 
 def strip_trace(data: bytes) -> bytes:
-    """The message without our prepended Received: and X-Mailguard-Verdict: lines."""
+    """The message without our prepended Received:, X-Mailguard-Id: and X-Mailguard-Verdict: lines."""
     match = _TRACE.match(data)
     if match is None:
         raise AssertionError(f"no trace headers at the top: {data[:200]!r}")

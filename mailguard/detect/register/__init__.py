@@ -13,15 +13,17 @@ Nothing here logs or returns register contents beyond ids and the text found in 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from mailguard.detect.register import store
 from mailguard.detect.register.index import CompiledIndex, compile_entries
+from mailguard.detect.register.keys import LOCAL_KEY, Keyring, ephemeral, local_secret, secret_from
 from mailguard.detect.register.load import read_entries
 from mailguard.detect.register.match import Matcher
 from mailguard.detect.register.model import Entry, Mention, RegisterError, RowError
 from mailguard.message.model import Segment
+from mailguard.organisation.mailbox import canonical_mailbox, domain_and_parents
 from mailguard.settings import Settings
 
 __all__ = ["Mention", "Register", "RegisterError", "RowError"]
@@ -36,27 +38,43 @@ class Register:
         self._matcher = Matcher(index)
 
     @classmethod
-    def from_csv(cls, path: Path) -> tuple[Register, list[RowError]]:
-        """Validate and compile the CSV in memory. Returns the problems by line: rows skipped
-        (`kept=False`) and rows kept without a bad optional field such as the phone (`kept=True`)."""
-        return cls._compile(Path(path), store.csv_digest(Path(path)), None)
+    def from_csv(cls, path: Path, key: bytes | None = None) -> tuple[Register, list[RowError]]:
+        """Validate and compile the CSV in memory (with `key`, else a key of its own). Returns the
+        problems by line: rows skipped (`kept=False`) and rows kept without a bad optional field
+        such as the phone (`kept=True`)."""
+        keys = Keyring(key) if key else ephemeral()
+        return cls._compile(Path(path), store.csv_digest(Path(path)), None, keys)
 
     @classmethod
-    def open(cls, path: Path, cache_dir: Path | None = None) -> Register:
-        """The register for this CSV, from the compiled cache in `cache_dir` when the CSV is unchanged
-        (recompiled and saved there when not). Without `cache_dir` it is compiled in memory.
-        Raises RegisterError on an unreadable file or header; bad rows are logged by line number."""
+    def compile_image(cls, path: Path, key: bytes) -> tuple[bytes, int, list[RowError]]:
+        """The compiled index of a CSV as bytes (for `register import`), its row count, its problems."""
+        errors: list[RowError] = []
+        keys = Keyring(key)
+        image = compile_entries(_good_rows(Path(path), errors), _meta(store.csv_digest(Path(path)), errors), keys)
+        return image, CompiledIndex(image, keys).n_rows, errors
+
+    @classmethod
+    def open(cls, path: Path, cache_dir: Path | None = None, key: bytes | None = None) -> Register:
+        """The register in `path`: a compiled index (needs the key it was built with: `key`, else
+        the local key beside it), or a CSV, compiled with `key` (else a local key in `cache_dir`)
+        and cached in `cache_dir` while the CSV is unchanged; without `cache_dir` in memory.
+        Raises RegisterError on an unreadable file, a bad header or another key's index; bad
+        rows are logged by line number."""
         path = Path(path)
+        if store.is_index(path):
+            if key is None and not (path.parent / LOCAL_KEY).exists():
+                raise RegisterError(
+                    f"{path} is a compiled register: set MAILGUARD_REGISTER_KEY to the key it was built with"
+                )
+            return cls(store.open_index(path, Keyring(key or local_secret(path.parent))))
         digest = store.csv_digest(path)
+        keys = Keyring(key) if key else Keyring(local_secret(Path(cache_dir))) if cache_dir else ephemeral()
         if cache_dir is not None:
-            index = store.load(Path(cache_dir), digest)
+            index = store.load(Path(cache_dir), digest, keys)
             if index is not None:
                 return cls(index)
-        register, errors = cls._compile(path, digest, Path(cache_dir) if cache_dir else None)
-        for kept, what in (
-            (False, "bad row(s) skipped"),
-            (True, "row(s) kept with an unreadable optional field left out"),
-        ):
+        register, errors = cls._compile(path, digest, Path(cache_dir) if cache_dir else None, keys)
+        for kept, what in ((False, "bad row(s) skipped"), (True, "row(s) kept without a bad optional field")):
             some = [e for e in errors if e.kept is kept]
             if some:
                 lines = ", ".join(str(e.line) for e in some[:20])
@@ -64,39 +82,35 @@ class Register:
         return register
 
     @classmethod
-    def _compile(cls, path: Path, digest: str, cache_dir: Path | None) -> tuple[Register, list[RowError]]:
+    def _compile(
+        cls, path: Path, digest: str, cache_dir: Path | None, keys: Keyring
+    ) -> tuple[Register, list[RowError]]:
         errors: list[RowError] = []
-
-        def good_rows() -> Iterator[Entry]:
-            for line, entry, problem in read_entries(path):
-                if entry is None or problem:
-                    errors.append(RowError(line, problem or "invalid row", kept=entry is not None))
-                if entry is not None:
-                    yield entry
-
-        def meta() -> dict[str, object]:
-            listed = [[e.line, e.problem, e.kept] for e in errors[:_MAX_KEPT_ERRORS]]
-            skipped = sum(not e.kept for e in errors)
-            return {"sha256": digest, "bad_rows": skipped, "warned_rows": len(errors) - skipped, "errors": listed}
-
-        image = compile_entries(good_rows(), meta)
+        image = compile_entries(_good_rows(path, errors), _meta(digest, errors), keys)
         if cache_dir is not None:
             try:
                 store.save(cache_dir, digest, image)
             except OSError as exc:
                 log.warning("register: cannot write the compiled cache in %s: %s", cache_dir, exc.strerror)
-        return cls(CompiledIndex(image)), errors
+        return cls(CompiledIndex(image, keys)), errors
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Register | None:
-        """The configured register: MAILGUARD_REGISTER, else the copy `register import` left in the
-        data dir; None when there is neither. Compiled cache under `<data dir>/register/`."""
+        """The configured register: MAILGUARD_REGISTER (a CSV or a compiled index), else the index
+        `register import` left in the data dir; None when there is neither. A CSV's compiled
+        cache lives under `<data dir>/register/`."""
+        secret = secret_from(
+            settings.register_key.get_secret_value() if settings.register_key else None, settings.register_key_file
+        )
         path = settings.register
         if path is None:
-            path = store.imported_csv(settings.data_dir)
+            path = store.imported_index(settings.data_dir)
             if not path.exists():
-                return None
-        return cls.open(path, cache_dir=store.register_dir(settings.data_dir))
+                path = store.legacy_csv(settings.data_dir)  # imported by an older version
+                if not path.exists():
+                    return None
+                log.warning("register: a plain copy of the register is in the data dir; run 'register import' again")
+        return cls.open(path, cache_dir=store.register_dir(settings.data_dir), key=secret)
 
     def __len__(self) -> int:
         return self._index.n_rows
@@ -105,11 +119,10 @@ class Register:
         return self._matcher.find(segments)
 
     def _rows_flagging(self, recipient: str) -> set[int]:
-        recipient = recipient.strip().strip("<>").lower()
+        recipient = recipient.strip().strip("<>")
         domain = recipient.rpartition("@")[2].rstrip(".")
-        keys = ["r:" + recipient] if "@" in recipient else []
-        labels = domain.split(".")
-        keys += ["d:" + ".".join(labels[i:]) for i in range(len(labels) - 1)]
+        keys = ["r:" + canonical_mailbox(recipient)] if "@" in recipient else []
+        keys += ["d:" + d for d in domain_and_parents(domain) if "." in d]  # a flagged domain covers its subdomains
         return self._index.lookup_many(keys)
 
     def flagged_recipients_of(self, recipient: str) -> set[str]:
@@ -128,3 +141,21 @@ class Register:
         """Rows skipped (kept=False) or kept without a bad optional field (kept=True) when this
         register was compiled (kept in the cache, first 1000)."""
         return [RowError(*item) for item in self._index.meta.get("errors", [])]
+
+
+def _good_rows(path: Path, errors: list[RowError]) -> Iterator[Entry]:
+    """The CSV's valid rows, noting each problem (by line) in `errors`."""
+    for line, entry, problem in read_entries(path):
+        if entry is None or problem:
+            errors.append(RowError(line, problem or "invalid row", kept=entry is not None))
+        if entry is not None:
+            yield entry
+
+
+def _meta(digest: str, errors: list[RowError]) -> Callable[[], dict[str, object]]:
+    def meta() -> dict[str, object]:  # called after the rows are read: reports what they showed
+        listed = [[e.line, e.problem, e.kept] for e in errors[:_MAX_KEPT_ERRORS]]
+        skipped = sum(not e.kept for e in errors)
+        return {"sha256": digest, "bad_rows": skipped, "warned_rows": len(errors) - skipped, "errors": listed}
+
+    return meta

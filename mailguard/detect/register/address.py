@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from mailguard.detect import budget
 from mailguard.detect.register.flats import FLAT_AFTER, TENEMENT_BEFORE, flat_before, other_flat
 from mailguard.detect.register.housenum import NUMBER, blocked
 from mailguard.detect.register.index import CompiledIndex, type_keys
-from mailguard.detect.register.locality import SCORE_POSTCODE, Postcodes, locality
-from mailguard.detect.register.model import Mention
+from mailguard.detect.register.locality import SCORE_POSTCODE, Postcodes, locality, postcode_near
+from mailguard.detect.register.memo import Memo
 from mailguard.detect.register.normalise import (
     NOT_HOUSE_AFTER,
     STREET_TYPES,
@@ -29,7 +30,7 @@ from mailguard.detect.register.normalise import (
     skeleton,
 )
 from mailguard.detect.register.street import StreetText, street_match
-from mailguard.detect.register.text import Group, mention
+from mailguard.detect.register.text import Group, Hit, mention
 from mailguard.detect.register.words import next_words, words_in
 
 # Up to four words ending in a street type right before a number ("Acacia Ave. 14").
@@ -43,8 +44,8 @@ def _first_word_key(word: str) -> str:
 
 
 def number_first(
-    index: CompiledIndex, group: Group, m: re.Match[str], postcodes: Postcodes, word_bytes: bytes
-) -> Iterator[Mention]:
+    index: CompiledIndex, group: Group, m: re.Match[str], postcodes: Postcodes, word_bytes: bytes, memo: Memo
+) -> Iterator[Hit]:
     """`14 Acacia Avenue`: `m` is a housenum.NUMBER_WORD match (a house number, then a word)."""
     text = group.text
     number = house_number(m.group(2)) if m.group(2) else ocr_house_number(m.group(4))
@@ -72,8 +73,29 @@ def number_first(
             return
         keys = [key for num in numbers for kind in kinds for key in type_keys(num, kind, first)]
     rows = index.lookup_many(keys)
-    if not rows:
-        return
+    if rows:
+        budget.current().tick(len(rows))
+        yield from memo.run(
+            group,
+            m.start(),
+            "n",
+            lambda: _verify(index, group, m, postcodes, (number, other, range_end), word_start, words, rows),
+        )
+
+
+def _verify(
+    index: CompiledIndex,
+    group: Group,
+    m: re.Match[str],
+    postcodes: Postcodes,
+    numbers: tuple[str, str | None, str | None],
+    word_start: int,
+    words: list[str],
+    rows: set[int],
+) -> Iterator[Hit]:
+    """The candidate `rows` of the house number at `m` (its word at `word_start`), verified."""
+    text = group.text
+    number, other, range_end = numbers
     window = words_in(text[word_start : word_start + 80], 6)
     flat = flat_before(text, m.start())
     tenement = None if flat or other else TENEMENT_BEFORE.search(text, max(0, m.start() - 8), m.start())
@@ -97,8 +119,9 @@ def number_first(
         loose = not used
         if loose:
             used = reader.match(row.street, loose=True)
-            if not used or all(p[2] != postcode_key(row.postcode) for p in postcodes):
-                continue  # a loose street counts only with the row's postcode (see below)
+            street_end = word_start + window[used - 1][2] if used else 0
+            if not used or not postcode_near(postcodes, postcode_key(row.postcode), lead, street_end):
+                continue  # a loose street counts only with the row's postcode close by
         street_end = word_start + window[used - 1][2]
         flat_after = FLAT_AFTER.match(text, street_end)
         if flat_after and other_flat(row, flat_after.group(2)):
@@ -109,7 +132,7 @@ def number_first(
             yield mention(group, row.id, "address", lead, end, score)
 
 
-def street_first(index: CompiledIndex, group: Group, pos: int, postcodes: Postcodes) -> Iterator[Mention]:
+def street_first(index: CompiledIndex, group: Group, pos: int, postcodes: Postcodes) -> Iterator[Hit]:
     """`Acacia Avenue 14`: a street with its type, then the house number at `pos` (the order of
     many forms and of people from abroad). Only a space or a dot between, and the number must
     not be a date, a time or a quantity ("Acacia Avenue 14 May", "… 14 times")."""

@@ -8,19 +8,18 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from mailguard.detect.register.index import CompiledIndex
-from mailguard.detect.register.model import Mention
 from mailguard.detect.register.normalise import canon_phone, deobfuscate_email
-from mailguard.detect.register.text import Group, mention
+from mailguard.detect.register.text import Group, Hit, mention
 
 _phone_key = lru_cache(maxsize=4096)(canon_phone)  # office numbers recur in every signature
 
 
-def phones(index: CompiledIndex, group: Group, found: Iterable[re.Match[str]]) -> Iterator[Mention]:
+def phones(index: CompiledIndex, group: Group, found: Iterable[re.Match[str]]) -> Iterator[Hit]:
     for m in found:
         yield from _exact(index, group, m, "ph:", _phone_key(m.group()), "phone")
 
 
-def emails(index: CompiledIndex, group: Group, found: Iterable[re.Match[str]]) -> Iterator[Mention]:
+def emails(index: CompiledIndex, group: Group, found: Iterable[re.Match[str]]) -> Iterator[Hit]:
     for m in found:
         raw = m.group().rstrip(".")
         yield from _exact(index, group, m, "e:", deobfuscate_email(raw), "email", m.start() + len(raw))
@@ -34,7 +33,7 @@ def _exact(
     value: str | None,
     kind: str,
     end: int | None = None,
-) -> Iterator[Mention]:
+) -> Iterator[Hit]:
     if not value:
         return
     for r in index.lookup(prefix + value):

@@ -2,24 +2,28 @@
 
 One sorted array of 64-bit words `hash40(key) << 24 | row` serves every lookup (postcode,
 house number + street word, house number + street type, phone, email, id, flagged address,
-flagged domain). A 40-bit hash collision only adds a candidate, and every candidate is
-verified against its row, so collisions cost time, never correctness. Rows live in one
-UTF-8 blob with an offset array, decoded only when a row is a candidate. At 1 M rows this is
-about 9 words per row of index plus ~100 bytes of blob: ~170 MB, no Python object per row.
+flagged domain), where hash40 is the register key's HMAC (see `keys`). A 40-bit hash
+collision only adds a candidate, and every candidate is verified against its row, so
+collisions cost time, never correctness. Each row's verification record is sealed (AES-GCM)
+in one blob with an offset array, opened only when the row is a candidate. The street words
+and towns a scan asks about are two more sorted arrays of keyed hashes. At 1 M rows this is
+about 9 words per row of index plus ~130 bytes of sealed blob: ~200 MB, no Python object per row.
+Nothing in the image is register text.
 """
 
 from __future__ import annotations
 
 import json
 import mmap
+import os
 import struct
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from hashlib import blake2b
 
+from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.model import Entry, RegisterError
 from mailguard.detect.register.normalise import (
     STREET_TYPES,
@@ -29,19 +33,16 @@ from mailguard.detect.register.normalise import (
     skeleton,
 )
 from mailguard.detect.register.towns import UK_TOWNS, place_key
+from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
-MAGIC = b"MGREG\x00v1"
+MAGIC = b"MGREG\x00v2"
 ROW_BITS = 24
 MAX_ROWS = 1 << ROW_BITS
 _ROW_MASK = MAX_ROWS - 1
 _FS, _RS = "\x1f", "\x1e"
 
 
-def key_hash(key: str) -> int:
-    return int.from_bytes(blake2b(key.encode(), digest_size=5).digest(), "big")
-
-
-_lookup_hash = lru_cache(maxsize=65536)(key_hash)  # scanning asks for the same keys again and again
+_STREET_WORD, _TOWN = "sw:", "tw:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +116,19 @@ def entry_keys(e: Entry) -> Iterator[str]:
         yield "ph:" + phone
     for email in e.emails:
         yield "e:" + email
-    for rcpt in e.flagged:
-        yield ("d:" + rcpt[1:]) if rcpt.startswith("@") else ("r:" + rcpt)
+    for rcpt in e.flagged:  # as the provider delivers: `ex.partner+x@googlemail.com` is `expartner@gmail.com`
+        yield ("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt))
 
 
-def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, object]]) -> bytes:
+def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, object]], keys: Keyring) -> bytes:
     """Serialise entries into the image `CompiledIndex` reads (the cache file's content).
 
     Entries are consumed as they come (1 M parsed rows never sit in memory together);
     `meta()` is called afterwards, so it may report what was learnt while reading."""
     packed: list[int] = []
+    key_hash = keys.hash.__wrapped__  # compiling asks each key once: no cache
+    salt = os.urandom(16)
+    seal = keys.sealer(salt).seal
     offsets = array("Q", [0])
     blob = bytearray()
     first_words: set[str] = set()
@@ -147,7 +151,7 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
         postcodes.add(e.postcode)
         for key in entry_keys(e):
             packed.append(key_hash(key) << ROW_BITS | row)
-        blob += _record(e).encode()
+        blob += seal(row, _record(e).encode())
         offsets.append(len(blob))
         first_words.add(skeleton(e.address.street[0]))
         if not e.address.number and e.address.house_name and named_street_key(e.address.street):
@@ -161,18 +165,24 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
         stats["flagged_domains"] += sum(r.startswith("@") for r in e.flagged)
     stats["postcodes"] = len(postcodes)
     packed.sort()
-    keys = array("Q", packed)
-    vocab = _RS.join("\n".join(sorted(words)) for words in (first_words, towns, designators))
-    vocab_b = vocab.encode()
-    sizes = {"n_rows": stats["rows"], "n_keys": len(keys), "blob_len": len(blob), "vocab_len": len(vocab_b)}
-    header = dict(meta(), stats=stats, **sizes)
+    table = array("Q", packed)
+    words = array("Q", sorted({key_hash(_STREET_WORD + w) for w in first_words} | {key_hash(_TOWN + t) for t in towns}))
+    vocab_b = words.tobytes() + "\n".join(sorted(designators)).encode()  # designators: the public street types
+    sizes = {
+        "n_rows": stats["rows"],
+        "n_keys": len(table),
+        "blob_len": len(blob),
+        "vocab_len": len(vocab_b),
+        "n_words": len(words),
+    }
+    header = dict(meta(), stats=stats, key_id=keys.key_id, salt=salt.hex(), **sizes)
     head = json.dumps(header).encode()
     head += b" " * (-len(head) % 8)
     parts = [
         MAGIC,
         struct.pack("<Q", len(head)),
         head,
-        keys.tobytes(),
+        table.tobytes(),
         offsets.tobytes(),
         bytes(blob),
         vocab_b,
@@ -183,7 +193,7 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
 class CompiledIndex:
     """Read-only view over a compiled image (bytes or an mmap): nothing is copied per row."""
 
-    def __init__(self, buf: bytes | memoryview | mmap.mmap) -> None:
+    def __init__(self, buf: bytes | memoryview | mmap.mmap, keys: Keyring) -> None:
         view = memoryview(buf)
         try:
             pos, meta = self._header(view)
@@ -194,6 +204,14 @@ class CompiledIndex:
         except (ValueError, KeyError, TypeError, struct.error) as exc:
             view.release()
             raise RegisterError(f"compiled register cache is unusable ({exc})") from None
+        if meta.get("key_id") != keys.key_id:
+            view.release()
+            raise WrongKey(
+                "the compiled register was built with another register key: set MAILGUARD_REGISTER_KEY "
+                "(or _KEY_FILE) to the key it was built with, or import it again with this key"
+            )
+        self._hash = keys.hash
+        self._open = keys.sealer(bytes.fromhex(meta["salt"])).open
         self.meta: dict = meta
         self._keys = view[pos : pos + 8 * n_keys].cast("Q")
         pos += 8 * n_keys
@@ -201,10 +219,12 @@ class CompiledIndex:
         pos += 8 * (n_rows + 1)
         self._blob = view[pos : pos + blob_len]
         pos += blob_len
-        vocab = bytes(view[pos : pos + meta["vocab_len"]]).decode()
-        first, towns, designators = [*vocab.split(_RS), "", ""][:3]
-        self.street_words: frozenset[str] = frozenset(first.split("\n")) - {""}
-        self.towns: frozenset[str] = frozenset(towns.split("\n")) | UK_TOWNS
+        n_words = meta["n_words"]
+        words = view[pos : pos + 8 * n_words].cast("Q")
+        designators = bytes(view[pos + 8 * n_words : pos + meta["vocab_len"]]).decode()
+        self._words = words
+        self.street_words = HashedWords(words, keys, _STREET_WORD)
+        self.towns = HashedWords(words, keys, _TOWN, UK_TOWNS)
         self.n_rows: int = n_rows
         self.has_phones = bool(self.meta["stats"]["with_phone"])
         self.has_emails = bool(self.meta["stats"]["with_email"])
@@ -220,7 +240,7 @@ class CompiledIndex:
         return 16 + head_len, meta
 
     def lookup(self, key: str) -> list[int]:
-        h = _lookup_hash(key)
+        h = self._hash(key)
         keys = self._keys
         i = bisect_left(keys, h << ROW_BITS)
         out: list[int] = []
@@ -237,10 +257,33 @@ class CompiledIndex:
         return rows
 
     def _row(self, i: int) -> Row:
-        return _decode(str(self._blob[self._offsets[i] : self._offsets[i + 1]], "utf-8"))
+        return _decode(str(self._open(i, self._blob[self._offsets[i] : self._offsets[i + 1]]), "utf-8"))
 
     def release(self) -> None:
         """Drop the views so an underlying mmap can be closed."""
         self.row.cache_clear()
-        for v in (self._keys, self._offsets, self._blob):
+        for v in (self._keys, self._offsets, self._blob, self._words):
             v.release()
+
+
+class WrongKey(RegisterError):
+    """The index was built with another register key."""
+
+
+class HashedWords:
+    """A set of words kept as keyed hashes (`word in words` hashes the word and bisects), plus
+    public words kept as they are (the UK towns in code)."""
+
+    __slots__ = ("_hash", "_plain", "_prefix", "_sorted")
+
+    def __init__(self, hashes: memoryview, keys: Keyring, prefix: str, plain: frozenset[str] = frozenset()) -> None:
+        self._sorted, self._hash, self._prefix, self._plain = hashes, keys.hash, prefix, plain
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        if word in self._plain:
+            return True
+        h = self._hash(self._prefix + word)
+        i = bisect_left(self._sorted, h)
+        return i < len(self._sorted) and self._sorted[i] == h

@@ -8,12 +8,13 @@ vetoes; an unknown place name does not (fail closed).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
 from mailguard.detect.register.index import Row
-from mailguard.detect.register.normalise import WORD_RE, canon_street, outward, postcode_key, skeleton
+from mailguard.detect.register.normalise import WORD_RE, canon_street, postcode_key, skeleton
 from mailguard.detect.register.towns import place_key
 from mailguard.detect.register.words import words_in
 
@@ -35,44 +36,79 @@ def locality(
     """(score, span end) when nothing after the row's street (ending at `street_end`; the address
     starts at `start`) says this is another place; None when it does. `towns`: every known town."""
     row_pc = postcode_key(row.postcode)
-    after_pc = next(
-        (p for p in postcodes if street_end <= p[0] < street_end + AFTER_CHARS and _attached(text, street_end, p[0])),
-        None,
-    )
+    after_pc = _after(text, postcodes, street_end)
     if after_pc and after_pc[2] == row_pc:
         return SCORE_POSTCODE, after_pc[1]
     limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
     after = words_in(text[street_end:limit], ATTACHED_WORDS + 3)
     words = [w for w, _, _ in after]
+    if after_pc:
+        # Another full postcode under the same number and street is another place (the same
+        # street name twice in one post town: Royal Mail tells them apart by village and
+        # postcode), unless it is the row's own postcode with one character slipped.
+        # A slip in the district (LS8 for LS6) counts only under the row's own town.
+        written = after_pc[2]
+        district_slip = written[-3:] == row_pc[-3:]
+        if _one_slip(written, row_pc) and (not district_slip or _names_row_place(row, words)):
+            return SCORE_NUMBER_POSTCODE, after_pc[1]
+        return None
     for place in row.places:
         end = _place_at(words[:ATTACHED_WORDS], place)
         if end > 0:
-            if after_pc and outward(after_pc[2]) != outward(row_pc):
-                if _district_slip(after_pc[2], row_pc):
-                    return SCORE_NUMBER_POSTCODE, after_pc[1]  # the row's postcode, one character off
-                return None  # same street and town, but a postcode of another district
             return SCORE_TOWN, street_end + after[end - 1][2]
     if _names_a_town(towns, words):
         return None  # "…, Wakefield": the same street in another town
-    if after_pc:
-        if outward(after_pc[2]) == outward(row_pc):
-            return SCORE_NUMBER_POSTCODE, after_pc[1]  # same district: a mistyped postcode
-        return None  # a postcode of another district follows: another place
-    before_pc = next((p for p in reversed(postcodes) if start - BEFORE_CHARS <= p[0] and p[1] <= start), None)
+    before_pc = _before(postcodes, start)
     if before_pc and before_pc[2] == row_pc:
         return SCORE_POSTCODE, street_end  # postcode written first
     return SCORE_STREET_ONLY, street_end
 
 
-def _district_slip(written: str, row_pc: str) -> bool:
-    """The row's own postcode with one character of its district mistyped (LS6 3JX written
-    LS8 3JX), under the row's number, street and town: a typo, not another place. LS16 3JX
-    (a character more) is another district and stays a veto."""
-    return (
-        len(written) == len(row_pc)
-        and written[-3:] == row_pc[-3:]
-        and sum(a != b for a, b in zip(written, row_pc, strict=True)) == 1
-    )
+def _after(text: str, postcodes: Postcodes, street_end: int) -> tuple[int, int, str] | None:
+    """The first postcode attached after the street (found by bisection: no pass over them all)."""
+    i = bisect_left(postcodes, (street_end,))
+    while i < len(postcodes) and postcodes[i][0] < street_end + AFTER_CHARS:
+        if _attached(text, street_end, postcodes[i][0]):
+            return postcodes[i]
+        i += 1
+    return None
+
+
+def _before(postcodes: Postcodes, start: int) -> tuple[int, int, str] | None:
+    """The last postcode ending before `start`, at most BEFORE_CHARS before it."""
+    i = bisect_left(postcodes, (start,)) - 1
+    while i >= 0 and postcodes[i][0] >= start - BEFORE_CHARS:
+        if postcodes[i][1] <= start:
+            return postcodes[i]
+        i -= 1
+    return None
+
+
+def postcode_near(postcodes: Postcodes, key: str, start: int, end: int) -> bool:
+    """The postcode `key` is written near the address at `start`..`end` (before or after it)."""
+    i = bisect_left(postcodes, (start - BEFORE_CHARS,))
+    while i < len(postcodes) and postcodes[i][0] < end + AFTER_CHARS:
+        if postcodes[i][2] == key:
+            return True
+        i += 1
+    return False
+
+
+def _one_slip(written: str, row_pc: str) -> bool:
+    """The row's postcode with one character mistyped (LS6 3JX written LS8 3JX or LS6 3JY), or
+    two neighbours swapped (LS6 3XJ); OCR look-alikes are folded already (`postcode_key`).
+    LS16 3JX (a character more) is another district."""
+    if len(written) != len(row_pc):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(written, row_pc, strict=True)) if a != b]
+    if len(diff) == 1:
+        return True
+    i = diff[0] if len(diff) == 2 else -1
+    return i >= 0 and diff[1] == i + 1 and written[i] == row_pc[i + 1] and written[i + 1] == row_pc[i]
+
+
+def _names_row_place(row: Row, words: Sequence[str]) -> bool:
+    return any(_place_at(words[:ATTACHED_WORDS], place) > 0 for place in row.places)
 
 
 def _names_a_town(towns: frozenset[str], words: Sequence[str]) -> bool:

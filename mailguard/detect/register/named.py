@@ -15,10 +15,9 @@ from rapidfuzz import fuzz
 
 from mailguard.detect.register.index import CompiledIndex, Row
 from mailguard.detect.register.locality import SCORE_STREET_ONLY, Postcodes, locality
-from mailguard.detect.register.model import Mention
 from mailguard.detect.register.normalise import LEADING_TYPES, canon_word, skeleton
 from mailguard.detect.register.street import StreetText
-from mailguard.detect.register.text import Group, mention
+from mailguard.detect.register.text import Group, Hit, mention
 from mailguard.detect.register.words import WordsBefore, words_before, words_in
 
 _DIGIT = re.compile(r"\d")
@@ -29,9 +28,7 @@ def _name_key(house_name: tuple[str, ...]) -> str:
     return skeleton(" ".join(house_name))
 
 
-def named_house(
-    index: CompiledIndex, group: Group, d_start: int, d_end: int, postcodes: Postcodes
-) -> Iterator[Mention]:
+def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, postcodes: Postcodes) -> Iterator[Hit]:
     """The rows whose street has the designator word at `d_start:d_end` ("Lane", or a leading
     "Heol"), with their house name written right before that street."""
     text = group.text

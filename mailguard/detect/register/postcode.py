@@ -17,7 +17,6 @@ from mailguard.detect.register.flats import names_other_flat
 from mailguard.detect.register.housenum import NUMBER, blocked
 from mailguard.detect.register.index import Row
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
-from mailguard.detect.register.model import Mention
 from mailguard.detect.register.normalise import (
     FLAT_WORDS,
     NOT_HOUSE_AFTER,
@@ -27,7 +26,7 @@ from mailguard.detect.register.normalise import (
     skeleton,
 )
 from mailguard.detect.register.street import street_match
-from mailguard.detect.register.text import Group, mention
+from mailguard.detect.register.text import Group, Hit, mention
 from mailguard.detect.register.words import words_in
 
 # How far from the postcode its house number may be written (the caller's window, `lo`..`hi`).
@@ -39,10 +38,9 @@ NUMBER_AFTER_POSTCODE = 40
 _LABEL_BETWEEN = re.compile(
     r"[\s,;:.()\-|]*(?:(?:house|door|property|building)\s*)?(?:(?:number|no|num|nr)\.?\s*)?[\s:#.(]*"
 )
-_CELL = " | "
 
 
-def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int) -> Iterator[Mention]:
+def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int) -> Iterator[Hit]:
     """The row's house number (or house name) in `lo`..`hi` around its postcode at `pc_start`..`pc_end`."""
     text = group.text
     if not row.number:
@@ -72,7 +70,7 @@ def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end:
         yield mention(group, row.id, "postcode_number", first, last, SCORE_NUMBER_POSTCODE)
 
 
-def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Mention]:
+def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:
     name = skeleton(" ".join(row.house_name))
     if len(name) < 5:
         return
@@ -91,11 +89,4 @@ def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) 
     if n_start > pc_end and not _LABEL_BETWEEN.fullmatch(text, pc_end, n_start):
         return False
     k_num, k_pc = (bisect_right(group.bases, i) - 1 for i in (n_start, pc_start))
-    if k_num == k_pc:
-        return True
-    return all(_member(group, k).count(_CELL) <= 1 for k in (k_num, k_pc))
-
-
-def _member(group: Group, k: int) -> str:
-    end = group.bases[k + 1] - 1 if k + 1 < len(group.bases) else len(group.text)
-    return group.text[group.bases[k] : end]
+    return k_num == k_pc or (group.few_cells(k_num) and group.few_cells(k_pc))

@@ -1,8 +1,10 @@
-"""The compiled register on disk: one file per CSV content, memory-mapped on open.
+"""The compiled register on disk, memory-mapped on open: the relay pages in only what
+look-ups touch. Files are written to a temporary name, fsynced, renamed.
 
-Keyed by the SHA-256 of the CSV bytes (and the image format), so a changed register is
-recompiled and an unchanged one opens in milliseconds with no parsing: the relay maps the
-file and pages in only what lookups touch. Written to a temporary name, fsynced, renamed.
+- A CSV named by MAILGUARD_REGISTER is compiled into a cache file per CSV content (keyed by
+  the SHA-256 of its bytes and the image format), so an unchanged one opens in milliseconds.
+- `register import` writes one compiled index (`register.idx` in the data dir, or `--out`
+  anywhere): no copy of the CSV is kept. MAILGUARD_REGISTER may name such an index.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import os
 from pathlib import Path
 
 from mailguard.detect.register.index import MAGIC, CompiledIndex
+from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.model import RegisterError
 
 log = logging.getLogger(__name__)
-FORMAT = "7"  # bump when the matcher's keys, the address parsing or the record layout change
+FORMAT = "8"  # bump when the matcher's keys, the address parsing or the record layout change
 _PREFIX = "register-"
 
 
@@ -37,7 +40,30 @@ def cache_file(cache_dir: Path, digest: str) -> Path:
     return cache_dir / f"{_PREFIX}{digest[:40]}.idx"
 
 
-def load(cache_dir: Path, digest: str) -> CompiledIndex | None:
+def is_index(path: Path) -> bool:
+    """The file is a compiled index (not a CSV)."""
+    try:
+        with Path(path).open("rb") as f:
+            return f.read(len(MAGIC))[:6] == MAGIC[:6]
+    except OSError:
+        return False
+
+
+def open_index(path: Path, keys: Keyring) -> CompiledIndex:
+    """A compiled index file; RegisterError when it is unreadable, damaged or of another key."""
+    try:
+        with Path(path).open("rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:
+        raise RegisterError(f"cannot read compiled register {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        return CompiledIndex(mapped, keys)
+    except RegisterError as exc:
+        mapped.close()
+        raise RegisterError(f"{path}: {exc}") from None
+
+
+def load(cache_dir: Path, digest: str, keys: Keyring) -> CompiledIndex | None:
     """The compiled index for this CSV content, or None when there is none (or it is unusable)."""
     path = cache_file(cache_dir, digest)
     try:
@@ -46,9 +72,9 @@ def load(cache_dir: Path, digest: str) -> CompiledIndex | None:
     except (OSError, ValueError):
         return None
     try:
-        index = CompiledIndex(mapped)
+        index = CompiledIndex(mapped, keys)
     except RegisterError:
-        log.warning("compiled register cache %s is unusable; rebuilding", path.name)
+        log.warning("compiled register cache %s is unusable or of another key; rebuilding", path.name)
         mapped.close()
         return None
     if index.meta.get("sha256") != digest:
@@ -59,9 +85,9 @@ def load(cache_dir: Path, digest: str) -> CompiledIndex | None:
 
 def save(cache_dir: Path, digest: str, image: bytes) -> Path:
     """Write atomically, then remove compiled files of older CSV versions."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = cache_file(cache_dir, digest)
-    _write_durably(path, image)
+    _write_durably(path, image, mode=0o600)
     for old in cache_dir.glob(f"{_PREFIX}*.idx"):
         if old != path:
             with contextlib.suppress(OSError):
@@ -70,19 +96,23 @@ def save(cache_dir: Path, digest: str, image: bytes) -> Path:
 
 
 def register_dir(data_dir: Path) -> Path:
-    """Where `register import` keeps its copy of the CSV and the compiled index."""
+    """Where `register import` keeps the compiled index (and the compiled caches of a CSV)."""
     return data_dir / "register"
 
 
-def imported_csv(data_dir: Path) -> Path:
+def imported_index(data_dir: Path) -> Path:
+    return register_dir(data_dir) / "register.idx"
+
+
+def legacy_csv(data_dir: Path) -> Path:
+    """Where older versions kept a plain copy of the imported CSV (removed by the next import)."""
     return register_dir(data_dir) / "register.csv"
 
 
-def install_copy(source: Path, data_dir: Path) -> Path:
-    """Copy an imported CSV into the data dir (atomically, owner-only: it is protected data)."""
-    target = imported_csv(data_dir)
+def install_index(image: bytes, target: Path) -> Path:
+    """Write a compiled index atomically, owner-only."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _write_durably(target, source.read_bytes(), mode=0o600)
+    _write_durably(target, image, mode=0o600)
     return target
 
 

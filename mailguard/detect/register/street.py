@@ -73,9 +73,7 @@ class StreetText:
         ok = self._kind_ok.get((k, kind))
         if ok is None:
             word = self._canonical(k)[-1]
-            ok = self._kind_ok[(k, kind)] = word == kind or (
-                word not in STREET_TYPES and fuzz.ratio(word, kind) >= 75
-            )
+            ok = self._kind_ok[(k, kind)] = word == kind or (word not in STREET_TYPES and fuzz.ratio(word, kind) >= 75)
         return ok
 
     def _canonical(self, k: int) -> list[str]:

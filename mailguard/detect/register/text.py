@@ -13,8 +13,9 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from mailguard.detect.register.model import Mention
 from mailguard.message.model import Segment
@@ -75,6 +76,7 @@ class Group:
     members: list[int]  # segment indexes
     offsets: list[tuple[int, ...] | None]
     originals: list[str]
+    _few_cells: dict[int, bool] = field(default_factory=dict)
 
     def locate(self, start: int, end: int) -> tuple[int, int, int, str]:
         """Group span -> (segment index, original start, original end, original text).
@@ -89,6 +91,52 @@ class Group:
             s, e = (offs[s], offs[e - 1] + 1) if e > s else (offs[s], offs[s])
         original = self.originals[k]
         return self.members[k], s, e, original[s:e]
+
+    def member_text(self, k: int) -> str:
+        end = self.bases[k + 1] - 1 if k + 1 < len(self.bases) else len(self.text)
+        return self.text[self.bases[k] : end]
+
+    def few_cells(self, k: int) -> bool:
+        """Member k is no wide table row (at most one cell separator): remembered per member."""
+        few = self._few_cells.get(k)
+        if few is None:
+            few = self._few_cells[k] = self.member_text(k).count(" | ") <= 1
+        return few
+
+    def window(self, lo: int, hi: int) -> Group:
+        """The text `lo`..`hi` as a group of its own (the members there, cut to it; whether each
+        is a wide table row is taken from the whole member)."""
+        bases = self.bases
+        k0, k1 = bisect_right(bases, lo) - 1, bisect_right(bases, hi) - 1
+        ks = range(k0, k1 + 1)
+        few = {k - k0: self.few_cells(k) for k in ks}
+        return Group(
+            self.text[lo:hi],
+            [max(bases[k] - lo, 0) for k in ks],
+            [self.members[k] for k in ks],
+            [self.offsets[k] for k in ks],
+            [self.originals[k] for k in ks],
+            few,
+        )
+
+    def shape(self, lo: int, hi: int) -> tuple[tuple[int, bool], ...]:
+        """Where members start inside `lo`..`hi` (relative to `lo`; -1: before it) and whether
+        each is a wide table row: with the text there, all a check of that window can read."""
+        bases = self.bases
+        k0, k1 = bisect_right(bases, lo) - 1, bisect_right(bases, hi) - 1
+        if k0 == k1 and k0 == len(bases) - 1 and k0 == 0:
+            return ()
+        return tuple((max(bases[k] - lo, -1), self.few_cells(k)) for k in range(k0, k1 + 1))
+
+
+class Hit(NamedTuple):
+    """A mention found in a group's text, before it is placed in its segment."""
+
+    register_id: str
+    kind: str
+    start: int
+    end: int
+    score: float
 
 
 @lru_cache(maxsize=4096)
@@ -120,7 +168,12 @@ def groups(segments: Sequence[Segment]) -> list[Group]:
     return out
 
 
-def mention(group: Group, rid: str, kind: str, start: int, end: int, score: float) -> Mention:
-    """A mention of row `rid` at a span of the group's text, placed in its original segment."""
-    seg, s, e, matched = group.locate(start, end)
-    return Mention(rid, kind, seg, s, e, matched, score)
+def mention(group: Group, rid: str, kind: str, start: int, end: int, score: float) -> Hit:
+    """A mention of row `rid` at a span of the group's text (placed in its segment by `place`)."""
+    return Hit(rid, kind, start, end, score)
+
+
+def place(group: Group, hit: Hit) -> Mention:
+    """The hit in its original segment."""
+    seg, s, e, matched = group.locate(hit.start, hit.end)
+    return Mention(hit.register_id, hit.kind, seg, s, e, matched, hit.score)

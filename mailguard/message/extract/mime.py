@@ -211,7 +211,9 @@ class Walker:
         disposition = (part.get_content_disposition() or "").lower()
         charset = part.get_content_charset()
         if ctype == "text/calendar" and not filename:
-            extract_calendar(sink, decode(data, charset), (*path, "calendar (text/calendar)"))
+            at = (*path, "calendar (text/calendar)")
+            sink.attachment(at, "", ctype, len(data))  # a reviewer sees an invite's calendar part listed
+            extract_calendar(sink, decode(data, charset), at)
             return
         if ctype in _BODY_TYPES and not filename and disposition != "attachment":
             self.body(data, ctype, charset, path, depth)

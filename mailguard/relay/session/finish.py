@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mailguard.actions.disposition import Delivery, Disposition, dispose
+from mailguard.actions.marks import for_recipients, id_field, new_opaque_id
 from mailguard.actions.notice import NoticeKind
+from mailguard.actions.rewrite import internal_predicate
 from mailguard.envelope import Envelope
 from mailguard.metrics import OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, SCAN_SECONDS, count_message
 from mailguard.pipeline import Disposer
@@ -54,7 +56,8 @@ async def finish(
         trace = received_header(
             envelope, hostname=relay.hostname, transaction_id=transaction_id, tls=tls, protocol_esmtp=esmtp
         )
-        if settings.verdict_header:
+        trace += id_field(new_opaque_id())  # opaque: the only mark an external copy may carry
+        if settings.verdict_header:  # journaling: kept on copies whose recipients are all internal
             trace += verdict_header(verdict, observe_only=settings.observe_only)
         reply = await _Disposal(relay, envelope, data, upstream, verdict, trace, transaction_id).run()
     count_message(verdict.action.value if verdict else None, reply)  # the reply the client got
@@ -129,7 +132,7 @@ class _Disposal:
         if upstream is None or not upstream.open:
             return replies.UPSTREAM_LOST
         try:
-            reply = await upstream.data(self.trace + message)
+            reply = await upstream.data(self.marked(self.envelope.rcpt_tos, message))
         except UpstreamError as exc:
             count_error(exc)
             log.warning("transaction %s: %s", self.txn, exc)
@@ -139,6 +142,11 @@ class _Disposal:
         elif (learner := self.relay.runtime.learner) is not None:  # passed or rewritten: delivered
             learner.delivered(self.verdict.case_keys, self.envelope.rcpt_tos)
         return reply.line()
+
+    def marked(self, rcpts: list[str], message: bytes) -> bytes:
+        """The copy for `rcpts` with our trace fields: the verdict only if they are all internal."""
+        internal = internal_predicate(self.relay.runtime.organisation.is_internal)
+        return for_recipients(message, rcpts, internal, self.trace)
 
     async def abort(self, reply: str) -> str:
         if self.upstream is not None:
@@ -162,7 +170,7 @@ class _Disposal:
         if (disposer := self._disposer()) is None:
             return replies.TEMPFAIL
         try:
-            staged = [(list(copy.recipients), self.trace + copy.data) for copy in copies]
+            staged = [(list(c.recipients), self.marked(list(c.recipients), c.data)) for c in copies]
             ref = await disposer.stage(self.envelope, staged, self.verdict)
         except Exception as exc:
             self._failed("staging", exc)

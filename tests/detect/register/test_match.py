@@ -322,7 +322,7 @@ def test_house_number_cell_beside_the_postcode_cell(register: Register) -> None:
     assert ids(register, Segment("postcode BS1 4AB, house number 14", "body")) == {"R1"}
 
 
-# --- Scottish tenements, Welsh accents, named rural houses (found by bench/thirdeye_corpus.py) ----
+# --- Scottish tenements, Welsh accents, named rural houses (found by `python -m corpora thirdeye`) ----
 @pytest.fixture(scope="module")
 def regional() -> Register:
     reg, errors = Register.from_csv(HERE / "register_regional.csv")

@@ -1,0 +1,111 @@
+"""The register key: every part of the compiled index is a keyed hash of normalised text, and
+the verification record of a row is sealed, so a stolen relay disk shows no register text.
+
+- Look-up keys (postcode, number + street word, phone, email, flagged recipient, …) are the
+  first 40 bits of HMAC-SHA256(index key, part). The relay hashes what it reads with the same
+  key and looks it up; without the key, a hash says nothing.
+- The words a scan asks about (street first words, the register's towns) are kept as hashes too.
+- What verification compares (house number, flat, street words, localities, postcode) is sealed
+  per row with AES-GCM under a key derived from the register key and a random salt per index,
+  and opened only for a row a look-up in the scanned text found.
+
+The key comes from MAILGUARD_REGISTER_KEY or MAILGUARD_REGISTER_KEY_FILE. Without either,
+a random key is kept beside the compiled cache (`index.key`, owner-only): nothing is readable
+in the index alone, but a copy of the whole data directory is; set the key to keep it apart.
+An index carries its key's id (a hash of the key), and one built with another key is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from mailguard.detect.register.model import RegisterError
+
+LOCAL_KEY = "index.key"
+_MIN_KEY = 16  # bytes
+
+
+class Keyring:
+    """The keys one compiled index is built and read with, derived from the register key."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < _MIN_KEY:
+            raise RegisterError(f"the register key is too short (at least {_MIN_KEY} bytes)")
+        self._mac = hmac.digest(secret, b"mailguard register index v1", "sha256")
+        self._seal = hmac.digest(secret, b"mailguard register rows v1", "sha256")
+        self.key_id = hmac.digest(secret, b"mailguard register key id", "sha256")[:8].hex()
+        self.hash = lru_cache(maxsize=65536)(self._hash)  # scanning asks for the same keys again and again
+
+    def _hash(self, part: str) -> int:
+        return int.from_bytes(hmac.digest(self._mac, part.encode(), "sha256")[:5], "big")
+
+    def sealer(self, salt: bytes) -> Sealer:
+        return Sealer(hmac.digest(self._seal, salt, "sha256"))
+
+
+class Sealer:
+    """AES-GCM per row record; the nonce is the row number (unique: one salt per index)."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    def seal(self, row: int, record: bytes) -> bytes:
+        return self._aead.encrypt(row.to_bytes(12, "big"), record, None)
+
+    def open(self, row: int, sealed: bytes) -> bytes:
+        try:
+            return self._aead.decrypt(row.to_bytes(12, "big"), sealed, None)
+        except InvalidTag:
+            raise RegisterError("compiled register is damaged (a row does not authenticate)") from None
+
+
+def secret_from(key: str | None, key_file: Path | None) -> bytes | None:
+    """The configured register key (MAILGUARD_REGISTER_KEY, else the file's first line)."""
+    if key:
+        return key.encode()
+    if key_file is not None:
+        try:
+            data = Path(key_file).read_bytes().strip()
+        except OSError as exc:
+            raise RegisterError(f"cannot read MAILGUARD_REGISTER_KEY_FILE {key_file}: {exc.strerror}") from None
+        if not data:
+            raise RegisterError(f"MAILGUARD_REGISTER_KEY_FILE {key_file} is empty")
+        return data
+    return None
+
+
+def local_secret(directory: Path) -> bytes:
+    """A random key kept (owner-only) in `directory`, created on first use."""
+    path = directory / LOCAL_KEY
+    with contextlib.suppress(FileNotFoundError):
+        return path.read_bytes()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    secret = os.urandom(32).hex().encode()
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secret)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp, path)  # another process may have made one meanwhile: theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_bytes()
+
+
+def ephemeral() -> Keyring:
+    """A key for an index that lives in memory only."""
+    return Keyring(hashlib.sha256(os.urandom(32)).hexdigest().encode())

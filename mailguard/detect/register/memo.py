@@ -1,0 +1,46 @@
+"""Verification remembered per window of text, so repeated text costs nothing more.
+
+A check of a trigger reads a bounded window of the group's text (at most `BEFORE` characters
+before the trigger and `AFTER` after it) and the member boundaries there. Its hits are a
+function of that window alone, so they are kept relative to the trigger, keyed by the
+window's content and shape: a mail merge or an address list repeating one address verifies
+it once. The store is bounded and simply starts afresh when full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from mailguard.detect.register.text import Group, Hit
+
+BEFORE, AFTER = 400, 300  # beyond what any check reads around its trigger (see address, named, postcode)
+
+
+class Memo:
+    __slots__ = ("_limit", "_store")
+
+    def __init__(self, limit: int = 8192) -> None:
+        self._store: dict[tuple, tuple[Hit, ...]] = {}
+        self._limit = limit
+
+    def run(self, group: Group, pos: int, tag: object, check: Callable[[], Iterable[Hit]]) -> Iterator[Hit]:
+        """The hits of `check()` for the trigger at `pos`, from the store when this window was seen."""
+        lo, hi = max(0, pos - BEFORE), pos + AFTER
+        return self._get((tag, pos - lo, group.text[lo:hi], group.shape(lo, hi)), check, pos)
+
+    def whole(self, group: Group, tag: object, check: Callable[[], Iterable[Hit]]) -> tuple[Hit, ...]:
+        """The hits of `check()` over all of `group` (a chunk with its margins)."""
+        return self._found((tag, group.text, group.shape(0, len(group.text))), check, 0)
+
+    def _get(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> Iterator[Hit]:
+        for h in self._found(key, check, pos):
+            yield h._replace(start=h.start + pos, end=h.end + pos)
+
+    def _found(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> tuple[Hit, ...]:
+        found = self._store.get(key)
+        if found is None:
+            found = tuple(h._replace(start=h.start - pos, end=h.end - pos) for h in check())
+            if len(self._store) >= self._limit:
+                self._store = {}
+            self._store[key] = found
+        return found

@@ -1,0 +1,34 @@
+"""The debatable cases of docs/detection.md, decided on purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailguard.detect.register import Register
+from mailguard.message.model import Segment
+
+HERE = Path(__file__).parent
+
+DECISIONS = [
+    ("Plot 14, Acacia Avenue, Bristol", {"R1"}),  # a new-build plot on the row's street: held
+    ("41 Acacia Avenue, Bristol", set()),  # a transposed house number names the neighbour
+    ("Alice Example, Bristol", set()),  # the person's name and town: no address
+    ("BS1 4AB", set()),  # a full postcode alone: not a mention (yet; see the doc)
+    ("Acacia Avenue, Bristol BS1 4AB", set()),  # street and full postcode, no number (yet)
+    ("Flat 3, 14 High Street, Bristol", set()),  # another flat in the same building
+    ("14 High Street, Bristol", {"R2"}),  # the building of the row's flat
+    ("66 Redcliffe Square, Bolton", set()),  # 66 is not 66A
+    ("51.4545, -2.5879 Bristol", set()),  # grid coordinates
+]
+
+
+@pytest.fixture(scope="module")
+def register() -> Register:
+    return Register.open(HERE / "register.csv")
+
+
+@pytest.mark.parametrize(("text", "expected"), DECISIONS)
+def test_decided_on_purpose(register: Register, text: str, expected: set[str]) -> None:
+    assert {m.register_id for m in register.find_mentions([Segment(text, "body")])} == expected
