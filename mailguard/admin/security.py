@@ -76,7 +76,8 @@ def tokens_match(expected: str, given: str | None) -> bool:
 
 def public_origin(request: Request) -> tuple[str, str] | None:
     """(scheme, host:port) of MAILGUARD_ADMIN_PUBLIC_URL, the address a TLS proxy in front serves."""
-    runtime = getattr(request.app.state, "runtime", None)
+    app = request.scope.get("app")
+    runtime = getattr(app.state, "runtime", None) if app is not None else None
     url = runtime.settings.admin_public_url if runtime is not None else None
     if not url:
         return None
