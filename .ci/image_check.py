@@ -156,7 +156,7 @@ class Run:
             return self.api("/readyz")[0] == 200
 
         try:
-            wait_for("/readyz to answer 200", ready, 90)
+            wait_for("/readyz to answer 200", ready, 180)
         except SystemExit:
             print(self.logs()[-3000:], file=sys.stderr)
             raise
@@ -187,7 +187,7 @@ class Run:
             result = json.loads(body)["data"]["result"] if status == 200 else []
             return any(r["value"][1] == "1" for r in result)
 
-        wait_for("Prometheus to scrape the container", scraped, 60)
+        wait_for("Prometheus to scrape the container", scraped, 120)
 
     # --- checks --------------------------------------------------------------------------------
 

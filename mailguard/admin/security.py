@@ -76,7 +76,7 @@ def tokens_match(expected: str, given: str | None) -> bool:
 
 def public_origin(request: Request) -> tuple[str, str] | None:
     """(scheme, host:port) of MAILGUARD_ADMIN_PUBLIC_URL, the address a TLS proxy in front serves."""
-    app = request.scope.get("app")
+    app = request.scope.get("app")  # absent for a request built outside the app (tests, tools)
     runtime = getattr(app.state, "runtime", None) if app is not None else None
     url = runtime.settings.admin_public_url if runtime is not None else None
     if not url:

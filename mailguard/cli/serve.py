@@ -60,6 +60,18 @@ def _ensure_multiprocess_metrics(settings: Settings) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "mailguard", *sys.argv[1:]])
 
 
+class _NoColourCopy(logging.Filter):
+    """uvicorn passes an ANSI-coloured copy of some messages as `color_message`: keep it out of
+    our (text or JSON) lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.__dict__.pop("color_message", None)
+        return True
+
+
+_NO_COLOUR = _NoColourCopy()
+
+
 class AdminServer:
     """uvicorn in our event loop, without its own signal handling (we do that)."""
 
@@ -74,6 +86,7 @@ class AdminServer:
                 yield
 
         # log_config=None: uvicorn's lines go through our handlers (JSON when MAILGUARD_LOG_FORMAT=json).
+        logging.getLogger("uvicorn.error").addFilter(_NO_COLOUR)
         config = uvicorn.Config(
             app,
             loop="none",
@@ -106,6 +119,13 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
     from mailguard.relay.workers import start_workers, stop_workers
     from mailguard.runtime import build_runtime
 
+    # Signals first: a SIGTERM while starting (a slow host, a quick rollback) must still end in
+    # a graceful stop with exit 0, not the default action's death mid-start.
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, lambda: None)  # nothing to reload yet
     preflight(settings)
     before, after = raise_open_files_limit()
     if after > before:
@@ -125,10 +145,6 @@ async def serve(settings: Settings, *, on_ready: Callable[[str], None] | None = 
         reset_multiprocess_dir()  # no counters carried over from an earlier run in the same folder
         if extra_workers:
             workers = start_workers(settings, extra_workers)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
         loop.add_signal_handler(signal.SIGHUP, _reload_all, runtime, workers)
         relay_at = "{}:{}".format(*relay.address)
         log.info(

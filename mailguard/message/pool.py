@@ -124,6 +124,7 @@ class ExtractionPool:
         self._start_lock: asyncio.Lock | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._imported: asyncio.Future[object] | None = None
 
     async def __aenter__(self) -> ExtractionPool:
         await self.start()
@@ -141,13 +142,12 @@ class ExtractionPool:
             if self._idle is not None:
                 return
             loop = asyncio.get_running_loop()
-            # the fast path's extractors are imported here, off the loop: a first import of
-            # pypdf, lxml and the rest costs a second or two, too long for the event loop
-            imported = loop.run_in_executor(self._threads, importlib.import_module, _EXTRACTORS)
+            # the fast path's extractors are imported now, in a thread, without delaying the
+            # start: a first import of pypdf, lxml and the rest would stall the loop for a second
+            self._imported = loop.run_in_executor(self._threads, importlib.import_module, _EXTRACTORS)
             started = await asyncio.gather(
                 *(loop.run_in_executor(self._threads, _Worker, self.limits) for _ in range(self.size))
             )
-            await imported
             idle: asyncio.Queue[_Worker] = asyncio.Queue()
             for worker in started:
                 self._workers.add(worker)
@@ -157,6 +157,8 @@ class ExtractionPool:
     async def extract(self, data: bytes) -> Content:
         try:
             if fast_path(data):
+                if self._imported is not None and not self._imported.done():
+                    await asyncio.shield(self._imported)  # not the loop's thread: the import's
                 from mailguard.message.extract.content import extract_content  # loaded by `start`
 
                 return extract_content(data, self.limits)

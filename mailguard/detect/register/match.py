@@ -41,7 +41,12 @@ from mailguard.detect.register.memo import AFTER, BEFORE, Memo
 from mailguard.detect.register.model import Mention
 from mailguard.detect.register.named import named_house
 from mailguard.detect.register.normalise import TYPE_FORMS, canon_postcode, house_number, postcode_key
-from mailguard.detect.register.postcode import NUMBER_AFTER_POSTCODE, NUMBER_BEFORE_POSTCODE, number_near_postcode
+from mailguard.detect.register.postcode import (
+    NUMBER_AFTER_POSTCODE,
+    NUMBER_BEFORE_POSTCODE,
+    number_near_postcode,
+    street_before_postcode,
+)
 from mailguard.detect.register.text import Group, Hit, groups, place
 from mailguard.detect.register.words import word_before
 from mailguard.message.model import Segment
@@ -113,7 +118,7 @@ class Matcher:
                 continue
             lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
             hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
-            if not self._may_be_near(rows, pc, _numbers_in(text, trig.numbers, lo, hi)):
+            if not self._may_be_near(rows, pc, _numbers_in(text, trig.numbers, lo, hi), text[lo:start]):
                 continue  # none of the rows' house numbers is written there: nothing to verify
             check = partial(self._near, group, rows, pc, lo, start, end, hi)
             yield from memo.run(group, start, ("p", lo - start, hi - start), check)
@@ -134,12 +139,15 @@ class Matcher:
         yield from contacts.phones(index, group, inside)
         yield from contacts.emails(index, group, (m for m in trig.emails if core_lo <= m.start() < core_hi))
 
-    def _may_be_near(self, rows: list[int], pc: str, numbers: set[str]) -> bool:
-        """Some row of this postcode is a named house, or has its house number (without its
-        letter) among `numbers`: the cheap test before the real one."""
+    def _may_be_near(self, rows: list[int], pc: str, numbers: set[str], before: str) -> bool:
+        """Some row of this postcode is a named house, has its house number (without its letter)
+        among `numbers`, or its street's first word in the text `before` the postcode: the cheap
+        test before the real one."""
         for r in rows:
             row = self.index.row(r)
-            if postcode_key(row.postcode) == pc and (not row.number or row.number.rstrip(_SUFFIXES) in numbers):
+            if postcode_key(row.postcode) == pc and (
+                not row.number or row.number.rstrip(_SUFFIXES) in numbers or row.street[0][:3] in before
+            ):
                 return True
         return False
 
@@ -147,7 +155,8 @@ class Matcher:
         for r in rows:
             row = self.index.row(r)
             if postcode_key(row.postcode) == pc:
-                yield from number_near_postcode(group, row, lo, start, end, hi)
+                found = list(number_near_postcode(group, row, lo, start, end, hi))
+                yield from found or street_before_postcode(group, row, lo, start, end)
 
 
 _SUFFIXES = "abcdefghijklmnopqrstuvwxyz"

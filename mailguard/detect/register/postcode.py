@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from rapidfuzz import fuzz
 
-from mailguard.detect.register.flats import names_other_flat
+from mailguard.detect.register.flats import flat_before, names_other_flat, other_flat
 from mailguard.detect.register.housenum import NUMBER, blocked
 from mailguard.detect.register.index import Row
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
@@ -21,6 +21,7 @@ from mailguard.detect.register.normalise import (
     FLAT_WORDS,
     NOT_HOUSE_AFTER,
     STREET_TYPES,
+    WORD_RE,
     canon_word,
     house_number,
     skeleton,
@@ -38,6 +39,10 @@ NUMBER_AFTER_POSTCODE = 40
 _LABEL_BETWEEN = re.compile(
     r"[\s,;:.()\-|]*(?:(?:house|door|property|building)\s*)?(?:(?:number|no|num|nr)\.?\s*)?[\s:#.(]*"
 )
+
+
+_NUMBER_BEFORE = re.compile(r"\d[a-z]?\W*$")
+_DIGIT = re.compile(r"\d")
 
 
 def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int) -> Iterator[Hit]:
@@ -68,6 +73,31 @@ def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end:
             continue  # postcode first: the address path reads "BS1 4AB, 14 Acacia Avenue"
         first, last = min(m.start(), pc_start), max(m.end(), pc_end)
         yield mention(group, row.id, "postcode_number", first, last, SCORE_NUMBER_POSTCODE)
+
+
+def street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:
+    """The row's street written before its full postcode with no house number (issue 10): a
+    street and its full postcode narrow the home to a handful of doors. Not when a house number
+    stands before the street (another number is a neighbour; the row's own is found anyway) or
+    another flat of the row's building is written."""
+    text = group.text
+    spans = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, lo, pc_start)]
+    size = len(row.street)
+    for i in range(len(spans) - size + 1):
+        if street_match([w for w, _, _ in spans[i : i + size + 1]], row.street) != size:
+            continue
+        start, street_end = spans[i][1], spans[i + size - 1][2]
+        between = text[street_end:pc_start]
+        if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
+            continue  # the postcode belongs to something after this street
+        before = text[max(0, start - 12) : start]  # past `lo`: a false postcode may end right before
+        if _NUMBER_BEFORE.search(before) or blocked(text, start):
+            continue
+        flat = flat_before(text, start, lo)
+        if flat and other_flat(row, flat.group(2)):
+            continue
+        yield mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)
+        return
 
 
 def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:

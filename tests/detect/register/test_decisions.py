@@ -16,7 +16,9 @@ DECISIONS = [
     ("41 Acacia Avenue, Bristol", set()),  # a transposed house number names the neighbour
     ("Alice Example, Bristol", set()),  # the person's name and town: no address
     ("BS1 4AB", set()),  # a full postcode alone: not a mention (yet; see the doc)
-    ("Acacia Avenue, Bristol BS1 4AB", set()),  # street and full postcode, no number (yet)
+    ("Acacia Avenue, Bristol BS1 4AB", {"R1"}),  # street and full postcode, no number: a handful of doors
+    ("12 Acacia Avenue, Bristol BS1 4AB", set()),  # ... unless another house number is written
+    ("Flat 3, High Street, Bristol BS2 8QT", set()),  # ... or another flat of the row's building
     ("Flat 3, 14 High Street, Bristol", set()),  # another flat in the same building
     ("14 High Street, Bristol", {"R2"}),  # the building of the row's flat
     ("66 Redcliffe Square, Bolton", set()),  # 66 is not 66A

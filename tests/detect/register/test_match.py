@@ -162,7 +162,7 @@ NEGATIVE = [
     "14 Acacia Avenue, LS1 1AA",  # another postcode
     "14 Acacia Road, Bristol",  # another street type
     "14 Acacia Close",
-    "Acacia Avenue, Bristol BS1 4AB",  # street and postcode, no number
+    "Acacia Avenue, Bristol BS1 4AX",  # street and another postcode, no number
     "We met on Acacia Avenue in Bristol",
     "BS1 district",
     "BS1 4AB",  # postcode alone
