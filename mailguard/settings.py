@@ -266,7 +266,7 @@ class Settings(BaseSettings):
     admin_header_timeout: float = Field(10.0, gt=0)  # seconds a client has to send a request's headers and body
 
     # --- harden: hosts that may not relay (no client network, not yet authenticated) ---
-    max_outsider_connections: int = Field(50, ge=1)  # SMTP slots outsiders share; the rest stay for clients
+    max_outsider_connections: int = Field(50, ge=1)  # SMTP slots outsiders share (at most half); the rest: clients
     max_outsider_connections_per_client: int = Field(5, ge=1)  # of those, per outside address
     outsider_idle_timeout: float = Field(30.0, gt=0)  # an outsider's idle limit until it authenticates
 

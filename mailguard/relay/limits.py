@@ -25,8 +25,8 @@ class ConnectionLimiter:
 
     Insiders (clients in MAILGUARD_CLIENT_NETWORKS, and anyone once authenticated) may use every
     slot. Outsiders (hosts that may not relay until they authenticate) share a small pool of
-    their own (`max_outsiders`, at most `outsider_per_client` each), so however many of them
-    connect, `max_total - max_outsiders` slots always stay for the clients the relay serves:
+    their own (`max_outsiders`, at most half of `max_total`; `outsider_per_client` each), so
+    however many of them connect, `max_total - max_outsiders` slots always stay for the clients the relay serves:
     the idea of Postfix's postscreen, which keeps zombies away from the real smtpd processes.
     """
 
@@ -35,7 +35,8 @@ class ConnectionLimiter:
     ) -> None:
         self.max_total = max_total
         self.max_per_client = max_per_client
-        self.max_outsiders = min(max_total, max_outsiders if max_outsiders is not None else max_total)
+        # never more than half of all slots, whatever the settings say: the rest are the clients'
+        self.max_outsiders = max(1, min(max_outsiders or max_total, max_total // 2))
         self.outsider_per_client = min(max_per_client, outsider_per_client)
         self._per_client: Counter[str] = Counter()
         self._outsiders_per_client: Counter[str] = Counter()

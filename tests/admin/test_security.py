@@ -159,13 +159,13 @@ async def test_api_wrong_tokens_are_limited_per_address(settings: Settings, stor
             assert (await guesser.get("/api/quarantine", headers=bearer(f"guess-{n}"))).status_code == 401
         refused = await guesser.get("/api/quarantine", headers=bearer("guess-x"))
         assert refused.status_code == 429
-        assert refused.json() == {"detail": "too many wrong tokens from this address, try again later"}
+        assert refused.json() == {"detail": "too many wrong tokens, try again later"}
         assert 1 <= int(refused.headers["retry-after"]) <= API_FAILURE_WINDOW + 1
-        # Refused before the token is looked at: a right guess must not look different.
-        assert (await guesser.get("/api/quarantine", headers=bearer(ADMIN))).status_code == 429
-        assert (await guesser.post("/api/quarantine/Q1/release", headers=bearer(ADMIN))).status_code == 429
+        # A valid token always works: behind a balancer the guesser's address is everyone's.
+        assert (await guesser.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 200
+        assert (await guesser.get("/api/quarantine", headers=bearer("guess-z"))).status_code == 429
         assert failures("invalid") - invalid == API_FAILURE_LIMIT
-        assert failures("throttled") - throttled == 3
+        assert failures("throttled") - throttled == 2
         # Other addresses are not affected, valid tokens or wrong ones.
         assert (await other.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 200
         assert (await other.get("/api/quarantine", headers=bearer("guess-y"))).status_code == 401
@@ -190,7 +190,8 @@ async def test_api_limit_counts_only_wrong_tokens(settings: Settings, store: Qua
             assert (await viewer.get("/api/quarantine", headers=bearer(f"guess-{n}"))).status_code == 401
         assert (await viewer.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 200
         assert (await viewer.get("/api/quarantine", headers=bearer("guess-last"))).status_code == 401
-        assert (await viewer.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 429
+        assert (await viewer.get("/api/quarantine", headers=bearer("guess-after"))).status_code == 429
+        assert (await viewer.get("/api/quarantine", headers=bearer(VIEWER))).status_code == 200  # never locked out
         # ... an admin's does, as a good login does on the review page.
         for n in range(API_FAILURE_LIMIT - 1):
             assert (await admin.get("/api/quarantine", headers=bearer(f"typo-{n}"))).status_code == 401

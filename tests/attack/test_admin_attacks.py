@@ -162,12 +162,12 @@ def test_token_guessing_gets_nothing(served: tuple[Admin, str]) -> None:
     answers = [admin.get("/api/quarantine", token=f"guess-{n:06d}-{TOKEN[12:]}", source=sprayer)[0] for n in range(50)]
     assert answers == [401] * API_FAILURE_LIMIT + [429] * (50 - API_FAILURE_LIMIT)
     assert 1 <= int(admin.headers["retry-after"]) <= API_FAILURE_WINDOW + 1
-    # The real token from the spraying address is refused too (else 429 vs 200 would be an oracle) ...
-    assert admin.get("/api/quarantine", source=sprayer)[0] == 429
-    # ... and works from anywhere else: no lock-out of the real token for everybody.
+    # The real token works, from the spraying address too (issue 12: behind a balancer that
+    # address is every reviewer's; tokens are long random strings, so 200 is no useful oracle).
+    assert admin.get("/api/quarantine", source=sprayer)[0] == 200
     assert admin.get("/api/quarantine")[0] == 200
     assert admin.metric("invalid") - invalid == API_FAILURE_LIMIT
-    assert admin.metric("throttled") - throttled == 50 - API_FAILURE_LIMIT + 1
+    assert admin.metric("throttled") - throttled == 50 - API_FAILURE_LIMIT
 
 
 def test_forwarded_for_does_not_rotate_the_address(served: tuple[Admin, str]) -> None:

@@ -145,13 +145,13 @@ def _post_head(path: str, length: int, token: str | None = None, kind: str = "ap
 def test_a_big_body_is_answered_before_a_byte_of_it_is_read(
     served: Served, path: str, token: str | None, kind: str, expected: int
 ) -> None:
-    answer, closed = served.raw(_post_head(path, 200 * 1024 * 1024, token, kind), timeout=3)
+    answer, closed = served.raw(_post_head(path, 200 * 1024 * 1024, token, kind), timeout=15)
     assert _status(answer) == expected, answer[:200]
     assert closed  # the unread body is never taken for the next request
 
 
 def test_a_page_post_without_a_session_is_refused_unread(served: Served) -> None:
-    answer, _ = served.raw(_post_head("/review/item/QAAAAAAAAAAAA/release", 100, None, "text/plain"), timeout=3)
+    answer, _ = served.raw(_post_head("/review/item/QAAAAAAAAAAAA/release", 100, None, "text/plain"), timeout=15)
     assert _status(answer) == 403
 
 

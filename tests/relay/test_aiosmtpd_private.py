@@ -21,15 +21,15 @@ METHODS = {
     "_set_post_data_state": ["self"],  # after our DATA reply: back to the command state
     "_create_session": ["self"],  # our RelaySession carries the upstream transaction
     "_authenticate": ["self", "mechanism", "auth_data"],  # AUTH behind the throttle
-    "_reset_timeout": ["self", "duration"],  # the idle timer, re-armed per command
+    "_reset_timeout": ["self", "duration"],  # the idle limit re-armed between DATA reads and after work
 }
 # attributes set on each instance that we read or replace
 ATTRIBUTES = (
     "_smtp_methods",  # wrapped so a command in progress is tracked for graceful shutdown
     "_reader",  # smtp_DATA reads the body itself (bounded, bare-LF aware); PROXY header
     "_writer",
-    "_timeout_handle",  # the idle timer we cancel and re-arm
-    "_timeout_duration",
+    "_timeout_handle",  # cancelled while the relay works: the idle limit is the client's time
+    "_timeout_duration",  # shorter for outsiders until they authenticate
 )
 
 SOURCE = inspect.getsource(aiosmtpd.smtp)
