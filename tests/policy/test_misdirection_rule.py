@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from mailguard.policy.context import ScanContext
 
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content, Segment
 from mailguard.policy.engine import Policy, load_policy
+from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.verdict import Action
 from mailguard.quarantine import QuarantineStore
 from mailguard.quarantine.affinity import AffinityService, Delivery, open_affinity
