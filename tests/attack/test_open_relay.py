@@ -46,9 +46,10 @@ def test_address_tricks_from_outside_are_refused(outside_relay: RelayHarness, rc
         assert c.cmd("EHLO outsider.test").startswith("250")
         for sender in ("a@example.com", "", "postmaster@mailguard.test", rcpt):
             reply = c.cmd(f"MAIL FROM:<{sender}>")
-            assert reply.startswith(("554 5.7.1", "553", "501")), reply
+            assert reply.startswith(("554 5.7.1", "553", "501", "550 5.1.3")), reply
             rcpt_reply = c.cmd(f"RCPT TO:<{rcpt}>")
-            assert rcpt_reply.startswith(("503", "553", "501", "554")), rcpt_reply
+            # 550 5.1.3: a recipient that hides another destination is refused outright
+            assert rcpt_reply.startswith(("503", "553", "501", "554", "550 5.1.3")), rcpt_reply
             assert c.cmd("DATA").startswith(("503", "554"))
             c.cmd("RSET")
     assert outside_relay.upstream.messages == [] and outside_relay.upstream.connections == 0
