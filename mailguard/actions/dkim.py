@@ -25,7 +25,7 @@ from pathlib import Path
 
 import dkim
 
-from mailguard.actions.headers import split_message
+from mailguard.actions.header_block import split_message
 from mailguard.metrics import DKIM_CHANGES
 from mailguard.settings import Settings
 

@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable, Iterable
 
 from mailguard.actions.addrlist import normalise_address
-from mailguard.actions.headers import split_message
+from mailguard.actions.header_block import split_message
 
 ID_HEADER = "X-Mailguard-Id"
 _PREFIX = "x-mailguard-"

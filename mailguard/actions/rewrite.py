@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mailguard.actions.addrlist import Entry, ascii_domain_form, entry_is_kept, parse_address_list
-from mailguard.actions.headers import HeaderBlock, HeaderField, fold_field, make_field, split_message
+from mailguard.actions.header_block import HeaderBlock, HeaderField, fold_field, make_field, split_message
 
 REWRITTEN_HEADER = "X-Mailguard-Rewritten"
 UNDISCLOSED = "undisclosed-recipients:;"

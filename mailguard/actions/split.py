@@ -37,8 +37,8 @@ from email import policy
 from email.parser import BytesHeaderParser
 
 from mailguard.actions.addrlist import normalise_address
-from mailguard.actions.calendar import CalendarBody, CalendarError, parse_calendar
-from mailguard.actions.headers import HeaderBlock, split_message
+from mailguard.actions.header_block import HeaderBlock, split_message
+from mailguard.actions.invite import CalendarBody, CalendarError, parse_calendar
 from mailguard.actions.rewrite import hide_recipients, internal_predicate, stamp
 from mailguard.envelope import Envelope
 

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from mailguard.admin import decisions
 from mailguard.admin.auth import Reviewer, Viewer
 from mailguard.admin.deps import Store, runtime_of
-from mailguard.admin.models import (
+from mailguard.admin.schemas import (
     AuditList,
     AuditQuery,
     ItemDetail,

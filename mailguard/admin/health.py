@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from mailguard.admin.deps import runtime_of
-from mailguard.admin.models import Health, Readiness
+from mailguard.admin.schemas import Health, Readiness
 from mailguard.metrics import READY, UPSTREAM_UP, exposition, refresh_quarantine_gauges
 from mailguard.runtime import Runtime
 

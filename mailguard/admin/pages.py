@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from mailguard.admin import decisions
 from mailguard.admin.auth import Role, TokenBook, failure_keys
 from mailguard.admin.deps import runtime_of, store_of
-from mailguard.admin.models import (
+from mailguard.admin.schemas import (
     ItemDetail,
     ItemId,
     ItemSummary,
@@ -27,7 +27,7 @@ from mailguard.admin.models import (
     ReleaseRequest,
     StatusFilter,
 )
-from mailguard.admin.models import Text as TextField
+from mailguard.admin.schemas import Text as TextField
 from mailguard.admin.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,

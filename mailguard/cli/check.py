@@ -23,7 +23,7 @@ from typing import Any
 
 from mailguard.actions.disposition import dispose
 from mailguard.cli import UserError
-from mailguard.detect.headers import read_headers
+from mailguard.detect.header_facts import read_headers
 from mailguard.envelope import Envelope
 from mailguard.policy.loader import PolicyError
 from mailguard.policy.scanner import Scanner

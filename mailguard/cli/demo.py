@@ -35,7 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mailguard.relay.errors import StartupError
+    from mailguard.relay.startup import StartupError
     from mailguard.runtime import PipelineError
 
     try:

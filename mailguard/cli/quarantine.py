@@ -22,7 +22,7 @@ from mailguard.actions.release.deliver import Releaser
 from mailguard.cli import UserError
 from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReviewer, StoreError
-from mailguard.quarantine.engine import sqlite_file
+from mailguard.quarantine.database import sqlite_file
 from mailguard.quarantine.errors import JustificationRequired
 from mailguard.settings import Settings, load_settings
 from mailguard.visible import visible

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(**overrides)
     _ensure_multiprocess_metrics(settings)
     setup_logging(settings)
-    from mailguard.relay.errors import StartupError
+    from mailguard.relay.startup import StartupError
     from mailguard.runtime import PipelineError
 
     try:

@@ -9,9 +9,9 @@ from pathlib import Path
 from mailguard.detect.cases import CaseFinder, CasePattern
 from mailguard.organisation.organisation import Organisation
 from mailguard.organisation.patterns import AddressPatterns
-from mailguard.policy.context import ScanContext
 from mailguard.policy.loader import RuleFiles, load_rule_files
 from mailguard.policy.rules import ExposureRule, ProtectedRule, Rule, UnscannableRule
+from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.verdict import Action, Reason, strongest
 from mailguard.settings import Settings
 
@@ -75,7 +75,7 @@ class Policy:
             else:
                 disabled.append(umodel.name)
         organisation = Organisation.of(internal, consumer, org.professional_domains, org.subaddress_domains)
-        cases = _case_finder(files, settings, rules, disabled)
+        cases = _add_misdirection(files, settings, rules, disabled)
         return cls(
             rules=rules,
             organisation=organisation,
@@ -121,9 +121,11 @@ class Policy:
         return lines
 
 
-def _case_finder(files: RuleFiles, settings: Settings, rules: list[Rule], disabled: list[str]) -> CaseFinder | None:
-    """The misdirection rules of cases.yaml, and the finder of the case keys they (and learning)
-    use; None when every misdirection rule is off."""
+def _add_misdirection(
+    files: RuleFiles, settings: Settings, rules: list[Rule], disabled: list[str]
+) -> CaseFinder | None:
+    """Add the misdirection rules of cases.yaml to `rules` (the switched-off ones to `disabled`);
+    return the finder of the case keys they and learning use, None when every one is off."""
     from mailguard.policy.misdirection import MisdirectedRecipientRule
     from mailguard.quarantine.affinity.keyring import LazyKeyring
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from mailguard.policy.models import (
+from mailguard.policy.rule_files import (
     RULE_FILES,
     CasesFile,
     ExposureFile,

@@ -9,9 +9,9 @@ from typing import Protocol
 
 from mailguard import metrics
 from mailguard.detect.cases import CaseKey, external_recipients, written_forms
-from mailguard.policy.context import ScanContext
-from mailguard.policy.models import MisdirectionRuleModel
+from mailguard.policy.rule_files import MisdirectionRuleModel
 from mailguard.policy.rules import MAX_REASONS_PER_RULE, Rule
+from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.verdict import Action, Reason
 
 log = logging.getLogger(__name__)
@@ -83,18 +83,25 @@ class MisdirectedRecipientRule(Rule):
         if not new:
             return []
         written = written_forms(self.recipients(ctx))
-        reasons: list[Reason] = []
-        for key in keys:
-            history = histories.get(key.digest)
-            if history is None or not self.established(history):
-                continue
-            metrics.AFFINITY_WOULD_HOLD.labels(rule=self.name).inc()
-            if self.observe:
-                log.info("misdirection guard (observing): would %s mail about a case", self._action(key).value)
-                continue
-            reasons.append(self._reason(key, [written.get(r, r) for r in new], history))
-            if len(reasons) >= MAX_REASONS_PER_RULE:
-                break
+        # A case named another way in earlier mail (its register row beside its reference) is
+        # established when either name is.
+        own = {k.digest for k in keys}
+        linked = any(self.established(h) for digest, h in histories.items() if digest not in own)
+        reasons = [
+            self._reason(key, [written.get(r, r) for r in new], history)
+            for key in keys
+            if (history := histories.get(key.digest)) is not None and (linked or self.established(history))
+        ][:MAX_REASONS_PER_RULE]
+        if not reasons:
+            return []
+        metrics.AFFINITY_WOULD_HOLD.labels(rule=self.name).inc()  # once per message
+        if self.observe:  # cold start: counted and logged (ids only, by the relay), never held
+            log.info(
+                "misdirection guard observing: would %s a message about %d case(s)",
+                reasons[0].action.value,
+                len(reasons),
+            )
+            return []
         return reasons
 
     def established(self, history: HistoryLike) -> bool:

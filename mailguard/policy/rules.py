@@ -9,14 +9,14 @@ from collections.abc import Callable
 from mailguard.detect import unscannable
 from mailguard.detect.exposure import HEADERS, detect_exposure
 from mailguard.organisation.patterns import AddressPatterns
-from mailguard.policy.context import ScanContext
-from mailguard.policy.models import (
+from mailguard.policy.rule_files import (
     Audience,
     ExposureRuleModel,
     ProtectedRuleModel,
     RuleModel,
     UnscannableRuleModel,
 )
+from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.verdict import Action, Reason
 
 MAX_REASONS_PER_RULE = 20  # a spreadsheet of mentions must not become thousands of reasons

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from mailguard import metrics
 from mailguard.detect.budget import BudgetExceeded, scan_budget
-from mailguard.detect.headers import read_headers
+from mailguard.detect.header_facts import read_headers
 from mailguard.detect.protected import RegisterLike
 from mailguard.envelope import Envelope
 from mailguard.message.model import AddressSource, Content, Unscanned, UnscannedReason
-from mailguard.policy.context import ScanContext
 from mailguard.policy.engine import Policy, load_policy
 from mailguard.policy.loader import PolicyError
+from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.system import system_mail
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.settings import Settings

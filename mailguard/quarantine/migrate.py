@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mailguard.quarantine.engine import write_tx
+from mailguard.quarantine.database import write_tx
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK_KEY = 0x6D61696C67  # "mailg": an arbitrary constant shared by every mailguard process

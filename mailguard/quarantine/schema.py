@@ -106,3 +106,17 @@ affinity_recipients = sa.Table(
     sa.PrimaryKeyConstraint("case_key", "recipient"),
     sa.Index("ix_affinity_recipients_last_seen", "last_seen"),
 )
+
+# Cases named together in one delivered message (a reference and its register row): what one
+# of them has had, the other counts as known too. Both directions are stored.
+affinity_links = sa.Table(
+    "affinity_links",
+    metadata,
+    sa.Column("case_key", sa.String(32), nullable=False),
+    sa.Column("linked_key", sa.String(32), nullable=False),
+    sa.Column("messages", sa.Integer, nullable=False),
+    sa.Column("first_seen", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+    sa.PrimaryKeyConstraint("case_key", "linked_key"),
+    sa.Index("ix_affinity_links_last_seen", "last_seen"),
+)

@@ -26,7 +26,7 @@ from mailguard.organisation.organisation import Organisation
 from mailguard.policy.verdict import Verdict
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
-from mailguard.quarantine.engine import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
+from mailguard.quarantine.database import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
 from mailguard.quarantine.errors import (
     Conflict,
     JustificationRequired,
@@ -342,7 +342,7 @@ class QuarantineStore:
                     )
                     await self._queue_notice(conn, partial, item_id, now)
                 decided = True
-        if decided:
+        if decided and not actor.startswith(CLI_ACTOR_PREFIX):  # the CLI's: counted by the server
             metrics.REVIEW_DECISIONS.labels(decision="release").inc()
             log.info("released %s by %s (%s, %d copies)", item_id, actor, request.mode.value, len(plan.copies))
         return await self._detail_or_missing(item_id)
@@ -372,7 +372,8 @@ class QuarantineStore:
                 places = problem_places(row)
                 note = notice.for_item(self.settings, NoticeKind.REJECTED, row, now, comment=comment, places=places)
                 await self._queue_notice(conn, note, item_id, now)
-        metrics.REVIEW_DECISIONS.labels(decision="reject").inc()
+        if not actor.startswith(CLI_ACTOR_PREFIX):  # the CLI's: counted by the server (decisions_elsewhere)
+            metrics.REVIEW_DECISIONS.labels(decision="reject").inc()
         log.info("rejected %s by %s", item_id, actor)
         return await self._detail_or_missing(item_id)
 

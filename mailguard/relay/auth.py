@@ -30,7 +30,7 @@ from typing import Any
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from mailguard.metrics import AUTH_FAILURES
-from mailguard.relay.errors import StartupError
+from mailguard.relay.startup import StartupError
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ import time
 
 from mailguard.relay import replies
 from mailguard.relay.auth import Authenticator, load_users
-from mailguard.relay.context import RelayContext
-from mailguard.relay.errors import StartupError
 from mailguard.relay.limits import ConnectionLimiter
 from mailguard.relay.proxyproto import ProxySMTP
 from mailguard.relay.session.handler import RelayHandler
+from mailguard.relay.shared import RelayContext
 from mailguard.relay.smtp import RelaySMTP
+from mailguard.relay.startup import StartupError
 from mailguard.relay.tls import server_context
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings, default_hostname

@@ -23,7 +23,6 @@ from aiosmtpd.smtp import SMTP, AuthResult, Session
 
 from mailguard.relay import replies
 from mailguard.relay.auth import PendingCheck
-from mailguard.relay.context import RelayContext
 from mailguard.relay.dataread import (
     DataTooLarge,
     NoRoom,
@@ -33,6 +32,7 @@ from mailguard.relay.dataread import (
     unstuff,
 )
 from mailguard.relay.limits import in_networks
+from mailguard.relay.shared import RelayContext
 from mailguard.settings import BareNewline
 from mailguard.upstream.transaction import UpstreamTransaction
 
@@ -49,6 +49,7 @@ class RelaySession(Session):
         self.upstream: UpstreamTransaction | None = None
         self.transaction_id = ""
         self.auth_failures = 0  # credentials the Authenticator refused in this session
+        self.source_routed = False  # the RCPT being handled had a source route (aiosmtpd drops it)
 
     @property
     def client_ip(self) -> str:
@@ -205,9 +206,7 @@ class RelaySMTP(SMTP):
         if arg and not _CONTROL.isdisjoint(arg):
             await self.push(replies.BAD_ADDRESS_CHARS)
             return
-        if arg and _SOURCE_ROUTE.match(arg):  # aiosmtpd drops the route: refuse it while we see it
-            await self.push(replies.EMBEDDED_ROUTE)
-            return
+        self.relay_session().source_routed = bool(arg and _SOURCE_ROUTE.match(arg))  # aiosmtpd drops it
         await super().smtp_RCPT(arg)
 
     async def smtp_AUTH(self, arg: str) -> None:

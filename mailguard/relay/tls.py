@@ -5,9 +5,8 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-from mailguard.relay.errors import StartupError
 from mailguard.settings import Settings
-from mailguard.upstream.client_tls import failure_reason
+from mailguard.upstream.client_tls import load_tls_file
 
 
 def server_context(settings: Settings) -> ssl.SSLContext | None:
@@ -16,24 +15,16 @@ def server_context(settings: Settings) -> ssl.SSLContext | None:
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    try:
-        context.load_cert_chain(settings.tls_cert_file, settings.tls_key_file)
-    except (OSError, ssl.SSLError) as exc:
-        raise StartupError(
-            f"cannot load MAILGUARD_TLS_CERT_FILE/KEY_FILE ({settings.tls_cert_file}): {failure_reason(exc)}"
-        ) from None
+    cert, key = settings.tls_cert_file, settings.tls_key_file
+    load_tls_file("MAILGUARD_TLS_CERT_FILE/KEY_FILE", cert, lambda: context.load_cert_chain(cert, key))
     if settings.tls_client_cert_names:
         # Ask for a client certificate (Exchange Online presents one); a client without one may
         # still connect, and the tenant gate decides. A certificate that does not verify fails
         # the handshake.
         context.verify_mode = ssl.CERT_OPTIONAL
-        if settings.tls_client_ca_file is not None:
-            try:
-                context.load_verify_locations(cafile=settings.tls_client_ca_file)
-            except (OSError, ssl.SSLError) as exc:
-                raise StartupError(
-                    f"cannot load MAILGUARD_TLS_CLIENT_CA_FILE ({settings.tls_client_ca_file}): {failure_reason(exc)}"
-                ) from None
+        if (ca_file := settings.tls_client_ca_file) is not None:
+            trust = lambda: context.load_verify_locations(cafile=ca_file)  # noqa: E731
+            load_tls_file("MAILGUARD_TLS_CLIENT_CA_FILE", ca_file, trust)
     return context
 
 

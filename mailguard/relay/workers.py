@@ -13,8 +13,8 @@ import signal
 from multiprocessing.process import BaseProcess
 
 from mailguard.logs import setup_logging
-from mailguard.relay.errors import StartupError
 from mailguard.relay.server import RelayServer
+from mailguard.relay.startup import StartupError
 from mailguard.runtime import build_runtime
 from mailguard.settings import Settings
 

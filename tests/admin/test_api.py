@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mailguard.quarantine import QuarantineStore
-from mailguard.quarantine.engine import create_engine
+from mailguard.quarantine.database import create_engine
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mailguard.detect.base import make_snippet
-from mailguard.detect.headers import read_headers
+from mailguard.detect.header_facts import read_headers
 from mailguard.message.model import AddressSource
 
 

@@ -99,6 +99,7 @@ def stack(world: Tenant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         dkim_domain="council.example",
         dkim_selector="mg",
         dkim_key_file=world.folder / "dkim.key",
+        split_invites=True,  # an invite to members of the public leaves as one copy each
     ) as s:
         yield s
 
@@ -200,3 +201,50 @@ def test_a_signed_message_rewritten_is_re_signed(stack: Stack, world: Tenant) ->
     body_from_ours = got[got.index(b"DKIM-Signature:") :]
     assert dkim.verify(body_from_ours, dnsfunc=world.dns)
     assert body_from_ours.count(b"DKIM-Signature:") == 2
+
+
+def _signed(world: Tenant, data: bytes) -> bytes:
+    """As Exchange Online hands it over: signed with the tenant's key, To and Cc covered."""
+    return dkim.sign(data, b"exo", b"council.example", world.exo_dkim, canonicalize=(b"relaxed", b"relaxed")) + data
+
+
+def _ours_verifies(world: Tenant, delivered: bytes) -> bool:
+    return dkim.verify(delivered[delivered.index(b"DKIM-Signature:") :], dnsfunc=world.dns)
+
+
+def test_split_invite_copies_are_re_signed(stack: Stack, world: Tenant) -> None:
+    invite = message("X-Test: split", "Content-Type: text/calendar; method=REQUEST; charset=utf-8")
+    head, _, _ = invite.partition(b"\r\n\r\n")
+    calendar = "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "METHOD:REQUEST", "BEGIN:VEVENT", "UID:exo-split@council.example",
+         "DTSTART:20261210T100000Z", "SUMMARY:Drop-in", f"ORGANIZER:mailto:{SENDER}",
+         *(f"ATTENDEE;RSVP=TRUE:mailto:{a}" for a in PUBLIC), "END:VEVENT", "END:VCALENDAR"]
+    )  # fmt: skip
+    code, _ = exo_send(
+        stack, world, _signed(world, head + b"\r\n\r\n" + calendar.encode() + b"\r\n"), cert=world.exo_cert
+    )
+    assert code == 250
+    copies = stack.wait_for(lambda m: b"X-Test: split" in m.data, count=len(PUBLIC))
+    assert sorted(r for c in copies for r in c.rcpt_tos) == sorted(PUBLIC)  # one copy each
+    for copy in copies:
+        other = next(a for a in PUBLIC if a not in copy.rcpt_tos)
+        assert other.encode() not in copy.data  # the other attendee is pruned from this copy
+        assert _ours_verifies(world, copy.data)
+
+
+def test_a_released_bcc_copy_is_re_signed(stack: Stack, world: Tenant) -> None:
+    from mailguard.envelope import Envelope
+    from mailguard.policy.verdict import Action, Reason, Verdict
+
+    data = _signed(world, message("X-Test: release"))
+    verdict = Verdict(
+        Action.HOLD,
+        reasons=[Reason("exposure-headers", "exposure", "2 members of the public in To", action=Action.HOLD)],
+    )
+    assert stack.runtime is not None and stack.runtime.store is not None
+    item = stack.call(stack.runtime.store.hold(Envelope(SENDER, tuple(PUBLIC)), data, verdict))
+    reply = stack.api().post(f"/api/quarantine/{item}/release", json={"mode": "bcc", "comment": "checked"})
+    assert reply.status_code == 200, reply.text
+    delivered = stack.wait_for(lambda m: b"X-Test: release" in m.data)[0].data
+    assert b"undisclosed-recipients" in delivered
+    assert _ours_verifies(world, delivered)

@@ -35,11 +35,16 @@ def about_case(word: str, ref: str, to: str) -> bytes:
     return msg.as_bytes()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def guarded(request: pytest.FixtureRequest, settings: dict[str, Any], tmp_path: Path) -> Iterator[Stack]:
+def _rules(tmp_path: Path, cases: str) -> Path:
     rules = tmp_path / "rules"
     shutil.copytree(REPO_RULES, rules)
-    (rules / "cases.yaml").write_text(CASES_YAML)
+    (rules / "cases.yaml").write_text(cases)
+    return rules
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def guarded(request: pytest.FixtureRequest, settings: dict[str, Any], tmp_path: Path) -> Iterator[Stack]:
+    rules = _rules(tmp_path, CASES_YAML)
     settings = settings | {"rules_dir": rules, "affinity_min_days": 0, "affinity_key": "e2e-affinity-key-0123456789"}
     if request.param == "postgres":
         settings |= {"database_url": request.getfixturevalue("pg_database")}
@@ -93,3 +98,23 @@ def test_a_stranger_is_held_and_the_release_teaches_the_case(guarded: Stack) -> 
     metrics = httpx.get(f"{stack.admin_url}/metrics").text
     assert re.search(r"^mailguard_affinity_keys 1\.0$", metrics, re.M), metrics
     assert re.search(r'^mailguard_affinity_would_hold_total\{rule="misdirected-recipient"\} [1-9]', metrics, re.M)
+
+
+def test_observing_counts_the_would_be_hold_and_delivers(settings: dict[str, Any], tmp_path: Path) -> None:
+    rules = _rules(tmp_path, CASES_YAML.replace("observe: false", "observe: true"))
+    with Stack(**settings | {"rules_dir": rules, "affinity_min_days": 0}) as stack:
+        word, ref = marker(), "CM-7777-ZZ"
+        for _ in range(3):
+            stack.send(about_case(word, ref, MUM), SENDER, [MUM])
+        _learnt(stack)
+        before = _would_hold(stack)
+        code, text = stack.send(about_case(word, ref, STRANGER), SENDER, [STRANGER])
+        assert code == 250 and not HELD.match(text)  # delivered: the guard only observes
+        stack.wait_for(lambda m: m.rcpt_tos == (STRANGER,) and word.encode() in m.data)
+        assert _would_hold(stack) == before + 1
+
+
+def _would_hold(stack: Stack) -> float:
+    metrics = httpx.get(f"{stack.admin_url}/metrics").text
+    found = re.search(r'^mailguard_affinity_would_hold_total\{rule="misdirected-recipient"\} (\S+)$', metrics, re.M)
+    return float(found.group(1)) if found else 0.0

@@ -7,15 +7,27 @@ from email import message_from_bytes, policy
 
 from support.stack import Stack
 
+from mailguard.message import extract_content
+
 from .mail import COLLEAGUE, SENDER, marker, subject_of
 
 
-def _send(stack: Stack, headers: str, rcpts: list[str]) -> bytes:
+def _send(stack: Stack, headers: str, rcpts: list[str]) -> bytes | None:
+    """What was delivered, or None when the message was held for review."""
     word = marker()
     data = f"From: <{SENDER}>\r\n{headers}Subject: {word}\r\n\r\nHello.\r\n".encode()
-    assert stack.send(data, SENDER, rcpts)[0] == 250
-    [got] = stack.wait_for(lambda m: word in subject_of(m.data))
-    return got.data
+    code, text = stack.send(data, SENDER, rcpts)
+    assert code == 250, text
+    if b"held for review" in text:
+        return None
+    stack.wait_for(lambda m: word in subject_of(m.data))
+    stack.outbox_idle()  # a rewrite may go out as one copy inside and one outside
+    return b"".join(c.data for c in stack.delivered(lambda m: word in subject_of(m.data)))
+
+
+DISPLAY_NAME_LIST = (
+    b'From: a@council.example\r\nTo: "ann@gmail.com; bob@hotmail.co.uk" <consultation@council.example>\r\n\r\nx\r\n'
+)
 
 
 def _shown(data: bytes, name: str) -> str:
@@ -28,8 +40,9 @@ def test_addresses_typed_into_a_display_name_are_exposed(stack: Stack) -> None:
         f'To: "ann@gmail.com; bob@hotmail.co.uk" <consultation@council.example>\r\nCc: {COLLEAGUE}\r\n',
         ["ann@gmail.com", "bob@hotmail.co.uk", COLLEAGUE],
     )
-    assert b"X-Mailguard-Rewritten" in got
-    assert "ann@gmail.com" not in _shown(got, "To") and "bob@" not in _shown(got, "To")
+    assert got is None or ("ann@gmail.com" not in _shown(got, "To") and "bob@" not in _shown(got, "To"))
+    content = extract_content(DISPLAY_NAME_LIST)
+    assert {"ann@gmail.com", "bob@hotmail.co.uk"} <= {a.address for a in content.addresses}
 
 
 def test_resent_to_and_cc_are_visible_recipients(stack: Stack) -> None:
@@ -38,6 +51,6 @@ def test_resent_to_and_cc_are_visible_recipients(stack: Stack) -> None:
         f"To: {COLLEAGUE}\r\nResent-From: <{SENDER}>\r\nResent-To: ann@gmail.com\r\nResent-Cc: bob@sky.com\r\n",
         ["ann@gmail.com", "bob@sky.com"],
     )
-    assert b"X-Mailguard-Rewritten" in got
+    assert got is not None
     assert "ann@gmail.com" not in _shown(got, "Resent-To") and "bob@sky.com" not in _shown(got, "Resent-Cc")
     assert COLLEAGUE in _shown(got, "To")

@@ -9,8 +9,8 @@ from policy_helpers import INTERNAL, Decide
 
 from mailguard.envelope import Envelope
 from mailguard.message.model import Content
-from mailguard.policy.context import ScanContext
 from mailguard.policy.engine import Decision, Policy, load_policy
+from mailguard.policy.scan_context import ScanContext
 from mailguard.settings import Settings
 
 

@@ -191,3 +191,19 @@ async def test_the_scan_threads_reader_opens_any_sqlite_path(tmp_path: Path) -> 
         await service.aclose()
     finally:
         await store.aclose()
+
+
+async def test_cases_named_together_share_what_they_have_had(store: QuarantineStore) -> None:
+    """A reference and a register row named in one delivered message are one case: a recipient
+    the row has had is known to mail naming only the reference."""
+    service = _service(store)
+    ref, row, other = (service.keyring.case(v) for v in ("reference:CM1", "register:P1", "reference:CM2"))
+    await _learn(service, row, {"police@force.example": "force.example"}, 0)
+    await service.store.record([Delivery((ref, row), {"mum@gmail.com": None}, T0 + DAY)])
+    await _learn(service, other, {"stranger@gmail.com": None}, 2)
+
+    found = await service.store.examine([ref], {"police@force.example": "force.example"})
+    assert set(found) == {ref, row} and found[row].known == {"police@force.example"}
+    assert found[ref].known == set()  # the reference's own set: the rule takes the union
+    alone = await service.store.examine([other], {"police@force.example": "force.example"})
+    assert set(alone) == {other}  # an unrelated case links nothing

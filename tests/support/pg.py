@@ -23,7 +23,15 @@ from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("MAILGUARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("MAILGUARD_TEST_REQUIRE_PG") == "1"
-TABLES = ("quarantine_items", "quarantine_item_rules", "outbox", "audit", "affinity_cases", "affinity_recipients")
+TABLES = (
+    "quarantine_items",
+    "quarantine_item_rules",
+    "outbox",
+    "audit",
+    "affinity_cases",
+    "affinity_recipients",
+    "affinity_links",
+)
 
 
 def _asyncpg_dsn(url: str) -> str:

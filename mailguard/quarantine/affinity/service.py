@@ -1,7 +1,8 @@
 """The misdirection guard's link to the store, for a running relay (and `mailguard check`).
 
-- The Scanner's rule asks `examine` from its worker thread; the query runs on the event loop
-  that owns the store's connections, and the thread waits for it (bounded).
+- The Scanner's rule asks `examine` from its worker thread. On SQLite the query runs right
+  there on a read-only connection; on PostgreSQL it runs on the event loop that owns the
+  store's pool, and the thread waits for it (bounded: no answer in time, no history).
 - The delivery hooks (`delivered` from the relay, `released` from the outbox) only queue: the
   queue is written in batches by `run`, off the path of the SMTP reply.
 """

@@ -5,25 +5,22 @@ the message's cases that match its recipients (one indexed probe per case and re
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import permutations
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import QueuePool
 
+from mailguard.quarantine.affinity import lookup
 from mailguard.quarantine.affinity.keyring import AffinityKeyring
-from mailguard.quarantine.schema import affinity_cases, affinity_recipients
+from mailguard.quarantine.schema import affinity_cases, affinity_links, affinity_recipients
 
 if TYPE_CHECKING:
     from mailguard.quarantine.store import QuarantineStore
-
-REVIEWER_SAMPLE = 10  # earlier recipients a reviewer is shown per case
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +34,15 @@ class Delivery:
     written: Mapping[str, str] = field(default_factory=dict)  # canonical -> as written, for reviewers
 
 
-@dataclass(slots=True)
-class CaseHistory:
-    """What the store knows about one case, as far as one message's recipients are concerned."""
+CaseHistory = lookup.History
+MAX_LINKED = 10  # keys of one message linked pairwise (a list of 200 references links nothing more)
 
-    messages: int = 0
-    first_seen: float = 0.0
-    last_seen: float = 0.0
-    known: set[str] = field(default_factory=set)  # the message's recipients already in the set
-    known_organisations: set[str] = field(default_factory=set)  # their organisations in the set
-    others: list[str] = field(default_factory=list)  # earlier recipients, for reviewers only
-    other_count: int = 0  # all recipients the case has had (sampled when a recipient is new)
 
-    def days(self) -> float:
-        return max(0.0, self.last_seen - self.first_seen) / 86400
+def _widen(totals: dict[Any, list[float]], key: Any, at: float) -> None:
+    """One more message at `at`: count it and widen first/last seen."""
+    found = totals.setdefault(key, [0, at, at])
+    found[0] += 1
+    found[1], found[2] = min(found[1], at), max(found[2], at)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -66,7 +58,7 @@ class AffinityStore:
 
     def close(self) -> None:
         if self._reader is not None:
-            self._reader.dispose()
+            self._reader.close()
 
     # --- learning -------------------------------------------------------------------------
 
@@ -74,6 +66,7 @@ class AffinityStore:
         """Add delivered messages (one transaction). A message counts once per case however
         many recipients it had; each recipient counts once per message."""
         cases: dict[str, list[float]] = {}  # key -> [messages, first, last]
+        links: dict[tuple[str, str], list[float]] = {}  # (key, linked key) -> [messages, first, last]
         pairs: dict[tuple[str, str], dict[str, Any]] = {}
         mac = self.keyring
         for delivery in deliveries:
@@ -83,10 +76,11 @@ class AffinityStore:
                 (mac.recipient(r), mac.organisation(org) if org else None, delivery.written.get(r, r))
                 for r, org in delivery.recipients.items()
             ]
-            for key in dict.fromkeys(delivery.case_keys):
-                agg = cases.setdefault(key, [0, delivery.at, delivery.at])
-                agg[0] += 1
-                agg[1], agg[2] = min(agg[1], delivery.at), max(agg[2], delivery.at)
+            keys = list(dict.fromkeys(delivery.case_keys))
+            for pair_of_keys in permutations(keys[:MAX_LINKED], 2):  # named together: one case
+                _widen(links, pair_of_keys, delivery.at)
+            for key in keys:
+                _widen(cases, key, delivery.at)
                 for rhash, ohash, address in hashed:
                     pair = pairs.get((key, rhash))
                     if pair is None:
@@ -109,9 +103,15 @@ class AffinityStore:
             {"case_key": k, "messages": int(n), "first_seen": f, "last_seen": last} for k, (n, f, last) in cases.items()
         ]
         pair_rows = [{**p, "sealed": mac.seal(p["sealed"])} for p in pairs.values()]
+        link_rows = [
+            {"case_key": k, "linked_key": other, "messages": int(n), "first_seen": f, "last_seen": last}
+            for (k, other), (n, f, last) in links.items()
+        ]
         async with self.store.transaction(write=True) as conn:
             for chunk in _chunks(case_rows, 500):
                 await conn.execute(_upsert(conn, affinity_cases, ["case_key"], ()), list(chunk))
+            for chunk in _chunks(link_rows, 500):
+                await conn.execute(_upsert(conn, affinity_links, ["case_key", "linked_key"], ()), list(chunk))
             for chunk in _chunks(pair_rows, 500):
                 await conn.execute(
                     _upsert(conn, affinity_recipients, ["case_key", "recipient"], ("organisation", "sealed")),
@@ -121,95 +121,53 @@ class AffinityStore:
     # --- lookup ---------------------------------------------------------------------------
 
     async def examine(self, case_keys: Sequence[str], recipients: Mapping[str, str | None]) -> dict[str, CaseHistory]:
-        """The history of each case the store knows, with which of `recipients` (and their
-        organisations) it already has; for a case some recipient is new to, how many recipients
-        it has had and a reviewer's sample of them."""
+        """The history of each case the store knows, with which of `recipients` (canonical ->
+        organisation) and of their organisations it already has; for a case some recipient is
+        new to, how many recipients it has had and a reviewer's sample of them."""
         if not case_keys:
             return {}
+
+        def run(sync: Connection) -> dict[str, CaseHistory]:
+            def rows(sql: str, params: Sequence[object]) -> Sequence[Sequence[object]]:
+                return sync.exec_driver_sql(sql, tuple(params)).fetchall()
+
+            return lookup.examine(rows, sync.dialect.paramstyle, self.keyring, case_keys, recipients)
+
         async with self.store.transaction(write=False) as conn:
-            return await conn.run_sync(self._examine, case_keys, recipients)
+            return await conn.run_sync(run)
 
     def examine_here(
         self, case_keys: Sequence[str], recipients: Mapping[str, str | None]
     ) -> dict[str, CaseHistory] | None:
-        """`examine` in the calling thread on SQLite, through the standard library's driver:
-        no hop to the event loop and the async driver's thread (a scan's lookup costs tens of
-        microseconds, not milliseconds). None on PostgreSQL: use `examine`."""
+        """`examine` in the calling thread on SQLite (no hop to the event loop and the async
+        driver's thread); None on PostgreSQL: use `examine`."""
         if self._reader is None:
             return None
         if not case_keys:
             return {}
-        with self._reader.connect() as conn:
-            return self._examine(conn, case_keys, recipients)
-
-    def _examine(
-        self, conn: Connection, case_keys: Sequence[str], recipients: Mapping[str, str | None]
-    ) -> dict[str, CaseHistory]:
-        mac = self.keyring
-        by_hash = {mac.recipient(r): r for r in recipients}
-        by_org = {mac.organisation(o): o for o in recipients.values() if o}
-        c, t = affinity_cases.c, affinity_recipients.c
-        match = t.recipient.in_(list(by_hash))
-        if by_org:
-            match = match | t.organisation.in_(list(by_org))
-        # one indexed probe per case, and per (case, recipient) through the join's primary key
-        joined = affinity_cases.outerjoin(affinity_recipients, (t.case_key == c.case_key) & match)
-        rows = conn.execute(
-            sa.select(c.case_key, c.messages, c.first_seen, c.last_seen, t.recipient, t.organisation)
-            .select_from(joined)
-            .where(c.case_key.in_(list(dict.fromkeys(case_keys))))
-        )
-        out: dict[str, CaseHistory] = {}
-        for row in rows:
-            history = out.setdefault(row.case_key, CaseHistory(row.messages, row.first_seen, row.last_seen))
-            if row.recipient in by_hash:
-                history.known.add(by_hash[row.recipient])
-            if row.organisation in by_org:
-                history.known_organisations.add(by_org[row.organisation])
-        for key, history in out.items():
-            if any(r not in history.known and recipients[r] not in history.known_organisations for r in recipients):
-                self._sample_others(conn, key, history)
-        return out
-
-    def _sample_others(self, conn: Connection, key: str, history: CaseHistory) -> None:
-        """How many recipients the case has had, and the most frequent few (for reviewers)."""
-        t = affinity_recipients.c
-        where = t.case_key == key
-        history.other_count = int(
-            conn.execute(sa.select(sa.func.count()).select_from(affinity_recipients).where(where)).scalar() or 0
-        )
-        rows = conn.execute(
-            sa.select(t.sealed).where(where).order_by(t.messages.desc(), t.last_seen.desc()).limit(REVIEWER_SAMPLE)
-        )
-        history.others = [a for (token,) in rows if (a := self.keyring.unseal(token)) is not None]
+        return self._reader.examine(self.keyring, case_keys, recipients)
 
     # --- housekeeping ---------------------------------------------------------------------
 
     async def purge(self, older_than: float) -> int:
         """Forget pairs and cases not seen since `older_than` (retention); rows removed."""
         async with self.store.transaction(write=True) as conn:
-            pairs = await conn.execute(affinity_recipients.delete().where(affinity_recipients.c.last_seen < older_than))
-            cases = await conn.execute(affinity_cases.delete().where(affinity_cases.c.last_seen < older_than))
-        return int(pairs.rowcount or 0) + int(cases.rowcount or 0)
+            removed = [
+                await conn.execute(table.delete().where(table.c.last_seen < older_than))
+                for table in (affinity_recipients, affinity_links, affinity_cases)
+            ]
+        return sum(int(result.rowcount or 0) for result in removed)
 
     async def count_cases(self) -> int:
         async with self.store.transaction(write=False) as conn:
             return int((await conn.execute(sa.select(sa.func.count()).select_from(affinity_cases))).scalar() or 0)
 
 
-def _sqlite_reader(engine: AsyncEngine) -> sa.Engine | None:
-    """A synchronous read-only engine on the same SQLite file (WAL: readers never block the
-    writer); None for PostgreSQL."""
+def _sqlite_reader(engine: AsyncEngine) -> lookup.SqliteReader | None:
+    """Read-only connections to the same SQLite file for the scan threads; None for PostgreSQL."""
     if engine.dialect.name != "sqlite" or not engine.url.database:
         return None
-    uri = f"file:{quote(engine.url.database)}?mode=ro"  # quoted: a path may hold ? or #
-    return sa.create_engine(
-        "sqlite://",
-        creator=lambda: sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False),
-        poolclass=QueuePool,
-        pool_size=4,
-        max_overflow=8,
-    )
+    return lookup.SqliteReader(engine.url.database)
 
 
 def _upsert(conn: AsyncConnection, table: sa.Table, keys: list[str], keep: Sequence[str]) -> Any:

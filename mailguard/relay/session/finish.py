@@ -22,7 +22,7 @@ from mailguard.metrics import OBSERVE_ONLY_OVERRIDES, RELAY_SECONDS, RULE_HITS, 
 from mailguard.pipeline import Disposer
 from mailguard.policy.verdict import Action, Verdict
 from mailguard.relay import replies
-from mailguard.relay.context import RelayContext
+from mailguard.relay.shared import RelayContext
 from mailguard.relay.trace import received_header, verdict_header
 from mailguard.upstream.failures import UpstreamError
 from mailguard.upstream.transaction import UpstreamTransaction, count_error

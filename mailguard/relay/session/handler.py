@@ -10,9 +10,9 @@ from aiosmtpd.smtp import Envelope as SMTPEnvelope
 from mailguard.envelope import Envelope
 from mailguard.organisation.mailbox import embedded_destination
 from mailguard.relay import replies
-from mailguard.relay.context import RelayContext
 from mailguard.relay.limits import in_networks
 from mailguard.relay.session.finish import finish
+from mailguard.relay.shared import RelayContext
 from mailguard.relay.smtp import RelaySession
 from mailguard.relay.trace import new_transaction_id
 from mailguard.upstream.failures import UpstreamError
@@ -80,7 +80,9 @@ class RelayHandler:
             return replies.RELAY_DENIED
         if len(envelope.rcpt_tos) >= self.relay.settings.max_recipients:
             return replies.TOO_MANY_RECIPIENTS
-        if self.relay.settings.embedded_route == "refuse" and embedded_destination(address) is not None:
+        if session.source_routed or (
+            self.relay.settings.embedded_route == "refuse" and embedded_destination(address) is not None
+        ):  # a source route hides its first hop: refused whatever the setting
             log.info("transaction %s: recipient hides another destination: refused", session.transaction_id)
             return replies.EMBEDDED_ROUTE
         upstream = session.upstream
