@@ -33,17 +33,13 @@ from mailguard.settings import BareNewline, Settings, load_settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", nargs="?", type=Path, help="one message (.eml)")
-    parser.add_argument(
-        "--manifest", type=Path, help='JSON lines: {"file": PATH, "mail_from": A, "rcpt": [B, ...]}'
-    )
+    parser.add_argument("file", nargs="*", type=Path, help="messages (.eml), one verdict each")
+    parser.add_argument("--manifest", type=Path, help='JSON lines: {"file": PATH, "mail_from": A, "rcpt": [B, ...]}')
     parser.add_argument("--mail-from", dest="mail_from", help="envelope sender (default: the From header)")
     parser.add_argument("--rcpt", action="append", default=None, help="envelope recipient (repeatable; "
                         "default: the To, Cc and Bcc headers)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="one JSON object per message")
-    parser.add_argument(
-        "--jobs", type=int, default=0, help="messages in flight (default: 4 per extract worker)"
-    )
+    parser.add_argument("--jobs", type=int, default=0, help="messages in flight (default: 4 per extract worker)")
 
 
 @dataclass(slots=True)
@@ -149,17 +145,19 @@ def _format_line(result: dict[str, object]) -> str:
     unscanned = result.get("unscanned") or []
     extra = f" [{len(unscanned)} part(s) not scanned]" if unscanned else ""  # type: ignore[arg-type]
     error = f" ({result['error']})" if result.get("error") else ""
+    if result.get("warning"):
+        error += f" [warning: {result['warning']}]"
     split = " (split per recipient)" if result.get("split") else ""
     outcome = result.get("outcome") or {}
     described = "".join(f"\n    -> {line}" for line in outcome.get("described", []))  # type: ignore[union-attr]
-    return f"{result['file']}: {str(result['verdict']).upper()}{split}{error}{extra}" + (
-        f" - {words}" if words else ""
-    ) + described
+    return (
+        f"{result['file']}: {str(result['verdict']).upper()}{split}{error}{extra}"
+        + (f" - {words}" if words else "")
+        + described
+    )
 
 
-async def _results(
-    scanner: Scanner, settings: Settings, jobs: Iterator[Job], width: int
-) -> AsyncIterator[dict]:
+async def _results(scanner: Scanner, settings: Settings, jobs: Iterator[Job], width: int) -> AsyncIterator[dict]:
     """Scan with up to `width` messages in flight; yield results in input order."""
     pending: list[asyncio.Task[dict[str, object]]] = []
     for job in jobs:
@@ -175,6 +173,8 @@ async def _main(args: argparse.Namespace, settings: Settings, jobs: Iterator[Job
         scanner = await Scanner.from_settings(settings)
     except PolicyError as exc:
         raise UserError(str(exc)) from exc
+    for warning in configuration_warnings(scanner):
+        print(f"mailguard: warning: {warning}", file=sys.stderr)
     tempfails = 0
     store = await _case_history(scanner, settings)
     try:
@@ -190,6 +190,21 @@ async def _main(args: argparse.Namespace, settings: Settings, jobs: Iterator[Job
         if store is not None:
             await store.aclose()
     return 1 if tempfails else 0
+
+
+def configuration_warnings(scanner: Scanner) -> list[str]:
+    """What makes a dry run answer differently from the configured relay: without internal
+    domains every colleague is an outside party; without a register nothing protected is found."""
+    warnings = []
+    if not scanner.policy.organisation.internal_domains:
+        warnings.append(
+            "no internal domains (MAILGUARD_INTERNAL_DOMAINS or rules/organisation.yaml): "
+            "every recipient counts as external"
+        )
+    if scanner.register is None:
+        warnings.append("no protected register (MAILGUARD_REGISTER or `mailguard register import`): "
+                        "protected addresses cannot be found")  # fmt: skip
+    return warnings
 
 
 async def _case_history(scanner: Scanner, settings: Settings) -> Any:
@@ -219,17 +234,18 @@ async def _case_history(scanner: Scanner, settings: Settings) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    if (args.file is None) == (args.manifest is None):
-        raise UserError("check needs one FILE.eml or --manifest FILE.jsonl")
+    if bool(args.file) == (args.manifest is not None):
+        raise UserError("check needs FILE.eml ... or --manifest FILE.jsonl")
     if args.manifest is not None and (args.mail_from is not None or args.rcpt):
-        raise UserError("--mail-from and --rcpt go with one FILE, not with --manifest")
+        raise UserError("--mail-from and --rcpt go with FILEs, not with --manifest")
     settings = load_settings()
     if args.manifest is not None:
         jobs: Iterator[Job] = manifest_jobs(args.manifest)
     else:
-        if not args.file.is_file():
-            raise UserError(f"no such file: {args.file}")
-        jobs = iter([Job(str(args.file), args.file, args.mail_from, args.rcpt)])
+        for path in args.file:
+            if not path.is_file():
+                raise UserError(f"no such file: {path}")
+        jobs = iter([Job(str(path), path, args.mail_from, args.rcpt) for path in args.file])
     try:
         return asyncio.run(_main(args, settings, jobs))
     except BrokenPipeError:  # `mailguard check ... | head`

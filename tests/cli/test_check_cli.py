@@ -79,9 +79,7 @@ def test_manifest_paths_relative_to_its_folder_and_envelope_given(
     manifest = tmp_path / "expected.jsonl"
     # the same message: flagged recipient holds, an unflagged envelope recipient passes
     manifest.write_text(
-        json.dumps(
-            {"file": "messages/m.eml", "mail_from": "a@dept.example.gov.uk", "rcpt": ["x@council.example"]}
-        )
+        json.dumps({"file": "messages/m.eml", "mail_from": "a@dept.example.gov.uk", "rcpt": ["x@council.example"]})
         + "\n"
         + json.dumps({"file": "m.eml"})
         + "\n"
@@ -166,3 +164,31 @@ def test_rules_check_bad_file(tmp_path: Path) -> None:
     )
     assert run.returncode != 0
     assert run.stderr.strip().splitlines()[-1].startswith("rules/exposure.yaml:5: rules[0].visible[0]")
+
+
+def test_several_files_one_verdict_each(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    files = [DATA / "bcc_only.eml", DATA / "protected_flagged.eml", DATA / "one_org.eml"]
+    assert main(["check", *map(str, files), "--json"]) == 0
+    results = _json_lines(capsys.readouterr().out)
+    assert [r["file"] for r in results] == [str(f) for f in files]
+    assert [r["verdict"] for r in results] == [EXPECTED[f.name] for f in files]
+
+
+def test_plain_output_shows_warnings(env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bare = tmp_path / "no-recipients.eml"
+    bare.write_bytes(b"From: a@dept.example.gov.uk\r\nSubject: note\r\n\r\nhello\r\n")
+    main(["check", str(bare)])
+    assert "[warning: no recipients (give --rcpt or To/Cc/Bcc headers)]" in capsys.readouterr().out
+
+
+def test_warns_when_the_organisation_is_not_configured(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(DATA / "bcc_only.eml")]) == 0
+    assert "warning" not in capsys.readouterr().err  # configured: nothing to say
+    monkeypatch.delenv("MAILGUARD_INTERNAL_DOMAINS")
+    monkeypatch.delenv("MAILGUARD_REGISTER")
+    main(["check", str(DATA / "bcc_only.eml")])
+    err = capsys.readouterr().err
+    assert "warning: no internal domains" in err
+    assert "warning: no protected register" in err
