@@ -8,7 +8,8 @@ from pathlib import Path
 import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from support.dkimkeys import ed25519_key, rsa_key
 
 from mailguard.actions.dkim import DkimKeyError, DkimSigner, breaks_signature
 
@@ -23,27 +24,11 @@ MESSAGE = (
 )
 
 
-def _rsa_pem() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
-    )
-    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
-
-
-def _ed25519_pem() -> tuple[bytes, bytes]:
-    key = ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return pem, b"v=DKIM1; k=ed25519; p=" + base64.b64encode(public)
-
-
 def verifies(data: bytes, dns_record: bytes) -> bool:
     return dkim.verify(data, dnsfunc=lambda name, timeout=5: dns_record)
 
 
-@pytest.mark.parametrize("make_key", [_rsa_pem, _ed25519_pem], ids=["rsa", "ed25519"])
+@pytest.mark.parametrize("make_key", [rsa_key, ed25519_key], ids=["rsa", "ed25519"])
 def test_signed_copy_verifies(tmp_path: Path, make_key) -> None:
     pem, record = make_key()
     (tmp_path / "dkim.key").write_bytes(pem)
@@ -67,7 +52,7 @@ def test_bare_base64_ed25519_seed(tmp_path: Path) -> None:
 
 
 def test_bare_line_ends_are_kept(tmp_path: Path) -> None:
-    pem, record = _rsa_pem()
+    pem, record = rsa_key()
     (tmp_path / "k").write_bytes(pem)
     lf = MESSAGE.replace(b"\r\n", b"\n")
     signed = DkimSigner.from_file("council.example", "s", tmp_path / "k").sign(lf)
@@ -95,7 +80,7 @@ def test_missing_key_file(tmp_path: Path) -> None:
 
 
 def test_which_changes_break_a_signature(tmp_path: Path) -> None:
-    pem, _ = _rsa_pem()
+    pem, _ = rsa_key()
     (tmp_path / "k").write_bytes(pem)
     signed = DkimSigner.from_file("council.example", "s", tmp_path / "k").sign(MESSAGE)
     assert breaks_signature(signed)  # our own signature covers To

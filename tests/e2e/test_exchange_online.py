@@ -8,7 +8,6 @@ mailguard's certificate. What it receives is what the internet would.
 
 from __future__ import annotations
 
-import base64
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -17,8 +16,7 @@ from pathlib import Path
 import dkim
 import pytest
 import trustme
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from support.dkimkeys import rsa_key
 from support.pki import write_pki
 from support.stack import Stack, Upstream
 
@@ -27,15 +25,6 @@ OTHER_TENANT = "99999999-8888-7777-6666-555555555555"
 EXO_NAME = "mail.protection.outlook.com"
 SENDER = "caseworker@council.example"
 PUBLIC = ["resident.one@gmail.com", "resident.two@hotmail.co.uk"]
-
-
-def _rsa_key() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
-    )
-    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
 class Tenant:
@@ -50,8 +39,8 @@ class Tenant:
         self.relay_cert = self.ca.issue_cert("relay.council.example")
         for name, cert in (("relay", self.relay_cert),):
             cert.private_key_and_cert_chain_pem.write_to_path(folder / f"{name}.pem")
-        self.exo_dkim, self.exo_dkim_record = _rsa_key()
-        ours, self.our_dkim_record = _rsa_key()
+        self.exo_dkim, self.exo_dkim_record = rsa_key()
+        ours, self.our_dkim_record = rsa_key()
         (folder / "dkim.key").write_bytes(ours)
 
     def client_context(self, cert: trustme.LeafCert | None) -> ssl.SSLContext:
