@@ -58,8 +58,10 @@ t0=$SECONDS
 if [[ -n ${MAILGUARD_CI_KEEP:-} ]] && podman_ image exists "docker.io/library/$from"; then
   say "reusing the stand-in base (MAILGUARD_CI_KEEP)"
 else
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
-mirror=${mirror:-http://deb.debian.org/debian}
+# The machine's own Debian mirror, as apt is configured (deb822 sources, else sources.list).
+mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+[[ -n $mirror ]] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+[[ -n $mirror ]] || fail "no Debian mirror in the apt configuration (/etc/apt/sources.list*)"
 say "debootstrap minbase bookworm from $mirror as a stand-in for $from"
 debootstrap --variant=minbase --include=python3,python3-venv,python-is-python3,ca-certificates \
   bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
