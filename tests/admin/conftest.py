@@ -5,6 +5,7 @@ on a free port (browser and schemathesis tests)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from support.loop import ThreadLoop
 
 from mailguard.admin.app import create_app
@@ -59,6 +60,18 @@ def browser() -> Iterator[Browser]:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
         launched.close()
+
+
+def release_as_is(page: Page) -> None:
+    """On an item's page: release it as sent, with a comment and a justification, through the
+    preview that shows who receives what before the final click."""
+    page.fill("#release-comment", "Checked with the family worker")
+    page.check("input[name=mode][value=as_is]")
+    page.fill("#release-justification", "The family worker confirmed the address may go")
+    page.click("button:has-text('Preview the release')")
+    expect(page.locator("table.copies")).to_contain_text("@")  # who receives what, before the click
+    page.click("button:has-text('Release now')")
+    expect(page.locator(".notice.ok")).to_have_text(re.compile("^Released"))
 
 
 def bearer(token: str) -> dict[str, str]:
