@@ -68,7 +68,9 @@ def canonical_domain(domain: str) -> str:
 
 def _label(label: str) -> str:
     try:
-        return _idna.ToUnicode(_idna.ToASCII(label)).lower() if label else label
+        # Lower-case first: Python 3.11's ToUnicode only knows the ACE prefix in lower case
+        # ("XN--" stayed as written there); nameprep folds case anyway.
+        return _idna.ToUnicode(_idna.ToASCII(label.lower())).lower() if label else label
     except UnicodeError:
         return label.lower()
 
