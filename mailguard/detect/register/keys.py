@@ -17,7 +17,6 @@ An index carries its key's id (a hash of the key), and one built with another ke
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import os
@@ -28,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mailguard.detect.register.model import RegisterError
+from mailguard.keyfile import read_or_create
 
 LOCAL_KEY = "index.key"
 _MIN_KEY = 16  # bytes
@@ -86,24 +86,7 @@ def secret_from(key: str | None, key_file: Path | None) -> bytes | None:
 
 def local_secret(directory: Path) -> bytes:
     """A random key kept (owner-only) in `directory`, created on first use."""
-    path = directory / LOCAL_KEY
-    with contextlib.suppress(FileNotFoundError):
-        return path.read_bytes()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    secret = os.urandom(32).hex().encode()
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(secret)
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        os.link(tmp, path)  # another process may have made one meanwhile: theirs wins
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
-    return path.read_bytes()
+    return read_or_create(directory / LOCAL_KEY)
 
 
 def ephemeral() -> Keyring:

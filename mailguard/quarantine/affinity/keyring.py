@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from mailguard.keyfile import read_or_create
 from mailguard.settings import Settings
 
 DIGEST_BYTES = 16  # 128 bits: collisions out of reach for any register or archive
@@ -69,27 +69,6 @@ class AffinityKeyring:
             return None
 
 
-def _read_or_create(path: Path) -> bytes:
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise KeyringError(f"cannot read the affinity key {path}: {exc.strerror}") from None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return path.read_bytes().strip()
-    except OSError as exc:
-        raise KeyringError(f"cannot create the affinity key {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(secrets.token_hex(32).encode() + b"\n")
-        out.flush()
-        os.fsync(out.fileno())
-    return path.read_bytes().strip()
-
-
 def keyring_from_settings(settings: Settings) -> AffinityKeyring:
     if settings.affinity_key is not None:
         return AffinityKeyring(settings.affinity_key.get_secret_value().encode())
@@ -98,7 +77,11 @@ def keyring_from_settings(settings: Settings) -> AffinityKeyring:
             return AffinityKeyring(Path(settings.affinity_key_file).read_bytes().strip())
         except OSError as exc:
             raise KeyringError(f"cannot read MAILGUARD_AFFINITY_KEY_FILE: {exc.strerror}") from None
-    return AffinityKeyring(_read_or_create(Path(settings.data_dir) / KEY_FILE))
+    path = Path(settings.data_dir) / KEY_FILE
+    try:
+        return AffinityKeyring(read_or_create(path))
+    except OSError as exc:
+        raise KeyringError(f"cannot read or create the affinity key {path}: {exc.strerror}") from None
 
 
 class LazyKeyring:
