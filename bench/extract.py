@@ -144,7 +144,7 @@ async def loop_lag_while(coro_factory, seconds_min: float = 0.0) -> tuple[float,
 
 
 async def pool_figures(mixed: bytes, payload: int, big: bytes) -> None:
-    from mailguard.message.extract.limits import ExtractLimits
+    from mailguard.message.extract.bounds import ExtractLimits
     from mailguard.message.pool import ExtractionPool, fast_path
 
     async with ExtractionPool(ExtractLimits(), 1) as pool:

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, status
 from fastapi.responses import Response
 
 from mailguard.admin import decisions
-from mailguard.admin.auth import Reviewer, Viewer
 from mailguard.admin.deps import Store, runtime_of
 from mailguard.admin.schemas import (
     AuditList,
@@ -28,6 +27,7 @@ from mailguard.admin.schemas import (
     ReleaseRequest,
     Unprocessable,
 )
+from mailguard.admin.tokens import Reviewer, Viewer
 
 
 def _problem(description: str) -> dict[str, Any]:

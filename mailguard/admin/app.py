@@ -15,11 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mailguard.admin import api, health, oidc, pages
-from mailguard.admin.auth import TokenBook
 from mailguard.admin.guard import AdmissionGuard
 from mailguard.admin.oidc import OidcConfig, OidcSignIn
 from mailguard.admin.security import LoginLimiter, SecurityHeaders, SessionStore, session_of
 from mailguard.admin.templating import STATIC_DIR
+from mailguard.admin.tokens import TokenBook
 from mailguard.quarantine.errors import StoreError
 from mailguard.runtime import Runtime
 

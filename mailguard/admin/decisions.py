@@ -13,9 +13,9 @@ from fastapi import status
 
 from mailguard.actions.release import ReleaseRefused
 from mailguard.actions.release.deliver import Releaser
-from mailguard.admin.auth import Principal
 from mailguard.admin.deps import actor
 from mailguard.admin.schemas import RejectRequest, ReleaseRequest
+from mailguard.admin.tokens import Principal
 from mailguard.quarantine.errors import Conflict, JustificationRequired, NotFound, SameReviewer
 
 if TYPE_CHECKING:

@@ -110,8 +110,8 @@ class AdmissionGuard:
 
 def _refuse_stranger(request: Request) -> HTTPException | None:
     """Why this request's body must not be read (who is asking is known from its headers), or None."""
-    from mailguard.admin.auth import api_principal  # auth imports security, which this sits beside
     from mailguard.admin.security import session_of
+    from mailguard.admin.tokens import api_principal  # auth imports security, which this sits beside
 
     path = request.url.path
     if path.startswith("/api/"):

@@ -30,9 +30,9 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from mailguard.admin.auth import OIDC_PREFIX, Principal, Role
 from mailguard.admin.pages import HOME, error_page, login_notice, redirect
 from mailguard.admin.security import SESSION_COOKIE, SessionStore, set_cookie
+from mailguard.admin.tokens import OIDC_PREFIX, Principal, Role
 from mailguard.settings import Settings
 
 log = logging.getLogger(__name__)

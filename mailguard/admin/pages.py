@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mailguard.admin import decisions
-from mailguard.admin.auth import Role, TokenBook, failure_keys
 from mailguard.admin.deps import runtime_of, store_of
 from mailguard.admin.schemas import (
     ItemDetail,
@@ -42,6 +41,7 @@ from mailguard.admin.security import (
 )
 from mailguard.admin.templating import templates
 from mailguard.admin.textview import highlight, text_view
+from mailguard.admin.tokens import Role, TokenBook, failure_keys
 
 PAGE_SIZE = 50
 HOME, LOGIN = "/review", "/review/login"

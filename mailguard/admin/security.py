@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:  # auth.py uses LoginLimiter from here: no import cycle at run time
-    from mailguard.admin.auth import Principal, TokenBook
+    from mailguard.admin.tokens import Principal, TokenBook
 
 SESSION_COOKIE = "mg_session"
 LOGIN_COOKIE = "mg_login"  # holds the CSRF token of the login form, before there is a session

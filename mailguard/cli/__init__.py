@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("mailguard.cli.demo", "run a relay with a recording upstream and push sample mail through it"),
     "register": ("mailguard.cli.register", "load or inspect the protected register"),
     "quarantine": ("mailguard.cli.quarantine", "list, show, release or reject held mail"),
-    "rules": ("mailguard.cli.rules", "validate the rule files and print the effective policy"),
+    "rules": ("mailguard.cli.rulecheck", "validate the rule files and print the effective policy"),
     "config": ("mailguard.cli.config", "print the effective settings (secrets masked), their sources and warnings"),
     "learn": ("mailguard.cli.learn", "seed the misdirection guard's case/recipient affinities from an archive"),
 }

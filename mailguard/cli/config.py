@@ -110,7 +110,7 @@ def _shown(name: str, value: object) -> object:
 
 def warnings(settings: Settings, shown: dict[str, object]) -> list[str]:
     """Configurations that run but protect less than expected."""
-    from mailguard.detect.register import store
+    from mailguard.detect.register import compiled as store
 
     found = []
     if settings.register is None and not store.imported_index(settings.data_dir).is_file():

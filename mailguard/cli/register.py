@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from mailguard.cli import UserError
-from mailguard.detect.register import Register, RegisterError, store
+from mailguard.detect.register import Register, RegisterError
+from mailguard.detect.register import compiled as store
 from mailguard.detect.register.keys import local_secret, secret_from
 from mailguard.settings import load_settings
 

@@ -66,7 +66,7 @@ def scan_segments(content: Content) -> list[Segment]:
 
 def find_protected(content: Content, register: RegisterLike) -> list[ProtectedMention]:
     """Every mention, best first within each register row; one per (row, kind, place)."""
-    segments = scan_segments(content)  # look-alike letters are folded by the matcher (register/text.py)
+    segments = scan_segments(content)  # look-alike letters are folded by the matcher (register/scanned.py)
     best: dict[tuple[str, str, str], ProtectedMention] = {}
     for mention in register.find_mentions(segments):
         if not 0 <= mention.segment_index < len(segments):

@@ -1,5 +1,5 @@
 """Extra readings of the message text for the register matcher, found by the red-team corpus.
-(Look-alike letters are folded by the matcher itself: mailguard/detect/register/text.py.)
+(Look-alike letters are folded by the matcher itself: mailguard/detect/register/scanned.py.)
 
 - Label/value tables: a form lays an address out one field per row ("House number | 14",
   "Street | Acacia Avenue", "Postcode | BS1 4AB"). Read row by row, the labels sit between the

@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 
 from mailguard.message import wire
-from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.model import Content, Unscanned, UnscannedReason
 
 log = logging.getLogger(__name__)

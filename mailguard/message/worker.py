@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 
 from mailguard.memory import pin_mmap_threshold
 from mailguard.message import wire
-from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.model import Content, Unscanned, UnscannedReason
 
 OOM_DETAIL = "out of memory"

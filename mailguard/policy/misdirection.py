@@ -20,7 +20,7 @@ _KIND_WORDS = {"register": "register rows", "reference": "case references"}
 
 
 class HistoryLike(Protocol):
-    """What the rule needs to know about one case (quarantine.affinity.store.CaseHistory)."""
+    """What the rule needs to know about one case (quarantine.affinity.table.CaseHistory)."""
 
     messages: int
     known: set[str]

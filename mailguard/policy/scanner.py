@@ -81,7 +81,7 @@ class Scanner:
     async def from_settings(cls, settings: Settings) -> Scanner:
         """Load rules and register and start the extraction pool; PolicyError on a bad rule set
         or register (the relay must refuse to start)."""
-        from mailguard.message.extract.limits import ExtractLimits
+        from mailguard.message.extract.bounds import ExtractLimits
         from mailguard.message.pool import ExtractionPool
 
         policy = load_policy(settings)

@@ -15,7 +15,7 @@ import logging
 
 from aiosmtpd.proxy_protocol import get_proxy
 
-from mailguard.relay.limits import in_networks
+from mailguard.relay.admission import in_networks
 from mailguard.relay.smtp import RelaySMTP
 
 log = logging.getLogger(__name__)

@@ -8,12 +8,12 @@ import socket
 import time
 
 from mailguard.relay import replies
-from mailguard.relay.auth import Authenticator, load_users
-from mailguard.relay.limits import ConnectionLimiter
+from mailguard.relay.admission import ConnectionLimiter
 from mailguard.relay.proxyproto import ProxySMTP
 from mailguard.relay.session.handler import RelayHandler
 from mailguard.relay.shared import RelayContext
 from mailguard.relay.smtp import RelaySMTP
+from mailguard.relay.smtp_auth import Authenticator, load_users
 from mailguard.relay.startup import StartupError
 from mailguard.relay.tls import server_context
 from mailguard.runtime import Runtime

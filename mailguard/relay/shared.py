@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mailguard.memory import pin_mmap_threshold
-from mailguard.relay.auth import Authenticator, AuthThrottle
-from mailguard.relay.limits import ByteBudget, ConnectionLimiter
+from mailguard.relay.admission import ByteBudget, ConnectionLimiter
+from mailguard.relay.smtp_auth import Authenticator, AuthThrottle
 from mailguard.relay.tenant import TenantGate
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings

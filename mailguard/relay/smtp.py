@@ -22,7 +22,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Session
 
 from mailguard.relay import replies
-from mailguard.relay.auth import PendingCheck
+from mailguard.relay.admission import in_networks
 from mailguard.relay.dataread import (
     DataTooLarge,
     NoRoom,
@@ -31,8 +31,8 @@ from mailguard.relay.dataread import (
     read_data,
     unstuff,
 )
-from mailguard.relay.limits import in_networks
 from mailguard.relay.shared import RelayContext
+from mailguard.relay.smtp_auth import PendingCheck
 from mailguard.settings import BareNewline
 from mailguard.upstream.transaction import UpstreamTransaction
 

@@ -11,9 +11,9 @@ from prometheus_client import REGISTRY
 from starlette.requests import Request
 
 from mailguard.admin.app import create_app
-from mailguard.admin.auth import API_FAILURE_LIMIT, API_FAILURE_WINDOW, Role, TokenBook, TokenFileError
 from mailguard.admin.security import LoginLimiter, SessionStore, same_origin
 from mailguard.admin.textview import highlight, text_view
+from mailguard.admin.tokens import API_FAILURE_LIMIT, API_FAILURE_WINDOW, Role, TokenBook, TokenFileError
 from mailguard.quarantine import QuarantineStore
 from mailguard.runtime import Runtime
 from mailguard.settings import Settings

@@ -9,7 +9,7 @@ import pytest
 import trustme
 from support.pki import write_pki
 
-from mailguard.relay.auth import hash_password
+from mailguard.relay.smtp_auth import hash_password
 
 PASSWORD = "correct horse"
 

@@ -20,7 +20,7 @@ from support.relay import free_port
 from support.serveproc import wait_port
 from support.upstream import RecordingUpstream, serving
 
-from mailguard.admin.auth import API_FAILURE_LIMIT, API_FAILURE_WINDOW
+from mailguard.admin.tokens import API_FAILURE_LIMIT, API_FAILURE_WINDOW
 
 TOKEN = "admin-0123456789abcdef0123456789abcdef"
 

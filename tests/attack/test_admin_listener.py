@@ -27,8 +27,8 @@ from support.relay import free_port
 from support.serveproc import ServeProcess, serve_env, wait_port
 from support.upstream import RecordingUpstream, serving
 
-from mailguard.admin.auth import API_FAILURE_LIMIT
 from mailguard.admin.guard import MAX_BODY
+from mailguard.admin.tokens import API_FAILURE_LIMIT
 
 TOKEN = "admin-0123456789abcdef0123456789abcdef"
 PUBLIC = "https://review.example.org"

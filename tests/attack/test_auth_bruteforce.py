@@ -14,7 +14,7 @@ from relay.helpers import RawClient
 from support.relay import RelayHarness
 
 from attack.conftest import PASSWORD, client_tls
-from mailguard.relay.auth import AuthThrottle
+from mailguard.relay.smtp_auth import AuthThrottle
 
 
 def failures_metric() -> float:

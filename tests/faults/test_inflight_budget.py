@@ -17,8 +17,8 @@ from support.relay import RelayHarness
 
 from mailguard.envelope import Envelope
 from mailguard.policy.verdict import Action, Verdict
+from mailguard.relay.admission import ByteBudget
 from mailguard.relay.dataread import CHUNK
-from mailguard.relay.limits import ByteBudget
 
 NO_ROOM = "452 4.3.1 Insufficient system storage, try again later"
 BUDGET = 1_000_000

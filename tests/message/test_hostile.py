@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from mailguard.message import extract_content
-from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.model import Content, UnscannedReason
 from mailguard.message.pool import ExtractionPool
 

@@ -117,7 +117,7 @@ def test_pdf_uri_link_annotations() -> None:
 
 
 def test_link_text_counts_against_the_text_budget() -> None:
-    from mailguard.message.extract.limits import ExtractLimits
+    from mailguard.message.extract.bounds import ExtractLimits
 
     html = "".join(f'<a href="https://maps.example/?q={i}+Long+Road+Name+Here">x</a>' for i in range(200))
     c = extract_content(message("x", html=html), ExtractLimits(max_text=2000))

@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 
-from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.model import UnscannedReason
 from mailguard.message.pool import ExtractionPool, fast_path
 from mailguard.settings import Settings

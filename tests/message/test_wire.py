@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from mailguard.message import extract_content, wire
-from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.model import Segment, VisibleAddress
 
 from .builders import message

@@ -13,7 +13,7 @@ import pytest
 
 from mailguard.envelope import Envelope
 from mailguard.message import extract_content
-from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.model import Content
 from mailguard.policy.engine import load_policy
 from mailguard.policy.scanner import Scanner, open_register

@@ -17,7 +17,7 @@ from support.pki import write_pki
 from support.relay import RelayHarness
 from support.upstream import RecordingUpstream
 
-from mailguard.relay.auth import hash_password
+from mailguard.relay.smtp_auth import hash_password
 from relay.helpers import RawClient
 
 MSG = b"Subject: tls\r\n\r\nbody\r\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailguard.relay.limits import ConnectionLimiter
+from mailguard.relay.admission import ConnectionLimiter
 
 EVENTS = st.lists(
     st.tuples(st.sampled_from(["admit", "release", "promote"]), st.integers(0, 11), st.booleans()), max_size=300

@@ -16,12 +16,12 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from mailguard.detect.register import store
+from mailguard.detect.register import compiled as store
 from mailguard.detect.register.index import CompiledIndex, compile_entries
 from mailguard.detect.register.keys import LOCAL_KEY, Keyring, ephemeral, local_secret, secret_from
 from mailguard.detect.register.load import read_entries
 from mailguard.detect.register.match import Matcher
-from mailguard.detect.register.model import Entry, Mention, RegisterError, RowError
+from mailguard.detect.register.values import Entry, Mention, RegisterError, RowError
 from mailguard.message.model import Segment
 from mailguard.organisation.mailbox import canonical_mailbox, domain_and_parents
 from mailguard.settings import Settings

@@ -18,7 +18,9 @@ from mailguard.detect.register.housenum import NUMBER, blocked
 from mailguard.detect.register.index import CompiledIndex, type_keys
 from mailguard.detect.register.locality import SCORE_POSTCODE, Postcodes, locality, postcode_near
 from mailguard.detect.register.memo import Memo
-from mailguard.detect.register.normalise import (
+from mailguard.detect.register.scanned import Group, Hit, mention
+from mailguard.detect.register.street import StreetText, street_match
+from mailguard.detect.register.ukforms import (
     NOT_HOUSE_AFTER,
     STREET_TYPES,
     TYPE_FORMS,
@@ -29,8 +31,6 @@ from mailguard.detect.register.normalise import (
     postcode_key,
     skeleton,
 )
-from mailguard.detect.register.street import StreetText, street_match
-from mailguard.detect.register.text import Group, Hit, mention
 from mailguard.detect.register.words import next_words, words_in
 
 # Up to four words ending in a street type right before a number ("Acacia Ave. 14").

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from mailguard.detect.register.index import CompiledIndex
-from mailguard.detect.register.normalise import canon_phone, deobfuscate_email
-from mailguard.detect.register.text import Group, Hit, mention
+from mailguard.detect.register.scanned import Group, Hit, mention
+from mailguard.detect.register.ukforms import canon_phone, deobfuscate_email
 
 _phone_key = lru_cache(maxsize=4096)(canon_phone)  # office numbers recur in every signature
 

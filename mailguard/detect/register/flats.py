@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from mailguard.detect.register.index import Row
-from mailguard.detect.register.normalise import house_number
+from mailguard.detect.register.ukforms import house_number
 
 # A flat's own number: digits, or one letter ("flat b", "g01"); never a word ("the flat at 14").
 # A Scottish tenement flat is floor/door ("2/1", "0/2"): one identifier.

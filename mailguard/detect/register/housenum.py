@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from mailguard.detect.register.normalise import BLOCKERS
+from mailguard.detect.register.ukforms import BLOCKERS
 
 # A house number: digits (some OCR'd as letters), a letter suffix written on or after a hyphen
 # ("30c", "66-A").

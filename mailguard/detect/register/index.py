@@ -24,15 +24,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mailguard.detect.register.keys import Keyring
-from mailguard.detect.register.model import Entry, RegisterError
-from mailguard.detect.register.normalise import (
+from mailguard.detect.register.towns import UK_TOWNS, place_key
+from mailguard.detect.register.ukforms import (
     STREET_TYPES,
     designator_forms,
     named_street_key,
     postcode_key,
     skeleton,
 )
-from mailguard.detect.register.towns import UK_TOWNS, place_key
+from mailguard.detect.register.values import Entry, RegisterError
 from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
 MAGIC = b"MGREG\x00v2"

@@ -26,7 +26,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mailguard.detect.register.model import RegisterError
+from mailguard.detect.register.values import RegisterError
 from mailguard.keyfile import read_or_create
 
 LOCAL_KEY = "index.key"

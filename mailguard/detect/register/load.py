@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from mailguard.detect.register.model import Entry, RegisterError, RowError
-from mailguard.detect.register.normalise import canon_email, canon_phone, canon_postcode, parse_address
+from mailguard.detect.register.ukforms import canon_email, canon_phone, canon_postcode, parse_address
+from mailguard.detect.register.values import Entry, RegisterError, RowError
 
 REQUIRED = ("id", "name", "address", "postcode", "phone", "flagged_recipients")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")

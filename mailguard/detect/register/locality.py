@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from mailguard.detect.register.index import Row
-from mailguard.detect.register.normalise import WORD_RE, canon_street, postcode_key, skeleton
 from mailguard.detect.register.towns import place_key
+from mailguard.detect.register.ukforms import WORD_RE, canon_street, postcode_key, skeleton
 from mailguard.detect.register.words import words_in
 
 # (start, end, postcode key) of each postcode found in a group's text, in order.

@@ -38,16 +38,16 @@ from mailguard.detect.register.housenum import NUMBER_WORD
 from mailguard.detect.register.index import CompiledIndex
 from mailguard.detect.register.locality import Postcodes
 from mailguard.detect.register.memo import AFTER, BEFORE, Memo
-from mailguard.detect.register.model import Mention
 from mailguard.detect.register.named import named_house
-from mailguard.detect.register.normalise import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.postcode import (
     NUMBER_AFTER_POSTCODE,
     NUMBER_BEFORE_POSTCODE,
     number_near_postcode,
     street_before_postcode,
 )
-from mailguard.detect.register.text import Group, Hit, groups, place
+from mailguard.detect.register.scanned import Group, Hit, groups, place
+from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
+from mailguard.detect.register.values import Mention
 from mailguard.detect.register.words import word_before
 from mailguard.message.model import Segment
 

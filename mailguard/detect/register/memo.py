@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from mailguard.detect.register.text import Group, Hit
+from mailguard.detect.register.scanned import Group, Hit
 
 BEFORE, AFTER = 400, 300  # beyond what any check reads around its trigger (see address, named, postcode)
 

@@ -15,9 +15,9 @@ from rapidfuzz import fuzz
 
 from mailguard.detect.register.index import CompiledIndex, Row
 from mailguard.detect.register.locality import SCORE_STREET_ONLY, Postcodes, locality
-from mailguard.detect.register.normalise import LEADING_TYPES, canon_word, skeleton
+from mailguard.detect.register.scanned import Group, Hit, mention
 from mailguard.detect.register.street import StreetText
-from mailguard.detect.register.text import Group, Hit, mention
+from mailguard.detect.register.ukforms import LEADING_TYPES, canon_word, skeleton
 from mailguard.detect.register.words import WordsBefore, words_before, words_in
 
 _DIGIT = re.compile(r"\d")

@@ -17,7 +17,9 @@ from mailguard.detect.register.flats import flat_before, names_other_flat, other
 from mailguard.detect.register.housenum import NUMBER, blocked
 from mailguard.detect.register.index import Row
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
-from mailguard.detect.register.normalise import (
+from mailguard.detect.register.scanned import Group, Hit, mention
+from mailguard.detect.register.street import street_match
+from mailguard.detect.register.ukforms import (
     FLAT_WORDS,
     NOT_HOUSE_AFTER,
     STREET_TYPES,
@@ -26,8 +28,6 @@ from mailguard.detect.register.normalise import (
     house_number,
     skeleton,
 )
-from mailguard.detect.register.street import street_match
-from mailguard.detect.register.text import Group, Hit, mention
 from mailguard.detect.register.words import words_in
 
 # How far from the postcode its house number may be written (the caller's window, `lo`..`hi`).

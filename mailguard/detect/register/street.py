@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from mailguard.detect.register.normalise import STREET_TYPES, canon_street, skeleton
+from mailguard.detect.register.ukforms import STREET_TYPES, canon_street, skeleton
 
 _LOOSE, _STRICT, _STRICT_SHORT = 60, 80, 100  # least similarity of the name (0-100)
 

@@ -6,7 +6,7 @@ own towns and localities are added at load. Skeleton form (see normalise.skeleto
 
 from __future__ import annotations
 
-from mailguard.detect.register.normalise import canon_street, skeleton, words
+from mailguard.detect.register.ukforms import canon_street, skeleton, words
 
 _NAMES = """
 aberdeen, aberystwyth, aldershot, altrincham, ashford, aylesbury, ayr, banbury, bangor, barnsley,

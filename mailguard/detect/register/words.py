@@ -6,7 +6,7 @@ before a place are remembered for the many candidate rows of one trigger.
 
 from __future__ import annotations
 
-from mailguard.detect.register.normalise import WORD_RE, skeleton
+from mailguard.detect.register.ukforms import WORD_RE, skeleton
 
 
 def next_words(text: str, word_bytes: bytes, start: int) -> list[str]:

@@ -3,8 +3,8 @@ never raises, so a hostile or broken message can only ever become `Unscanned` en
 
 from __future__ import annotations
 
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.extract.documents import extract_document
-from mailguard.message.extract.limits import ExtractLimits
 from mailguard.message.extract.mime import extract_message
 from mailguard.message.extract.sink import Sink, failure
 from mailguard.message.model import Content

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from mailguard.message.extract import archives
 from mailguard.message.extract.calendar import extract_calendar
+from mailguard.message.extract.charset import decode, looks_like_text
 from mailguard.message.extract.html import extract_html
 from mailguard.message.extract.mime import extract_attached_message
 from mailguard.message.extract.msg import extract_ole
@@ -15,7 +16,6 @@ from mailguard.message.extract.pdf import extract_pdf
 from mailguard.message.extract.rtf import extract_rtf
 from mailguard.message.extract.sheets import extract_csv, extract_workbook
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, failure
-from mailguard.message.extract.text import decode, looks_like_text
 from mailguard.message.extract.tnef import extract_tnef
 from mailguard.message.extract.vcard import extract_vcard
 from mailguard.message.model import UnscannedReason

@@ -15,9 +15,9 @@ from email.parser import BytesParser
 
 from mailguard.message.extract.addresses import header_addresses
 from mailguard.message.extract.calendar import extract_calendar
+from mailguard.message.extract.charset import decode, split_uuencoded
 from mailguard.message.extract.html import extract_html
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, readable_name
-from mailguard.message.extract.text import decode, split_uuencoded
 from mailguard.message.model import AddressSource, SegmentKind, UnscannedReason
 
 _PARSER = BytesParser(policy=policy.default)

@@ -10,11 +10,11 @@ import struct
 
 import olefile
 
+from mailguard.message.extract.charset import decode
 from mailguard.message.extract.html import extract_html
 from mailguard.message.extract.rtf import decompress_rtf, extract_rtf
 from mailguard.message.extract.sheets import extract_workbook
 from mailguard.message.extract.sink import Paragraphs, PartFailed, Path, Sink
-from mailguard.message.extract.text import decode
 from mailguard.message.model import AddressSource, SegmentKind, UnscannedReason
 
 _SUBJECT, _BODY, _HTML, _DISPLAY_TO, _DISPLAY_CC = 0x0037, 0x1000, 0x1013, 0x0E04, 0x0E03

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import python_calamine as calamine
 
+from mailguard.message.extract.charset import decode
 from mailguard.message.extract.sink import SEP, PartFailed, Path, Sink, where
-from mailguard.message.extract.text import decode
 from mailguard.message.model import UnscannedReason
 
 _BATCH = 1000  # rows handed to the sink at once, between deadline checks

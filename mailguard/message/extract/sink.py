@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 
-from mailguard.message.extract.limits import ExtractLimits
+from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.extract.links import VISIBLE_URL, link_text, visible_urls
 from mailguard.message.model import (
     AddressSource,

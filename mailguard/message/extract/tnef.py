@@ -6,10 +6,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from mailguard.message.extract.charset import decode
 from mailguard.message.extract.html import extract_html
 from mailguard.message.extract.rtf import decompress_rtf, extract_rtf
 from mailguard.message.extract.sink import PartFailed, Path, Sink
-from mailguard.message.extract.text import decode
 from mailguard.message.model import SegmentKind, UnscannedReason
 
 SIGNATURE = 0x223E9F78

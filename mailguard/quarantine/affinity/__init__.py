@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine.affinity.keyring import KeyringError, keyring_from_settings
 from mailguard.quarantine.affinity.service import AffinityService
-from mailguard.quarantine.affinity.store import AffinityStore, CaseHistory, Delivery
+from mailguard.quarantine.affinity.table import AffinityStore, CaseHistory, Delivery
 
 if TYPE_CHECKING:
     from mailguard.quarantine.store import QuarantineStore

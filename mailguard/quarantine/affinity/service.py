@@ -22,7 +22,7 @@ from mailguard import metrics
 from mailguard.detect.cases import external_recipients, written_forms
 from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine.affinity.keyring import AffinityKeyring
-from mailguard.quarantine.affinity.store import AffinityStore, CaseHistory, Delivery
+from mailguard.quarantine.affinity.table import AffinityStore, CaseHistory, Delivery
 from mailguard.quarantine.schema import items
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from aiosmtpd.smtp import Envelope as SMTPEnvelope
 from mailguard.envelope import Envelope
 from mailguard.organisation.mailbox import embedded_destination
 from mailguard.relay import replies
-from mailguard.relay.limits import in_networks
+from mailguard.relay.admission import in_networks
 from mailguard.relay.session.finish import finish
 from mailguard.relay.shared import RelayContext
 from mailguard.relay.smtp import RelaySession

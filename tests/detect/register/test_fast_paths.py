@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mailguard.detect.register import Register, triggers
-from mailguard.detect.register.normalise import WORD_RE
 from mailguard.detect.register.street import StreetText, street_match
+from mailguard.detect.register.ukforms import WORD_RE
 from mailguard.detect.register.words import next_words
 from mailguard.message.model import Segment
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mailguard.detect.budget import BudgetExceeded, scan_budget
 from mailguard.detect.register import Register, match
-from mailguard.detect.register.text import groups
+from mailguard.detect.register.scanned import groups
 from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent

@@ -343,7 +343,7 @@ def regional() -> Register:
     ],
 )
 def test_register_address_parsing(address: str, flat: str, number: str, street: tuple[str, ...]) -> None:
-    from mailguard.detect.register.normalise import parse_address
+    from mailguard.detect.register.ukforms import parse_address
 
     parsed = parse_address(address)
     assert parsed is not None and (parsed.flat, parsed.number, parsed.street) == (flat, number, street)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailguard.detect.register.normalise import ParsedAddress
+from mailguard.detect.register.ukforms import ParsedAddress
 
 
 class RegisterError(Exception):

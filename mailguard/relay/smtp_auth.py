@@ -2,7 +2,7 @@
 
 The file has one `user:hash` line per user (blank lines and `#` comments ignored), where hash is
 `pbkdf2_sha256$<iterations>$<salt, base64>$<key, base64>`; make one with
-`python -m mailguard.relay.auth USER` (asks for the password).
+`python -m mailguard.relay.smtp_auth USER` (asks for the password).
 
 The PBKDF2 check runs in a small thread pool of its own (hashlib releases the GIL), so other
 sessions are served while it runs, and a password spray queues behind itself rather than behind

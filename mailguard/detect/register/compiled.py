@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mailguard.detect.register.index import MAGIC, CompiledIndex
 from mailguard.detect.register.keys import Keyring
-from mailguard.detect.register.model import RegisterError
+from mailguard.detect.register.values import RegisterError
 
 log = logging.getLogger(__name__)
 FORMAT = "8"  # bump when the matcher's keys, the address parsing or the record layout change

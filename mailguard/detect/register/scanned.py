@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from mailguard.detect.register.model import Mention
+from mailguard.detect.register.values import Mention
 from mailguard.message.model import Segment
 from mailguard.message.normalise import normalise
 
