@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from mailguard.policy.engine import Policy, load_policy
 from mailguard.policy.loader import PolicyError
 from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.system import system_mail
-from mailguard.policy.verdict import Action, Verdict
+from mailguard.policy.verdict import Action, Verdict, strongest
 from mailguard.settings import Settings
 
 if TYPE_CHECKING:
@@ -67,6 +68,19 @@ def _with_header_addresses(content: Content, data: bytes) -> Content:
     return content
 
 
+def _without_exposure(verdict: Verdict) -> Verdict:
+    """System mail is never rewritten or split (that breaks a bounce's report or a journal
+    record); only what it carries to a flagged recipient (protected data, a case they were
+    never part of, an unreadable part) can hold it."""
+    if verdict.action is Action.TEMPFAIL:
+        return verdict
+    kept = [r for r in verdict.reasons if r.detector != "exposure"]
+    action = strongest([r.action for r in kept])
+    if action is Action.REWRITE:
+        action = Action.PASS
+    return replace(verdict, action=action, reasons=kept, split=False)
+
+
 class Scanner:
     def __init__(
         self, settings: Settings, policy: Policy, register: RegisterLike | None, pool: ExtractionPool | Any
@@ -98,7 +112,8 @@ class Scanner:
 
     async def __call__(self, envelope: Envelope, data: bytes) -> Verdict:
         started = time.perf_counter()
-        if (kind := system_mail(envelope, data)) is not None:
+        kind = system_mail(envelope, data)
+        if kind is not None and not self._to_flagged(envelope):
             log.debug("system mail (%s): passed untouched", kind)
             return Verdict.passed()
         try:
@@ -110,8 +125,17 @@ class Scanner:
         except Exception:
             log.exception("scan failed; answering tempfail")
             verdict = Verdict(Action.TEMPFAIL)
+        if kind is not None:
+            log.info("system mail (%s) to a flagged recipient: scanned, %s", kind, verdict.action.value)
+            verdict = _without_exposure(verdict)
         verdict.scan_seconds = time.perf_counter() - started  # the relay observes SCAN_SECONDS
         return verdict
+
+    def _to_flagged(self, envelope: Envelope) -> bool:
+        """Any recipient flagged (globally or by a register row)? Cheap: no content is read."""
+        policy = self.policy
+        ctx = ScanContext(envelope, Content(), policy.organisation, policy.flagged, self.register)
+        return any(ctx.is_flagged(r) for r in ctx.recipients)
 
     def decide(self, envelope: Envelope, content: Content, deadline: float | None = None) -> Verdict:
         """The policy's verdict for extracted content (no I/O; the tests call it directly).

@@ -1,5 +1,5 @@
 """System mail: what an Exchange organisation sends on its own behalf, which mailguard passes
-untouched — never rewritten, held or re-signed.
+untouched — never rewritten or re-signed.
 
 - the null sender `<>`: non-delivery reports and other delivery status notifications
   (RFC 5321 §4.5.5); holding one only delays a bounce, rewriting one breaks its report part;
@@ -7,9 +7,11 @@ untouched — never rewritten, held or re-signed.
   the default connector and carry the original message as an attachment for the archive;
 - `Auto-Submitted` other than `no` (RFC 3834): automatic replies and notifications.
 
-Trade-off, decided on purpose: such a message is not scanned for protected addresses. An
-out-of-office reply or a bounce can quote the message it answers, but holding system mail
-breaks delivery reporting and the mail it quotes was already scanned on its way out.
+Such a message is never rewritten or split, and is passed without reading it unless a
+recipient is flagged. To a flagged recipient it is scanned like any other mail and can be held
+for what it carries (protected data, a case, an unreadable part), never for exposure: anyone
+who can submit mail can set `Auto-Submitted` or an empty MAIL FROM, and an automatic forward
+carries the whole message it forwards, so the headers alone must not switch protection off.
 """
 
 from __future__ import annotations

@@ -217,3 +217,18 @@ def test_metrics_count_each_held_message_once(stack: Stack) -> None:
     before = sample(hits), sample(holds)
     hold(stack, marker())
     assert (sample(hits), sample(holds)) == (before[0] + 1, before[1] + 1)
+
+
+def test_an_automatic_forward_to_a_flagged_recipient_is_held(stack: Stack) -> None:
+    """`Auto-Submitted` makes mail system mail, which is passed untouched; an insider's header or
+    a mailbox forwarding rule must not carry a protected address to a flagged person that way."""
+    word = marker()
+    data = b"Auto-Submitted: auto-forwarded\r\n" + protected_attachment(word)
+    code, text = stack.send(data, SENDER, [EX_PARTNER])
+    assert code == 250 and HELD.match(text), (code, text)
+    word2 = marker()
+    data = b"Auto-Submitted: auto-forwarded\r\n" + protected_attachment(word2)
+    assert stack.send(data, SENDER, [COLLEAGUE])[0] == 250  # nobody flagged: passed as it came
+    [got] = stack.wait_for(about(word2))
+    assert got.data.endswith(data)
+    assert stack.delivered(about(word)) == []

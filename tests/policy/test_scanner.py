@@ -60,9 +60,7 @@ async def test_bad_rules_refuse_to_start(tmp_path: Path) -> None:
 
 async def test_missing_register_refuses_to_start(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="register"):
-        await Scanner.from_settings(
-            _settings(tmp_path).model_copy(update={"register": tmp_path / "none.csv"})
-        )
+        await Scanner.from_settings(_settings(tmp_path).model_copy(update={"register": tmp_path / "none.csv"}))
 
 
 async def test_reload_keeps_old_rules_on_error(tmp_path: Path) -> None:
@@ -85,3 +83,30 @@ def test_header_fallback_when_extraction_gave_up() -> None:
     content = _with_header_addresses(Content(), EXPOSED)
     assert [a.address for a in content.addresses] == ["john@gmail.com", "ann@outlook.com"]
     assert content.subject == "Update"
+
+
+@pytest.mark.parametrize(
+    "mail_from, header",
+    [
+        ("", b""),
+        (f"officer@{INTERNAL}", b"Auto-Submitted: auto-forwarded\r\n"),
+        (f"officer@{INTERNAL}", b"X-MS-Journal-Report: \r\n"),
+    ],
+    ids=["null-sender", "auto-submitted", "journal-report"],
+)
+async def test_system_mail_to_a_flagged_recipient_is_still_scanned(
+    tmp_path: Path, mail_from: str, header: bytes
+) -> None:
+    """An insider (or an auto-forward rule) cannot switch protection off with a header: system
+    mail to a flagged recipient is held for protected data, but never rewritten for exposure."""
+    scanner = await Scanner.from_settings(_settings(tmp_path))
+    try:
+        held = await scanner(Envelope(mail_from, ("ex.partner@gmail.com",)), header + MOVED)
+        assert held.action is Action.HOLD and held.reasons[0].register_id == "P000001"
+        exposed_to_flagged = header + EXPOSED.replace(b"ann@outlook.com", b"ex.partner@gmail.com")
+        v = await scanner(Envelope(mail_from, ("john@gmail.com", "ex.partner@gmail.com")), exposed_to_flagged)
+        assert (v.action, v.reasons, v.split) == (Action.PASS, [], False)
+        v = await scanner(Envelope(mail_from, ("john@gmail.com", "ann@outlook.com")), header + EXPOSED)
+        assert v.action is Action.PASS  # nobody flagged: not even read
+    finally:
+        await scanner.aclose()
