@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from support.scanning import settings_for
 
 from mailguard.envelope import Envelope
 from mailguard.message import extract_content
@@ -21,8 +22,6 @@ from mailguard.policy.verdict import Verdict
 from mailguard.settings import Settings
 
 from .mail import FLAGGED, INTERNAL, REGISTER_CSV, SENDER
-
-RULES = Path(__file__).resolve().parents[2] / "rules"
 
 Scan = Callable[..., Awaitable[Verdict]]
 
@@ -43,14 +42,7 @@ class InlinePool:
 def redteam_settings(tmp_path: Path, **extra: object) -> Settings:
     register = tmp_path / "register.csv"
     register.write_text(REGISTER_CSV, encoding="utf-8")
-    return Settings(
-        internal_domains=[INTERNAL],
-        register=register,
-        rules_dir=RULES,
-        data_dir=tmp_path / "var",
-        extract_workers=1,
-        **extra,  # type: ignore[arg-type]
-    )
+    return settings_for(tmp_path, register, INTERNAL, **extra)
 
 
 @pytest.fixture

@@ -34,11 +34,13 @@ class SyncScanner:
             self.loop.close()
 
 
-def settings_for(tmp: Path, register_csv: Path, internal: str) -> Settings:
+def settings_for(tmp: Path, register_csv: Path, internal: str, **extra: object) -> Settings:
+    """The shipped rules, one extraction worker, the data dir under `tmp`."""
     return Settings(
         internal_domains=[internal],
         register=register_csv,
         rules_dir=RULES,
         data_dir=tmp / "var",
         extract_workers=1,
+        **extra,  # type: ignore[arg-type]
     )
