@@ -66,7 +66,9 @@ class Exposure:
         return self.public >= threshold or self.organisations >= org_threshold
 
     def describe(self, limit: int = 5) -> str:
-        names = list(self.parties)
+        # A member of the public by the address as written (the party key is its canonical
+        # mailbox, e.g. without Gmail's dots), an organisation by its domain.
+        names = [addrs[0] if Organisation.is_public_party(key) else key for key, addrs in self.parties.items()]
         shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
         places = ", ".join(dict.fromkeys(self.where))
         public, orgs = self.public, self.organisations

@@ -183,3 +183,11 @@ def test_env_exposure_action_hold_holds_header_exposure(monkeypatch) -> None:  #
     pol = load_policy(Settings(internal_domains=[INTERNAL]))
     assert pol.rules[0].action is Action.HOLD
     assert pol.rules[1].action is Action.HOLD  # the invite rule keeps its own action
+
+
+def test_the_reason_names_people_as_they_were_written(decide: Decide) -> None:
+    """Gmail ignores dots, so both are one person each by their canonical mailbox; the reviewer
+    still reads the addresses the sender typed."""
+    rcpt = ["ellis.cole@gmail.com", "Sam.Jones+home@gmail.com"]
+    d = decide(make_content(to=rcpt), rcpt)
+    assert "ellis.cole@gmail.com" in d.reasons[0].detail and "elliscole@" not in d.reasons[0].detail
