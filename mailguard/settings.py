@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
-import re
-import socket
 import typing
 import warnings
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from mailguard.host import cpu_count, default_data_dir
 
 
 class UpstreamTLS(StrEnum):
@@ -70,44 +69,6 @@ def parse_hostport(value: str, default_host: str = "127.0.0.1") -> tuple[str, in
 
 
 CommaList = Annotated[list[str], NoDecode]
-
-
-def cpu_count() -> int:
-    """CPUs this process may use: its cpuset, capped by a cgroup CPU quota (a container's
-    `cpu: "2"` limit on a 64-core node is 2), between 1 and 64."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cpus = os.cpu_count() or 1
-    if (quota := cgroup_cpu_quota()) is not None:
-        cpus = min(cpus, quota)
-    return max(1, min(64, cpus))
-
-
-def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
-    """CPUs granted by the cgroup (v2 `cpu.max`, or v1 `cpu.cfs_quota_us`), rounded up; None: no limit."""
-    try:
-        quota, _, period = (root / "cpu.max").read_text().partition(" ")
-    except OSError:
-        try:
-            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text()
-            period = (root / "cpu" / "cpu.cfs_period_us").read_text()
-        except OSError:
-            return None
-    quota, period = quota.strip(), period.strip()
-    if quota in ("max", "-1") or not quota.lstrip("-").isdigit() or not period.isdigit() or int(period) <= 0:
-        return None
-    return max(1, -(-int(quota) // int(period)))
-
-
-def default_data_dir() -> Path:
-    """/var/lib/mailguard when it exists and is writable, else the user's XDG state folder:
-    never the current folder, so every command finds the same store wherever it is run."""
-    system = Path("/var/lib/mailguard")
-    if system.is_dir() and os.access(system, os.W_OK | os.X_OK):
-        return system
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "mailguard"
 
 
 # MAILGUARD_REGISTER is a contract name; BaseSettings happens to have no use for `register`.
@@ -394,61 +355,3 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'mailguard.db').resolve()}"
-
-
-
-@cache
-def default_hostname() -> str:
-    """The machine's FQDN, looked up once (getfqdn may wait on DNS): our name when
-    MAILGUARD_HOSTNAME is empty (banner, Received:, EHLO to the upstream)."""
-    return socket.getfqdn()
-
-
-ENV_PREFIX = "MAILGUARD_"
-# Not settings, never an error: the test suite's own variables, and the ones Kubernetes injects
-# for a Service whose name starts with "mailguard" (MAILGUARD_ADMIN_SERVICE_HOST, ..._PORT_8025_TCP).
-_NOT_SETTINGS = re.compile(
-    r"MAILGUARD_(TEST_\w*|(\w+_)?(SERVICE_HOST|SERVICE_PORT\w*|PORT|PORT_\d+_(TCP|UDP|SCTP)\w*))"
-)
-
-
-class SettingsError(ValueError):
-    """A setting the administrator must fix: one line, exit 2."""
-
-
-def env_file_values(path: Path = Path(".env")) -> dict[str, str | None]:
-    """The MAILGUARD_* lines of `.env` (the file pydantic-settings reads too)."""
-    if not path.is_file():
-        return {}
-    from dotenv import dotenv_values
-
-    return {k.upper(): v for k, v in dotenv_values(path).items() if k.upper().startswith(ENV_PREFIX)}
-
-
-def setting_names() -> dict[str, str]:
-    """MAILGUARD_NAME -> field name, for every setting."""
-    return {ENV_PREFIX + name.upper(): name for name in Settings.model_fields}
-
-
-def check_unknown_variables(environ: typing.Mapping[str, str] | None = None) -> None:
-    """A misspelt MAILGUARD_* variable must not be silently ignored (a typo in
-    MAILGUARD_OBSERVE_ONLY would leave blocking on): `SettingsError` naming the closest one."""
-    import difflib
-
-    environ = os.environ if environ is None else environ
-    known = setting_names()
-    sources = [(name, "environment") for name in environ] + [(name, ".env") for name in env_file_values()]
-    for name, where in sources:
-        upper = name.upper()
-        if not upper.startswith(ENV_PREFIX) or upper in known or _NOT_SETTINGS.fullmatch(upper):
-            continue
-        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]}?" if close else " (see `mailguard config` for the settings)"
-        raise SettingsError(f"unknown setting {name} in the {where}{hint}")
-
-
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings; `SettingsError` for an unknown MAILGUARD_* variable, a pydantic
-    ValidationError (one line per bad variable) for a bad value."""
-    check_unknown_variables()
-    return Settings(**overrides)  # type: ignore[arg-type]

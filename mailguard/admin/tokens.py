@@ -34,8 +34,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mailguard.admin.security import LoginLimiter
+from mailguard.environment import SettingsError
 from mailguard.metrics import ADMIN_AUTH_FAILURES
-from mailguard.settings import Settings, SettingsError
+from mailguard.settings import Settings
 
 log = logging.getLogger(__name__)
 

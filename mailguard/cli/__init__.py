@@ -12,7 +12,7 @@ import sys
 
 from pydantic import ValidationError
 
-from mailguard.settings import SettingsError
+from mailguard.environment import SettingsError
 
 # command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -25,11 +25,12 @@ from mailguard.actions.disposition import dispose
 from mailguard.cli import UserError
 from mailguard.detect.header_facts import read_headers
 from mailguard.envelope import Envelope
+from mailguard.environment import load_settings
 from mailguard.policy.loader import PolicyError
 from mailguard.policy.scanner import Scanner
 from mailguard.policy.verdict import Action, Reason, Verdict
 from mailguard.relay.dataread import has_bare_line_ends, normalise_line_ends
-from mailguard.settings import BareNewline, Settings, load_settings
+from mailguard.settings import BareNewline, Settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

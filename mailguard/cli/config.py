@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from mailguard.settings import ENV_PREFIX, Settings, env_file_values, load_settings
+from mailguard.environment import ENV_PREFIX, env_file_values, load_settings
+from mailguard.settings import Settings
 
 MASK = "********"
 # Settings a rule file may also set: (rule file, how to read its value from the loaded files).

@@ -83,7 +83,7 @@ def load_samples(folder: Path) -> list[Sample]:
 
 
 def demo_settings(data_dir: Path, port: int, admin_port: int, upstream_port: int, token: str) -> Any:
-    from mailguard.settings import load_settings
+    from mailguard.environment import load_settings
 
     values: dict[str, Any] = {}
     settings_file = PACKAGE_DEMO / "settings.json"

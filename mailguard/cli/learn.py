@@ -19,11 +19,12 @@ from pathlib import Path
 from mailguard.cli import UserError
 from mailguard.cli.check import Job, envelope_for, manifest_jobs
 from mailguard.detect.cases import external_recipients, written_forms
+from mailguard.environment import load_settings
 from mailguard.policy.loader import PolicyError
 from mailguard.policy.scanner import Scanner
 from mailguard.policy.verdict import Action
 from mailguard.relay.dataread import normalise_line_ends
-from mailguard.settings import Settings, load_settings
+from mailguard.settings import Settings
 
 BATCH = 1000  # deliveries per write transaction
 _DATE_PARSER = BytesHeaderParser(policy=compat32)  # the raw text: no header-class exceptions

@@ -20,11 +20,12 @@ from mailguard.actions.dkim import signer_from_settings
 from mailguard.actions.release import ReleaseMode, ReleaseRefused, ReleaseRequest
 from mailguard.actions.release.deliver import Releaser
 from mailguard.cli import UserError
+from mailguard.environment import load_settings
 from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine import Conflict, NotFound, QuarantineStore, SameReviewer, StoreError
 from mailguard.quarantine.database import sqlite_file
 from mailguard.quarantine.errors import JustificationRequired
-from mailguard.settings import Settings, load_settings
+from mailguard.settings import Settings
 from mailguard.visible import visible
 
 STATUS_CHOICES = ("held", "released", "rejected", "expired", "all")

@@ -17,7 +17,7 @@ from mailguard.cli import UserError
 from mailguard.detect.register import Register, RegisterError
 from mailguard.detect.register import compiled as store
 from mailguard.detect.register.keys import local_secret, secret_from
-from mailguard.settings import load_settings
+from mailguard.environment import load_settings
 
 MAX_SHOWN = 50
 

@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from mailguard.environment import load_settings
 from mailguard.policy.engine import load_policy
 from mailguard.policy.loader import PolicyError
-from mailguard.settings import load_settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from mailguard.cli import UserError
+from mailguard.environment import load_settings
 from mailguard.logs import setup_logging
-from mailguard.settings import Settings, load_settings
+from mailguard.settings import Settings
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess

@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 
+from mailguard.host import default_hostname
 from mailguard.relay import replies
 from mailguard.relay.admission import ConnectionLimiter
 from mailguard.relay.proxyproto import ProxySMTP
@@ -17,7 +18,7 @@ from mailguard.relay.smtp_auth import Authenticator, load_users
 from mailguard.relay.startup import StartupError
 from mailguard.relay.tls import server_context
 from mailguard.runtime import Runtime
-from mailguard.settings import Settings, default_hostname
+from mailguard.settings import Settings
 from mailguard.upstream.client_tls import client_context
 
 log = logging.getLogger(__name__)

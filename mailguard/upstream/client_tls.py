@@ -7,7 +7,8 @@ import ssl
 from collections.abc import Callable
 from pathlib import Path
 
-from mailguard.settings import Settings, SettingsError
+from mailguard.environment import SettingsError
+from mailguard.settings import Settings
 
 
 def client_context(settings: Settings) -> ssl.SSLContext:

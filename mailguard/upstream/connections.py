@@ -14,7 +14,8 @@ from typing import Final
 
 import aiosmtplib
 
-from mailguard.settings import Settings, UpstreamTLS, default_hostname
+from mailguard.host import default_hostname
+from mailguard.settings import Settings, UpstreamTLS
 from mailguard.upstream.client_tls import client_context
 from mailguard.upstream.failures import UpstreamTemporaryError
 

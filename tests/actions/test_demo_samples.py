@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from mailguard.demo import REGISTER_CSV, SAMPLES_DIR, SETTINGS_JSON, make_samples
-from mailguard.settings import load_settings
+from mailguard.environment import load_settings
 
 CONSUMER = ("gmail.com", "outlook.com", "btinternet.com", "hotmail.co.uk", "yahoo.co.uk", "icloud.com")
 INDEX = json.loads((SAMPLES_DIR / "index.json").read_text())

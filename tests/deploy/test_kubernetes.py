@@ -127,7 +127,7 @@ def test_the_manifests_settings_load_as_the_pod_would_get_them() -> None:
     """ConfigMap and Secret values as the pod's environment: empty upstream credentials mean
     no AUTH (issue 14, defect 1: every message was deferred), SQLite is refused, and the
     Service links Kubernetes would inject are switched off (they are not settings)."""
-    from mailguard.settings import check_unknown_variables
+    from mailguard.environment import check_unknown_variables
 
     env = dict(_one("ConfigMap", "mailguard-config")["data"])
     secrets = _one("Secret", "mailguard-secrets")["stringData"]

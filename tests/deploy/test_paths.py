@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from support.serve import as_env, mailguard
 
+from mailguard.host import default_data_dir
 from mailguard.quarantine import QuarantineStore
-from mailguard.settings import Settings, default_data_dir
+from mailguard.settings import Settings
 
 REGISTER = (
     "id,name,address,postcode,phone,flagged_recipients\n"

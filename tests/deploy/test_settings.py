@@ -16,14 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.serve import as_env, mailguard
 
-from mailguard.settings import (
-    Settings,
-    SettingsError,
-    cgroup_cpu_quota,
-    check_unknown_variables,
-    cpu_count,
-    load_settings,
-)
+from mailguard.environment import SettingsError, check_unknown_variables, load_settings
+from mailguard.host import cgroup_cpu_quota, cpu_count
+from mailguard.settings import Settings
 
 OPTIONAL = sorted(n for n, f in Settings.model_fields.items() if not f.is_required() and f.default is None)
 NO_EMPTY_MEANING = sorted(

@@ -13,10 +13,10 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from mailguard.environment import load_settings
 from mailguard.pipeline import Decider, Disposer
 from mailguard.relay.server import RelayServer
 from mailguard.runtime import Runtime
-from mailguard.settings import load_settings
 from support.loop import ThreadLoop
 from support.upstream import RecordingUpstream
 

@@ -23,11 +23,12 @@ import httpx
 
 from mailguard.admin.app import create_app
 from mailguard.cli.serve import AdminServer
+from mailguard.environment import load_settings
 from mailguard.quarantine.outbox import Outbox
 from mailguard.relay.recorder import RecordedMessage
 from mailguard.relay.server import RelayServer, bind_socket
 from mailguard.runtime import Runtime, build_runtime
-from mailguard.settings import Settings, load_settings
+from mailguard.settings import Settings
 from support.loop import ThreadLoop
 from support.upstream import RecordingUpstream
 

@@ -8,7 +8,8 @@ import pytest
 from support.relay import free_port
 from support.upstream import Behaviour, RecordingUpstream
 
-from mailguard.settings import Settings, load_settings
+from mailguard.environment import load_settings
+from mailguard.settings import Settings
 from mailguard.upstream import transaction
 from mailguard.upstream.connections import UpstreamPool
 from mailguard.upstream.failures import UpstreamPermanentError, UpstreamTemporaryError
