@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 
 from mailguard.detect import unscannable
 from mailguard.detect.exposure import HEADERS, detect_exposure
@@ -88,7 +89,8 @@ class ExposureRule(Rule):
         self.ignore_roles = model.ignore_role_addresses
 
     def check(self, ctx: ScanContext) -> list[Reason]:
-        parties = {p for r in self.recipients(ctx) if (p := ctx.organisation.party(r)) is not None}
+        outside = {r: p for r in self.recipients(ctx) if (p := ctx.organisation.party(r)) is not None}
+        parties = set(outside.values())
         if len(parties) < self.min_external_recipients:
             return []  # nobody outside receives it: nothing is exposed to anyone
         found = detect_exposure(
@@ -101,7 +103,10 @@ class ExposureRule(Rule):
             count_recipient=self.count_recipient,
             ignore_roles=self.ignore_roles,
         )
-        return [self.reason(found.describe())] if found else []
+        if found is None:
+            return []
+        found = replace(found, recipient_addresses=tuple(outside))
+        return [self.reason(found.describe(recipients=parties))]
 
     def parameters(self) -> list[str]:
         where = ", ".join(v.value for v in self.visible)
