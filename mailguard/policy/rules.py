@@ -15,6 +15,7 @@ from mailguard.policy.rule_files import (
     ExposureRuleModel,
     ProtectedRuleModel,
     RuleModel,
+    SenderOverride,
     UnscannableRuleModel,
 )
 from mailguard.policy.scan_context import ScanContext
@@ -48,9 +49,7 @@ class Rule(ABC):
 
     def describe(self) -> list[str]:
         """Plain lines for `mailguard rules check`."""
-        lines = [
-            f"{self.name} [{self.detector}] -> {self.action.value}" + (" (or split)" if self.split else "")
-        ]
+        lines = [f"{self.name} [{self.detector}] -> {self.action.value}" + (" (or split)" if self.split else "")]
         if self.description:
             lines.append(f"  {self.description}")
         if self._senders:
@@ -68,9 +67,10 @@ class Rule(ABC):
         return ", ".join(items)
 
     def reason(self, detail: str, action: Action | None = None, **extra: object) -> Reason:
-        return Reason(
-            rule=self.name, detector=self.detector, detail=detail, action=action or self.action, **extra
-        )  # type: ignore[arg-type]
+        return Reason(rule=self.name, detector=self.detector, detail=detail, action=action or self.action, **extra)  # type: ignore[arg-type]
+
+
+_OVERRIDE_WORDS = {"never": "never", "justify": "with a written justification", "allow": "yes"}
 
 
 class ExposureRule(Rule):
@@ -78,8 +78,16 @@ class ExposureRule(Rule):
 
     detector = "exposure"
 
-    def __init__(self, model: ExposureRuleModel, action: Action, threshold: int, org_threshold: int) -> None:
+    def __init__(
+        self,
+        model: ExposureRuleModel,
+        action: Action,
+        threshold: int,
+        org_threshold: int,
+        sender_override: SenderOverride = "justify",
+    ) -> None:
         super().__init__(model, action)
+        self.sender_override: SenderOverride = model.sender_override or sender_override
         self.visible = tuple(model.visible)
         self.threshold = threshold
         self.org_threshold = org_threshold
@@ -121,6 +129,9 @@ class ExposureRule(Rule):
             lines.append("shared mailboxes (info@, help@, enquiries@, ...) do not count")
         if self.min_external_recipients > 1:
             lines.append(f"only when sent to {self.min_external_recipients} or more external parties")
+        if self.action.strength >= Action.HOLD.strength:
+            as_is = _OVERRIDE_WORDS[self.sender_override]
+            lines.append(f"sender's link: Bcc or one copy each where that ends the exposure; as it is: {as_is}")
         if set(self.visible) <= HEADERS and self.action is Action.REWRITE:
             lines.append("rewrite: To/Cc recipients are moved to Bcc")
         return lines
@@ -156,11 +167,7 @@ class ProtectedRule(Rule):
         done: set[str] = set()
         scope = self.recipients(ctx)
         for mention in ctx.mentions:  # best first within each register row
-            if (
-                mention.register_id in done
-                or mention.kind not in self.kinds
-                or mention.score < self.min_score
-            ):
+            if mention.register_id in done or mention.kind not in self.kinds or mention.score < self.min_score:
                 continue
             targets = _audience(
                 ctx, self.when_sent_to, scope, lambda r, rid=mention.register_id: ctx.is_flagged_for(rid, r)
@@ -210,9 +217,8 @@ class UnscannableRule(Rule):
             action = self.per_reason.get(why, self.action)
             if action is Action.PASS:
                 continue
-            detail = (
-                f"{unscannable.describe(why, parts)}; sent to {_audience_words(self.when_sent_to)} "
-                + ", ".join(targets[:3])
+            detail = f"{unscannable.describe(why, parts)}; sent to {_audience_words(self.when_sent_to)} " + ", ".join(
+                targets[:3]
             )
             reasons.append(self.reason(detail, action=action))
         return reasons
