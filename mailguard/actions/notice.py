@@ -28,6 +28,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from mailguard.actions.held_message import HeldMessage, HeldReason
+from mailguard.actions.sender_link import SenderLink
 from mailguard.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -144,11 +145,13 @@ def compose(
     places: Sequence[str] = (),
     refused: Sequence[str] = (),
     delivered: Sequence[str] = (),
+    choice: SenderLink | None = None,
 ) -> Notice | None:
     """The notice for `sender`, or None when one must not be sent (see `wants_notice`).
 
     `comment`: the reviewer's; `places`: where in the message the problem was (never the match);
-    `refused` / `delivered`: the sender's own recipients a partial release left out / reached."""
+    `refused` / `delivered`: the sender's own recipients a partial release left out / reached;
+    `choice`: the link to the sender's own choice (exposure holds only)."""
     if not wants_notice(sender, original):
         return None
     now_dt = datetime.now(UTC) if now is None else datetime.fromtimestamp(now, UTC)
@@ -174,6 +177,8 @@ def compose(
         places=list(dict.fromkeys(places))[:10],
         refused=list(refused),
         delivered=list(delivered),
+        choice_url=choice.url if choice else "",
+        choice_until=_when(datetime.fromtimestamp(choice.expires, UTC)) if choice else "",
     )
     host = hostname(settings)
     msg = EmailMessage(policy=policy.SMTP)

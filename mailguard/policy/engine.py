@@ -111,6 +111,13 @@ class Policy:
         )
         return Decision(action, reasons, split)
 
+    def sender_may_fix(self, rules: Iterable[str]) -> bool:
+        """Whether moving recipients (Bcc, one copy each) can end an exposure held by these
+        rules: not when one of them counts addresses written in the content (a list stays in
+        every copy), nor for a rule gone from the files."""
+        by_name = {r.name: r.recipient_fixable for r in self.rules if isinstance(r, ExposureRule)}
+        return all(by_name.get(name, False) for name in rules)
+
     def sender_may_send_as_is(self, rules: Iterable[str]) -> SenderOverride:
         """Whether the sender of a hold for these exposure rules may send it as it is: the
         strictest of their `sender_override` (a rule gone from the files counts as the file's)."""

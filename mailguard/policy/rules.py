@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from mailguard.detect import unscannable
-from mailguard.detect.exposure import HEADERS, detect_exposure
+from mailguard.detect.exposure import HEADERS, Visibility, detect_exposure
 from mailguard.organisation.patterns import AddressPatterns
 from mailguard.policy.rule_files import (
     Audience,
@@ -89,6 +89,8 @@ class ExposureRule(Rule):
         super().__init__(model, action)
         self.sender_override: SenderOverride = model.sender_override or sender_override
         self.visible = tuple(model.visible)
+        # Bcc or one copy each hides recipients; an address list written in the content stays
+        self.recipient_fixable = Visibility.LISTED not in self.visible
         self.threshold = threshold
         self.org_threshold = org_threshold
         self.count_recipient = model.count_recipient
@@ -131,7 +133,10 @@ class ExposureRule(Rule):
             lines.append(f"only when sent to {self.min_external_recipients} or more external parties")
         if self.action.strength >= Action.HOLD.strength:
             as_is = _OVERRIDE_WORDS[self.sender_override]
-            lines.append(f"sender's link: Bcc or one copy each where that ends the exposure; as it is: {as_is}")
+            fixes = (
+                "Bcc or one copy each where that ends the exposure" if self.recipient_fixable else "no Bcc or copies"
+            )
+            lines.append(f"sender's link: {fixes}; as it is: {as_is}")
         if set(self.visible) <= HEADERS and self.action is Action.REWRITE:
             lines.append("rewrite: To/Cc recipients are moved to Bcc")
         return lines

@@ -21,17 +21,19 @@ from mailguard.actions import notice
 from mailguard.actions.notice import NoticeKind
 from mailguard.actions.release import Plan, ReleaseMode, ReleaseRequest, plan_release
 from mailguard.quarantine import audit as audit_log
-from mailguard.quarantine.errors import Conflict, JustificationRequired, SameReviewer
+from mailguard.quarantine.errors import Conflict, JustificationRequired, NotSendersChoice, SameReviewer
 from mailguard.quarantine.ops import decide, held_row, queue
 from mailguard.quarantine.records import normalise_id
 from mailguard.quarantine.schema import audit, items
 from mailguard.settings import Settings, TwoPersonRelease
 
 if TYPE_CHECKING:
+    from mailguard.actions.held_message import HeldMessage
     from mailguard.organisation.organisation import Organisation
 
 log = logging.getLogger("mailguard.quarantine")
 
+SENDER_ACTOR = "sender"  # the sender's own choice, from the link in their notice
 CLI_ACTOR_PREFIX = "cli:"  # `mailguard quarantine` decisions (mailguard.cli.quarantine.actor)
 RELEASE_MODES = tuple(m.value for m in ReleaseMode)
 Planner = Callable[[bytes, list[str], ReleaseRequest], Awaitable[Plan]]
@@ -107,27 +109,55 @@ class ReviewActions:
                 await conn.execute(items.update().where(items.c.id == item_id).values(pending=asked))
                 await audit_log.record(conn, now, actor, "release_requested", item_id, note)
             else:
-                await decide(conn, item_id, "released", actor, comment, now, mode=request.mode.value)
-                for rcpts, data in plan.copies:
-                    await queue(conn, item_id, "release", held.mail_from, rcpts, data, now)
-                await audit_log.record(conn, now, actor, "release", item_id, note)
-                if plan.refused and self.settings.notify_sender:
-                    kept = sorted({r for rcpts, _ in plan.copies for r in rcpts})
-                    partial = notice.for_item(
-                        self.settings,
-                        NoticeKind.PARTIAL,
-                        held,
-                        now,
-                        refused=plan.refused,
-                        delivered=kept,
-                        comment=comment,
-                    )
-                    await self._queue_notice(conn, partial, item_id, now)
+                await self._released(conn, held, actor, comment, request, plan, now)
                 decided = True
         if decided and not actor.startswith(CLI_ACTOR_PREFIX):  # the CLI's: counted by the server
             metrics.REVIEW_DECISIONS.labels(decision="release").inc()
             log.info("released %s by %s (%s, %d copies)", item_id, actor, request.mode.value, len(plan.copies))
         return await self._detail_or_missing(item_id)
+
+    async def _released(
+        self,
+        conn: AsyncConnection,
+        held: HeldMessage,
+        actor: str,
+        comment: str,
+        request: ReleaseRequest,
+        plan: Plan,
+        now: float,
+    ) -> None:
+        """Mark the item released and queue its copies (and a partial notice), in `conn`."""
+        await decide(conn, held.id, "released", actor, comment, now, mode=request.mode.value)
+        for rcpts, data in plan.copies:
+            await queue(conn, held.id, "release", held.mail_from, rcpts, data, now)
+        await audit_log.record(conn, now, actor, "release", held.id, _audit_note(request, comment))
+        if plan.refused and self.settings.notify_sender:
+            kept = sorted({r for rcpts, _ in plan.copies for r in rcpts})
+            partial = notice.for_item(
+                self.settings, NoticeKind.PARTIAL, held, now, refused=plan.refused, delivered=kept, comment=comment
+            )
+            await self._queue_notice(conn, partial, held.id, now)
+
+    async def held(self, item_id: str) -> HeldMessage:
+        """The held message (NotFound, or Conflict when it is no longer held)."""
+        async with self.transaction(False) as conn:
+            return await held_row(conn, normalise_id(item_id))
+
+    async def sender_release(self, held: HeldMessage, request: ReleaseRequest, plan: Plan) -> None:
+        """Carry out the sender's own choice for an exposure hold (`plan`: the caller's, of
+        `held`'s bytes, already checked), as a reviewer's release is carried out, audited with
+        the actor "sender". Refused (NotSendersChoice) for any other hold, and (Conflict) once a
+        reviewer has decided or asked for a release: whoever commits first decides."""
+        if not held.exposure_only:
+            raise NotSendersChoice(f"{held.id} is not an exposure hold")
+        now = self.clock()
+        async with self.transaction(True) as conn:
+            again = await held_row(conn, held.id)  # locked: a reviewer's decision waits or has won
+            if again.pending:
+                raise Conflict(f"{held.id}: a reviewer has asked for a release")
+            await self._released(conn, again, SENDER_ACTOR, "", request, plan, now)
+        metrics.SENDER_DECISIONS.labels(decision=request.mode.value).inc()
+        log.info("released %s by its sender (%s, %d copies)", held.id, request.mode.value, len(plan.copies))
 
     async def preview_release(self, item_id: str, request: ReleaseRequest, planner: Planner | None = None) -> Plan:
         """What a release would deliver, without deciding anything (the page's last look). With a

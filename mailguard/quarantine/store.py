@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mailguard import metrics
 from mailguard.actions import notice
+from mailguard.actions.held_message import HeldMessage
 from mailguard.actions.notice import NoticeKind
+from mailguard.actions.sender_link import SenderLink, SenderLinks
 from mailguard.envelope import Envelope
 from mailguard.organisation.organisation import Organisation
 from mailguard.policy.verdict import Verdict
@@ -64,6 +66,7 @@ class QuarantineStore(ReviewActions):
         # else the rule files and environment read once (`mailguard quarantine` commands).
         self.organisation_of: Callable[[], Organisation] = _organisation_loader(settings)
         self.clock = clock
+        self.sender_links = SenderLinks(settings)
         # SQLite has one writer at a time: queue this process's writers here rather than in
         # SQLite's busy handler, which polls with sleeps and can time out under load.
         self._sqlite_writer = asyncio.Lock() if is_sqlite(engine) else None
@@ -142,9 +145,9 @@ class QuarantineStore(ReviewActions):
                 await conn.execute(item_rules.insert(), [{"item_id": item_id, "rule": r} for r in rules])
             await audit_log.record(conn, now, audit_log.RELAY, "hold", item_id, ", ".join(rules))
             if self.settings.notify_sender:
-                await self._queue_notice(
-                    conn, notice.for_item(self.settings, NoticeKind.HELD, held_message(row), now), item_id, now
-                )
+                held = held_message(row)
+                note = notice.for_item(self.settings, NoticeKind.HELD, held, now, choice=self._sender_link(held))
+                await self._queue_notice(conn, note, item_id, now)
         log.info("held %s (%d bytes, rules: %s)", item_id, len(data), ", ".join(rules) or "-")
         return item_id
 
@@ -298,6 +301,17 @@ class QuarantineStore(ReviewActions):
         if detail is None:  # purged between commit and read: vanishingly rare
             raise NotFound(item_id)
         return detail
+
+    def _sender_link(self, held: HeldMessage) -> SenderLink | None:
+        """The sender's own choice, for an exposure hold only (never a protected one)."""
+        if not held.exposure_only:
+            return None
+        ends = held.received_at + self.settings.quarantine_expiry_days * 86400
+        try:
+            return self.sender_links.link(held.id, held.received_at, ends)
+        except (OSError, ValueError) as exc:  # the notice still goes, without the link
+            log.error("sender link key unusable (MAILGUARD_SENDER_LINK_KEY*): %s", exc)
+            return None
 
     async def _queue_notice(
         self, conn: AsyncConnection, note: notice.Notice | None, ref: str, now: float
