@@ -170,6 +170,11 @@ def test_used_expired_and_altered_links_are_refused(sender_stack: Stack, page: P
         expect(page.locator("h1")).to_contain_text("not valid")
     refused = page.request.post(altered[0], form={"mode": "as_is", "justification": "x"})
     assert refused.status == 403  # the body of a post with a bad link is never read
+    page.goto(good)  # a good link, but a forged post: another origin, or no form token
+    csrf = page.locator("input[name=csrf]").input_value()
+    cross = page.request.post(good, form={"csrf": csrf, "mode": "bcc"}, headers={"Origin": "https://evil.example"})
+    assert cross.status == 403
+    assert page.request.post(good, form={"mode": "bcc"}).status == 403
     assert stack.api().get(f"/api/quarantine/{other}").json()["status"] == "held"
 
 
