@@ -115,12 +115,7 @@ def _decided(request: Request, item: dict[str, Any]) -> HTMLResponse:
 
 
 def _allowed(request: Request, held: HeldMessage) -> sender_choice.Allowed:
-    runtime = runtime_of(request)
-    policy = runtime.scanner.policy if runtime.scanner is not None else None
-    if policy is None:
-        from mailguard.policy.engine import load_policy
-
-        policy = load_policy(runtime.settings)
+    policy = runtime_of(request).policy
     rules = sender_choice.rule_names(held)
     return sender_choice.Allowed(policy.sender_may_fix(rules), policy.sender_may_send_as_is(rules))
 

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -24,6 +24,7 @@ from mailguard.actions.notice import NoticeKind
 from mailguard.actions.sender_link import SenderLink, SenderLinks
 from mailguard.envelope import Envelope
 from mailguard.organisation.organisation import Organisation
+from mailguard.policy.loader import PolicyError
 from mailguard.policy.verdict import Verdict
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
@@ -47,6 +48,9 @@ from mailguard.quarantine.review_actions import CLI_ACTOR_PREFIX, RELEASE_MODES,
 from mailguard.quarantine.schema import item_rules, items
 from mailguard.settings import Settings
 
+if TYPE_CHECKING:
+    from mailguard.policy.engine import Policy
+
 log = logging.getLogger("mailguard.quarantine")
 
 STATUSES = ("held", "released", "rejected", "expired")
@@ -62,9 +66,11 @@ class QuarantineStore(ReviewActions):
     ) -> None:
         self.settings = settings
         self.engine = engine
-        # Who is internal, for the Bcc release: the runtime's Organisation when there is one,
-        # else the rule files and environment read once (`mailguard quarantine` commands).
-        self.organisation_of: Callable[[], Organisation] = _organisation_loader(settings)
+        # Who is internal (for the Bcc release) and what a sender may choose: the runtime's
+        # policy when there is one, else the rule files and environment read once
+        # (`mailguard quarantine` commands).
+        self.policy_of: Callable[[], Policy] = _policy_loader(settings)
+        self.organisation_of: Callable[[], Organisation] = lambda: self.policy_of().organisation
         self.clock = clock
         self.sender_links = SenderLinks(settings)
         # SQLite has one writer at a time: queue this process's writers here rather than in
@@ -306,6 +312,12 @@ class QuarantineStore(ReviewActions):
         """The sender's own choice, for an exposure hold only (never a protected one)."""
         if not held.exposure_only:
             return None
+        try:
+            policy, rules = self.policy_of(), [r.rule for r in held.reasons]
+        except PolicyError:
+            return None
+        if not policy.sender_may_fix(rules) and policy.sender_may_send_as_is(rules) == "never":
+            return None  # nothing the sender could choose: a reviewer decides
         ends = held.received_at + self.settings.quarantine_expiry_days * 86400
         try:
             return self.sender_links.link(held.id, held.received_at, ends)
@@ -321,14 +333,14 @@ class QuarantineStore(ReviewActions):
         await queue(conn, ref, "notice", note.mail_from, [note.rcpt], note.data, now)
 
 
-def _organisation_loader(settings: Settings) -> Callable[[], Organisation]:
-    loaded: list[Organisation] = []
+def _policy_loader(settings: Settings) -> Callable[[], Policy]:
+    loaded: list[Policy] = []
 
-    def load() -> Organisation:
+    def load() -> Policy:
         if not loaded:
             from mailguard.policy.engine import load_policy
 
-            loaded.append(load_policy(settings).organisation)
+            loaded.append(load_policy(settings))
         return loaded[0]
 
     return load

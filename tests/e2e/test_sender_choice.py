@@ -191,7 +191,7 @@ def test_reviewer_and_sender_decide_once(sender_stack: Stack, page: Page) -> Non
     assert late.status_code == 409
 
 
-def test_never_hides_as_is_and_a_list_offers_no_fix(settings: dict[str, Any], tmp_path: Path, page: Page) -> None:
+def test_never_hides_as_is_and_a_list_gets_no_link(settings: dict[str, Any], tmp_path: Path, page: Page) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(REPO_RULES, rules)
     exposure = rules / "exposure.yaml"
@@ -207,10 +207,9 @@ def test_never_hides_as_is_and_a_list_offers_no_fix(settings: dict[str, Any], tm
         assert forced.status == 422 and "not allowed" in forced.text()
         assert stack.api().get(f"/api/quarantine/{item_id}").json()["status"] == "held"
 
-        listing = hold(stack, address_list(marker()), PUBLIC[:2])  # Bcc would still send the list
-        page.goto(link_in(stack, listing))
-        assert page.locator("input[name=mode]").count() == 0
-        expect(page.locator(".notice.info")).to_contain_text("a reviewer will decide")
+        # Bcc or a copy each would still send the list, and as-is is never: nothing to offer, no link
+        listing = hold(stack, address_list(marker()), PUBLIC[:2])
+        assert "/sender/" not in notice_of(stack, listing)
 
 
 def address_list(subject: str) -> bytes:
@@ -232,3 +231,21 @@ def test_a_protected_hold_has_no_link_nor_any_hold_without_a_public_url(
     unset = settings | {"exposure_action": "hold", "data_dir": tmp_path / "other"}
     with Stack(**unset) as private:  # no MAILGUARD_ADMIN_PUBLIC_URL: no address to link to
         assert "/sender/" not in notice_of(private, hold(private, exposed(marker()), EVERYONE))
+
+
+def test_a_list_is_offered_only_as_is_with_a_reason(sender_stack: Stack, page: Page) -> None:
+    stack = sender_stack
+    word = marker()
+    listing = hold(stack, address_list(word), PUBLIC[:2])  # Bcc or a copy each would still send it
+    page.goto(link_in(stack, listing))
+    assert [page.locator("input[name=mode]").nth(0).get_attribute("value")] == ["as_is"]
+    assert page.locator("input[name=mode]").count() == 1
+    csrf = page.locator("input[name=csrf]").input_value()
+    split = page.request.post(page.url, form={"csrf": csrf, "mode": "split"})
+    assert split.status == 422 and "still show" in split.text()
+    page.check("input[name=mode][value=as_is]")
+    page.click("button:has-text('Send it this way')")  # no reason given: refused, the form again
+    expect(page.locator(".notice.error")).to_contain_text("needs a written reason")
+    choose(page, page.url, "as_is", "The group agreed to share their addresses")
+    [copy] = copies_of(stack, word)
+    assert sorted(copy.rcpt_tos) == sorted(PUBLIC[:2])
