@@ -110,7 +110,7 @@ def _decided(request: Request, item: dict[str, Any]) -> HTMLResponse:
     if item.get("decided_by") != SENDER_ACTOR:
         return _gone(request, "lapsed" if item.get("status") == "expired" else "reviewer")
     mode = ReleaseMode(item.get("mode") or "as_is")
-    text = f"You already chose for this message: {DONE[mode]} This link works once."
+    text = f"You already chose for this message. {DONE[mode]} This link works once."
     return _page(request, {"gone": text}, status.HTTP_409_CONFLICT)
 
 
