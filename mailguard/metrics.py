@@ -58,6 +58,8 @@ QUARANTINE_OLDEST_HELD = Gauge(
     multiprocess_mode="mostrecent",
 )
 REVIEW_DECISIONS = Counter("mailguard_review_decisions", "Reviewer decisions", ["decision"])
+# Senders resolving their own exposure hold from the link in their notice: bcc, split, as_is
+SENDER_DECISIONS = Counter("mailguard_sender_decisions", "Senders' own choices for exposure holds", ["decision"])
 SCAN_SECONDS = Histogram("mailguard_scan_seconds", "Extraction, detection and policy time", buckets=_LATENCY_BUCKETS)
 RELAY_SECONDS = Histogram("mailguard_relay_seconds", "End of DATA to the reply to the client", buckets=_LATENCY_BUCKETS)
 UPSTREAM_ERRORS = Counter("mailguard_upstream_errors", "Upstream failures", ["kind"])
@@ -115,6 +117,7 @@ QUARANTINE_STATUSES = ("held", "released", "rejected", "expired")
 KNOWN_LABELS: dict[Counter, tuple[str, ...]] = {
     MESSAGES: ("pass", "rewrite", "hold", "reject", "tempfail"),
     REVIEW_DECISIONS: ("release", "reject"),
+    SENDER_DECISIONS: ("bcc", "split", "as_is"),
     UPSTREAM_ERRORS: ("connect", "tls", "auth", "timeout", "disconnect", "refused", "protocol"),
     UNSCANNABLE_PARTS: ("encrypted", "too_large", "too_deep", "timeout", "unknown_format", "corrupt", "ambiguous_mime"),
     ADMIN_AUTH_FAILURES: ("invalid", "throttled"),

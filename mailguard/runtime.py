@@ -22,6 +22,7 @@ from mailguard.upstream.connections import UpstreamPool
 
 if TYPE_CHECKING:
     from mailguard.organisation.organisation import Organisation
+    from mailguard.policy.engine import Policy
     from mailguard.policy.scanner import Scanner
     from mailguard.quarantine.store import QuarantineStore
 
@@ -58,23 +59,30 @@ class Runtime:
 
         self.store = store = await QuarantineStore.open(self.settings)
         store.organisation_of = lambda: self.organisation
+        store.policy_of = lambda: self.policy
         self.closers.append(store)
         self.disposer = store
         self.attach_affinity()
 
     @property
+    def policy(self) -> Policy:
+        """The current policy (the scanner's, reloaded with the rule files), else the rule files
+        and environment read once (a runtime that does not scan)."""
+        if self.scanner is not None:
+            return self.scanner.policy
+        from mailguard.policy.engine import load_policy
+
+        if self._policy is None:
+            self._policy = load_policy(self.settings)
+        return self._policy
+
+    _policy: Policy | None = field(default=None, repr=False)
+
+    @property
     def organisation(self) -> Organisation:
         """The one Organisation (rule files + environment) of the current policy: the rewrite,
         the split and the release ask it who is internal, as the rules do."""
-        if self.scanner is not None:
-            return self.scanner.policy.organisation
-        from mailguard.policy.engine import load_policy
-
-        if self._organisation is None:
-            self._organisation = load_policy(self.settings).organisation
-        return self._organisation
-
-    _organisation: Organisation | None = field(default=None, repr=False)
+        return self.policy.organisation
 
     @property
     def upstream(self) -> UpstreamPool:

@@ -202,6 +202,9 @@ class Settings(BaseSettings):
 
     # --- release modes and the sender's choice ---
     release_justification: bool = True  # releasing a protected-address hold needs a written justification
+    sender_link_hours: float = Field(72.0, gt=0)  # how long a sender's link to resolve an exposure hold works
+    sender_link_key: SecretStr | None = None  # secret signing those links; default: sender-link.key in DATA_DIR
+    sender_link_key_file: Path | None = None  # a file holding that secret (instances sharing a store need the same one)
 
     @field_validator("two_person_release", mode="before")
     @classmethod

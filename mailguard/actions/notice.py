@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import socket
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -27,6 +27,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from mailguard.actions.held_message import HeldMessage, HeldReason
+from mailguard.actions.sender_link import SenderLink
 from mailguard.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -106,23 +108,21 @@ def wants_notice(mail_from: str, original: bytes | None = None) -> bool:
     return True
 
 
-def plain_reasons(reasons: Iterable[Mapping[str, Any]]) -> list[str]:
+def plain_reasons(reasons: Iterable[HeldReason]) -> list[str]:
     out: list[str] = []
     for reason in reasons:
-        text = PLAIN_REASONS.get(str(reason.get("detector", "")), DEFAULT_REASON)
+        text = PLAIN_REASONS.get(reason.detector, DEFAULT_REASON)
         if text not in out:
             out.append(text)
     return out or [DEFAULT_REASON]
 
 
-def safe_subject(subject: str, reasons: Iterable[Mapping[str, Any]]) -> str:
+def safe_subject(subject: str, reasons: Iterable[HeldReason]) -> str:
     """The subject, or "" when a match was found in it (echoing it would echo the match)."""
     folded = " ".join(subject.split()).casefold()
     for reason in reasons:
-        snippet = reason.get("snippet") or {}
-        where = str(snippet.get("where", "")).casefold()
-        match = " ".join(str(snippet.get("match", "")).split()).casefold()
-        if "subject" in where or (match and match in folded):
+        match = " ".join(reason.match.split()).casefold()
+        if "subject" in reason.where.casefold() or (match and match in folded):
             return ""
     return subject
 
@@ -136,7 +136,7 @@ def compose(
     subject: str = "",
     message_id: str = "",
     received_at: float | None = None,
-    reasons: Sequence[Mapping[str, Any]] = (),
+    reasons: Sequence[HeldReason] = (),
     recipients: int = 0,
     original: bytes | None = None,
     now: float | None = None,
@@ -145,11 +145,13 @@ def compose(
     places: Sequence[str] = (),
     refused: Sequence[str] = (),
     delivered: Sequence[str] = (),
+    choice: SenderLink | None = None,
 ) -> Notice | None:
     """The notice for `sender`, or None when one must not be sent (see `wants_notice`).
 
     `comment`: the reviewer's; `places`: where in the message the problem was (never the match);
-    `refused` / `delivered`: the sender's own recipients a partial release left out / reached."""
+    `refused` / `delivered`: the sender's own recipients a partial release left out / reached;
+    `choice`: the link to the sender's own choice (exposure holds only)."""
     if not wants_notice(sender, original):
         return None
     now_dt = datetime.now(UTC) if now is None else datetime.fromtimestamp(now, UTC)
@@ -175,6 +177,8 @@ def compose(
         places=list(dict.fromkeys(places))[:10],
         refused=list(refused),
         delivered=list(delivered),
+        choice_url=choice.url if choice else "",
+        choice_until=_when(datetime.fromtimestamp(choice.expires, UTC)) if choice else "",
     )
     host = hostname(settings)
     msg = EmailMessage(policy=policy.SMTP)
@@ -192,20 +196,18 @@ def compose(
     return Notice(rcpt=sender, data=msg.as_bytes(policy=policy.SMTP))
 
 
-def for_item(
-    settings: Settings, kind: NoticeKind, row: Mapping[str, Any], now: float, **overrides: Any
-) -> Notice | None:
-    """The notice about a stored quarantine item (a row of quarantine_items); `overrides`
-    replace compose() arguments (e.g. recipients=2 for a bounce of two of them)."""
+def for_item(settings: Settings, kind: NoticeKind, held: HeldMessage, now: float, **overrides: Any) -> Notice | None:
+    """The notice about a held message; `overrides` replace compose() arguments (e.g.
+    recipients=2 for a bounce of two of them)."""
     args: dict[str, Any] = {
-        "sender": row["mail_from"],
-        "reference": row["id"],
-        "subject": row["subject"],
-        "message_id": row["message_id"],
-        "received_at": row["received_at"],
-        "reasons": (row["verdict"] or {}).get("reasons", []),
-        "recipients": len(row["rcpt"]),
-        "original": row["data"],
+        "sender": held.mail_from,
+        "reference": held.id,
+        "subject": held.subject,
+        "message_id": held.message_id,
+        "received_at": held.received_at,
+        "reasons": held.reasons,
+        "recipients": len(held.rcpt),
+        "original": held.data,
         "now": now,
     }
     return compose(settings, kind, **(args | overrides))

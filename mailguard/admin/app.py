@@ -1,6 +1,6 @@
 """The admin listener's ASGI app: API, review page, /metrics, /healthz, /readyz.
 
-Wiring only: routes live in api.py, pages.py and health.py; defences in auth.py and security.py.
+Wiring only: routes live in api.py, pages.py, sender_page.py and health.py; defences in auth.py and security.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mailguard.admin import api, health, oidc, pages
+from mailguard.admin import api, health, oidc, pages, sender_page
 from mailguard.admin.guard import AdmissionGuard
 from mailguard.admin.oidc import OidcConfig, OidcSignIn
 from mailguard.admin.security import LoginLimiter, SecurityHeaders, SessionStore, session_of
@@ -25,7 +25,7 @@ from mailguard.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-PAGE_PREFIXES = ("/review", "/static")
+PAGE_PREFIXES = ("/review", "/static", "/sender")
 
 
 def _is_page(request: Request) -> bool:
@@ -80,6 +80,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(oidc.router)
+    app.include_router(sender_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

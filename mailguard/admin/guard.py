@@ -8,7 +8,8 @@ A pure ASGI middleware, outermost in the app:
   and cut off at the same limit.
 - A body is read only for someone who may send it: an API request needs a valid bearer token
   (the same check, throttle and counters as `auth.require`), a review-page POST a live session.
-  Only the login form and the sign-in callback take a body from a stranger, and they are small.
+  Only the login form, the sign-in callback and a sender's page with a valid signed link take a
+  body from a stranger, and they are small.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 64 * 1024  # bytes: a release comment is 2,000 characters; a login form far less
 OPEN_POSTS = {"/review/login"}  # the page POST a stranger may make (a small form)
+SENDER_PATH = "/sender/"  # actions/sender_link.PATH: a sender's choice, posted with its signed link
 
 
 class BodyTooLarge(Exception):
@@ -122,6 +124,10 @@ def _refuse_stranger(request: Request) -> HTTPException | None:
         return None
     if path in OPEN_POSTS:
         return None
+    if path.startswith(SENDER_PATH):  # a sender's page: its signed link is the credential
+        from mailguard.admin.sender_page import may_post
+
+        return None if may_post(request) else HTTPException(403, "not a valid link")
     if session_of(request) is None:
         return HTTPException(403, "sign in first")
     return None

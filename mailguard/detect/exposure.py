@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mailguard.detect.roles import is_role_address
+from mailguard.message.extract.sink import SEP
 from mailguard.message.model import AddressSource, VisibleAddress
 from mailguard.organisation.organisation import Organisation
 
@@ -44,6 +45,7 @@ class Exposure:
     parties: dict[str, list[str]]  # each visible external party -> its addresses, first seen first
     where: tuple[str, ...]  # where they were seen ("To", "Cc", attachment "staff.csv", ...)
     seen_by: str | None = None  # the recipient's own party, when the rule counts it in
+    recipient_addresses: tuple[str, ...] = ()  # the external recipients, as the envelope has them
 
     def _keys(self) -> list[str]:
         extra = [self.seen_by] if self.seen_by and self.seen_by not in self.parties else []
@@ -65,12 +67,20 @@ class Exposure:
     def reaches(self, threshold: int, org_threshold: int) -> bool:
         return self.public >= threshold or self.organisations >= org_threshold
 
-    def describe(self, limit: int = 5) -> str:
+    def describe(self, recipients: Iterable[str] = (), limit: int = 5) -> str:
+        """One line for the reviewer: how many are visible, where (one location, however many
+        rows of a list), and who. Only parties that are also `recipients` (their party keys) are
+        named, as first written; the rest are counted, and then the recipients that would see
+        them are named instead: a list of strangers' addresses is not copied into the reason."""
+        receiving = set(recipients)
         # A member of the public by the address as written (the party key is its canonical
         # mailbox, e.g. without Gmail's dots), an organisation by its domain.
-        names = [addrs[0] if Organisation.is_public_party(key) else key for key, addrs in self.parties.items()]
-        shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
-        places = ", ".join(dict.fromkeys(self.where))
+        named = [
+            addrs[0] if Organisation.is_public_party(key) else key
+            for key, addrs in self.parties.items()
+            if key in receiving
+        ]
+        others = len(self.parties) - len(named)
         public, orgs = self.public, self.organisations
         counted = " and ".join(
             part
@@ -80,10 +90,40 @@ class Exposure:
             )
             if part
         )
-        text = f"{counted} visible in {places}: {shown}"
-        if self.seen_by and self.seen_by not in self.parties:
-            text += f"; shown to recipient party {self.seen_by}"
+        text = f"{counted} visible in {one_location(self.where)}"
+        if named:
+            text += ": " + _some(named, limit)
+        if others:
+            text += (
+                f" and {others} more not among the recipients"
+                if named
+                else f", {others} of them not among the recipients"
+                if self.seen_by
+                else ", none of them a recipient"
+            )
+        if (others or self.seen_by) and self.recipient_addresses:
+            many = len(self.recipient_addresses) > 1
+            text += f"; shown to recipient{'s' if many else ''} {_some(self.recipient_addresses, limit)}"
         return text
+
+
+def _some(names: Sequence[str], limit: int) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def one_location(places: Iterable[str], limit: int = 3) -> str:
+    """Where, once: `attachment "people.csv" › row 2 … row 9 (8 places)` rather than eight rows
+    each naming the attachment again; distinct places (To, Cc) are listed, at most `limit`."""
+    unique = list(dict.fromkeys(places))
+    if len(unique) <= 1:
+        return unique[0] if unique else "the message"
+    containers = list(dict.fromkeys(p.rpartition(SEP)[0] or p for p in unique))
+    if len(containers) == 1 and containers[0] not in unique:
+        first, last = unique[0].rpartition(SEP)[2], unique[-1].rpartition(SEP)[2]
+        return f"{containers[0]}{SEP}{first} … {last} ({len(unique)} places)"
+    shown = containers[:limit]
+    more = len(containers) - len(shown)
+    return ", ".join(shown) + (f" and {more} more place{'s' if more != 1 else ''}" if more else "")
 
 
 def visible(addresses: Iterable[VisibleAddress], places: Iterable[Visibility]) -> list[VisibleAddress]:

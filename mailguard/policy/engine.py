@@ -3,6 +3,7 @@ one message (the strongest action of all rules that fired; every reason recorded
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from mailguard.detect.cases import CaseFinder, CasePattern
 from mailguard.organisation.organisation import Organisation
 from mailguard.organisation.patterns import AddressPatterns
 from mailguard.policy.loader import RuleFiles, load_rule_files
+from mailguard.policy.rule_files import SENDER_OVERRIDES, SenderOverride
 from mailguard.policy.rules import ExposureRule, ProtectedRule, Rule, UnscannableRule
 from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.verdict import Action, Reason, strongest
@@ -33,6 +35,7 @@ class Policy:
     files_read: tuple[str, ...] = ()
     disabled: list[str] = field(default_factory=list)
     cases: CaseFinder | None = None  # misdirection guard: None when cases.yaml has no rule on
+    sender_override: SenderOverride = "justify"  # exposure.yaml's, for rules no longer in it
 
     @classmethod
     def build(cls, files: RuleFiles, settings: Settings) -> Policy:
@@ -61,7 +64,9 @@ class Policy:
                 own = model.threshold if "exposure_threshold" not in explicit else None
                 own_org = model.org_threshold if "exposure_org_threshold" not in explicit else None
                 action = Action(model.action) if model.action else exposure_action
-                rules.append(ExposureRule(model, action, own or threshold, own_org or org_threshold))
+                rules.append(
+                    ExposureRule(model, action, own or threshold, own_org or org_threshold, exp.sender_override)
+                )
             else:
                 disabled.append(model.name)
         for pmodel in files.protected.rules:
@@ -85,6 +90,7 @@ class Policy:
             files_read=files.read,
             disabled=disabled,
             cases=cases,
+            sender_override=exp.sender_override,
         )
 
     def decide(self, ctx: ScanContext) -> Decision:
@@ -104,6 +110,20 @@ class Policy:
             and all(r.rule in splittable for r in reasons if r.action.strength >= Action.HOLD.strength)
         )
         return Decision(action, reasons, split)
+
+    def sender_may_fix(self, rules: Iterable[str]) -> bool:
+        """Whether moving recipients (Bcc, one copy each) can end an exposure held by these
+        rules: not when one of them counts addresses written in the content (a list stays in
+        every copy), nor for a rule gone from the files."""
+        by_name = {r.name: r.recipient_fixable for r in self.rules if isinstance(r, ExposureRule)}
+        return all(by_name.get(name, False) for name in rules)
+
+    def sender_may_send_as_is(self, rules: Iterable[str]) -> SenderOverride:
+        """Whether the sender of a hold for these exposure rules may send it as it is: the
+        strictest of their `sender_override` (a rule gone from the files counts as the file's)."""
+        by_name = {r.name: r.sender_override for r in self.rules if isinstance(r, ExposureRule)}
+        found = {by_name.get(name, self.sender_override) for name in rules} or {self.sender_override}
+        return next(o for o in SENDER_OVERRIDES if o in found)
 
     def describe(self) -> list[str]:
         """The effective policy in plain lines (`mailguard rules check`)."""

@@ -12,6 +12,9 @@ from mailguard.detect.exposure import Visibility
 from mailguard.message.model import UnscannedReason
 
 RuleAction = Literal["pass", "rewrite", "hold", "reject"]
+# May the sender of an exposure hold send it as it is, from the link in their notice?
+SenderOverride = Literal["never", "justify", "allow"]
+SENDER_OVERRIDES: tuple[SenderOverride, ...] = ("never", "justify", "allow")  # strictest first
 Audience = Literal["flagged", "external", "anyone"]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -49,6 +52,7 @@ class ExposureRuleModel(RuleModel):
     min_external_recipients: int = Field(1, ge=1)  # distinct external recipient parties needed
     split: bool = False  # may be delivered as one copy per recipient when splitting is on
     ignore_role_addresses: bool = False  # info@, help@, ... are published mailboxes, not people
+    sender_override: SenderOverride | None = None  # None: the file's sender_override
 
 
 class ProtectedRuleModel(RuleModel):
@@ -119,6 +123,7 @@ class ExposureFile(_Strict):
     org_threshold: int = Field(10, ge=1)  # organisations visible together (a mass mailing)
     action: Literal["rewrite", "hold"] = "rewrite"
     split_invites: bool = False
+    sender_override: SenderOverride = "justify"  # the sender may send an exposure hold as-is
     rules: list[ExposureRuleModel] = Field(default_factory=_default_exposure_rules)
 
 
@@ -217,4 +222,3 @@ RULE_FILES: dict[str, type[_Strict]] = {
     "unscannable.yaml": UnscannableFile,
     "cases.yaml": CasesFile,
 }
-

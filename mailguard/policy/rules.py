@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 
 from mailguard.detect import unscannable
-from mailguard.detect.exposure import HEADERS, detect_exposure
+from mailguard.detect.exposure import HEADERS, Visibility, detect_exposure
 from mailguard.organisation.patterns import AddressPatterns
 from mailguard.policy.rule_files import (
     Audience,
     ExposureRuleModel,
     ProtectedRuleModel,
     RuleModel,
+    SenderOverride,
     UnscannableRuleModel,
 )
 from mailguard.policy.scan_context import ScanContext
@@ -47,9 +49,7 @@ class Rule(ABC):
 
     def describe(self) -> list[str]:
         """Plain lines for `mailguard rules check`."""
-        lines = [
-            f"{self.name} [{self.detector}] -> {self.action.value}" + (" (or split)" if self.split else "")
-        ]
+        lines = [f"{self.name} [{self.detector}] -> {self.action.value}" + (" (or split)" if self.split else "")]
         if self.description:
             lines.append(f"  {self.description}")
         if self._senders:
@@ -67,9 +67,10 @@ class Rule(ABC):
         return ", ".join(items)
 
     def reason(self, detail: str, action: Action | None = None, **extra: object) -> Reason:
-        return Reason(
-            rule=self.name, detector=self.detector, detail=detail, action=action or self.action, **extra
-        )  # type: ignore[arg-type]
+        return Reason(rule=self.name, detector=self.detector, detail=detail, action=action or self.action, **extra)  # type: ignore[arg-type]
+
+
+_OVERRIDE_WORDS = {"never": "never", "justify": "with a written justification", "allow": "yes"}
 
 
 class ExposureRule(Rule):
@@ -77,9 +78,19 @@ class ExposureRule(Rule):
 
     detector = "exposure"
 
-    def __init__(self, model: ExposureRuleModel, action: Action, threshold: int, org_threshold: int) -> None:
+    def __init__(
+        self,
+        model: ExposureRuleModel,
+        action: Action,
+        threshold: int,
+        org_threshold: int,
+        sender_override: SenderOverride = "justify",
+    ) -> None:
         super().__init__(model, action)
+        self.sender_override: SenderOverride = model.sender_override or sender_override
         self.visible = tuple(model.visible)
+        # Bcc or one copy each hides recipients; an address list written in the content stays
+        self.recipient_fixable = Visibility.LISTED not in self.visible
         self.threshold = threshold
         self.org_threshold = org_threshold
         self.count_recipient = model.count_recipient
@@ -88,7 +99,8 @@ class ExposureRule(Rule):
         self.ignore_roles = model.ignore_role_addresses
 
     def check(self, ctx: ScanContext) -> list[Reason]:
-        parties = {p for r in self.recipients(ctx) if (p := ctx.organisation.party(r)) is not None}
+        outside = {r: p for r in self.recipients(ctx) if (p := ctx.organisation.party(r)) is not None}
+        parties = set(outside.values())
         if len(parties) < self.min_external_recipients:
             return []  # nobody outside receives it: nothing is exposed to anyone
         found = detect_exposure(
@@ -101,7 +113,10 @@ class ExposureRule(Rule):
             count_recipient=self.count_recipient,
             ignore_roles=self.ignore_roles,
         )
-        return [self.reason(found.describe())] if found else []
+        if found is None:
+            return []
+        found = replace(found, recipient_addresses=tuple(outside))
+        return [self.reason(found.describe(recipients=parties))]
 
     def parameters(self) -> list[str]:
         where = ", ".join(v.value for v in self.visible)
@@ -116,6 +131,12 @@ class ExposureRule(Rule):
             lines.append("shared mailboxes (info@, help@, enquiries@, ...) do not count")
         if self.min_external_recipients > 1:
             lines.append(f"only when sent to {self.min_external_recipients} or more external parties")
+        if self.action.strength >= Action.HOLD.strength:
+            as_is = _OVERRIDE_WORDS[self.sender_override]
+            fixes = (
+                "Bcc or one copy each where that ends the exposure" if self.recipient_fixable else "no Bcc or copies"
+            )
+            lines.append(f"sender's link: {fixes}; as it is: {as_is}")
         if set(self.visible) <= HEADERS and self.action is Action.REWRITE:
             lines.append("rewrite: To/Cc recipients are moved to Bcc")
         return lines
@@ -151,11 +172,7 @@ class ProtectedRule(Rule):
         done: set[str] = set()
         scope = self.recipients(ctx)
         for mention in ctx.mentions:  # best first within each register row
-            if (
-                mention.register_id in done
-                or mention.kind not in self.kinds
-                or mention.score < self.min_score
-            ):
+            if mention.register_id in done or mention.kind not in self.kinds or mention.score < self.min_score:
                 continue
             targets = _audience(
                 ctx, self.when_sent_to, scope, lambda r, rid=mention.register_id: ctx.is_flagged_for(rid, r)
@@ -205,9 +222,8 @@ class UnscannableRule(Rule):
             action = self.per_reason.get(why, self.action)
             if action is Action.PASS:
                 continue
-            detail = (
-                f"{unscannable.describe(why, parts)}; sent to {_audience_words(self.when_sent_to)} "
-                + ", ".join(targets[:3])
+            detail = f"{unscannable.describe(why, parts)}; sent to {_audience_words(self.when_sent_to)} " + ", ".join(
+                targets[:3]
             )
             reasons.append(self.reason(detail, action=action))
         return reasons

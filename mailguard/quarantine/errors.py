@@ -26,3 +26,7 @@ class SameReviewer(Conflict):
 
 class JustificationRequired(Exception):
     """A protected-address hold is released only with a written justification."""
+
+
+class NotSendersChoice(Conflict):
+    """Only an exposure hold is the sender's to resolve (never a protected-address one)."""

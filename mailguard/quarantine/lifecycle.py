@@ -20,6 +20,7 @@ from mailguard.actions import notice
 from mailguard.actions.notice import NoticeKind
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine.ops import queue
+from mailguard.quarantine.records import held_message
 from mailguard.quarantine.schema import audit, item_rules, items, outbox
 from mailguard.quarantine.store import DECIDED, QuarantineStore
 
@@ -64,7 +65,7 @@ async def expire(store: QuarantineStore, now: float | None = None) -> int:
                     conn, now, audit_log.EXPIRY, "expire", row.id, f"not reviewed in {days} days"
                 )
                 if store.settings.notify_sender:
-                    note = notice.for_item(store.settings, NoticeKind.EXPIRED, row._mapping, now)
+                    note = notice.for_item(store.settings, NoticeKind.EXPIRED, held_message(row._mapping), now)
                     if note is not None:
                         await queue(conn, row.id, "notice", note.mail_from, [note.rcpt], note.data, now)
         total += len(rows)

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mailguard.actions.held_message import HeldMessage
 from mailguard.quarantine.errors import Conflict, NotFound
-from mailguard.quarantine.records import iso
+from mailguard.quarantine.records import held_message, iso
 from mailguard.quarantine.schema import items, outbox
 
 OUTBOX_CHANNEL = "mailguard_outbox"  # PostgreSQL LISTEN/NOTIFY channel: "the outbox has new mail"
@@ -45,14 +46,14 @@ async def queue(
         await conn.execute(sa.text(f"NOTIFY {OUTBOX_CHANNEL}"))
 
 
-async def held_row(conn: AsyncConnection, item_id: str) -> dict[str, Any]:
-    """The item's row, locked for this transaction; NotFound / Conflict unless it is held."""
+async def held_row(conn: AsyncConnection, item_id: str) -> HeldMessage:
+    """The held message, its row locked for this transaction; NotFound / Conflict unless held."""
     row = (await conn.execute(sa.select(items).where(items.c.id == item_id).with_for_update())).first()
     if row is None:
         raise NotFound(item_id)
     if row.status != "held":
         raise Conflict(f"{item_id} is {row.status}, not held")
-    return dict(row._mapping)
+    return held_message(row._mapping)
 
 
 async def decide(

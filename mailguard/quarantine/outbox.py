@@ -32,7 +32,7 @@ from mailguard.actions.notice import NoticeKind
 from mailguard.pipeline import Learner
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine.ops import queue
-from mailguard.quarantine.records import header_facts
+from mailguard.quarantine.records import header_facts, held_message
 from mailguard.quarantine.schema import items, outbox
 from mailguard.quarantine.store import QuarantineStore
 from mailguard.quarantine.wakeup import first_of, listen_for_wakeups
@@ -222,7 +222,7 @@ class Outbox:
             item = (await conn.execute(sa.select(items).where(items.c.id == row["ref"]))).first()
         if item is not None:
             note = notice.for_item(
-                settings, NoticeKind.BOUNCED, item._mapping, now, smtp_code=code, recipients=refused
+                settings, NoticeKind.BOUNCED, held_message(item._mapping), now, smtp_code=code, recipients=refused
             )
         else:
             subject, message_id = header_facts(bytes(row["data"]))

@@ -10,6 +10,7 @@ from email import policy
 from email.parser import BytesHeaderParser
 from typing import Any
 
+from mailguard.actions.held_message import HeldMessage, HeldReason
 from mailguard.envelope import Envelope
 from mailguard.policy.verdict import Reason, Verdict
 from mailguard.visible import visible
@@ -178,3 +179,36 @@ def item_detail(row: Mapping[str, Any], now: float) -> dict[str, Any]:
     out["split"] = bool(verdict.get("split", False))
     out["envelope"] = dict(row["envelope"] or {})
     return out
+
+
+def held_reasons(stored: list[Mapping[str, Any]]) -> tuple[HeldReason, ...]:
+    """The stored verdict's reasons, typed for the actions."""
+    out = []
+    for reason in stored:
+        snippet = reason.get("snippet") or {}
+        out.append(
+            HeldReason(
+                str(reason.get("rule", "")),
+                str(reason.get("detector", "")),
+                str(snippet.get("where", "")),
+                str(snippet.get("match", "")),
+            )
+        )
+    return tuple(out)
+
+
+def held_message(row: Mapping[str, Any]) -> HeldMessage:
+    """A row of quarantine_items (with its data) as the actions' typed record."""
+    verdict = row["verdict"] or {}
+    return HeldMessage(
+        id=row["id"],
+        mail_from=row["mail_from"],
+        rcpt=tuple(row["rcpt"]),
+        subject=row["subject"],
+        message_id=row["message_id"],
+        received_at=row["received_at"],
+        data=bytes(row["data"]),
+        reasons=held_reasons(verdict.get("reasons", [])),
+        unscanned=tuple(str(u.get("where", "")) for u in verdict.get("unscanned", [])),
+        pending=row["pending"] or None,
+    )

@@ -10,35 +10,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mailguard import metrics
 from mailguard.actions import notice
+from mailguard.actions.held_message import HeldMessage
 from mailguard.actions.notice import NoticeKind
-from mailguard.actions.release import Plan, ReleaseMode, ReleaseRequest, plan_release
+from mailguard.actions.sender_link import SenderLink, SenderLinks
 from mailguard.envelope import Envelope
 from mailguard.organisation.organisation import Organisation
+from mailguard.policy.loader import PolicyError
 from mailguard.policy.verdict import Verdict
 from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
 from mailguard.quarantine.database import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
-from mailguard.quarantine.errors import (
-    Conflict,
-    JustificationRequired,
-    NotFound,
-    SameReviewer,
-    StoreError,
-    StoreUnreachable,
-)
-from mailguard.quarantine.ops import DB_ERRORS, brief, decide, delivery, held_row, queue
+from mailguard.quarantine.errors import NotFound, StoreError, StoreUnreachable
+from mailguard.quarantine.ops import DB_ERRORS, brief, delivery, queue
 from mailguard.quarantine.records import (
     envelope_json,
     header_facts,
+    held_message,
+    held_reasons,
     item_detail,
     item_summary,
     new_id,
@@ -47,30 +44,35 @@ from mailguard.quarantine.records import (
     storable,
     verdict_json,
 )
-from mailguard.quarantine.schema import audit, item_rules, items
-from mailguard.settings import Settings, TwoPersonRelease
+from mailguard.quarantine.review_actions import CLI_ACTOR_PREFIX, RELEASE_MODES, Planner, ReviewActions
+from mailguard.quarantine.schema import item_rules, items
+from mailguard.settings import Settings
+
+if TYPE_CHECKING:
+    from mailguard.policy.engine import Policy
 
 log = logging.getLogger("mailguard.quarantine")
 
 STATUSES = ("held", "released", "rejected", "expired")
-CLI_ACTOR_PREFIX = "cli:"  # `mailguard quarantine` decisions (mailguard.cli.quarantine.actor)
 DECIDED = ("released", "rejected", "expired")
-RELEASE_MODES = tuple(m.value for m in ReleaseMode)
-Planner = Callable[[bytes, list[str], ReleaseRequest], Awaitable[Plan]]
+__all__ = ["CLI_ACTOR_PREFIX", "DECIDED", "RELEASE_MODES", "STATUSES", "Planner", "QuarantineStore"]
 
 _SUMMARY_COLUMNS = [c for c in items.c if c.name != "data"]
 
 
-class QuarantineStore:
+class QuarantineStore(ReviewActions):
     def __init__(
         self, settings: Settings, engine: AsyncEngine, clock: Callable[[], float] = time.time
     ) -> None:
         self.settings = settings
         self.engine = engine
-        # Who is internal, for the Bcc release: the runtime's Organisation when there is one,
-        # else the rule files and environment read once (`mailguard quarantine` commands).
-        self.organisation_of: Callable[[], Organisation] = _organisation_loader(settings)
+        # Who is internal (for the Bcc release) and what a sender may choose: the runtime's
+        # policy when there is one, else the rule files and environment read once
+        # (`mailguard quarantine` commands).
+        self.policy_of: Callable[[], Policy] = _policy_loader(settings)
+        self.organisation_of: Callable[[], Organisation] = lambda: self.policy_of().organisation
         self.clock = clock
+        self.sender_links = SenderLinks(settings)
         # SQLite has one writer at a time: queue this process's writers here rather than in
         # SQLite's busy handler, which polls with sleeps and can time out under load.
         self._sqlite_writer = asyncio.Lock() if is_sqlite(engine) else None
@@ -140,6 +142,7 @@ class QuarantineStore:
             "envelope": envelope_json(envelope),
             "verdict": verdict_json(verdict),
             "data": data,
+            "pending": None,
         }
         rules = sorted({r.rule for r in verdict.reasons})
         async with self.transaction(write=True) as conn:
@@ -148,9 +151,9 @@ class QuarantineStore:
                 await conn.execute(item_rules.insert(), [{"item_id": item_id, "rule": r} for r in rules])
             await audit_log.record(conn, now, audit_log.RELAY, "hold", item_id, ", ".join(rules))
             if self.settings.notify_sender:
-                await self._queue_notice(
-                    conn, notice.for_item(self.settings, NoticeKind.HELD, row, now), item_id, now
-                )
+                held = held_message(row)
+                note = notice.for_item(self.settings, NoticeKind.HELD, held, now, choice=self._sender_link(held))
+                await self._queue_notice(conn, note, item_id, now)
         log.info("held %s (%d bytes, rules: %s)", item_id, len(data), ", ".join(rules) or "-")
         return item_id
 
@@ -184,7 +187,7 @@ class QuarantineStore:
             subject=subject,
             message_id=message_id,
             received_at=now,
-            reasons=verdict_json(verdict)["reasons"],
+            reasons=held_reasons(verdict_json(verdict)["reasons"]),
             recipients=len(envelope.rcpt_tos),
             original=data,
             now=now,
@@ -269,114 +272,6 @@ class QuarantineStore:
             ).scalar()
         return bytes(data) if data is not None else None
 
-    async def release(
-        self,
-        item_id: str,
-        actor: str,
-        comment: str = "",
-        mode: str = "as_is",
-        two_person: bool | None = None,
-        *,
-        request: ReleaseRequest | None = None,
-        planner: Planner | None = None,
-        rules: Settings | None = None,
-    ) -> dict[str, Any]:
-        """Plan the release (`planner`: mode → copies), queue its copies and mark the item released,
-        atomically. `ReleaseRefused` when the mode cannot be carried out (the reason says why),
-        `JustificationRequired` for a protected hold released without a justification.
-
-        `rules`: whose MAILGUARD_TWO_PERSON_RELEASE and _RELEASE_JUSTIFICATION apply (the
-        caller's settings; the store's own by default).
-        Two-person (`two_person`, or else MAILGUARD_TWO_PERSON_RELEASE for this item): the first
-        call records a pending request (status stays held); a second, different reviewer's call
-        releases it as the first reviewer asked.
-        """
-        if request is None:
-            if mode not in RELEASE_MODES:
-                raise ValueError(f"unknown release mode {mode!r}: one of {', '.join(RELEASE_MODES)}")
-            request = ReleaseRequest(ReleaseMode(mode))
-        planner = planner or self._plain_planner
-        item_id = normalise_id(item_id)
-        async with self.transaction(write=False) as conn:
-            row = await held_row(conn, item_id)
-        protected = is_protected(row)
-        rules = rules or self.settings
-        if two_person is None:
-            two_person = rules.two_person_release is TwoPersonRelease.ALL or (
-                protected and rules.two_person_release is TwoPersonRelease.PROTECTED
-            )
-        pending = row["pending"]
-        if two_person and pending:
-            if pending["actor"] == actor:
-                raise SameReviewer(f"{item_id}: a second reviewer must confirm the release")
-            request = ReleaseRequest.from_json(pending)
-        if protected and rules.release_justification and not request.justification.strip():
-            raise JustificationRequired(f"{item_id}: a protected-address hold needs a justification")
-        plan = await planner(bytes(row["data"]), list(row["rcpt"]), request)  # refusals surface here
-        now = self.clock()
-        note = _audit_note(request, comment)
-        decided = False
-        async with self.transaction(write=True) as conn:
-            again = await held_row(conn, item_id)
-            if again["pending"] != pending:
-                raise Conflict(f"{item_id} changed while the release was prepared")
-            if two_person and not pending:
-                asked = {"actor": actor, "at": now, "comment": comment, **request.as_json()}
-                await conn.execute(items.update().where(items.c.id == item_id).values(pending=asked))
-                await audit_log.record(conn, now, actor, "release_requested", item_id, note)
-            else:
-                await decide(conn, item_id, "released", actor, comment, now, mode=request.mode.value)
-                for rcpts, data in plan.copies:
-                    await queue(conn, item_id, "release", row["mail_from"], rcpts, data, now)
-                await audit_log.record(conn, now, actor, "release", item_id, note)
-                if plan.refused and self.settings.notify_sender:
-                    kept = sorted({r for rcpts, _ in plan.copies for r in rcpts})
-                    partial = notice.for_item(
-                        self.settings,
-                        NoticeKind.PARTIAL,
-                        row,
-                        now,
-                        refused=plan.refused,
-                        delivered=kept,
-                        comment=comment,
-                    )
-                    await self._queue_notice(conn, partial, item_id, now)
-                decided = True
-        if decided and not actor.startswith(CLI_ACTOR_PREFIX):  # the CLI's: counted by the server
-            metrics.REVIEW_DECISIONS.labels(decision="release").inc()
-            log.info("released %s by %s (%s, %d copies)", item_id, actor, request.mode.value, len(plan.copies))
-        return await self._detail_or_missing(item_id)
-
-    async def preview_release(self, item_id: str, request: ReleaseRequest, planner: Planner | None = None) -> Plan:
-        """What a release would deliver, without deciding anything (the page's last look). With a
-        release awaiting confirmation, what that request would deliver (the one a confirmation sends)."""
-        async with self.transaction(write=False) as conn:
-            row = await held_row(conn, normalise_id(item_id))
-        if row["pending"]:
-            request = ReleaseRequest.from_json(row["pending"])
-        return await (planner or self._plain_planner)(bytes(row["data"]), list(row["rcpt"]), request)
-
-    async def _plain_planner(self, data: bytes, rcpts: list[str], request: ReleaseRequest) -> Plan:
-        return await plan_release(data, rcpts, request, is_internal=self.organisation_of().is_internal)
-
-    async def reject(
-        self, item_id: str, actor: str, comment: str = "", notify_sender: bool = True
-    ) -> dict[str, Any]:
-        item_id = normalise_id(item_id)
-        now = self.clock()
-        async with self.transaction(write=True) as conn:
-            row = await held_row(conn, item_id)
-            await decide(conn, item_id, "rejected", actor, comment, now)
-            await audit_log.record(conn, now, actor, "reject", item_id, comment)
-            if notify_sender:
-                places = problem_places(row)
-                note = notice.for_item(self.settings, NoticeKind.REJECTED, row, now, comment=comment, places=places)
-                await self._queue_notice(conn, note, item_id, now)
-        if not actor.startswith(CLI_ACTOR_PREFIX):  # the CLI's: counted by the server (decisions_elsewhere)
-            metrics.REVIEW_DECISIONS.labels(decision="reject").inc()
-        log.info("rejected %s by %s", item_id, actor)
-        return await self._detail_or_missing(item_id)
-
     async def audit(
         self, limit: int = 100, offset: int = 0, item_id: str | None = None
     ) -> tuple[list[dict[str, Any]], int]:
@@ -401,29 +296,6 @@ class QuarantineStore:
             ).scalar()
         return max(0.0, self.clock() - oldest) if oldest is not None else 0.0
 
-    async def decisions_elsewhere(self) -> dict[str, int]:
-        """Release and reject decisions the CLI recorded since the last call (the CLI's own
-        process ends before any scrape, so the serving process counts them from the audit)."""
-        async with self.transaction(write=False) as conn:
-            if self._cli_watermark is None:
-                self._cli_watermark = int((await conn.execute(sa.select(sa.func.max(audit.c.id)))).scalar() or 0)
-                return {}
-            rows = (
-                await conn.execute(
-                    sa.select(audit.c.id, audit.c.action).where(
-                        audit.c.id > self._cli_watermark,
-                        audit.c.actor.startswith(CLI_ACTOR_PREFIX),
-                        audit.c.action.in_(("release", "reject")),
-                    )
-                )
-            ).all()
-            last = (await conn.execute(sa.select(sa.func.max(audit.c.id)))).scalar()
-        self._cli_watermark = max(self._cli_watermark, int(last or 0))
-        found: dict[str, int] = {}
-        for row in rows:
-            found[row.action] = found.get(row.action, 0) + 1
-        return found
-
     async def refresh_metrics(self) -> None:
         """Set the quarantine gauges (mailguard_quarantine_messages, …_oldest_held_seconds)."""
         await metrics.refresh_quarantine_gauges(self)
@@ -436,6 +308,23 @@ class QuarantineStore:
             raise NotFound(item_id)
         return detail
 
+    def _sender_link(self, held: HeldMessage) -> SenderLink | None:
+        """The sender's own choice, for an exposure hold only (never a protected one)."""
+        if not held.exposure_only:
+            return None
+        try:
+            policy, rules = self.policy_of(), [r.rule for r in held.reasons]
+        except PolicyError:
+            return None
+        if not policy.sender_may_fix(rules) and policy.sender_may_send_as_is(rules) == "never":
+            return None  # nothing the sender could choose: a reviewer decides
+        ends = held.received_at + self.settings.quarantine_expiry_days * 86400
+        try:
+            return self.sender_links.link(held.id, held.received_at, ends)
+        except (OSError, ValueError) as exc:  # the notice still goes, without the link
+            log.error("sender link key unusable (MAILGUARD_SENDER_LINK_KEY*): %s", exc)
+            return None
+
     async def _queue_notice(
         self, conn: AsyncConnection, note: notice.Notice | None, ref: str, now: float
     ) -> None:
@@ -444,40 +333,14 @@ class QuarantineStore:
         await queue(conn, ref, "notice", note.mail_from, [note.rcpt], note.data, now)
 
 
-def is_protected(row: dict[str, Any]) -> bool:
-    """A hold for a protected-address mention (not only exposure): never the sender's to decide."""
-    return any(r.get("detector") == "protected" for r in (row["verdict"] or {}).get("reasons", []))
+def _policy_loader(settings: Settings) -> Callable[[], Policy]:
+    loaded: list[Policy] = []
 
-
-def problem_places(row: dict[str, Any]) -> list[str]:
-    """Where in the message the hold's problems are ("attachment "x.docx" › table 1, row 3")."""
-    verdict = row["verdict"] or {}
-    found = [r["snippet"]["where"] for r in verdict.get("reasons", []) if r.get("snippet")]
-    return found + [u["where"] for u in verdict.get("unscanned", [])]
-
-
-def _audit_note(request: ReleaseRequest, comment: str) -> str:
-    """The audit line of a release: its mode first, then the justification and the comment."""
-    parts = [f"mode {request.mode.value}"]
-    if request.recipients:
-        parts.append(f"{len(request.recipients)} chosen recipients")
-    if request.attachments:
-        parts.append("without " + ", ".join(request.attachments))
-    if request.justification:
-        parts.append(f"justification: {request.justification}")
-    if comment:
-        parts.append(comment)
-    return "; ".join(parts)
-
-
-def _organisation_loader(settings: Settings) -> Callable[[], Organisation]:
-    loaded: list[Organisation] = []
-
-    def load() -> Organisation:
+    def load() -> Policy:
         if not loaded:
             from mailguard.policy.engine import load_policy
 
-            loaded.append(load_policy(settings).organisation)
+            loaded.append(load_policy(settings))
         return loaded[0]
 
     return load

@@ -43,6 +43,8 @@ def _error(rules_dir: Path, name: str, text: str) -> RulesError:
         ("exposure.yaml", "rules:\n  - name: a\n  - name: b\n    visible: [to, bcc]\n", 4, "visible[1]"),
         ("exposure.yaml", "rules:\n  - name: a\n    count_recipient: maybe\n", 3, "boolean"),
         ("exposure.yaml", "rules:\n  - description: no name\n", 2, "name"),
+        ("exposure.yaml", "threshold: 2\nsender_override: sometimes\n", 2, "sender_override"),
+        ("exposure.yaml", "rules:\n  - name: a\n    sender_override: yes\n", 3, "sender_override"),
         ("protected.yaml", "rules:\n  - name: x\n    action: [\n", 4, "not valid YAML"),
         ("protected.yaml", "rules:\n  - name: Bad Name\n", 2, "name"),
         ("protected.yaml", "rules:\n  - name: x\n    when_sent_to: everyone\n", 3, "when_sent_to"),
@@ -93,3 +95,17 @@ def test_environment_internal_domains_replace_the_file(
     assert pol.organisation.consumer_domains == ("isp.example", "other-isp.example")  # consumer lists add up
     assert pol.organisation.party("a@file.example") == "file.example"
     assert pol.organisation.party("a@isp.example") == "a@isp.example"
+
+
+def test_sender_override_strictest_of_the_rules_that_held(rules_dir: Path) -> None:
+    (rules_dir / "exposure.yaml").write_text(
+        "sender_override: allow\nrules:\n  - name: heads\n  - name: lists\n    visible: [listed]\n"
+        "    action: hold\n    sender_override: never\n"
+    )
+    policy = load_policy(Settings(rules_dir=rules_dir))
+    assert policy.sender_may_send_as_is(["heads"]) == "allow"
+    assert policy.sender_may_send_as_is(["heads", "lists"]) == "never"
+    assert policy.sender_may_send_as_is(["gone-since"]) == "allow"  # the file's own
+    assert load_policy(Settings()).sender_may_send_as_is(["exposure-headers"]) == "justify"  # the default
+    described = "\n".join(policy.describe())
+    assert "as it is: never" in described and "as it is: yes" not in described  # heads only rewrites

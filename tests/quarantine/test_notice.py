@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from mailguard.actions.notice import NoticeKind, compose, safe_subject, wants_notice
-from mailguard.quarantine.records import verdict_json
+from mailguard.quarantine.records import held_reasons, verdict_json
 
 from .conftest import SECRET, SENDER, make_settings, verdict
 
-REASONS = verdict_json(verdict())["reasons"]
+REASONS = held_reasons(verdict_json(verdict())["reasons"])
 
 
 @pytest.fixture

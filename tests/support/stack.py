@@ -86,11 +86,13 @@ class Stack:
         upstream: Upstream | None = None,
         retry_delay: float = 0.2,
         poll_interval: float = 0.05,
+        public_admin_url: bool = False,
         **settings: Any,
     ) -> None:
         self.upstream = upstream if upstream is not None else Upstream()
         self._retry_delay = retry_delay
         self._poll = poll_interval
+        self._public = public_admin_url  # MAILGUARD_ADMIN_PUBLIC_URL = the admin listener's own URL
         self._values = settings
         self.loop = ThreadLoop()
         self.runtime: Runtime | None = None
@@ -124,6 +126,7 @@ class Stack:
             "extract_workers": 1,
             "outbox_poll_interval": self._poll,
             "outbox_retry_delay": self._retry_delay,
+            **({"admin_public_url": f"http://{admin_host}:{admin_port}"} if self._public else {}),
             **self._values,
         }
         self.settings: Settings = load_settings(**values)
