@@ -76,6 +76,21 @@ def test_chunked_reading_finds_what_whole_reading_finds(register: Register, piec
     assert chunked == whole
 
 
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*PIECES, " Acacia Avenue 14", "road. 7 ", " St 16 ", "ls6 ", "2/14 "]), max_size=80))
+def test_sifting_many_numbers_first_finds_what_reading_each_finds(register: Register, pieces: list[str]) -> None:
+    text = "".join(pieces)
+    saved = match._FEW_NUMBERS
+    try:
+        match._FEW_NUMBERS = 10**9  # every digit-bearing token read one by one
+        each = _spans(register, text)
+        match._FEW_NUMBERS = 0  # every window's tokens sifted by the C-speed passes first
+        sifted = _spans(Register.open(HERE / "register.csv"), text)
+    finally:
+        match._FEW_NUMBERS = saved
+    assert sifted == each
+
+
 def _ops(register: Register, text: str) -> int:
     with scan_budget(None) as work:
         register.find_mentions([Segment(text, "body")])
