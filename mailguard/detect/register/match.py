@@ -134,19 +134,25 @@ class Matcher:
                 pc = keys[parts] = postcode_key(canon) if canon else ""
             if pc:
                 postcodes.append((m.start(), m.end(), pc))
+        known, ops, numbers = self._near_rows, 0, trig.numbers
         for i, (start, end, pc) in enumerate(postcodes):
-            near = self._postcode_rows(pc)
-            work.tick(1 + len(near.rows))
+            near = known.get(pc) or self._postcode_rows(pc)
+            ops += 1 + len(near.rows)
             if not near.rows or not core_lo <= start < core_hi:
                 continue
             lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
             hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
-            if not near.named and not any(text.find(p, lo, start) >= 0 for p in near.prefixes):
-                if near.numbers.isdisjoint(self._numbers_in(text, trig.numbers, lo, hi)):
-                    continue  # none of the rows' house numbers is written there: nothing to verify
+            if not near.named:  # the cheap test: a row's street (first letters) or house number is there
+                for prefix in near.prefixes:
+                    if text.find(prefix, lo, start) >= 0:
+                        break
+                else:
+                    if not self._number_in(text, numbers, lo, hi, near.numbers):
+                        continue  # none of the rows' house numbers is written there: nothing to verify
             rows = near.rows
             check = partial(self._near, group, rows, pc, lo, start, end, hi)
             yield from memo.run(group, start, ("p", lo - start, hi - start), check)
+        work.tick(ops)
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
             m = NUMBER_WORD.match(text, pos)
             if m:
@@ -201,9 +207,9 @@ class Matcher:
             self._near_rows[pc] = near
         return near
 
-    def _numbers_in(self, text: str, starts: list[int], lo: int, hi: int) -> set[str]:
-        """The house numbers (without a letter) of the digit-bearing tokens starting in `lo`..`hi`."""
-        out: set[str] = set()
+    def _number_in(self, text: str, starts: list[int], lo: int, hi: int, wanted: frozenset[str]) -> bool:
+        """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token
+        starting in `lo`..`hi`."""
         seen = self._token_numbers
         n = len(text)
         for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
@@ -214,8 +220,9 @@ class Matcher:
                 if len(seen) >= _REMEMBERED:
                     seen.clear()
                 nums = seen[token] = _token_numbers(token)
-            out |= nums
-        return out
+            if nums and not wanted.isdisjoint(nums):
+                return True
+        return False
 
     def _near(self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int) -> Iterator[Hit]:
         for r in rows:
