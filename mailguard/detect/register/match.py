@@ -58,6 +58,9 @@ CHUNK = 8192
 _FEW_NUMBERS = 64  # digit-bearing tokens in a window read one by one; more are sifted first
 # a street type as a whole word in Triggers.word_bytes (its end: where a number after it starts)
 _TYPE_WORD = triggers.words_pattern(TYPE_FORMS)
+# what a NUMBER_WORD match can start with (a digit, or a letter OCR makes of one): "bs8" cannot
+# (the property test of the sifted path against the one-by-one path keeps this true)
+_NUMBER_LEADS = frozenset("0123456789oilsz")
 _REMEMBERED = 65536  # entries per per-token store; it starts afresh when full
 
 
@@ -185,7 +188,8 @@ class Matcher:
         return [
             p
             for p in inside
-            if match(text, p) or (p in after_type and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
+            if (text[p] in _NUMBER_LEADS and match(text, p))
+            or (p in after_type and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
         ]
 
     def _postcode_rows(self, pc: str) -> _PostcodeRows:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from mailguard.detect.budget import BudgetExceeded, scan_budget
 from mailguard.detect.register import Register, match
+from mailguard.detect.register.housenum import NUMBER_WORD
 from mailguard.detect.register.scanned import groups
 from mailguard.message.model import Segment
 
@@ -146,3 +147,10 @@ def test_groups_cut_into_windows_keep_their_table_shape() -> None:
     window = group.window(10, 60)
     assert window.text == group.text[10:60]
     assert all(window.few_cells(k) is False for k in range(len(window.bases)))
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.text(alphabet="0123456789abcdefghijklmnopqrstuvwxyz /-,|.'£:%", max_size=16))
+def test_a_house_number_starts_as_the_sifting_expects(text: str) -> None:
+    if NUMBER_WORD.match(text):
+        assert text[0] in match._NUMBER_LEADS  # else the sifted path would miss it
