@@ -80,7 +80,7 @@ def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None,
     get = {k: (row.get(k) or "").strip() for k in (*REQUIRED, "email")}
     if None in row:  # more cells than header columns: the row is mis-quoted
         return None, "more fields than the header"
-    if any(row.get(k) is None for k in REQUIRED):
+    if None in map(row.get, REQUIRED):
         return None, "fewer fields than the header"
     if not _ID_RE.fullmatch(get["id"]):
         return None, "id: missing or not letters, digits, '-', '_', '.'"
@@ -117,10 +117,10 @@ def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
         raise RegisterError(f"register {path}: header lacks column(s) {', '.join(missing)} (line 1)")
     seen: set[str] = set()
     try:
-        for row in _as_dicts(reader, header):
+        for row, blank in _as_dicts(reader, header):
             line = reader.line_num
-            if not any((v or "").strip() for k, v in row.items() if k is not None):
-                continue  # blank line
+            if blank:
+                continue
             entry, problem = _entry(row, "email" in header)
             if entry is not None:
                 if entry.id in seen:  # still protected: both rows answer to this id
@@ -133,10 +133,12 @@ def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
         raise RegisterError(f"register {path}: unreadable CSV at line {reader.line_num}: {exc}") from None
 
 
-def _as_dicts(reader: Iterator[list[str]], header: list[str]) -> Iterator[dict[str | None, str | None]]:
+def _as_dicts(reader: Iterator[list[str]], header: list[str]) -> Iterator[tuple[dict[str | None, str | None], bool]]:
     """The rows as csv.DictReader gives them (extra cells under None, missing ones None), without
-    its per-row Python frame: a million-row register is read here."""
+    its per-row Python frame (a million-row register is read here), and whether each is blank
+    (no column holds anything but spaces)."""
     n = len(header)
+    unique = len(set(header)) == n  # else a later column of the same name hides an earlier one
     for row in reader:
         if not row:
             continue
@@ -145,7 +147,11 @@ def _as_dicts(reader: Iterator[list[str]], header: list[str]) -> Iterator[dict[s
             d[None] = row[n:]  # type: ignore[assignment]
         elif len(row) < n:
             d.update(dict.fromkeys(header[len(row) :]))
-        yield d
+        if unique:
+            blank = not "".join(row[:n]).strip()
+        else:
+            blank = not any((v or "").strip() for k, v in d.items() if k is not None)
+        yield d, blank
 
 
 def load(path: Path) -> tuple[list[Entry], list[RowError]]:
