@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
+import os
 import random
 import shutil
 import statistics
@@ -261,8 +262,9 @@ def main() -> int:
     per_mb = 1_000_000 / size
     print(f"register rows            {a.rows:>12,}")
     what = "open (reused cache)" if compile_s < 1 else "compile from CSV   "
-    print(f"{what}      {compile_s:>10.1f} s   (import / changed CSV)")
-    print(f"restart from cache       {restart_s:>10.2f} s   (target <= 30 s)")
+    print(f"load average (1 min)     {os.getloadavg()[0]:>10.2f}     (2 cores; CPU times below inflate with it)")
+    print(f"{what}      {compile_s:>10.1f} s   (import / changed CSV; target <= 30 s)")
+    print(f"restart from cache       {restart_s:>10.2f} s")
     print(f"RSS after restart        {rss_mb:>10.0f} MB  (target <= 1024 MB)")
     print(f"text scanned             {size:>12,} chars, {len(segments):,} segments")
     print(f"scan, {a.small:,} rows       {t_small * 1000 * per_mb:>10.1f} ms/MB ({n_small} mentions)")
@@ -276,6 +278,7 @@ def main() -> int:
     ms, ops = worst_cost(big_csv, unit, work / "cache")
     print(f"worst input found        {ms:>10.1f} ms/MB ({ops:.3f} ops/byte) (target <= 200)")
     print(f"  its unit: {unit!r}")
+    print(f"load average (1 min)     {os.getloadavg()[0]:>10.2f}")
     return 0
 
 

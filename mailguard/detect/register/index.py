@@ -43,6 +43,16 @@ _FS, _RS = "\x1f", "\x1e"
 
 
 _STREET_WORD, _TOWN = "sw:", "tw:"
+_BATCH = 1 << 16  # keys hashed per bulk call while compiling
+_STAT_NAMES = (
+    "rows",
+    "with_phone",
+    "with_email",
+    "with_flat",
+    "with_house_name",
+    "flagged_addresses",
+    "flagged_domains",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +136,8 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     Entries are consumed as they come (1 M parsed rows never sit in memory together);
     `meta()` is called afterwards, so it may report what was learnt while reading."""
     packed: list[int] = []
-    key_hash = keys.hash.__wrapped__  # compiling asks each key once: no cache
+    pending: list[str] = []  # keys whose hashes are computed in bulk (one C call each, no per-key frame)
+    owners: list[int] = []  # the row of each pending key
     salt = os.urandom(16)
     seal = keys.sealer(salt).seal
     offsets = array("Q", [0])
@@ -135,38 +146,44 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     towns: set[str] = set()
     designators: set[str] = set()  # street designators of named houses: what the matcher looks for
     postcodes: set[str] = set()
-    stats = {
-        "rows": 0,
-        "with_phone": 0,
-        "with_email": 0,
-        "with_flat": 0,
-        "with_house_name": 0,
-        "flagged_addresses": 0,
-        "flagged_domains": 0,
-    }
+    counts = [0] * 7  # rows, with phone, email, flat, house name; flagged addresses, domains
+
+    def flush() -> None:
+        packed.extend([h << ROW_BITS | r for h, r in zip(keys.hashes(pending), owners, strict=True)])
+        pending.clear()
+        owners.clear()
+
     for row, e in enumerate(entries):
         if row >= MAX_ROWS - 1:
             raise RegisterError(f"register has more than {MAX_ROWS - 1} rows; that is not supported")
-        stats["rows"] += 1
+        a = e.address
         postcodes.add(e.postcode)
-        for key in entry_keys(e):
-            packed.append(key_hash(key) << ROW_BITS | row)
+        before = len(pending)
+        pending.extend(entry_keys(e))
+        owners.extend([row] * (len(pending) - before))
+        if len(pending) >= _BATCH:
+            flush()
         blob += seal(row, _record(e).encode())
         offsets.append(len(blob))
-        first_words.add(skeleton(e.address.street[0]))
-        if not e.address.number and e.address.house_name and named_street_key(e.address.street):
-            designators.update(designator_forms(e.address.street))
-        towns.update(place_key(p) for p in e.address.places)
-        stats["with_phone"] += bool(e.phones)
-        stats["with_email"] += bool(e.emails)
-        stats["with_flat"] += bool(e.address.flat)
-        stats["with_house_name"] += bool(e.address.house_name and not e.address.number)
-        stats["flagged_addresses"] += sum(not r.startswith("@") for r in e.flagged)
-        stats["flagged_domains"] += sum(r.startswith("@") for r in e.flagged)
+        first_words.add(skeleton(a.street[0]))
+        named = not a.number and bool(a.house_name)
+        if named and named_street_key(a.street):
+            designators.update(designator_forms(a.street))
+        towns.update(map(place_key, a.places))
+        domains = [r[:1] for r in e.flagged].count("@")
+        counts[0] += 1
+        counts[1] += bool(e.phones)
+        counts[2] += bool(e.emails)
+        counts[3] += bool(a.flat)
+        counts[4] += named
+        counts[5] += len(e.flagged) - domains
+        counts[6] += domains
+    flush()
+    stats = dict(zip(_STAT_NAMES, counts, strict=True))
     stats["postcodes"] = len(postcodes)
     packed.sort()
     table = array("Q", packed)
-    words = array("Q", sorted({key_hash(_STREET_WORD + w) for w in first_words} | {key_hash(_TOWN + t) for t in towns}))
+    words = array("Q", sorted(set(keys.hashes([_STREET_WORD + w for w in first_words] + [_TOWN + t for t in towns]))))
     vocab_b = words.tobytes() + "\n".join(sorted(designators)).encode()  # designators: the public street types
     sizes = {
         "n_rows": stats["rows"],

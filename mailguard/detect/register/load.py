@@ -16,6 +16,7 @@ REQUIRED = ("id", "name", "address", "postcode", "phone", "flagged_recipients")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 _DOMAIN_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z0-9\-]{2,63}")
 _LOCAL_RE = re.compile(r"[^@\s\"(),:;<>\[\]\\]+")
+_LIST_SEP, _PHONE_SEP = re.compile(r"[;,]"), re.compile(r"[;,/]")
 
 
 def _open_text(path: Path) -> io.TextIOBase:
@@ -35,7 +36,7 @@ def _flagged(value: str) -> tuple[tuple[str, ...], str | None]:
     """The valid addresses and @domains, and a problem naming what was ignored (never the value)."""
     out: list[str] = []
     bad = 0
-    for item in re.split(r"[;,]", value):
+    for item in _LIST_SEP.split(value) if "," in value or ";" in value else (value,):
         item = item.strip().lower().strip("<>")
         if not item:
             continue
@@ -60,7 +61,9 @@ def _optional(value: str, canon: Callable[[str], str | None], column: str, what:
     """Each valid item of a `;`-separated optional column, and a warning for the ones ignored."""
     good: list[str] = []
     bad = 0
-    for part in re.split(r"[;,/]" if column == "phone" else r"[;,]", value):
+    if not value:
+        return good, []
+    for part in (_PHONE_SEP if column == "phone" else _LIST_SEP).split(value):
         if part.strip():
             item = canon(part)
             if item is None:
@@ -77,7 +80,7 @@ def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None,
     get = {k: (row.get(k) or "").strip() for k in (*REQUIRED, "email")}
     if None in row:  # more cells than header columns: the row is mis-quoted
         return None, "more fields than the header"
-    if any(row.get(k) is None for k in REQUIRED):
+    if None in map(row.get, REQUIRED):
         return None, "fewer fields than the header"
     if not _ID_RE.fullmatch(get["id"]):
         return None, "id: missing or not letters, digits, '-', '_', '.'"
@@ -104,18 +107,20 @@ def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None,
 def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
     """(line, entry, problem) for each data row: entry None = row skipped; entry and problem = row
     kept with a warning. Raises RegisterError for an unusable file."""
-    reader = csv.DictReader(_open_text(path))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.reader(_open_text(path))
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise RegisterError(f"register {path}: unreadable CSV at line {reader.line_num}: {exc}") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RegisterError(f"register {path}: header lacks column(s) {', '.join(missing)} (line 1)")
-    reader.fieldnames = header
     seen: set[str] = set()
     try:
-        for row in reader:
+        for row, blank in _as_dicts(reader, header):
             line = reader.line_num
-            if not any((v or "").strip() for k, v in row.items() if k is not None):
-                continue  # blank line
+            if blank:
+                continue
             entry, problem = _entry(row, "email" in header)
             if entry is not None:
                 if entry.id in seen:  # still protected: both rows answer to this id
@@ -126,6 +131,27 @@ def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
             yield line, entry, problem
     except csv.Error as exc:
         raise RegisterError(f"register {path}: unreadable CSV at line {reader.line_num}: {exc}") from None
+
+
+def _as_dicts(reader: Iterator[list[str]], header: list[str]) -> Iterator[tuple[dict[str | None, str | None], bool]]:
+    """The rows as csv.DictReader gives them (extra cells under None, missing ones None), without
+    its per-row Python frame (a million-row register is read here), and whether each is blank
+    (no column holds anything but spaces)."""
+    n = len(header)
+    unique = len(set(header)) == n  # else a later column of the same name hides an earlier one
+    for row in reader:
+        if not row:
+            continue
+        d: dict[str | None, str | None] = dict(zip(header, row, strict=False))
+        if len(row) > n:
+            d[None] = row[n:]  # type: ignore[assignment]
+        elif len(row) < n:
+            d.update(dict.fromkeys(header[len(row) :]))
+        if unique:
+            blank = not "".join(row[:n]).strip()
+        else:
+            blank = not any((v or "").strip() for k, v in d.items() if k is not None)
+        yield d, blank
 
 
 def load(path: Path) -> tuple[list[Entry], list[RowError]]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import partial
+from typing import NamedTuple
 
 from mailguard.detect import budget
 from mailguard.detect.register import contacts, triggers
@@ -54,6 +55,20 @@ from mailguard.message.model import Segment
 # hits of one (row, kind) per group kept beyond the best: a mail merge names a row thousands of times
 _SAME_ROW_KEPT = 32
 CHUNK = 8192
+_FEW_NUMBERS = 64  # digit-bearing tokens in a window read one by one; more are sifted first
+# a street type as a whole word in Triggers.word_bytes (its end: where a number after it starts)
+_TYPE_WORD = triggers.words_pattern(TYPE_FORMS)
+# what a NUMBER_WORD match can start with (a digit, or a letter OCR makes of one): "bs8" cannot
+# (the property test of the sifted path against the one-by-one path keeps this true)
+_NUMBER_LEADS = frozenset("0123456789oilsz")
+_REMEMBERED = 65536  # entries per per-token store; it starts afresh when full
+
+
+class _PostcodeRows(NamedTuple):
+    rows: list[int]
+    named: bool
+    numbers: frozenset[str]
+    prefixes: tuple[str, ...]
 
 
 class Matcher:
@@ -62,6 +77,10 @@ class Matcher:
         self._designators = triggers.words_pattern(index.designators)
         self._memo = Memo()  # per trigger
         self._chunks = Memo(limit=256)  # per chunk of a long text
+        # per-token work remembered across scans (tokens repeat: postcodes, house numbers)
+        self._pc_keys: dict[tuple[str, str], str] = {}  # a postcode as written -> its key, "" if none
+        self._near_rows: dict[str, _PostcodeRows] = {}
+        self._token_numbers: dict[str, frozenset[str]] = {}
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -107,25 +126,37 @@ class Matcher:
         trig = triggers.find(text, index.has_phones, index.has_emails, self._designators)
         work.tick(len(text) >> 10)
         postcodes: Postcodes = []
+        keys = self._pc_keys
         for m in trig.postcodes:
-            pc = canon_postcode(m.group(1), m.group(2))
+            parts = m.group(1, 2)
+            pc = keys.get(parts)
+            if pc is None:
+                if len(keys) >= _REMEMBERED:
+                    keys.clear()
+                canon = canon_postcode(*parts)
+                pc = keys[parts] = postcode_key(canon) if canon else ""
             if pc:
-                postcodes.append((m.start(), m.end(), postcode_key(pc)))
+                postcodes.append((m.start(), m.end(), pc))
+        known, ops, numbers = self._near_rows, 0, trig.numbers
         for i, (start, end, pc) in enumerate(postcodes):
-            rows = index.lookup("p:" + pc)
-            work.tick(1 + len(rows))
-            if not rows or not core_lo <= start < core_hi:
+            near = known.get(pc) or self._postcode_rows(pc)
+            ops += 1 + len(near.rows)
+            if not near.rows or not core_lo <= start < core_hi:
                 continue
             lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
             hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
-            if not self._may_be_near(rows, pc, _numbers_in(text, trig.numbers, lo, hi), text[lo:start]):
-                continue  # none of the rows' house numbers is written there: nothing to verify
+            if not near.named:  # the cheap test: a row's street (first letters) or house number is there
+                for prefix in near.prefixes:
+                    if text.find(prefix, lo, start) >= 0:
+                        break
+                else:
+                    if not self._number_in(text, numbers, lo, hi, near.numbers):
+                        continue  # none of the rows' house numbers is written there: nothing to verify
+            rows = near.rows
             check = partial(self._near, group, rows, pc, lo, start, end, hi)
             yield from memo.run(group, start, ("p", lo - start, hi - start), check)
-        for pos in trig.numbers:
-            if not core_lo <= pos < core_hi:
-                continue
-            work.tick()
+        work.tick(ops)
+        for pos in self._number_starts(trig, text, core_lo, core_hi, work):
             m = NUMBER_WORD.match(text, pos)
             if m:
                 yield from number_first(index, group, m, postcodes, trig.word_bytes, memo)
@@ -139,15 +170,61 @@ class Matcher:
         yield from contacts.phones(index, group, inside)
         yield from contacts.emails(index, group, (m for m in trig.emails if core_lo <= m.start() < core_hi))
 
-    def _may_be_near(self, rows: list[int], pc: str, numbers: set[str], before: str) -> bool:
-        """Some row of this postcode is a named house, has its house number (without its letter)
-        among `numbers`, or its street's first word in the text `before` the postcode: the cheap
-        test before the real one."""
-        for r in rows:
-            row = self.index.row(r)
-            if postcode_key(row.postcode) == pc and (
-                not row.number or row.number.rstrip(_SUFFIXES) in numbers or row.street[0][:3] in before
-            ):
+    def _number_starts(self, trig: triggers.Triggers, text: str, lo: int, hi: int, work: budget.Budget) -> list[int]:
+        """The digit-bearing tokens in `lo`..`hi` where a house number is followed by a word or
+        follows a street type ("Acacia Avenue 14"): the others have nothing to check. Many
+        tokens (a table of numbers, a list of postcodes) are sifted by C-speed passes first."""
+        numbers = trig.numbers
+        inside = numbers[bisect_left(numbers, lo) : bisect_left(numbers, hi)]
+        work.tick(len(inside))
+        match = NUMBER_WORD.match
+        if len(inside) <= _FEW_NUMBERS:
+            return [
+                p for p in inside if match(text, p) or (text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
+            ]
+        after_type = set()  # where a street type (and perhaps a dot) and a space end: a superset
+        for m in _TYPE_WORD.finditer(trig.word_bytes):
+            after_type.update((m.end(1), m.end(1) + 1))  # word_bytes[i + 1] is text[i]
+        return [
+            p
+            for p in inside
+            if (text[p] in _NUMBER_LEADS and match(text, p))
+            or (p in after_type and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
+        ]
+
+    def _postcode_rows(self, pc: str) -> _PostcodeRows:
+        """The candidate rows of a postcode key and what the cheap test before verifying needs:
+        whether some row of exactly this postcode is a named house, their house numbers (without
+        a letter), their streets' first three letters. Remembered per key."""
+        near = self._near_rows.get(pc)
+        if near is None:
+            rows = self.index.lookup("p:" + pc)
+            mine = [row for row in map(self.index.row, rows) if postcode_key(row.postcode) == pc]
+            near = _PostcodeRows(
+                rows,
+                any(not row.number for row in mine),
+                frozenset(row.number.rstrip(_SUFFIXES) for row in mine if row.number),
+                tuple({row.street[0][:3] for row in mine if row.number}),
+            )
+            if len(self._near_rows) >= _REMEMBERED:
+                self._near_rows.clear()
+            self._near_rows[pc] = near
+        return near
+
+    def _number_in(self, text: str, starts: list[int], lo: int, hi: int, wanted: frozenset[str]) -> bool:
+        """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token
+        starting in `lo`..`hi`."""
+        seen = self._token_numbers
+        n = len(text)
+        for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
+            p = starts[k]
+            token = text[p : p + 8].split(None, 1)[0] if p < n else ""
+            nums = seen.get(token)
+            if nums is None:
+                if len(seen) >= _REMEMBERED:
+                    seen.clear()
+                nums = seen[token] = _token_numbers(token)
+            if nums and not wanted.isdisjoint(nums):
                 return True
         return False
 
@@ -162,17 +239,14 @@ class Matcher:
 _SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _numbers_in(text: str, starts: list[int], lo: int, hi: int) -> set[str]:
-    """The house numbers (without a letter) of the digit-bearing tokens starting in `lo`..`hi`."""
+def _token_numbers(token: str) -> frozenset[str]:
+    """The house numbers (without a letter) a digit-bearing token names ("14-16", "2/14")."""
     out = set()
-    for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
-        p = starts[k]
-        token = text[p : p + 8].split(None, 1)[0] if p < len(text) else ""
-        for piece in token.replace("/", " ").replace("-", " ").replace(",", " ").split():
-            num = house_number(piece.rstrip(".,;:)|"))
-            if num:
-                out.add(num.rstrip(_SUFFIXES))
-    return out
+    for piece in token.replace("/", " ").replace("-", " ").replace(",", " ").split():
+        num = house_number(piece.rstrip(".,;:)|"))
+        if num:
+            out.add(num.rstrip(_SUFFIXES))
+    return frozenset(out)
 
 
 def _drop_covered(mentions: list[Mention]) -> list[Mention]:

@@ -33,6 +33,7 @@ _NUMBER_MAX = 6  # "1234ab"
 # like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
 _OCR_NUMBERS = (b" ll ", b" lll ")
 _MANY_BRACKETS = 512
+_DIGIT, _SPACE = ord("0"), ord(" ")  # bytes of `classes`
 # The characters of WORD_RE's words kept, everything else a space (non-ASCII was encoded as "?"):
 # a whole-word hit is checked against the real text.
 _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
@@ -81,38 +82,7 @@ def find(text: str, phones: bool, emails: bool, words: re.Pattern[bytes] | None 
     if words is not None:
         _whole_words(text, found.word_bytes, words, found)
     classes = raw.translate(_CLASSES)
-    digit, space = classes.find, classes.rfind
-    n = len(classes)
-    pos = 0
-    seen_pc: set[int] = set()
-    while True:
-        d = digit(b"0", pos)
-        if d < 0:
-            break
-        start = space(b" ", 0, d) + 1
-        end = classes.find(b" ", d)
-        end = n if end < 0 else end
-        pos = end
-        size = end - start
-        if size > _PHONE_MAX:
-            continue
-        lead = text[start - 1 : start]
-        if phones and (text[start] == "0" or lead in ("+", "(") or text.startswith("44", start)):
-            m = _phone_at(text, start)
-            if m:
-                found.phones.append(m)
-                pos = max(pos, m.end())
-                continue
-        if size > _TOKEN_MAX:
-            continue
-        if text[start].isalpha():
-            _postcode_at(text, start, found, seen_pc)
-        elif size == 3 and start >= 2 and text[start - 1] == " ":
-            prev = space(b" ", 0, start - 1) + 1  # "4ab" after an outward code with no real digit ("bsl")
-            if start - 1 - prev <= 4 and text[prev].isalpha():
-                _postcode_at(text, prev, found, seen_pc)
-        if size <= _NUMBER_MAX:
-            found.numbers.append(start)
+    _digit_tokens(text, classes, phones, found)
     _ocr_numbers(text, classes, found)
     if emails:
         _obfuscated_emails(text, found)
@@ -124,6 +94,48 @@ def find(text: str, phones: bool, emails: bool, words: re.Pattern[bytes] | None 
                     break
             at = text.find("@", at + 1)
     return found
+
+
+def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> None:
+    """Postcodes, phones and house-number starts among the digit-bearing tokens. The loop runs
+    once per such token (a list of postcodes has one every 8 characters): no call, attribute
+    or character class look-up in it that a local or a byte of `classes` can replace."""
+    digit, space, find = classes.find, classes.rfind, classes.find
+    postcode, postcodes, numbers, seen = POSTCODE_FIND.match, found.postcodes, found.numbers, set()
+    n = len(classes)
+    pos = 0
+    while True:
+        d = digit(b"0", pos)
+        if d < 0:
+            break
+        start = space(b" ", 0, d) + 1
+        end = find(b" ", d)
+        pos = end = n if end < 0 else end
+        size = end - start
+        if size > _PHONE_MAX:
+            continue
+        if phones and (text[start] == "0" or text[start - 1 : start] in ("+", "(") or text.startswith("44", start)):
+            m = _phone_at(text, start)
+            if m:
+                found.phones.append(m)
+                pos = max(pos, m.end())
+                continue
+        if size > _TOKEN_MAX:
+            continue
+        at = -1
+        if classes[start] != _DIGIT:  # led by a letter (a token holds only digits and letters)
+            at = start
+        elif size == 3 and start >= 2 and text[start - 1] == " ":
+            prev = space(b" ", 0, start - 1) + 1  # "4ab" after an outward code with no real digit ("bsl")
+            if start - 1 - prev <= 4 and classes[prev] != _DIGIT and classes[prev] != _SPACE:
+                at = prev
+        if at >= 0 and at not in seen:
+            m = postcode(text, at)
+            if m:
+                seen.add(at)
+                postcodes.append(m)
+        if size <= _NUMBER_MAX:
+            numbers.append(start)
 
 
 def _whole_words(text: str, padded: bytes, pattern: re.Pattern[bytes], found: Triggers) -> None:
@@ -171,15 +183,6 @@ def _opened_at(text: str, opener: str) -> Iterator[int]:
         if text.startswith("at", at + 1):
             yield at
         at = text.find(opener, at + 1)
-
-
-def _postcode_at(text: str, start: int, found: Triggers, seen: set[int]) -> None:
-    if start in seen:
-        return
-    m = POSTCODE_FIND.match(text, start)
-    if m:
-        seen.add(start)
-        found.postcodes.append(m)
 
 
 def _phone_at(text: str, start: int) -> re.Match[str] | None:

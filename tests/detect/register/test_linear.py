@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from mailguard.detect.budget import BudgetExceeded, scan_budget
 from mailguard.detect.register import Register, match
+from mailguard.detect.register.housenum import NUMBER_WORD
 from mailguard.detect.register.scanned import groups
 from mailguard.message.model import Segment
 
@@ -76,6 +77,21 @@ def test_chunked_reading_finds_what_whole_reading_finds(register: Register, piec
     assert chunked == whole
 
 
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*PIECES, " Acacia Avenue 14", "road. 7 ", " St 16 ", "ls6 ", "2/14 "]), max_size=80))
+def test_sifting_many_numbers_first_finds_what_reading_each_finds(register: Register, pieces: list[str]) -> None:
+    text = "".join(pieces)
+    saved = match._FEW_NUMBERS
+    try:
+        match._FEW_NUMBERS = 10**9  # every digit-bearing token read one by one
+        each = _spans(register, text)
+        match._FEW_NUMBERS = 0  # every window's tokens sifted by the C-speed passes first
+        sifted = _spans(Register.open(HERE / "register.csv"), text)
+    finally:
+        match._FEW_NUMBERS = saved
+    assert sifted == each
+
+
 def _ops(register: Register, text: str) -> int:
     with scan_budget(None) as work:
         register.find_mentions([Segment(text, "body")])
@@ -131,3 +147,10 @@ def test_groups_cut_into_windows_keep_their_table_shape() -> None:
     window = group.window(10, 60)
     assert window.text == group.text[10:60]
     assert all(window.few_cells(k) is False for k in range(len(window.bases)))
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.text(alphabet="0123456789abcdefghijklmnopqrstuvwxyz /-,|.'£:%", max_size=16))
+def test_a_house_number_starts_as_the_sifting_expects(text: str) -> None:
+    if NUMBER_WORD.match(text):
+        assert text[0] in match._NUMBER_LEADS  # else the sifted path would miss it
