@@ -19,7 +19,7 @@ from mailguard.detect.register.index import CompiledIndex, type_keys
 from mailguard.detect.register.locality import SCORE_POSTCODE, Postcodes, locality, postcode_near
 from mailguard.detect.register.memo import Memo
 from mailguard.detect.register.scanned import Group, Hit, mention
-from mailguard.detect.register.street import StreetText, street_match
+from mailguard.detect.register.street import StreetText, row_street_in, row_street_match
 from mailguard.detect.register.ukforms import (
     NOT_HOUSE_AFTER,
     STREET_TYPES,
@@ -115,10 +115,10 @@ def _verify(
             continue
         if other_flat(row, text_flat):
             continue  # another flat in the same building
-        used = reader.match(row.street)
+        used = row_street_match(reader, row)
         loose = not used
         if loose:
-            used = reader.match(row.street, loose=True)
+            used = row_street_match(reader, row, loose=True)
             street_end = word_start + window[used - 1][2] if used else 0
             if not used or not postcode_near(postcodes, postcode_key(row.postcode), lead, street_end):
                 continue  # a loose street counts only with the row's postcode close by
@@ -154,7 +154,7 @@ def street_first(index: CompiledIndex, group: Group, pos: int, postcodes: Postco
         lead = spans[-size][1]
         for r in index.lookup(f"n:{number}:{first}"):
             row = index.row(r)
-            if row.number != number or street_match(street, row.street) != size or blocked(text, lead):
+            if row.number != number or row_street_in(street, row) != size or blocked(text, lead):
                 continue
             flats = (flat_before(text, lead), FLAT_AFTER.match(text, m.end()))
             if any(f and other_flat(row, f.group(2)) for f in flats):

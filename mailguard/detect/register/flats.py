@@ -17,10 +17,12 @@ _FLAT = (
 # A flat before the house number, perhaps with its building's name between: "Flat 31,
 # Riverside Point, 29 Fernbank Row" is flat 31 of number 29.
 # (Building names run long: "Flat 8, Victoria and Albert Riverside Residences, 51 Comely Drive".)
-_FLAT_BEFORE = re.compile(_FLAT + r"(?:[\s,|]+[a-z][a-z'’\-]*){0,6}[\s,|]*$")
+# Parts may be parted by any list separator: "Flat 36 - The Maltings - 71 Clarence Walk".
+_SEP = r"[\s,;|\-]"
+_FLAT_BEFORE = re.compile(_FLAT + rf"(?:{_SEP}+[a-z][a-z'’\-]*){{0,6}}{_SEP}*$")
 _FLAT_BEFORE_CHARS = 80
 # A tenement flat written bare before the house number: "2/1 45 Gibson Street", "0/2, 17 …".
-TENEMENT_BEFORE = re.compile(r"(?<![\w/])([0-3] ?/ ?[0-9])[\s,]+$")
+TENEMENT_BEFORE = re.compile(r"(?<![\w/])([0-3] ?/ ?[0-9])[\s,;\-]+$")
 _FLAT_ANY = re.compile(_FLAT + r"(?![a-z0-9])")
 # A flat right after the street: "30 Rowan Road (flat 5)".
 FLAT_AFTER = re.compile(r"[\s,(\-|]*" + _FLAT + r"(?![a-z0-9])")

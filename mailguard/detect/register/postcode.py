@@ -13,12 +13,13 @@ from collections.abc import Iterator
 
 from rapidfuzz import fuzz
 
+from mailguard.detect.register.bilingual import street_forms
 from mailguard.detect.register.flats import flat_before, names_other_flat, other_flat
 from mailguard.detect.register.housenum import NUMBER, blocked
 from mailguard.detect.register.index import Row
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
 from mailguard.detect.register.scanned import Group, Hit, mention
-from mailguard.detect.register.street import street_match
+from mailguard.detect.register.street import row_street_in, street_match
 from mailguard.detect.register.ukforms import (
     FLAT_WORDS,
     NOT_HOUSE_AFTER,
@@ -67,7 +68,7 @@ def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end:
         if following and following[0] in NOT_HOUSE_AFTER:
             continue
         street_words = [canon_word(w) for w in following[:4]]
-        if any(w in STREET_TYPES for w in street_words) and not street_match(following, row.street, loose=True):
+        if any(w in STREET_TYPES for w in street_words) and not row_street_in(following, row, loose=True):
             continue  # the number of some other street
         if m.start() > pc_end and any(w in STREET_TYPES for w in street_words):
             continue  # postcode first: the address path reads "BS1 4AB, 14 Acacia Avenue"
@@ -82,22 +83,23 @@ def street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_en
     another flat of the row's building is written."""
     text = group.text
     spans = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, lo, pc_start)]
-    size = len(row.street)
-    for i in range(len(spans) - size + 1):
-        if street_match([w for w, _, _ in spans[i : i + size + 1]], row.street) != size:
-            continue
-        start, street_end = spans[i][1], spans[i + size - 1][2]
-        between = text[street_end:pc_start]
-        if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
-            continue  # the postcode belongs to something after this street
-        before = text[max(0, start - 12) : start]  # past `lo`: a false postcode may end right before
-        if _NUMBER_BEFORE.search(before) or blocked(text, start):
-            continue
-        flat = flat_before(text, start, lo)
-        if flat and other_flat(row, flat.group(2)):
-            continue
-        yield mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)
-        return
+    for street in street_forms(row.street, row.postcode):
+        size = len(street)
+        for i in range(len(spans) - size + 1):
+            if street_match([w for w, _, _ in spans[i : i + size + 1]], street) != size:
+                continue
+            start, street_end = spans[i][1], spans[i + size - 1][2]
+            between = text[street_end:pc_start]
+            if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
+                continue  # the postcode belongs to something after this street
+            before = text[max(0, start - 12) : start]  # past `lo`: a false postcode may end right before
+            if _NUMBER_BEFORE.search(before) or blocked(text, start):
+                continue
+            flat = flat_before(text, start, lo)
+            if flat and other_flat(row, flat.group(2)):
+                continue
+            yield mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)
+            return
 
 
 def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:

@@ -79,11 +79,14 @@ _TYPE_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 STREET_TYPES: frozenset[str] = frozenset(_TYPE_VARIANTS)
 # Welsh street designators come first ("Heol y Parc", "Lôn Las", "Ffordd Glyndŵr").
-LEADING_TYPES: frozenset[str] = frozenset({"heol", "ffordd", "stryd", "lon", "rhodfa", "cilgant", "maes"})
+LEADING_TYPES: frozenset[str] = frozenset(
+    {"heol", "ffordd", "stryd", "lon", "rhodfa", "cilgant", "maes", "sgwar", "teras"}
+)
 _WELSH_ARTICLES = frozenset({"y", "yr", "r"})
 _ABBREV: dict[str, str] = {v.rstrip("."): k for k, vs in _TYPE_VARIANTS.items() for v in vs}
 TYPE_FORMS: frozenset[str] = STREET_TYPES | {v.rstrip(".") for vs in _TYPE_VARIANTS.values() for v in vs}
 _ABBREV.update({"nth": "north", "sth": "south", "upr": "upper", "lwr": "lower", "gt": "great"})
+_ABBREV["rhodfar"] = "rhodfa"  # "Rhodfa’r Castell": the article joined to the type
 
 # Words before a number that make it something other than a house number ("Order 14").
 BLOCKERS: frozenset[str] = frozenset(
