@@ -33,8 +33,8 @@ from functools import partial
 
 from mailguard.detect import budget
 from mailguard.detect.register import contacts, triggers
-from mailguard.detect.register.address import number_first, street_first
-from mailguard.detect.register.housenum import NUMBER_WORD
+from mailguard.detect.register.address import number_first, number_word_first, street_first
+from mailguard.detect.register.housenum import NUMBER_WORD, NUMBER_WORDS
 from mailguard.detect.register.index import CompiledIndex
 from mailguard.detect.register.locality import Postcodes
 from mailguard.detect.register.memo import AFTER, BEFORE, Memo
@@ -59,7 +59,8 @@ CHUNK = 8192
 class Matcher:
     def __init__(self, index: CompiledIndex) -> None:
         self.index = index
-        self._designators = triggers.words_pattern(index.designators)
+        # whole words worth a look: named houses' street designators and house numbers as words
+        self._designators = triggers.words_pattern((*index.designators, *NUMBER_WORDS))
         self._memo = Memo()  # per trigger
         self._chunks = Memo(limit=256)  # per chunk of a long text
 
@@ -134,7 +135,10 @@ class Matcher:
         for start, end in trig.words:
             if core_lo <= start < core_hi:
                 work.tick()
-                yield from named_house(index, group, start, end, postcodes)
+                if text[start:end] in NUMBER_WORDS:
+                    yield from number_word_first(index, group, start, end, postcodes, trig.word_bytes, memo)
+                else:
+                    yield from named_house(index, group, start, end, postcodes)
         inside = (m for m in trig.phones if core_lo <= m.start() < core_hi)
         yield from contacts.phones(index, group, inside)
         yield from contacts.emails(index, group, (m for m in trig.emails if core_lo <= m.start() < core_hi))

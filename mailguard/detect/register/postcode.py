@@ -42,7 +42,7 @@ _LABEL_BETWEEN = re.compile(
 )
 
 
-_NUMBER_BEFORE = re.compile(r"\d[a-z]?\W*$")
+_NUMBER_BEFORE = re.compile(r"([a-z]*\d+[a-z]?)\W*$")
 _DIGIT = re.compile(r"\d")
 
 
@@ -92,14 +92,21 @@ def street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_en
             between = text[street_end:pc_start]
             if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
                 continue  # the postcode belongs to something after this street
-            before = text[max(0, start - 12) : start]  # past `lo`: a false postcode may end right before
-            if _NUMBER_BEFORE.search(before) or blocked(text, start):
+            if _house_number_before(text, start) or blocked(text, start):
                 continue
             flat = flat_before(text, start, lo)
             if flat and other_flat(row, flat.group(2)):
                 continue
             yield mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)
             return
+
+
+def _house_number_before(text: str, start: int) -> bool:
+    """A house number ends right before `start` (read past `lo`: a false postcode may end right
+    before); "Case 4471 Balmoral Ave" is a case number, not a neighbour's door."""
+    lo = max(0, start - 12)
+    m = _NUMBER_BEFORE.search(text, lo, start)
+    return bool(m) and not blocked(text, m.start(1))
 
 
 def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:

@@ -127,7 +127,9 @@ def canon_street(words: list[str]) -> list[str]:
 
 @lru_cache(maxsize=16384)  # the matcher asks for the same few hundred tokens over and over
 def house_number(token: str) -> str | None:
-    """Canonical house number from a text token (`14`, `14a`, OCR `l4`, `3O`), else None."""
+    """Canonical house number from a text token (`14`, `14a`, `19 (a)`, OCR `l4`, `3O`), else None."""
+    if token.endswith(")"):
+        token = token.replace(" ", "").replace("(", "").replace(")", "")
     if len(token) > 6 or not _HOUSE_RE.fullmatch(token):
         return None
     suffix = ""
@@ -157,13 +159,16 @@ _PC_STRICT = re.compile(
 )
 # Loose finder over case-folded text: letters may be OCR'd as digits and digits as letters,
 # but at least one real digit must be there (so ordinary words never qualify).
-_L = "[a-z0158]"
-_D = "[0-9oilsz]"
+# Which glyphs stand for which is decided by position (`canon_postcode`): a letter position read
+# as 0/1/2/5/8 is O/I/Z/S/B, a digit position read as o/i/l/z/s/b is 0/1/1/2/5/8. Up to two
+# spaces between the halves (typed, or padded by a form).
+_L = "[a-z01258]"
+_D = "[0-9oilszb]"
 POSTCODE_FIND = re.compile(
-    rf"(?<![a-z0-9])(?=[a-z0-9]{{1,4}} ?[a-z0-9]{{3}}(?![a-z0-9]))(?=[a-z0-9 ]{{0,7}}\d)"
-    rf"({_L}{_L}?{_D}[a-z0-9]?) ?({_D}{_L}{_L})(?![a-z0-9])"
+    rf"(?<![a-z0-9])(?=[a-z0-9]{{1,4}} {{0,2}}[a-z0-9]{{3}}(?![a-z0-9]))(?=[a-z0-9 ]{{0,8}}\d)"
+    rf"({_L}{_L}?{_D}[a-z0-9]?) {{0,2}}({_D}{_L}{_L})(?![a-z0-9])"
 )
-_TO_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B"})
+_TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B"})
 _TO_DIGIT = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "Z": "2", "B": "8"})
 
 
@@ -251,6 +256,8 @@ class ParsedAddress:
 _FLAT_RE = re.compile(
     r"^(?:flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*([a-z0-9]+(?:\s*/\s*[a-z0-9]+)?)\s*,?\s*(.*)$"
 )
+_PO_BOX = re.compile(r"^(?:p\.?\s*o\.?\s*)?box\s*(?:no\.?\s*)?([0-9]{1,6})\b\s*(.*)$")
+PO_BOX_STREET = ("po", "box")
 _NUM_RE = re.compile(r"^(?:([0-9]+[a-z]?)\s*/\s*)?([0-9]+[a-z]?)\b\s*,?\s*(.*)$")
 
 
@@ -275,6 +282,10 @@ def parse_address(address: str) -> ParsedAddress | None:
     parts = [p.strip() for p in address.casefold().split(",") if p.strip()]
     if not parts:
         return None
+    box = _PO_BOX.match(parts[0])
+    if box:  # a PO box (a refuge's address): the box number stands for the house number
+        places = tuple(tuple(canon_street(words(p))) for p in [box.group(2), *parts[1:]])
+        return ParsedAddress("", box.group(1), (), PO_BOX_STREET, tuple(p for p in places if p))
     flat = ""
     head = parts.pop(0)
     m = _FLAT_RE.match(head)
