@@ -16,6 +16,7 @@ HEADERS_WHERE = "headers (To/Cc)"
 KIND_LABELS = {
     "address": "postal address",
     "postcode_number": "house number and postcode",
+    "postcode": "full postcode",
     "phone": "phone number",
     "email": "email address",
 }
@@ -43,7 +44,7 @@ class RegisterLike(Protocol):
 @dataclass(frozen=True, slots=True)
 class ProtectedMention:
     register_id: str
-    kind: str  # address | postcode_number | phone | email
+    kind: str  # address | postcode_number | postcode | phone | email
     score: float
     snippet: Snippet
 

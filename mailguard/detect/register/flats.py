@@ -23,7 +23,7 @@ _FLAT_BEFORE = re.compile(_FLAT + rf"(?:{_SEP}+[a-z][a-z'’\-]*){{0,6}}{_SEP}*$
 _FLAT_BEFORE_CHARS = 80
 # A tenement flat written bare before the house number: "2/1 45 Gibson Street", "0/2, 17 …".
 TENEMENT_BEFORE = re.compile(r"(?<![\w/])([0-3] ?/ ?[0-9])[\s,;\-]+$")
-_FLAT_ANY = re.compile(_FLAT + r"(?![a-z0-9])")
+FLAT_ANY = re.compile(_FLAT + r"(?![a-z0-9])")
 # A flat right after the street: "30 Rowan Road (flat 5)".
 FLAT_AFTER = re.compile(r"[\s,(\-|]*" + _FLAT + r"(?![a-z0-9])")
 
@@ -51,5 +51,5 @@ def names_other_flat(text: str, m: re.Match[str], row: Row, lo: int, pc_start: i
     if before:
         flats.append(before.group(2))
     end = pc_start if m.end() <= pc_start else min(hi, m.end() + 60)
-    flats += [f.group(2) for f in _FLAT_ANY.finditer(text, m.end(), end)]
+    flats += [f.group(2) for f in FLAT_ANY.finditer(text, m.end(), end)]
     return bool(flats) and all(other_flat(row, f) for f in flats)

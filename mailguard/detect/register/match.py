@@ -36,16 +36,18 @@ from mailguard.detect.register import contacts, triggers
 from mailguard.detect.register.address import number_first, number_word_first, street_first
 from mailguard.detect.register.housenum import NUMBER_WORD, NUMBER_WORDS
 from mailguard.detect.register.index import CompiledIndex
-from mailguard.detect.register.locality import Postcodes
+from mailguard.detect.register.locality import SCORE_POSTCODE_ALONE, Postcodes
 from mailguard.detect.register.memo import AFTER, BEFORE, Memo
 from mailguard.detect.register.named import named_house
 from mailguard.detect.register.postcode import (
     NUMBER_AFTER_POSTCODE,
     NUMBER_BEFORE_POSTCODE,
+    alone_for,
     number_near_postcode,
+    postcode_alone,
     street_before_postcode,
 )
-from mailguard.detect.register.scanned import Group, Hit, groups, place
+from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.values import Mention
 from mailguard.detect.register.words import word_before
@@ -119,9 +121,9 @@ class Matcher:
                 continue
             lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
             hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
-            if not self._may_be_near(rows, pc, _numbers_in(text, trig.numbers, lo, hi), text[lo:start]):
-                continue  # none of the rows' house numbers is written there: nothing to verify
-            check = partial(self._near, group, rows, pc, lo, start, end, hi)
+            # is some row's house number (or street) written there, or only the postcode alone?
+            near = self._may_be_near(rows, pc, _numbers_in(text, trig.numbers, lo, hi), text[lo:start])
+            check = partial(self._near, group, rows, pc, lo, start, end, hi, near)
             yield from memo.run(group, start, ("p", lo - start, hi - start), check)
         for pos in trig.numbers:
             if not core_lo <= pos < core_hi:
@@ -155,12 +157,20 @@ class Matcher:
                 return True
         return False
 
-    def _near(self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int) -> Iterator[Hit]:
+    def _near(
+        self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int, near: bool
+    ) -> Iterator[Hit]:
+        # the block of an address, not cut at the postcode before: a false one ("from 155") may stand there
+        alone = postcode_alone(group.text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi)
         for r in rows:
             row = self.index.row(r)
-            if postcode_key(row.postcode) == pc:
+            if postcode_key(row.postcode) != pc:
+                continue
+            if near:
                 found = list(number_near_postcode(group, row, lo, start, end, hi))
                 yield from found or street_before_postcode(group, row, lo, start, end)
+            if alone_for(row, alone):
+                yield mention(group, row.id, "postcode", start, end, SCORE_POSTCODE_ALONE)
 
 
 _SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
@@ -179,13 +189,16 @@ def _numbers_in(text: str, starts: list[int], lo: int, hi: int) -> set[str]:
     return out
 
 
+_COVERED_KINDS = ("postcode_number", "postcode")
+
+
 def _drop_covered(mentions: list[Mention]) -> list[Mention]:
-    """A postcode_number mention inside an address mention of the same row adds nothing."""
+    """A postcode_number or postcode mention inside an address mention of the same row adds nothing."""
     spans = {(m.register_id, m.segment_index): m for m in mentions if m.kind == "address"}
     out = []
     for m in mentions:
         a = spans.get((m.register_id, m.segment_index))
-        if m.kind == "postcode_number" and a and a.start <= m.end and m.start <= a.end:
+        if m.kind in _COVERED_KINDS and a and a.start <= m.end and m.start <= a.end:
             continue
         out.append(m)
     return sorted(out, key=lambda m: (m.segment_index, m.start, m.register_id))
