@@ -54,15 +54,17 @@ def number_first(
         return
     other = house_number(m.group(1)) if m.group(1) else None
     range_end = house_number(m.group(3)) if m.group(3) else None
-    word_start = m.start(5)
-    word = m.group(5)
-    if len(word) == 1 and word in _SUFFIXES and number.isdigit() and not range_end:
+    word_start = m.start("word")
+    word = m.group("word")
+    if len(word) == 1 and word in _SUFFIXES and number.isdigit() and not range_end and not m.group("flat"):
         # "30 C Cherry Lane": the suffix written apart
         nxt = re.match(r"[a-h][\s,]+(?=[a-z])", text[word_start : word_start + 8])
         if nxt:
             number, word_start = number + word, word_start + nxt.end()
     numbers = (number, other, range_end)
-    yield from _candidates(index, group, m.start(), numbers, word_start, postcodes, word_bytes, memo, "n")
+    yield from _candidates(
+        index, group, m.start(), numbers, word_start, postcodes, word_bytes, memo, "n", m.group("flat")
+    )
 
 
 def number_word_first(
@@ -96,9 +98,10 @@ def _candidates(
     word_bytes: bytes,
     memo: Memo,
     tag: str,
+    flat: str | None = None,
 ) -> Iterator[Hit]:
     """The rows of the house number(s) at `at` whose street's first word (or, mistyped, its type)
-    starts at `word_start`, verified."""
+    starts at `word_start`, verified; `flat`: a flat written in brackets after the number."""
     words = next_words(group.text, word_bytes, word_start)
     if not words:
         return
@@ -115,7 +118,7 @@ def _candidates(
     if rows:
         budget.current().tick(len(rows))
         yield from memo.run(
-            group, at, tag, lambda: _verify(index, group, at, postcodes, numbers, word_start, words, rows)
+            group, at, tag, lambda: _verify(index, group, at, postcodes, numbers, word_start, words, rows, flat)
         )
 
 
@@ -128,6 +131,7 @@ def _verify(
     word_start: int,
     words: list[str],
     rows: set[int],
+    bracketed: str | None = None,
 ) -> Iterator[Hit]:
     """The candidate `rows` of the house number at `at` (its word at `word_start`), verified."""
     text = group.text
@@ -142,7 +146,7 @@ def _verify(
     for r in rows:
         row = index.row(r)
         if row.number == number:
-            text_flat = other or (flat.group(2) if flat else tenement.group(1) if tenement else None)
+            text_flat = other or bracketed or (flat.group(2) if flat else tenement.group(1) if tenement else None)
         elif row.number == other and not range_end:
             text_flat = number
         elif row.number == range_end:

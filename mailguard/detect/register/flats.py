@@ -9,10 +9,12 @@ from mailguard.detect.register.index import Row
 from mailguard.detect.register.ukforms import house_number
 
 # A flat's own number: digits, or one letter ("flat b", "g01"); never a word ("the flat at 14").
-# A Scottish tenement flat is floor/door ("2/1", "0/2"): one identifier.
+# A Scottish tenement flat is floor/door ("2/1", "0-2", "1/R" for right, "2F1" in Edinburgh):
+# one identifier.
+_TENEMENT = r"[0-3] ?[/\-] ?(?:[0-9]|[lrm](?![a-z0-9]))|[0-9]f[0-9]"
 _FLAT = (
     r"(?<![a-z])(flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*(?:no\.?\s*)?"
-    r"([0-9][a-z0-9]*(?: ?/ ?[0-9][a-z0-9]?(?![0-9]))?|[a-z][0-9]+[a-z]?|[a-z](?![a-z0-9]))"
+    rf"({_TENEMENT}|[0-9][a-z0-9]*(?: ?/ ?[0-9][a-z0-9]?(?![0-9]))?|[a-z][0-9]+[a-z]?|[a-z](?![a-z0-9]))"
 )
 # A flat before the house number, perhaps with its building's name between: "Flat 31,
 # Riverside Point, 29 Fernbank Row" is flat 31 of number 29.
@@ -21,8 +23,9 @@ _FLAT = (
 _SEP = r"[\s,;|\-]"
 _FLAT_BEFORE = re.compile(_FLAT + rf"(?:{_SEP}+[a-z][a-z'’\-]*){{0,6}}{_SEP}*$")
 _FLAT_BEFORE_CHARS = 80
-# A tenement flat written bare before the house number: "2/1 45 Gibson Street", "0/2, 17 …".
-TENEMENT_BEFORE = re.compile(r"(?<![\w/])([0-3] ?/ ?[0-9])[\s,;\-]+$")
+# A tenement flat written bare before the house number: "2/1 45 Gibson Street", "0-2, 17 …",
+# "2F1 14 Dalry Road".
+TENEMENT_BEFORE = re.compile(rf"(?<![\w/\-])({_TENEMENT})[\s,;\-]+$")
 FLAT_ANY = re.compile(_FLAT + r"(?![a-z0-9])")
 # A flat right after the street: "30 Rowan Road (flat 5)".
 FLAT_AFTER = re.compile(r"[\s,(\-|]*" + _FLAT + r"(?![a-z0-9])")
@@ -34,7 +37,7 @@ def flat_before(text: str, pos: int, lo: int = 0) -> re.Match[str] | None:
 
 
 def _canon_flat(value: str) -> str:
-    value = value.replace(" ", "")
+    value = value.replace(" ", "").replace("-", "/")  # "0-2" is 0/2
     return house_number(value) or value
 
 

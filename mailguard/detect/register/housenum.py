@@ -21,7 +21,9 @@ NUMBER_WORD = re.compile(
     _NUM_START
     + r"(?:"
     + _NUM
-    + r"(?: ?- ?([0-9]{1,4}[a-z]?))?|([li][lio]{1,2}))(?![\w/%:£\-])[\s,|]+([a-z][a-z0-9'’]*)"
+    + r"(?: ?- ?([0-9]{1,4}[a-z]?))?|([li][lio]{1,2}))(?![\w/%:£\-])"
+    + r"(?:[\s,]*\((?P<flat>[0-9][a-z0-9/]{0,4}|[a-z][0-9]{1,3})\))?"  # "78 (2F3) Rosemount Crescent"
+    + r"[\s,|]+(?P<word>[a-z][a-z0-9'’]*)"
 )
 # A bare number (the house number near a postcode).
 NUMBER = re.compile(_NUM_START + _NUM + r"(?![\w/%:£\-])")

@@ -29,6 +29,8 @@ _CLASSES = bytes(_class(chr(i)) for i in range(128)) + b" " * 128  # non-ASCII w
 _TOKEN_MAX = 7  # longest token worth a look as a postcode or a house number (a squashed postcode)
 _PHONE_MAX = 16  # "+441174960123" unbroken: offered to the phone pattern only
 _NUMBER_MAX = 6  # "1234ab"
+# A postcode's area letter read as a digit ("8L1 6LQ" for BL1 6LQ): the outward code may start so.
+_AREA_DIGITS = frozenset("01258")
 # A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110); it starts
 # like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
 _OCR_NUMBERS = (b" ll ", b" lll ")
@@ -107,10 +109,13 @@ def find(text: str, phones: bool, emails: bool, words: re.Pattern[bytes] | None 
             continue
         if text[start].isalpha():
             _postcode_at(text, start, found, seen_pc)
-        elif size == 3 and start >= 2 and text[start - 1] == " ":
-            prev = space(b" ", 0, start - 1) + 1  # "4ab" after an outward code with no real digit ("bsl")
-            if start - 1 - prev <= 4 and text[prev].isalpha():
-                _postcode_at(text, prev, found, seen_pc)
+        else:
+            if size == 3 and start >= 2 and text[start - 1] == " ":
+                prev = space(b" ", 0, start - 1) + 1  # "4ab" after an outward code with no real digit ("bsl")
+                if start - 1 - prev <= 4 and text[prev].isalpha():
+                    _postcode_at(text, prev, found, seen_pc)
+            if size <= 4 and text[start] in _AREA_DIGITS:
+                _postcode_at(text, start, found, seen_pc)
         if size <= _NUMBER_MAX:
             found.numbers.append(start)
     _ocr_numbers(text, classes, found)

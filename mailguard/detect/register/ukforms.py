@@ -183,13 +183,17 @@ def canon_postcode(outward: str, inward: str = "") -> str | None:
     inw = inw[0].translate(_TO_DIGIT) + inw[1:].translate(_TO_LETTER)
     area = out[0].translate(_TO_LETTER)
     rest = out[1:]
-    if rest and not rest[0].isdigit():  # two-letter area, unless OCR made the district a letter
-        second = rest[0].translate(_TO_LETTER)
-        cand = area + second + rest[1:2].translate(_TO_DIGIT) + rest[2:]
-    else:
-        cand = area + rest[:1].translate(_TO_DIGIT) + rest[1:]
-    fixed = cand + inw
-    return fixed if _PC_STRICT.fullmatch(fixed) else None
+    two_letters = area + rest[:1].translate(_TO_LETTER) + rest[1:2].translate(_TO_DIGIT)
+    one_letter = area + rest[:1].translate(_TO_DIGIT)
+    # the area is one or two letters, then the district's digit; what follows is a digit or a
+    # letter (LS16, W1A, EC1A): read as written first, then as a digit ("G4I" is G41)
+    one = (one_letter + rest[1:], one_letter + rest[1:].translate(_TO_DIGIT))
+    two = (two_letters + rest[2:], two_letters + rest[2:].translate(_TO_DIGIT))
+    readings = one + two if rest[:1].isdigit() else two + one  # as written first ("S018" is SO18)
+    for cand in readings:
+        if _PC_STRICT.fullmatch(cand + inw):
+            return cand + inw
+    return None
 
 
 _PC_FOLD = str.maketrans("5018", "SOIB")
