@@ -281,6 +281,13 @@ def _has_type(part: str) -> bool:
     return any(w in STREET_TYPES or w in _ABBREV for w in words(part))
 
 
+@lru_cache(maxsize=65536)
+def _canon_part(part: str) -> tuple[str, ...]:
+    """A street or place part in canonical words (remembered: streets and towns repeat across
+    the rows of a register, and a 1 M-row compile parses each row once)."""
+    return tuple(canon_street(words(part)))
+
+
 def parse_address(address: str) -> ParsedAddress | None:
     """`Flat 12, 30C Cherry Lane, Leicester` -> parts; None when no street can be found."""
     parts = [p.strip() for p in address.casefold().split(",") if p.strip()]
@@ -288,7 +295,7 @@ def parse_address(address: str) -> ParsedAddress | None:
         return None
     box = _PO_BOX.match(parts[0])
     if box:  # a PO box (a refuge's address): the box number stands for the house number
-        places = tuple(tuple(canon_street(words(p))) for p in [box.group(2), *parts[1:]])
+        places = tuple(_canon_part(p) for p in [box.group(2), *parts[1:]])
         return ParsedAddress("", box.group(1), (), PO_BOX_STREET, tuple(p for p in places if p))
     flat = ""
     head = parts.pop(0)
@@ -328,10 +335,10 @@ def parse_address(address: str) -> ParsedAddress | None:
         m = _NUM_RE.match(head)
         if m:
             number, head = m.group(2), m.group(3)
-    street = tuple(canon_street(words(head)))
+    street = _canon_part(head)
     if not street:
         return None
-    places = tuple(tuple(canon_street(words(p))) for p in parts)
+    places = tuple(_canon_part(p) for p in parts)
     return ParsedAddress(flat.replace(" ", ""), number, house_name, street, tuple(p for p in places if p))
 
 
