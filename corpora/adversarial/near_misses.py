@@ -1,10 +1,11 @@
 """Near misses: messages that look like a protected mention but are not one (neighbours, another
-town, numbers that are not house numbers); every one must pass."""
+town, numbers that are not house numbers); every one must pass. And the row's full postcode
+alone, which since issue 21 is a mention: held."""
 
 from __future__ import annotations
 
 from .corpus import Corpus
-from .mail import canonical, pass_body, pass_case, wrap
+from .mail import canonical, hold_body, pass_body, pass_case, wrap
 from .names import TOWNS
 
 
@@ -42,12 +43,12 @@ def near_misses(c: Corpus) -> None:
             row,
             f"The family has moved out of the {district} area of {row.town}.",
         )
-    for _ in range(3):
+    for _ in range(3):  # a full postcode alone names ~15 doors: held (issue 21, docs/detection.md)
         row = c.new_row()
-        pass_body(
+        hold_body(
             c,
-            "protected-negative/postcode_alone",
             row,
+            "protected/postcode_alone",
             f"Our {row.town} office covers {row.postcode} and the nearby streets.",
         )
     for fmt in [
@@ -111,9 +112,9 @@ def near_misses(c: Corpus) -> None:
         )
     for _ in range(3):
         row = c.new_row(number=str(c.rnd.randint(20, 99)))
-        pass_body(
+        hold_body(  # the amount is no house number, but the postcode alone is held (issue 21)
             c,
-            "protected-negative/number_amount_near_postcode",
             row,
+            "protected/postcode_alone_with_amount",
             f"Parking permit for {row.postcode} costs £{row.number}.00 a year ({row.number}%).",
         )

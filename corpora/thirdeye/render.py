@@ -237,6 +237,7 @@ def n_postcode_list(row: Row, rng: random.Random) -> list[str] | None:
         inward = f"{rng.randint(1, 9)}{rng.choice(PC_INWARD_LETTERS)}{rng.choice(PC_INWARD_LETTERS)}"
         out.append(f"{row.postcode.split()[0]} {inward}")
     rng.shuffle(out)
+    out.remove(row.postcode)  # the row's own full postcode alone is a mention (issue 21): its neighbours only
     return ["Postcodes in the pilot area: " + ", ".join(out) + "."]
 
 

@@ -16,6 +16,7 @@ HEADERS_WHERE = "headers (To/Cc)"
 KIND_LABELS = {
     "address": "postal address",
     "postcode_number": "house number and postcode",
+    "postcode": "full postcode",
     "phone": "phone number",
     "email": "email address",
 }
@@ -43,7 +44,7 @@ class RegisterLike(Protocol):
 @dataclass(frozen=True, slots=True)
 class ProtectedMention:
     register_id: str
-    kind: str  # address | postcode_number | phone | email
+    kind: str  # address | postcode_number | postcode | phone | email
     score: float
     snippet: Snippet
 
@@ -68,8 +69,10 @@ def find_protected(content: Content, register: RegisterLike) -> list[ProtectedMe
     """Every mention, best first within each register row; one per (row, kind, place)."""
     segments = scan_segments(content)  # look-alike letters are folded by the matcher (register/scanned.py)
     best: dict[tuple[str, str, str], ProtectedMention] = {}
-    for mention in register.find_mentions(segments):
-        if not 0 <= mention.segment_index < len(segments):
+    mentions = register.find_mentions(segments)
+    untrusted = {id(m) for m in _interleaved_only(segments, mentions)}
+    for mention in mentions:
+        if not 0 <= mention.segment_index < len(segments) or id(mention) in untrusted:
             continue
         segment = segments[mention.segment_index]
         found = ProtectedMention(
@@ -82,3 +85,31 @@ def find_protected(content: Content, register: RegisterLike) -> list[ProtectedMe
         if key not in best or found.score > best[key].score:
             best[key] = found
     return sorted(best.values(), key=lambda m: (m.register_id, -m.score))
+
+
+_COLUMNS = " (columns)"
+_OTHER_READINGS = (" (layout)",)
+_SURE = 1.0  # the row's own postcode after its street (register.locality.SCORE_POSTCODE)
+
+
+def _interleaved_only(segments: Sequence[Segment], mentions: Sequence[MentionLike]) -> list[MentionLike]:
+    """Address mentions to distrust: found in a page read in stream or layout order when the
+    page also has a column reading (so those orders interleave a letter's address block with
+    the letterhead beside it), confirmed only by what followed the street there (a town, a
+    letterhead line, nothing) and not found in the column reading at all. In the column reading
+    the street is followed by its own town and postcode, which may say it is another place."""
+    columns = {s.where[: -len(_COLUMNS)]: i for i, s in enumerate(segments) if s.where.endswith(_COLUMNS)}
+    if not columns:
+        return []
+    found = {(m.register_id, m.segment_index) for m in mentions}
+    out = []
+    for m in mentions:
+        if m.kind != "address" or m.score >= _SURE or not 0 <= m.segment_index < len(segments):
+            continue
+        where = segments[m.segment_index].where
+        for suffix in _OTHER_READINGS:
+            where = where.removesuffix(suffix)
+        sibling = columns.get(where)
+        if sibling is not None and sibling != m.segment_index and (m.register_id, sibling) not in found:
+            out.append(m)
+    return out

@@ -57,9 +57,10 @@ class ExposureRuleModel(RuleModel):
 
 class ProtectedRuleModel(RuleModel):
     when_sent_to: Audience = "flagged"
-    kinds: list[Literal["address", "postcode_number", "phone", "email"]] = [
+    kinds: list[Literal["address", "postcode_number", "postcode", "phone", "email"]] = [
         "address",
         "postcode_number",
+        "postcode",
         "phone",
         "email",
     ]

@@ -14,12 +14,12 @@ from functools import lru_cache
 
 from mailguard.detect import budget
 from mailguard.detect.register.flats import FLAT_AFTER, TENEMENT_BEFORE, flat_before, other_flat
-from mailguard.detect.register.housenum import NUMBER, blocked
+from mailguard.detect.register.housenum import NUMBER, blocked, number_word_at
 from mailguard.detect.register.index import CompiledIndex, type_keys
-from mailguard.detect.register.locality import SCORE_POSTCODE, Postcodes, locality, postcode_near
+from mailguard.detect.register.locality import SCORE_POSTCODE, SCORE_STREET_ONLY, Postcodes, locality, postcode_near
 from mailguard.detect.register.memo import Memo
 from mailguard.detect.register.scanned import Group, Hit, mention
-from mailguard.detect.register.street import StreetText, street_match
+from mailguard.detect.register.street import StreetText, row_street_in, row_street_match
 from mailguard.detect.register.ukforms import (
     NOT_HOUSE_AFTER,
     STREET_TYPES,
@@ -33,6 +33,7 @@ from mailguard.detect.register.ukforms import (
 )
 from mailguard.detect.register.words import next_words, words_in
 
+_SUFFIXES = "abcdefgh"
 # Up to four words ending in a street type right before a number ("Acacia Ave. 14").
 _STREET_BEFORE = re.compile(r"(?:[a-z][a-z'’]*[ \-]){0,3}([a-z]+)\.? $")
 
@@ -53,60 +54,99 @@ def number_first(
         return
     other = house_number(m.group(1)) if m.group(1) else None
     range_end = house_number(m.group(3)) if m.group(3) else None
-    word_start = m.start(5)
-    word = m.group(5)
-    if len(word) == 1 and word in "abcdefgh" and number.isdigit() and not range_end:
+    word_start = m.start("word")
+    word = m.group("word")
+    if len(word) == 1 and word in _SUFFIXES and number.isdigit() and not range_end and not m.group("flat"):
         # "30 C Cherry Lane": the suffix written apart
         nxt = re.match(r"[a-h][\s,]+(?=[a-z])", text[word_start : word_start + 8])
         if nxt:
             number, word_start = number + word, word_start + nxt.end()
-    words = next_words(text, word_bytes, word_start)
+    numbers = (number, other, range_end)
+    yield from _candidates(
+        index, group, m.start(), numbers, word_start, postcodes, word_bytes, memo, "n", m.group("flat")
+    )
+
+
+def number_word_first(
+    index: CompiledIndex, group: Group, start: int, end: int, postcodes: Postcodes, word_bytes: bytes, memo: Memo
+) -> Iterator[Hit]:
+    """`Two Tennyson Close`: the number word at `start`..`end` (a housenum.NUMBER_WORDS word).
+    A word is weaker than digits ("one Church Street property"): it counts only with the row's
+    town or postcode after the street."""
+    found = number_word_at(group.text, start, end)
+    if found is None:
+        return
+    number, after = found
+    word = next_words(group.text, word_bytes, after)[:2]
+    if word:
+        word_start = group.text.find(word[0], after)
+        if len(word) == 2 and len(word[0]) == 1 and word[0] in _SUFFIXES:  # "Seventy-one A Gloucester Road"
+            number, word_start = number + word[0], group.text.find(word[1], word_start + 1)
+        numbers = (number, None, None)
+        for hit in _candidates(index, group, start, numbers, word_start, postcodes, word_bytes, memo, "w"):
+            if hit.score != SCORE_STREET_ONLY:
+                yield hit
+
+
+def _candidates(
+    index: CompiledIndex,
+    group: Group,
+    at: int,
+    numbers: tuple[str, str | None, str | None],
+    word_start: int,
+    postcodes: Postcodes,
+    word_bytes: bytes,
+    memo: Memo,
+    tag: str,
+    flat: str | None = None,
+) -> Iterator[Hit]:
+    """The rows of the house number(s) at `at` whose street's first word (or, mistyped, its type)
+    starts at `word_start`, verified; `flat`: a flat written in brackets after the number."""
+    words = next_words(group.text, word_bytes, word_start)
     if not words:
         return
     first = _first_word_key(words[0])
-    numbers = [num for num in (number, other, range_end) if num]
+    written = [num for num in numbers if num]
     if first in index.street_words:
-        keys = [f"n:{num}:{first}" for num in numbers]
+        keys = [f"n:{num}:{first}" for num in written]
     else:  # not a street word of the register: perhaps a mistyped one, before its type
         kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
         if not kinds:
             return
-        keys = [key for num in numbers for kind in kinds for key in type_keys(num, kind, first)]
+        keys = [key for num in written for kind in kinds for key in type_keys(num, kind, first)]
     rows = index.lookup_many(keys)
     if rows:
         budget.current().tick(len(rows))
         yield from memo.run(
-            group,
-            m.start(),
-            "n",
-            lambda: _verify(index, group, m, postcodes, (number, other, range_end), word_start, words, rows),
+            group, at, tag, lambda: _verify(index, group, at, postcodes, numbers, word_start, words, rows, flat)
         )
 
 
 def _verify(
     index: CompiledIndex,
     group: Group,
-    m: re.Match[str],
+    at: int,
     postcodes: Postcodes,
     numbers: tuple[str, str | None, str | None],
     word_start: int,
     words: list[str],
     rows: set[int],
+    bracketed: str | None = None,
 ) -> Iterator[Hit]:
-    """The candidate `rows` of the house number at `m` (its word at `word_start`), verified."""
+    """The candidate `rows` of the house number at `at` (its word at `word_start`), verified."""
     text = group.text
     number, other, range_end = numbers
     window = words_in(text[word_start : word_start + 80], 6)
-    flat = flat_before(text, m.start())
-    tenement = None if flat or other else TENEMENT_BEFORE.search(text, max(0, m.start() - 8), m.start())
-    lead = flat.start() if flat else tenement.start() if tenement else m.start()
+    flat = flat_before(text, at)
+    tenement = None if flat or other else TENEMENT_BEFORE.search(text, max(0, at - 8), at)
+    lead = flat.start() if flat else tenement.start() if tenement else at
     if blocked(text, lead):
         return
     reader = StreetText(words)
     for r in rows:
         row = index.row(r)
         if row.number == number:
-            text_flat = other or (flat.group(2) if flat else tenement.group(1) if tenement else None)
+            text_flat = other or bracketed or (flat.group(2) if flat else tenement.group(1) if tenement else None)
         elif row.number == other and not range_end:
             text_flat = number
         elif row.number == range_end:
@@ -115,10 +155,10 @@ def _verify(
             continue
         if other_flat(row, text_flat):
             continue  # another flat in the same building
-        used = reader.match(row.street)
+        used = row_street_match(reader, row)
         loose = not used
         if loose:
-            used = reader.match(row.street, loose=True)
+            used = row_street_match(reader, row, loose=True)
             street_end = word_start + window[used - 1][2] if used else 0
             if not used or not postcode_near(postcodes, postcode_key(row.postcode), lead, street_end):
                 continue  # a loose street counts only with the row's postcode close by
@@ -154,7 +194,7 @@ def street_first(index: CompiledIndex, group: Group, pos: int, postcodes: Postco
         lead = spans[-size][1]
         for r in index.lookup(f"n:{number}:{first}"):
             row = index.row(r)
-            if row.number != number or street_match(street, row.street) != size or blocked(text, lead):
+            if row.number != number or row_street_in(street, row) != size or blocked(text, lead):
                 continue
             flats = (flat_before(text, lead), FLAT_AFTER.match(text, m.end()))
             if any(f and other_flat(row, f.group(2)) for f in flats):

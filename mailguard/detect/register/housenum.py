@@ -10,9 +10,10 @@ import re
 
 from mailguard.detect.register.ukforms import BLOCKERS
 
-# A house number: digits (some OCR'd as letters), a letter suffix written on or after a hyphen
-# ("30c", "66-A").
-_NUM = r"([0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}(?:[a-z]|-[a-h](?![a-z0-9]))?)"
+# A house number: digits (some OCR'd as letters), a letter suffix written on, after a hyphen or
+# in brackets
+# ("30c", "66-A", "19 (A)").
+_NUM = r"([0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}(?:[a-z]|-[a-h](?![a-z0-9])| ?\([a-h]\))?)"
 _NUM_START = r"(?<![\w£$€/:\-])(?<!\d\.)(?:([0-9]{1,4}[a-z]?) ?/ ?)?"
 # "14 Acacia", "2/14 Acacia", "30C, Cherry", "14-16 Acacia" (a range names both ends), "ll Maple"
 # (OCR'd 11 with no real digit): a house number followed by a word.
@@ -20,7 +21,9 @@ NUMBER_WORD = re.compile(
     _NUM_START
     + r"(?:"
     + _NUM
-    + r"(?: ?- ?([0-9]{1,4}[a-z]?))?|([li][lio]{1,2}))(?![\w/%:£\-])[\s,|]+([a-z][a-z0-9'’]*)"
+    + r"(?: ?- ?([0-9]{1,4}[a-z]?))?|([li][lio]{1,2}))(?![\w/%:£\-])"
+    + r"(?:[\s,]*\((?P<flat>[0-9][a-z0-9/]{0,4}|[a-z][0-9]{1,3})\))?"  # "78 (2F3) Rosemount Crescent"
+    + r"[\s,|]+(?P<word>[a-z][a-z0-9'’]*)"
 )
 # A bare number (the house number near a postcode).
 NUMBER = re.compile(_NUM_START + _NUM + r"(?![\w/%:£\-])")
@@ -37,3 +40,32 @@ def blocked(text: str, pos: int, extra: frozenset[str] = frozenset()) -> bool:
     if word in _NUMBER_WORDS and prev.group(1):
         word = prev.group(1)
     return word in BLOCKERS or word in extra
+
+
+# House numbers written as words ("Two Tennyson Close", "Twenty-one …"): one to ninety-nine.
+_ONES = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUE = {w: i + 1 for i, w in enumerate(_ONES)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+_TENS_VALUE = {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+NUMBER_WORDS: frozenset[str] = frozenset(_WORD_VALUE) | frozenset(_TENS_VALUE)
+_JOINED_ONES = re.compile(r"[ \-]([a-z]+)(?![a-z])")
+_AFTER_TENS = re.compile(r"([a-z]+)[ \-]$")
+
+
+def number_word_at(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """(the house number, where its street may start) for the number word at `start`..`end`;
+    None for a ones word that ends a compound ("twenty-one": read from "twenty")."""
+    word = text[start:end]
+    if word in _TENS_VALUE:
+        value = _TENS_VALUE[word]
+        ones = _JOINED_ONES.match(text, end)
+        if ones and ones.group(1) in _ONES:
+            return str(value + _WORD_VALUE[ones.group(1)]), ones.end()
+        return str(value), end
+    if word in _ONES:
+        before = _AFTER_TENS.search(text, max(0, start - 9), start)
+        if before and before.group(1) in _TENS_VALUE:
+            return None
+    value = _WORD_VALUE.get(word)
+    return (str(value), end) if value else None

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mailguard.detect.register.bilingual import street_forms
 from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.towns import UK_TOWNS, place_key
 from mailguard.detect.register.ukforms import (
@@ -119,9 +120,10 @@ def entry_keys(e: Entry) -> Iterator[str]:
         if named:
             yield named
     if a.number:
-        yield f"n:{a.number}:{skeleton(a.street[0])}"
-        if len(a.street) > 1 and a.street[-1] in STREET_TYPES:
-            yield from type_keys(a.number, a.street[-1], skeleton(a.street[0]))
+        for street in street_forms(a.street, e.postcode):  # the street and its Welsh/English forms
+            yield f"n:{a.number}:{skeleton(street[0])}"
+            if len(street) > 1 and street[-1] in STREET_TYPES:
+                yield from type_keys(a.number, street[-1], skeleton(street[0]))
     for phone in e.phones:
         yield "ph:" + phone
     for email in e.emails:
@@ -165,7 +167,7 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
             flush()
         blob += seal(row, _record(e).encode())
         offsets.append(len(blob))
-        first_words.add(skeleton(a.street[0]))
+        first_words.update(skeleton(street[0]) for street in street_forms(a.street, e.postcode))
         named = not a.number and bool(a.house_name)
         if named and named_street_key(a.street):
             designators.update(designator_forms(a.street))

@@ -26,6 +26,7 @@ ATTACHED_WORDS = 5  # words between a street and its postcode (localities, town,
 BEFORE_CHARS = 60  # postcode written first
 
 SCORE_POSTCODE, SCORE_TOWN, SCORE_STREET_ONLY, SCORE_NUMBER_POSTCODE = 1.0, 0.95, 0.8, 0.9
+SCORE_POSTCODE_ALONE = 0.7  # a full postcode names about fifteen doors
 
 _DIGIT = re.compile(r"\d")
 

@@ -34,19 +34,21 @@ from typing import NamedTuple
 
 from mailguard.detect import budget
 from mailguard.detect.register import contacts, triggers
-from mailguard.detect.register.address import number_first, street_first
-from mailguard.detect.register.housenum import NUMBER_WORD
+from mailguard.detect.register.address import number_first, number_word_first, street_first
+from mailguard.detect.register.housenum import NUMBER_WORD, NUMBER_WORDS
 from mailguard.detect.register.index import CompiledIndex
-from mailguard.detect.register.locality import Postcodes
+from mailguard.detect.register.locality import SCORE_POSTCODE_ALONE, Postcodes
 from mailguard.detect.register.memo import AFTER, BEFORE, Memo
 from mailguard.detect.register.named import named_house
 from mailguard.detect.register.postcode import (
     NUMBER_AFTER_POSTCODE,
     NUMBER_BEFORE_POSTCODE,
+    alone_for,
     number_near_postcode,
+    postcode_alone,
     street_before_postcode,
 )
-from mailguard.detect.register.scanned import Group, Hit, groups, place
+from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.values import Mention
 from mailguard.detect.register.words import word_before
@@ -74,7 +76,8 @@ class _PostcodeRows(NamedTuple):
 class Matcher:
     def __init__(self, index: CompiledIndex) -> None:
         self.index = index
-        self._designators = triggers.words_pattern(index.designators)
+        # whole words worth a look: named houses' street designators and house numbers as words
+        self._designators = triggers.words_pattern((*index.designators, *NUMBER_WORDS))
         self._memo = Memo()  # per trigger
         self._chunks = Memo(limit=256)  # per chunk of a long text
         # per-token work remembered across scans (tokens repeat: postcodes, house numbers)
@@ -145,15 +148,11 @@ class Matcher:
                 continue
             lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
             hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
-            if not near.named:  # the cheap test: a row's street (first letters) or house number is there
-                for prefix in near.prefixes:
-                    if text.find(prefix, lo, start) >= 0:
-                        break
-                else:
-                    if not self._number_in(text, numbers, lo, hi, near.numbers):
-                        continue  # none of the rows' house numbers is written there: nothing to verify
-            rows = near.rows
-            check = partial(self._near, group, rows, pc, lo, start, end, hi)
+            # is some row's house number (or street) written there, or only the postcode alone?
+            close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
+            if not close:
+                close = self._number_in(text, numbers, lo, hi, near.numbers)
+            check = partial(self._near, group, near.rows, pc, lo, start, end, hi, close)
             yield from memo.run(group, start, ("p", lo - start, hi - start), check)
         work.tick(ops)
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
@@ -165,7 +164,10 @@ class Matcher:
         for start, end in trig.words:
             if core_lo <= start < core_hi:
                 work.tick()
-                yield from named_house(index, group, start, end, postcodes)
+                if text[start:end] in NUMBER_WORDS:
+                    yield from number_word_first(index, group, start, end, postcodes, trig.word_bytes, memo)
+                else:
+                    yield from named_house(index, group, start, end, postcodes)
         inside = (m for m in trig.phones if core_lo <= m.start() < core_hi)
         yield from contacts.phones(index, group, inside)
         yield from contacts.emails(index, group, (m for m in trig.emails if core_lo <= m.start() < core_hi))
@@ -228,12 +230,20 @@ class Matcher:
                 return True
         return False
 
-    def _near(self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int) -> Iterator[Hit]:
+    def _near(
+        self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int, near: bool
+    ) -> Iterator[Hit]:
+        # the block of an address, not cut at the postcode before: a false one ("from 155") may stand there
+        alone = postcode_alone(group.text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi)
         for r in rows:
             row = self.index.row(r)
-            if postcode_key(row.postcode) == pc:
+            if postcode_key(row.postcode) != pc:
+                continue
+            if near:
                 found = list(number_near_postcode(group, row, lo, start, end, hi))
                 yield from found or street_before_postcode(group, row, lo, start, end)
+            if alone_for(row, alone):
+                yield mention(group, row.id, "postcode", start, end, SCORE_POSTCODE_ALONE)
 
 
 _SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
@@ -249,13 +259,16 @@ def _token_numbers(token: str) -> frozenset[str]:
     return frozenset(out)
 
 
+_COVERED_KINDS = ("postcode_number", "postcode")
+
+
 def _drop_covered(mentions: list[Mention]) -> list[Mention]:
-    """A postcode_number mention inside an address mention of the same row adds nothing."""
+    """A postcode_number or postcode mention inside an address mention of the same row adds nothing."""
     spans = {(m.register_id, m.segment_index): m for m in mentions if m.kind == "address"}
     out = []
     for m in mentions:
         a = spans.get((m.register_id, m.segment_index))
-        if m.kind == "postcode_number" and a and a.start <= m.end and m.start <= a.end:
+        if m.kind in _COVERED_KINDS and a and a.start <= m.end and m.start <= a.end:
             continue
         out.append(m)
     return sorted(out, key=lambda m: (m.segment_index, m.start, m.register_id))

@@ -1,8 +1,10 @@
 """The row's postcode with the row's house number close by ("14, BS1 4AB", "BS1 4AB | 14"),
-or, for a house with a name and no number, its name before the postcode.
+or, for a house with a name and no number, its name before the postcode; and the row's full
+postcode alone (issue 21: it narrows the home to about fifteen doors).
 
-Never a postcode alone, a neighbour's number, another flat of the building, or a number that
-belongs to something else (another table cell's count, "Flat 5", a street's other number).
+Never a neighbour's number, another flat of the building, or a number that belongs to something
+else (another table cell's count, "Flat 5", a street's other number). A postcode written with
+another home's number or flat ("12 Acacia Avenue, BS1 4AB") is that home's, not alone.
 """
 
 from __future__ import annotations
@@ -10,19 +12,23 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from mailguard.detect.register.flats import flat_before, names_other_flat, other_flat
-from mailguard.detect.register.housenum import NUMBER, blocked
+from mailguard.detect.register.bilingual import street_forms
+from mailguard.detect.register.flats import FLAT_ANY, flat_before, names_other_flat, other_flat
+from mailguard.detect.register.housenum import NUMBER, NUMBER_WORDS, blocked
 from mailguard.detect.register.index import Row
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
 from mailguard.detect.register.scanned import Group, Hit, mention
-from mailguard.detect.register.street import street_match
+from mailguard.detect.register.street import row_street_in, street_match
 from mailguard.detect.register.ukforms import (
     FLAT_WORDS,
+    LEADING_TYPES,
     NOT_HOUSE_AFTER,
     STREET_TYPES,
+    TYPE_FORMS,
     WORD_RE,
     canon_word,
     house_number,
@@ -41,7 +47,8 @@ _LABEL_BETWEEN = re.compile(
 )
 
 
-_NUMBER_BEFORE = re.compile(r"\d[a-z]?\W*$")
+_WORD_BEFORE = re.compile(r"([a-z]+)[\s,\-]*$")
+_NUMBER_BEFORE = re.compile(r"([a-z]*\d+[a-z]?)\W*$")
 _DIGIT = re.compile(r"\d")
 
 
@@ -67,7 +74,7 @@ def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end:
         if following and following[0] in NOT_HOUSE_AFTER:
             continue
         street_words = [canon_word(w) for w in following[:4]]
-        if any(w in STREET_TYPES for w in street_words) and not street_match(following, row.street, loose=True):
+        if any(w in STREET_TYPES for w in street_words) and not row_street_in(following, row, loose=True):
             continue  # the number of some other street
         if m.start() > pc_end and any(w in STREET_TYPES for w in street_words):
             continue  # postcode first: the address path reads "BS1 4AB, 14 Acacia Avenue"
@@ -82,22 +89,33 @@ def street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_en
     another flat of the row's building is written."""
     text = group.text
     spans = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, lo, pc_start)]
-    size = len(row.street)
-    for i in range(len(spans) - size + 1):
-        if street_match([w for w, _, _ in spans[i : i + size + 1]], row.street) != size:
-            continue
-        start, street_end = spans[i][1], spans[i + size - 1][2]
-        between = text[street_end:pc_start]
-        if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
-            continue  # the postcode belongs to something after this street
-        before = text[max(0, start - 12) : start]  # past `lo`: a false postcode may end right before
-        if _NUMBER_BEFORE.search(before) or blocked(text, start):
-            continue
-        flat = flat_before(text, start, lo)
-        if flat and other_flat(row, flat.group(2)):
-            continue
-        yield mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)
-        return
+    for street in street_forms(row.street, row.postcode):
+        size = len(street)
+        for i in range(len(spans) - size + 1):
+            if street_match([w for w, _, _ in spans[i : i + size + 1]], street) != size:
+                continue
+            start, street_end = spans[i][1], spans[i + size - 1][2]
+            between = text[street_end:pc_start]
+            if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
+                continue  # the postcode belongs to something after this street
+            if _house_number_before(text, start) or blocked(text, start):
+                continue
+            flat = flat_before(text, start, lo)
+            if flat and other_flat(row, flat.group(2)):
+                continue
+            yield mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)
+            return
+
+
+def _house_number_before(text: str, start: int) -> bool:
+    """A house number (digits or a word) ends right before `start` (read past `lo`: a false
+    postcode may end right before); "Case 4471 Balmoral Ave" is a case number, not a door."""
+    lo = max(0, start - 12)
+    m = _NUMBER_BEFORE.search(text, lo, start)
+    if m:
+        return not blocked(text, m.start(1))
+    word = _WORD_BEFORE.search(text, lo, start)
+    return bool(word) and word.group(1) in NUMBER_WORDS  # "Two Oak Street": another door
 
 
 def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:
@@ -120,3 +138,53 @@ def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) 
         return False
     k_num, k_pc = (bisect_right(group.bases, i) - 1 for i in (n_start, pc_start))
     return k_num == k_pc or (group.few_cells(k_num) and group.few_cells(k_pc))
+
+
+class Alone(NamedTuple):
+    """What stands with a postcode in its address block (see `postcode_alone`)."""
+
+    alone: bool  # no house number, and no number word before a street
+    flats: list[str]  # flats written there
+    streets: list[list[str]]  # words ending in a street type, or a Welsh type and what follows
+
+
+def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> Alone:
+    """What else the postcode at `pc_start`..`pc_end` is written with in its address block
+    `lo`..`hi` (cut at a blank line). A house number names a door of that postcode (a
+    neighbour's, or the row's own, which `number_near_postcode` reads); a flat names a flat."""
+    cut = text.rfind("\n\n", lo, pc_start)
+    lo = cut + 2 if cut >= 0 else lo
+    cut = text.find("\n\n", pc_end, hi)
+    hi = cut if cut >= 0 else hi
+    flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)]
+    streets: list[list[str]] = []
+    for start, end in ((lo, pc_start), (pc_end, hi)):
+        for m in NUMBER.finditer(text, start, end):
+            if house_number(m.group(2)) and not blocked(text, m.start(), FLAT_WORDS):  # not "Flat 5"
+                following = words_in(text[m.end() : m.end() + 20], 1)
+                if not following or following[0][0] not in NOT_HOUSE_AFTER:
+                    return Alone(False, flats, streets)
+        words = [w for w, _, _ in words_in(text[start:end], 40)]
+        for i, w in enumerate(words):
+            if w in NUMBER_WORDS and any(x in TYPE_FORMS for x in words[i + 1 : i + 4]):
+                return Alone(False, flats, streets)  # "Two Tennyson Close, BS1 4AB": a door of it
+            if start == lo and i and canon_word(w) in STREET_TYPES:
+                streets.append(words[max(0, i - 3) : i + 1])
+            elif start == lo and w in LEADING_TYPES:
+                streets.append(words[i : i + 4])
+    return Alone(True, flats, streets)
+
+
+def alone_for(row: Row, found: Alone) -> bool:
+    """The postcode names nothing but the row's own postcode: no other door, no other flat of
+    the row's building, and no other street ("The Old Library, Gordon Street, BL1 1TQ" is the
+    address of a building on Gordon Street)."""
+    if not found.alone or any(other_flat(row, f) for f in found.flats):
+        return False
+    return all(_spells_row_street(words, row) for words in found.streets)
+
+
+def _spells_row_street(words: list[str], row: Row) -> bool:
+    if words[0] in LEADING_TYPES:
+        return row_street_in(words, row) > 0
+    return any(row_street_in(words[j:], row) == len(words) - j for j in range(len(words) - 1))

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from mailguard.detect.register.bilingual import street_forms
+from mailguard.detect.register.index import Row
 from mailguard.detect.register.ukforms import STREET_TYPES, canon_street, skeleton
 
 _LOOSE, _STRICT, _STRICT_SHORT = 60, 80, 100  # least similarity of the name (0-100)
@@ -94,3 +96,17 @@ class StreetText:
 def street_match(text_words: Sequence[str], street: tuple[str, ...], loose: bool = False) -> int:
     """How many of `text_words` spell `street`; 0 if they don't (see `StreetText.match`)."""
     return StreetText(text_words).match(street, loose)
+
+
+def row_street_match(reader: StreetText, row: Row, loose: bool = False) -> int:
+    """How many of the reader's words spell the row's street in any of its forms (its own, or
+    the other language's in Wales: see `bilingual`); 0 if none."""
+    for street in street_forms(row.street, row.postcode):
+        used = reader.match(street, loose)
+        if used:
+            return used
+    return 0
+
+
+def row_street_in(text_words: Sequence[str], row: Row, loose: bool = False) -> int:
+    return row_street_match(StreetText(text_words), row, loose)

@@ -29,6 +29,8 @@ _CLASSES = bytes(_class(chr(i)) for i in range(128)) + b" " * 128  # non-ASCII w
 _TOKEN_MAX = 7  # longest token worth a look as a postcode or a house number (a squashed postcode)
 _PHONE_MAX = 16  # "+441174960123" unbroken: offered to the phone pattern only
 _NUMBER_MAX = 6  # "1234ab"
+# A postcode's area letter read as a digit ("8L1 6LQ" for BL1 6LQ): the outward code may start so.
+_AREA_DIGITS = frozenset("01258")
 # A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110); it starts
 # like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
 _OCR_NUMBERS = (b" ll ", b" lll ")
@@ -102,6 +104,7 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
     or character class look-up in it that a local or a byte of `classes` can replace."""
     digit, space, find = classes.find, classes.rfind, classes.find
     postcode, postcodes, numbers, seen = POSTCODE_FIND.match, found.postcodes, found.numbers, set()
+    area_digits = _AREA_DIGITS
     n = len(classes)
     pos = 0
     while True:
@@ -133,6 +136,11 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
             m = postcode(text, at)
             if m:
                 seen.add(at)
+                postcodes.append(m)
+        if at != start and size <= 4 and text[start] in area_digits and start not in seen:
+            m = postcode(text, start)  # an area letter read as a digit: "8L1 6LQ" is BL1 6LQ
+            if m:
+                seen.add(start)
                 postcodes.append(m)
         if size <= _NUMBER_MAX:
             numbers.append(start)

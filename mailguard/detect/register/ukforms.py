@@ -79,11 +79,14 @@ _TYPE_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 STREET_TYPES: frozenset[str] = frozenset(_TYPE_VARIANTS)
 # Welsh street designators come first ("Heol y Parc", "Lôn Las", "Ffordd Glyndŵr").
-LEADING_TYPES: frozenset[str] = frozenset({"heol", "ffordd", "stryd", "lon", "rhodfa", "cilgant", "maes"})
+LEADING_TYPES: frozenset[str] = frozenset(
+    {"heol", "ffordd", "stryd", "lon", "rhodfa", "cilgant", "maes", "sgwar", "teras"}
+)
 _WELSH_ARTICLES = frozenset({"y", "yr", "r"})
 _ABBREV: dict[str, str] = {v.rstrip("."): k for k, vs in _TYPE_VARIANTS.items() for v in vs}
 TYPE_FORMS: frozenset[str] = STREET_TYPES | {v.rstrip(".") for vs in _TYPE_VARIANTS.values() for v in vs}
 _ABBREV.update({"nth": "north", "sth": "south", "upr": "upper", "lwr": "lower", "gt": "great"})
+_ABBREV["rhodfar"] = "rhodfa"  # "Rhodfa’r Castell": the article joined to the type
 
 # Words before a number that make it something other than a house number ("Order 14").
 BLOCKERS: frozenset[str] = frozenset(
@@ -124,7 +127,9 @@ def canon_street(words: list[str]) -> list[str]:
 
 @lru_cache(maxsize=16384)  # the matcher asks for the same few hundred tokens over and over
 def house_number(token: str) -> str | None:
-    """Canonical house number from a text token (`14`, `14a`, OCR `l4`, `3O`), else None."""
+    """Canonical house number from a text token (`14`, `14a`, `19 (a)`, OCR `l4`, `3O`), else None."""
+    if token.endswith(")"):
+        token = token.replace(" ", "").replace("(", "").replace(")", "")
     if len(token) > 6 or not _HOUSE_RE.fullmatch(token):
         return None
     suffix = ""
@@ -154,13 +159,16 @@ _PC_STRICT = re.compile(
 )
 # Loose finder over case-folded text: letters may be OCR'd as digits and digits as letters,
 # but at least one real digit must be there (so ordinary words never qualify).
-_L = "[a-z0158]"
-_D = "[0-9oilsz]"
+# Which glyphs stand for which is decided by position (`canon_postcode`): a letter position read
+# as 0/1/2/5/8 is O/I/Z/S/B, a digit position read as o/i/l/z/s/b is 0/1/1/2/5/8. Up to two
+# spaces between the halves (typed, or padded by a form).
+_L = "[a-z01258]"
+_D = "[0-9oilszb]"
 POSTCODE_FIND = re.compile(
-    rf"(?<![a-z0-9])(?=[a-z0-9]{{1,4}} ?[a-z0-9]{{3}}(?![a-z0-9]))(?=[a-z0-9 ]{{0,7}}\d)"
-    rf"({_L}{_L}?{_D}[a-z0-9]?) ?({_D}{_L}{_L})(?![a-z0-9])"
+    rf"(?<![a-z0-9])(?=[a-z0-9]{{1,4}} {{0,2}}[a-z0-9]{{3}}(?![a-z0-9]))(?=[a-z0-9 ]{{0,8}}\d)"
+    rf"({_L}{_L}?{_D}[a-z0-9]?) {{0,2}}({_D}{_L}{_L})(?![a-z0-9])"
 )
-_TO_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B"})
+_TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B"})
 _TO_DIGIT = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "Z": "2", "B": "8"})
 
 
@@ -175,13 +183,17 @@ def canon_postcode(outward: str, inward: str = "") -> str | None:
     inw = inw[0].translate(_TO_DIGIT) + inw[1:].translate(_TO_LETTER)
     area = out[0].translate(_TO_LETTER)
     rest = out[1:]
-    if rest and not rest[0].isdigit():  # two-letter area, unless OCR made the district a letter
-        second = rest[0].translate(_TO_LETTER)
-        cand = area + second + rest[1:2].translate(_TO_DIGIT) + rest[2:]
-    else:
-        cand = area + rest[:1].translate(_TO_DIGIT) + rest[1:]
-    fixed = cand + inw
-    return fixed if _PC_STRICT.fullmatch(fixed) else None
+    two_letters = area + rest[:1].translate(_TO_LETTER) + rest[1:2].translate(_TO_DIGIT)
+    one_letter = area + rest[:1].translate(_TO_DIGIT)
+    # the area is one or two letters, then the district's digit; what follows is a digit or a
+    # letter (LS16, W1A, EC1A): read as written first, then as a digit ("G4I" is G41)
+    one = (one_letter + rest[1:], one_letter + rest[1:].translate(_TO_DIGIT))
+    two = (two_letters + rest[2:], two_letters + rest[2:].translate(_TO_DIGIT))
+    readings = one + two if rest[:1].isdigit() else two + one  # as written first ("S018" is SO18)
+    for cand in readings:
+        if _PC_STRICT.fullmatch(cand + inw):
+            return cand + inw
+    return None
 
 
 _PC_FOLD = str.maketrans("5018", "SOIB")
@@ -248,6 +260,8 @@ class ParsedAddress:
 _FLAT_RE = re.compile(
     r"^(?:flat|apartment|apt|unit|maisonette|studio|suite)\.?\s*([a-z0-9]+(?:\s*/\s*[a-z0-9]+)?)\s*,?\s*(.*)$"
 )
+_PO_BOX = re.compile(r"^(?:p\.?\s*o\.?\s*)?box\s*(?:no\.?\s*)?([0-9]{1,6})\b\s*(.*)$")
+PO_BOX_STREET = ("po", "box")
 _NUM_RE = re.compile(r"^(?:([0-9]+[a-z]?)\s*/\s*)?([0-9]+[a-z]?)\b\s*,?\s*(.*)$")
 
 
@@ -267,11 +281,22 @@ def _has_type(part: str) -> bool:
     return any(w in STREET_TYPES or w in _ABBREV for w in words(part))
 
 
+@lru_cache(maxsize=65536)
+def _canon_part(part: str) -> tuple[str, ...]:
+    """A street or place part in canonical words (remembered: streets and towns repeat across
+    the rows of a register, and a 1 M-row compile parses each row once)."""
+    return tuple(canon_street(words(part)))
+
+
 def parse_address(address: str) -> ParsedAddress | None:
     """`Flat 12, 30C Cherry Lane, Leicester` -> parts; None when no street can be found."""
     parts = [p.strip() for p in address.casefold().split(",") if p.strip()]
     if not parts:
         return None
+    box = _PO_BOX.match(parts[0])
+    if box:  # a PO box (a refuge's address): the box number stands for the house number
+        places = tuple(_canon_part(p) for p in [box.group(2), *parts[1:]])
+        return ParsedAddress("", box.group(1), (), PO_BOX_STREET, tuple(p for p in places if p))
     flat = ""
     head = parts.pop(0)
     m = _FLAT_RE.match(head)
@@ -310,10 +335,10 @@ def parse_address(address: str) -> ParsedAddress | None:
         m = _NUM_RE.match(head)
         if m:
             number, head = m.group(2), m.group(3)
-    street = tuple(canon_street(words(head)))
+    street = _canon_part(head)
     if not street:
         return None
-    places = tuple(tuple(canon_street(words(p))) for p in parts)
+    places = tuple(_canon_part(p) for p in parts)
     return ParsedAddress(flat.replace(" ", ""), number, house_name, street, tuple(p for p in places if p))
 
 

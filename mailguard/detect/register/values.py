@@ -22,7 +22,7 @@ class RowError:
 @dataclass(frozen=True, slots=True)
 class Mention:
     register_id: str
-    kind: str  # "address" | "postcode_number" | "phone" | "email"
+    kind: str  # "address" | "postcode_number" | "postcode" | "phone" | "email"
     segment_index: int  # index into the segments passed to find_mentions
     start: int  # span in the original segment text
     end: int

@@ -29,11 +29,12 @@ from .conftest import HOMES, SENDER
 
 PROFILE = settings.get_profile("properties")
 
-# Classes the corpus report shows as missed today (see /work/coord/corpus-report.md).
-WORDINGS_NOT_YET = {"number_words", "suffix_forms", "street_postcode", "welsh_english", "po_box", "flat_no_number"}
+# Classes not matched yet (none: each wording class is also tested alone, as a property of the
+# class, in test_wording_classes.py).
+WORDINGS_NOT_YET: set[str] = set()
 CARRIERS_NOT_YET: set[str] = set()
 ALIASES_NOT_YET: set[str] = set()
-NEAR_MISSES_NOT_YET = {"other_flat"}
+NEAR_MISSES_NOT_YET: set[str] = set()
 
 
 def case(name: str, not_yet: set[str]) -> object:
@@ -82,7 +83,6 @@ def test_every_carrier_is_read(scan: SyncScanner, carrier: str, data: st.DataObj
     assert send(scan, flagged(home), carrier, text, rng) == Action.HOLD, f"{carrier}: {text!r}"
 
 
-@pytest.mark.xfail(reason="any wording in any carrier not matched yet", strict=False)
 @settings(PROFILE, max_examples=40)  # the cross product of classes needs more examples to reach each
 @given(data=st.data())
 def test_any_wording_in_any_carrier_is_held(scan: SyncScanner, data: st.DataObject) -> None:

@@ -15,7 +15,11 @@ DECISIONS = [
     ("Plot 14, Acacia Avenue, Bristol", {"R1"}),  # a new-build plot on the row's street: held
     ("41 Acacia Avenue, Bristol", set()),  # a transposed house number names the neighbour
     ("Alice Example, Bristol", set()),  # the person's name and town: no address
-    ("BS1 4AB", set()),  # a full postcode alone: not a mention (yet; see the doc)
+    ("BS1 4AB", {"R1"}),  # a full postcode alone narrows to ~15 doors: a mention (issue 21)
+    ("Her postcode is BS1 4AB, she says.", {"R1"}),
+    ("12 Acacia Avenue BS1 4AB", set()),  # ... but with another door's number it is that door's
+    ("Flat 3, Bristol BS2 8QT", set()),  # ... or with another flat of the row's building
+    ("BS1 4AB, 12 Acacia Avenue", set()),  # the postcode written first, then the neighbour
     ("Acacia Avenue, Bristol BS1 4AB", {"R1"}),  # street and full postcode, no number: a handful of doors
     ("12 Acacia Avenue, Bristol BS1 4AB", set()),  # ... unless another house number is written
     ("Flat 3, High Street, Bristol BS2 8QT", set()),  # ... or another flat of the row's building

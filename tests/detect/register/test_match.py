@@ -165,11 +165,9 @@ NEGATIVE = [
     "Acacia Avenue, Bristol BS1 4AX",  # street and another postcode, no number
     "We met on Acacia Avenue in Bristol",
     "BS1 district",
-    "BS1 4AB",  # postcode alone
     "Order 14 was sent to Acacia Avenue",
     "Order 14, Acacia Avenue, Bristol",
     "Order No. 14 Acacia Avenue",
-    "ref 14, BS1 4AB",
     "14 May 2024, BS1 4AB",
     "Flat 14, 12 Acacia Avenue, BS1 4AB",  # 14 is a flat there
     "Flat 3, 14 High Street, Bristol",  # another flat in R2's building
@@ -187,10 +185,8 @@ NEGATIVE = [
     "Call 07700 900124",
     "Our reference 0117 496 0124",
     "alice.protected@example.com",
-    "Case CM-14-AB, Bristol BS1 4AB",
     "The 14 Acacia Avenue residents association",
     "Bristol",
-    "Leicester LE25 6JA",
     # red-team near misses (M6, M7) and their kin
     "Flat 5, 30 Rowan Rd LS6 2QT",  # another flat of R12's building, postcode path
     "Flat 5, 30 Rowan Road, Leeds LS6 2QT",
@@ -237,6 +233,14 @@ NEGATIVE = [
     "Flat 31, Riverside Court, 29 Fernbank Row, York YO24 8SU",
     "Flat 31, Riverside Court, 29, YO24 8SU",
     "Apartment 3, The Old Brewery, 30 Rowan Road, Leeds",
+]
+# A full postcode with no other home's number or flat beside it is a mention of its own kind
+# (issue 21, docs/detection.md): these name nothing more than the postcode.
+POSTCODE_ONLY = [
+    "BS1 4AB",
+    "ref 14, BS1 4AB",  # a reference, not a door
+    "Case CM-14-AB, Bristol BS1 4AB",
+    "Leicester LE25 6JA",
     "Reception: Area Office, Leeds LS6 2QT | Opening hours | 30",  # another cell's number after a word
 ]
 NEGATIVE_ALLOWED = {"The 14 Acacia Avenue residents association"}  # number + street, no other place: held
@@ -280,8 +284,15 @@ def test_rows_of_a_neighbour_list_do_not_mix(register: Register) -> None:
     assert ids(register, *rows) == set()
 
 
+@pytest.mark.parametrize("text", POSTCODE_ONLY)
+def test_a_postcode_alone_is_a_postcode_mention_and_nothing_more(register: Register, text: str) -> None:
+    found = register.find_mentions([body(text)])
+    assert found and {m.kind for m in found} == {"postcode"}
+
+
 def test_segments_of_different_parts_are_not_joined(register: Register) -> None:
-    assert ids(register, Segment("14", 'attachment "a.pdf"'), Segment("BS1 4AB", 'attachment "b.pdf"')) == set()
+    found = register.find_mentions([Segment("14", 'attachment "a.pdf"'), Segment("BS1 4AB", 'attachment "b.pdf"')])
+    assert {m.kind for m in found} == {"postcode"}  # the postcode alone; 14 is not its house number
 
 
 def test_span_points_at_the_original_text(register: Register) -> None:
