@@ -6,11 +6,20 @@ exhaust the process's file descriptors (new SMTP clients then time out, a rule r
 "Too many open files"). Here each connection gets `admin_header_timeout` seconds to deliver a
 whole request (headers and body; bodies are small, see guard.py), and past
 `admin_max_connections` a new connection is answered 503 and closed at once.
+
+Behind a TCP balancer every reviewer seems to come from the balancer, so the login and token
+throttles would count one address for all of them. A connection from
+MAILGUARD_ADMIN_TRUSTED_PROXIES may start with a PROXY protocol header (haproxy's
+`send-proxy-v2`), which then names the client; without one it is taken as it is (an HTTP proxy
+sending X-Forwarded-For, or the balancer's own health check). A header from anyone else is
+not read as one, and a trusted proxy's malformed header closes the connection. (On a TLS
+listener the handshake comes first, so a balancer in front of one must not send the header.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import resource
 from typing import Any
@@ -18,6 +27,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from mailguard.proxyheader import header_length, parse_header
+from mailguard.relay.admission import Network, in_networks
 from mailguard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,14 +38,17 @@ _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: c
 
 
 class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a request-read deadline and a connection cap."""
+    """uvicorn's h11 protocol with a request-read deadline, a connection cap and the PROXY
+    protocol from trusted proxies."""
 
     header_timeout: float = 10.0
     max_connections: int = 256
+    trusted_proxies: tuple[Network, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._read_deadline: asyncio.TimerHandle | None = None
+        self._proxy_buffer: bytes | None = None  # bytes of a trusted proxy's connection, before we know
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -46,7 +60,30 @@ class GuardedH11Protocol(H11Protocol):
             transport.write(_BUSY)
             transport.close()
             return
+        if self.client is not None and in_networks(self.client[0], self.trusted_proxies):
+            self._proxy_buffer = b""
         self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self._proxy_buffer is None:
+            super().data_received(data)
+            return
+        buffer = self._proxy_buffer + data
+        length = header_length(buffer)
+        if length is None:  # more to come (the read deadline still runs)
+            self._proxy_buffer = buffer
+            return
+        self._proxy_buffer = None
+        if length:
+            header = parse_header(buffer[:length])
+            if not header.valid:
+                log.warning("admin listener: malformed PROXY header from a trusted proxy, closed")
+                self.transport.close()
+                return
+            if header.src_addr is not None:  # v2 LOCAL (the balancer's own check) keeps its address
+                self.client = (str(header.src_addr), header.src_port or 0)
+        if rest := buffer[length:]:
+            super().data_received(rest)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -82,7 +119,11 @@ def protocol_class(settings: Settings) -> type[GuardedH11Protocol]:
     return type(
         "AdminH11Protocol",
         (GuardedH11Protocol,),
-        {"header_timeout": settings.admin_header_timeout, "max_connections": settings.admin_max_connections},
+        {
+            "header_timeout": settings.admin_header_timeout,
+            "max_connections": settings.admin_max_connections,
+            "trusted_proxies": tuple(ipaddress.ip_network(n, strict=False) for n in settings.admin_trusted_proxies),
+        },
     )
 
 
