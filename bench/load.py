@@ -1,6 +1,6 @@
 """Load: many concurrent sessions plus slow clients against a real `mailguard serve`.
 
-    .venv/bin/python bench/load.py [--sessions 200] [--messages 5] [--slow 20] [--big 20 --big-size 5000000]
+    .venv/bin/python -m bench.load [--sessions 200] [--messages 5] [--slow 20] [--big 20 --big-size 5000000]
 
 Phases, one relay (real rules, register, SQLite store; recording upstream in this process):
 1. normal only: `--sessions` concurrent clients (spread over 127.0.0.x source addresses, as
@@ -36,12 +36,11 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.support.crash import INTERNAL, policy_relay
+from tests.support.loop import ThreadLoop
+from tests.support.upstream import RecordingUpstream
 
-from support.crash import INTERNAL, policy_relay  # noqa: E402
-from support.loop import ThreadLoop  # noqa: E402
-from support.upstream import RecordingUpstream  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 T = TypeVar("T")
 BODY = ("x" * 76 + "\r\n") * 130  # ~10 KB
