@@ -15,12 +15,11 @@ import secrets
 import signal
 import tempfile
 from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
 from mailguard.cli import UserError
+from mailguard.detect.header_facts import read_headers
 
 PACKAGE_DEMO = Path(__file__).resolve().parent.parent / "demo"
 
@@ -69,16 +68,8 @@ def load_samples(folder: Path) -> list[Sample]:
         if entry is not None:
             samples.append(Sample(path, entry.get("mail_from", ""), list(entry.get("rcpt", []))))
             continue
-        headers = message_from_bytes(path.read_bytes(), policy=policy.compat32)
-        sender = getaddresses(headers.get_all("From", []))
-        rcpt = [
-            a
-            for _, a in getaddresses(
-                [*headers.get_all("To", []), *headers.get_all("Cc", []), *headers.get_all("Bcc", [])]
-            )
-            if a
-        ]
-        samples.append(Sample(path, sender[0][1] if sender else "", rcpt))
+        facts = read_headers(path.read_bytes())  # the envelope `mailguard check` would take
+        samples.append(Sample(path, facts.from_address, [*facts.to, *facts.cc, *facts.bcc]))
     return samples
 
 
