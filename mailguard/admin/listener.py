@@ -4,8 +4,11 @@ uvicorn times out idle keep-alive connections but not a request still arriving: 
 trickles one header byte every few seconds holds its socket for ever, and a thousand of them
 exhaust the process's file descriptors (new SMTP clients then time out, a rule reload fails with
 "Too many open files"). Here each connection gets `admin_header_timeout` seconds to deliver a
-whole request (headers and body; bodies are small, see guard.py), and past
-`admin_max_connections` a new connection is answered 503 and closed at once.
+whole request (headers and body; bodies are small, see guard.py). Past `admin_max_connections`
+a new connection takes the place of the one that has waited longest for its client's request
+(a trickler, or an idle keep-alive), so tricklers can't hold the cap and keep /healthz and
+/readyz from answering (the balancer's health check would take the relay out of the SMTP pool);
+only when every connection is at work is the new one answered 503 and closed at once.
 
 Behind a TCP balancer every reviewer seems to come from the balancer, so the login and token
 throttles would count one address for all of them. A connection from
@@ -48,18 +51,22 @@ class GuardedH11Protocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._read_deadline: asyncio.TimerHandle | None = None
+        self._waiting_since = 0.0  # when the current wait for the client's request began
         self._proxy_buffer: bytes | None = None  # bytes of a trusted proxy's connection, before we know
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
+            evicted = self._evict_longest_waiting()
             global _last_warning
             if self.loop.time() - _last_warning > 60:  # a flood must not flood the log as well
                 _last_warning = self.loop.time()
-                log.warning("admin listener: %d connections at once, refusing more", self.max_connections)
-            transport.write(_BUSY)
-            transport.close()
-            return
+                action = "dropping the slowest" if evicted else "refusing more"
+                log.warning("admin listener: %d connections at once, %s", self.max_connections, action)
+            if not evicted:
+                transport.write(_BUSY)
+                transport.close()
+                return
         if self.client is not None and in_networks(self.client[0], self.trusted_proxies):
             self._proxy_buffer = b""
         self._arm()
@@ -101,7 +108,23 @@ class GuardedH11Protocol(H11Protocol):
 
     def _arm(self) -> None:
         self._disarm()
+        self._waiting_since = self.loop.time()
         self._read_deadline = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _evict_longest_waiting(self) -> bool:
+        """Close the connection that has waited longest for its client's request; False if every
+        other connection is being served."""
+        waiting = [
+            c
+            for c in self.connections
+            if c is not self and isinstance(c, GuardedH11Protocol) and c._read_deadline is not None
+        ]
+        if not waiting:
+            return False
+        victim = min(waiting, key=lambda c: c._waiting_since)
+        victim._disarm()
+        victim.transport.close()
+        return True
 
     def _disarm(self) -> None:
         if self._read_deadline is not None:
