@@ -20,6 +20,7 @@ from typing import Any
 
 from mailguard.cli import UserError
 from mailguard.detect.header_facts import read_headers
+from mailguard.policy.verdict import reason_line
 
 PACKAGE_DEMO = Path(__file__).resolve().parent.parent / "demo"
 
@@ -164,7 +165,7 @@ async def _push_all(samples: list[Sample], host: str, port: int, recorder: Any, 
             outcome, delivered = f"failed: {exc}", []
         print(f"\n{sample.path.name}: {outcome}")
         for reason in verdict.reasons:
-            print(f"    why: {reason.rule}: {reason.detail[:300]}")
+            print(f"    why: {reason_line(reason.record())[:300]}")
         if delivered:
             print(f"    the upstream received (to {', '.join(delivered[0].rcpt_tos)}):")
             for line in _first_lines(delivered[0].data):
