@@ -275,20 +275,20 @@ async def admin_big_body(admin_port: int, size: int = 200 << 20) -> tuple[int, s
         b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % size
     )
     sent, block = 0, b"{" * (1 << 20)
-    answer = b""
+    # The answer comes before the body is read, and a reset (we keep writing) may discard it
+    # from our receive buffer: so take it in while writing.
+    answering = asyncio.ensure_future(reader.readline())
     try:
-        while sent < size:
+        while sent < size and not answering.done():
             writer.write(block)
             await writer.drain()
             sent += len(block)
-            if reader.at_eof() or reader._buffer:  # type: ignore[attr-defined]  # answered early
-                break
     except OSError:
-        pass  # refused and closed while we wrote: the answer, if any, is already read in
+        pass  # refused and closed while we wrote
     try:
-        answer = await asyncio.wait_for(reader.readline(), 120)
+        answer = await asyncio.wait_for(answering, 120)
     except (OSError, TimeoutError):
-        pass
+        answer = b""
     finally:
         writer.close()
     return sent, answer.decode("ascii", "replace").strip() or "closed"
@@ -311,7 +311,11 @@ async def admin_tricklers(admin_port: int, count: int, seconds: float) -> tuple[
             if not writer.is_closing():
                 writer.write(b"G")
         await asyncio.sleep(1.0)
-    alive = sum(not (r.at_eof() or r._buffer) for r in readers)  # type: ignore[attr-defined]
+    # Let go by the listener: closed (EOF), answered (503), or reset (dropped while we wrote).
+    alive = sum(
+        not (r.at_eof() or r._buffer or r.exception() or w.is_closing())  # type: ignore[attr-defined]
+        for r, w in zip(readers, writers, strict=True)
+    )
     for writer in writers:
         writer.close()
     return len(writers), alive
