@@ -1,7 +1,7 @@
 """The misdirection guard at scale: 1,000,000 case keys in the store, the cost of a lookup, and
 the relay's latency with the guard on and off.
 
-    sudo .venv/bin/python bench/affinity.py [--keys 1000000] [--messages 400] [--database-url URL]
+    sudo .venv/bin/python -m bench.affinity [--keys 1000000] [--messages 400] [--database-url URL]
 
 1. Learns `--keys` cases (two recipients each: a member of the public and a professional) into
    a fresh store (SQLite in a temporary data folder, or the PostgreSQL you name) through the real
@@ -22,14 +22,11 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from relay import ROOT, mailguard, sink
-
+from bench.relay import ROOT, mailguard, sink
 from mailguard.detect.cases import canonical_reference
 from mailguard.organisation.organisation import Organisation
 from mailguard.quarantine.affinity import Delivery, open_affinity

@@ -1,6 +1,6 @@
 """Crash safety: N rounds of kill -9 against a real `mailguard serve` while clients send.
 
-    .venv/bin/python bench/crash_safety.py [--rounds 100] [--clients 4] [--seed S] [--keep DIR]
+    .venv/bin/python -m bench.crash_safety [--rounds 100] [--clients 4] [--seed S] [--keep DIR]
 
 Each round starts the relay (SQLite store, the repo's rules, a one-row register so some
 messages are held), has client threads send clean, rewritten and to-be-held messages, SIGKILLs
@@ -21,11 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.support.crash import Tally, run_round
+from tests.support.loop import ThreadLoop
 
-from support.crash import Tally, run_round  # noqa: E402
-from support.loop import ThreadLoop  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:

@@ -1,6 +1,10 @@
 """Load: many concurrent sessions plus slow clients against a real `mailguard serve`.
 
-    .venv/bin/python bench/load.py [--sessions 200] [--messages 5] [--slow 20] [--big 20 --big-size 5000000]
+    .venv/bin/python -m bench.load [--sessions 200] [--messages 5] [--slow 20] [--big 20 --big-size 5000000]
+                                   [--hostile 3] [--admin-attack 1] [--tricklers 1030]
+    .venv/bin/python -m bench.load --sessions 0 --big 0 --hostile 3 --admin-attack 2   # the attacks only
+
+(from the repository root: it imports the tests' support package).
 
 Phases, one relay (real rules, register, SQLite store; recording upstream in this process):
 1. normal only: `--sessions` concurrent clients (spread over 127.0.0.x source addresses, as
@@ -11,12 +15,13 @@ Phases, one relay (real rules, register, SQLite store; recording upstream in thi
    the greeting must be `421 4.7.0`;
 5. hostile HTML (`--hostile` messages of each shape: 1,700 nested tables, 12,000 nested
    `<div>`s, a tag with 6,000 attributes, and 8 KB of table rows and of spans) sent
-   concurrently while a probe session sends NOOP every 10 ms: the NOOP reply time is the
-   relay's event-loop lag (plus a loopback round trip); the target is p99 < 50 ms;
-6. hostile clients elsewhere (`--admin-attack`): an unauthenticated 200 MB POST and
-   `--tricklers` slow clients on the admin port, with the same SMTP loop-lag probe and the
-   relay's peak RSS; then 11 outside addresses x 50 idle SMTP sessions and whether an allowed
-   client still gets its 250.
+   concurrently while well-behaved probes run: NOOP every 10 ms on an idle session (the reply
+   time is the relay's event-loop lag plus a loopback round trip; the target is p99 < 50 ms),
+   GET /healthz every 50 ms (admin latency) and a 10 KB message every 100 ms (SMTP latency);
+6. hostile clients elsewhere: `--admin-attack` unauthenticated 200 MB POSTs at once and
+   `--tricklers` slow clients on the admin port, with the same probes and the relay's peak
+   RSS; then 11 outside addresses x 50 idle SMTP sessions and whether an allowed client still
+   gets its 250.
 Prints p50/p99 reply latency with and without slow clients (fair service), the relay's RSS
 (process and extraction workers) idle, peak per phase, and after, and what the caps answered.
 Keep runs short: the machine is shared.
@@ -32,16 +37,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.support.crash import INTERNAL, policy_relay
+from tests.support.loop import ThreadLoop
+from tests.support.upstream import RecordingUpstream
 
-from support.crash import INTERNAL, policy_relay  # noqa: E402
-from support.loop import ThreadLoop  # noqa: E402
-from support.upstream import RecordingUpstream  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 T = TypeVar("T")
 BODY = ("x" * 76 + "\r\n") * 130  # ~10 KB
@@ -182,41 +187,79 @@ async def hostile_client(host: str, port: int, source: str, html: str) -> str:
         writer.close()
 
 
-async def noop_lag(host: str, port: int, work: Coroutine[Any, Any, T]) -> tuple[list[float], T, float]:
-    """NOOP round trips on an idle session (127.0.5.1) while `work` runs: the relay's event-loop
-    lag. Returns the lags, what `work` returned, and how long it took."""
+PROBE_TIMEOUT = 10.0  # seconds; a probe that gets no answer counts as this long
+
+
+@dataclass
+class Probed:
+    """What a well-behaved client saw while an attack ran (seconds per probe)."""
+
+    loop: list[float] = field(default_factory=list)  # NOOP round trip on an idle SMTP session: loop lag
+    admin: list[float] = field(default_factory=list)  # GET /healthz on the admin port
+    smtp: list[float] = field(default_factory=list)  # a 10 KB message, connect to 250
+
+    def line(self) -> str:
+        return f"SMTP {_lag(self.loop)}; admin /healthz {_spread(self.admin)}; SMTP 10 KB message {_spread(self.smtp)}"
+
+
+async def _healthz(admin_port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", admin_port, local_addr=("127.0.5.2", 0))
+    try:
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        if not (await reader.readline()).startswith(b"HTTP/1.1 200"):
+            raise ConnectionError("healthz not 200")
+    finally:
+        writer.close()
+
+
+async def probes(host: str, port: int, admin_port: int, work: Callable[[], Awaitable[T]]) -> tuple[Probed, T, float]:
+    """Probe the relay while `work()` runs (started once the probes do): NOOPs every 10 ms on an
+    idle session (127.0.5.1; the relay's event-loop lag plus a loopback round trip), /healthz
+    every 50 ms, and a 10 KB message every 100 ms. Returns the probes, what `work()` returned,
+    and how long it took."""
     reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.5.1", 0))
     await reply(reader)
-    lags: list[float] = []
+    seen = Probed()
     stop = asyncio.Event()
 
-    async def probe() -> None:
+    async def every(pause: float, samples: list[float], once: Callable[[], Awaitable[object]]) -> None:
         while not stop.is_set():
             started = time.perf_counter()
-            writer.write(b"NOOP\r\n")
-            await reply(reader)
-            lags.append(time.perf_counter() - started)
-            await asyncio.sleep(0.01)
+            try:
+                await asyncio.wait_for(once(), PROBE_TIMEOUT)
+                samples.append(time.perf_counter() - started)
+            except (OSError, TimeoutError):
+                samples.append(PROBE_TIMEOUT)
+            await asyncio.sleep(pause)
 
-    prober = asyncio.create_task(probe())
+    async def noop() -> None:
+        writer.write(b"NOOP\r\n")
+        await reply(reader)
+
+    probers = [
+        asyncio.create_task(every(0.01, seen.loop, noop)),
+        asyncio.create_task(every(0.05, seen.admin, lambda: _healthz(admin_port))),
+        asyncio.create_task(every(0.1, seen.smtp, lambda: big_client(host, port, "127.0.5.3", 10_000))),
+    ]
     await asyncio.sleep(0.5)
     started = time.perf_counter()
-    result = await work
+    result = await work()
     elapsed = time.perf_counter() - started
     stop.set()
-    await prober
+    await asyncio.gather(*probers)
     writer.close()
-    return lags, result, elapsed
+    return seen, result, elapsed
 
 
-async def run_hostile(host: str, port: int, bodies: list[str]) -> tuple[list[float], list[str], float]:
-    """NOOP round trips on an idle session while `bodies` are sent at once."""
-    answers = asyncio.gather(
-        *(hostile_client(host, port, f"127.0.6.{1 + i % 40}", body) for i, body in enumerate(bodies)),
-        return_exceptions=True,
-    )
-    lags, results, elapsed = await noop_lag(host, port, answers)
-    return lags, [str(a)[:3] for a in results], elapsed
+async def run_hostile(host: str, port: int, admin_port: int, bodies: list[str]) -> tuple[Probed, list[str], float]:
+    """The probes while `bodies` are sent at once."""
+
+    def answers() -> Awaitable[list[Any]]:
+        clients = (hostile_client(host, port, f"127.0.6.{1 + i % 40}", body) for i, body in enumerate(bodies))
+        return asyncio.gather(*clients, return_exceptions=True)
+
+    seen, results, elapsed = await probes(host, port, admin_port, answers)
+    return seen, [str(a)[:3] for a in results], elapsed
 
 
 # --- hostile clients of the admin listener and outsiders on the SMTP port (issue 12) -------------
@@ -232,17 +275,20 @@ async def admin_big_body(admin_port: int, size: int = 200 << 20) -> tuple[int, s
         b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % size
     )
     sent, block = 0, b"{" * (1 << 20)
-    answer = b""
+    # The answer comes before the body is read, and a reset (we keep writing) may discard it
+    # from our receive buffer: so take it in while writing.
+    answering = asyncio.ensure_future(reader.readline())
     try:
-        while sent < size:
+        while sent < size and not answering.done():
             writer.write(block)
             await writer.drain()
             sent += len(block)
-            if reader.at_eof() or reader._buffer:  # type: ignore[attr-defined]  # answered early
-                break
-        answer = await asyncio.wait_for(reader.readline(), 120)
+    except OSError:
+        pass  # refused and closed while we wrote
+    try:
+        answer = await asyncio.wait_for(answering, 120)
     except (OSError, TimeoutError):
-        pass
+        answer = b""
     finally:
         writer.close()
     return sent, answer.decode("ascii", "replace").strip() or "closed"
@@ -265,7 +311,11 @@ async def admin_tricklers(admin_port: int, count: int, seconds: float) -> tuple[
             if not writer.is_closing():
                 writer.write(b"G")
         await asyncio.sleep(1.0)
-    alive = sum(not (r.at_eof() or r._buffer) for r in readers)  # type: ignore[attr-defined]
+    # Let go by the listener: closed (EOF), answered (503), or reset (dropped while we wrote).
+    alive = sum(
+        not (r.at_eof() or r._buffer or r.exception() or w.is_closing())  # type: ignore[attr-defined]
+        for r, w in zip(readers, writers, strict=True)
+    )
     for writer in writers:
         writer.close()
     return len(writers), alive
@@ -349,29 +399,48 @@ async def probe_caps(host: str, port: int, max_connections: int, per_client: int
             writer.close()
 
 
-def _lag(lags: list[float]) -> str:
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "no probes"
     return (
-        f"event-loop lag (NOOP round trip, {len(lags)} probes) p50 {statistics.median(lags) * 1000:.1f} ms, "
-        f"p99 {percentile(lags, 0.99) * 1000:.1f} ms, max {max(lags) * 1000:.0f} ms"
+        f"({len(values)} probes) p50 {statistics.median(values) * 1000:.1f} ms, "
+        f"p99 {percentile(values, 0.99) * 1000:.1f} ms, max {max(values) * 1000:.0f} ms"
     )
 
 
-def hostile_admin_and_outsiders(relay: Any, tricklers: int) -> None:
-    """Phase 6: an unauthenticated 200 MB POST and `tricklers` slow clients on the admin port,
-    then 11 outside addresses x 50 idle SMTP sessions; SMTP loop lag and RSS meanwhile."""
+def _lag(lags: list[float]) -> str:
+    return f"event-loop lag (NOOP round trip) {_spread(lags)}"
+
+
+def admin_port_of(relay: Any) -> int:
+    return int(str(relay.settings["admin_listen"]).rsplit(":", 1)[1])
+
+
+def hostile_admin_and_outsiders(relay: Any, posts: int, tricklers: int) -> None:
+    """Phase 6: `posts` unauthenticated 200 MB POSTs at once and `tricklers` slow clients on the
+    admin port, then 11 outside addresses x 50 idle SMTP sessions; the probes and RSS meanwhile."""
     host, port = relay.host, relay.port
-    admin_port = int(str(relay.settings["admin_listen"]).rsplit(":", 1)[1])
+    admin_port = admin_port_of(relay)
     before = rss_kb(relay.pid)
     sampler = Sampler(relay.pid)
     sampler.start()
-    lags, (taken, answer), elapsed = asyncio.run(noop_lag(host, port, admin_big_body(admin_port)))
+
+    def flood() -> Awaitable[list[tuple[int, str]]]:
+        return asyncio.gather(*(admin_big_body(admin_port) for _ in range(posts)))
+
+    seen, answers, elapsed = asyncio.run(probes(host, port, admin_port, flood))
     peak = sampler.stop()
+    taken = max(sent for sent, _ in answers)
     print(
-        f"admin: unauthenticated 200 MB POST: {taken >> 20} MB taken, answer {answer!r} after {elapsed:.1f} s; "
-        f"peak RSS +{(peak - before) / 1024:.0f} MiB; SMTP {_lag(lags)}"
+        f"admin: {posts} unauthenticated 200 MB POST(s) at once: at most {taken >> 20} MB taken, answers "
+        f"{sorted({a for _, a in answers})} after {elapsed:.1f} s; peak RSS +{(peak - before) / 1024:.0f} MiB"
     )
-    lags, (opened, held), _ = asyncio.run(noop_lag(host, port, admin_tricklers(admin_port, tricklers, 15)))
-    print(f"admin: {opened} clients trickling a header byte a second for 15 s: {held} still held; SMTP {_lag(lags)}")
+    print(f"    meanwhile: {seen.line()}")
+    seen, (opened, held), _ = asyncio.run(
+        probes(host, port, admin_port, lambda: admin_tricklers(admin_port, tricklers, 15))
+    )
+    print(f"admin: {opened} clients trickling a header byte a second for 15 s: {held} still held")
+    print(f"    meanwhile: {seen.line()}")
     greeted, refused, answer = asyncio.run(outsider_flood(host, port))
     print(
         f"SMTP: 11 outside addresses x 50 idle sessions: {greeted} greeted, {refused} refused; "
@@ -388,7 +457,9 @@ def main() -> int:
     parser.add_argument("--big-size", type=int, default=5_000_000)
     parser.add_argument("--max-connections", type=int, default=300)
     parser.add_argument("--per-client", type=int, default=50)
-    parser.add_argument("--admin-attack", type=int, default=1, help="0: skip the admin and outsider phase")
+    parser.add_argument(
+        "--admin-attack", type=int, default=1, help="unauthenticated 200 MB POSTs at once in phase 6 (0: skip it)"
+    )
     parser.add_argument("--tricklers", type=int, default=1030, help="slow admin clients in that phase")
     parser.add_argument("--hostile", type=int, default=3, help="rounds of the hostile HTML shapes")
     args = parser.parse_args()
@@ -410,7 +481,7 @@ def main() -> int:
         host, port = relay.host, relay.port
         idle = rss_kb(relay.pid)
         print(f"relay RSS idle: {idle / 1024:.0f} MiB")
-        for slow in (0, args.slow):
+        for slow in (0, args.slow) if args.sessions else ():
             sampler = Sampler(relay.pid)
             sampler.start()
             latencies, ok, elapsed = asyncio.run(run_normal(host, port, args, slow))
@@ -446,14 +517,11 @@ def main() -> int:
             ordinary = "<p>" + BODY.replace("\r\n", "</p><p>") + "</p>"  # the same count, 10 KB of paragraphs
             for label, bodies in (("ordinary HTML (baseline)", [ordinary] * len(shapes) * args.hostile),
                                   (f"hostile HTML ({', '.join(shapes)})", list(shapes.values()) * args.hostile)):
-                lags, codes, elapsed = asyncio.run(run_hostile(host, port, bodies))
-                print(
-                    f"{label}: {len(codes)} messages at once, replies {sorted(set(codes))} in {elapsed:.1f} s; "
-                    f"event-loop lag (NOOP round trip, {len(lags)} probes) p50 {statistics.median(lags) * 1000:.1f} "
-                    f"ms, p99 {percentile(lags, 0.99) * 1000:.1f} ms, max {max(lags) * 1000:.0f} ms"
-                )
+                seen, codes, elapsed = asyncio.run(run_hostile(host, port, admin_port_of(relay), bodies))
+                print(f"{label}: {len(codes)} messages at once, replies {sorted(set(codes))} in {elapsed:.1f} s")
+                print(f"    meanwhile: {seen.line()}")
         if args.admin_attack:
-            hostile_admin_and_outsiders(relay, args.tricklers)
+            hostile_admin_and_outsiders(relay, args.admin_attack, args.tricklers)
         per, total = asyncio.run(probe_caps(host, port, args.max_connections, args.per_client))
         print(f"caps: connection {args.per_client + 1} from one address -> {per!r}")
         print(f"caps: connection {args.max_connections + 1} in total -> {total!r}")

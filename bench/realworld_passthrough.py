@@ -1,6 +1,6 @@
 """Send every message of ../shared/corpus/realworld through a real relay and check byte-identity.
 
-    .venv/bin/python bench/realworld_passthrough.py [CORPUS_DIR]
+    .venv/bin/python -m bench.realworld_passthrough [CORPUS_DIR]
 
 Each file goes twice: as a compliant client sends it (CRLF, dot-stuffed) and as smtplib sends
 raw bytes (bare LF kept, legacy style). Prints counts and any message that came out different,
@@ -13,11 +13,10 @@ import smtplib
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.support.passthrough import send_compliant, strip_trace, wire_form
+from tests.support.relay import RelayHarness
 
-from support.passthrough import send_compliant, strip_trace, wire_form  # noqa: E402
-from support.relay import RelayHarness  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Relay throughput and added latency: a client -> X -> smtp-sink, in one run.
 
-    sudo .venv/bin/python bench/relay.py [--messages 4000] [--sessions 20] [--size 10240]
+    sudo .venv/bin/python -m bench.relay [--messages 4000] [--sessions 20] [--size 10240]
                                          [--workers auto] [--mixed 600]
 
 X is, in turn: nothing (direct to smtp-sink), `mailguard serve` out of the box (the real
@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from traffic import Mail, StreamResult, build_stream, send_stream, write_register  # noqa: E402  (bench/ is the script's folder)
+from bench.traffic import Mail, StreamResult, build_stream, send_stream, write_register  # noqa: E402
 
 
 def free_port() -> int:

@@ -1,6 +1,6 @@
 """Long pipeline fuzz run (issue 7): hostile MIME trees through extraction and the Scanner.
 
-    .venv/bin/python fuzz/fuzz_pipeline.py [--examples 5000] [--seed N] [--save DIR] [--pool]
+    .venv/bin/python -m fuzz.fuzz_pipeline [--examples 5000] [--seed N] [--save DIR] [--pool]
 
 Every generated message must give a Content from `extract_content` (never an exception) and
 a pass/rewrite/hold/reject verdict from the Scanner (tempfail means something inside raised).
@@ -24,17 +24,14 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from mailguard.envelope import Envelope  # noqa: E402
-from mailguard.message import extract_content  # noqa: E402
-from mailguard.policy.engine import load_policy  # noqa: E402
-from mailguard.policy.scanner import Scanner, open_register  # noqa: E402
-from mailguard.policy.verdict import Action  # noqa: E402
-from tests.redteam.conftest import InlinePool, redteam_settings  # noqa: E402
-from tests.redteam.mail import FLAGGED, SENDER  # noqa: E402
-from tests.redteam.mime_trees import messages  # noqa: E402
+from mailguard.envelope import Envelope
+from mailguard.message import extract_content
+from mailguard.policy.engine import load_policy
+from mailguard.policy.scanner import Scanner, open_register
+from mailguard.policy.verdict import Action
+from tests.redteam.conftest import InlinePool, redteam_settings
+from tests.redteam.mail import FLAGGED, SENDER
+from tests.redteam.mime_trees import messages
 
 DECIDED = (Action.PASS, Action.REWRITE, Action.HOLD, Action.REJECT)
 

@@ -1,6 +1,6 @@
 """Long fuzz run: random SMTP command streams against the real relay.
 
-    .venv/bin/python fuzz/fuzz_smtp.py [--examples 5000] [--seed S] [--serve]
+    .venv/bin/python -m fuzz.fuzz_smtp [--examples 5000] [--seed S] [--serve]
 
 By default the relay runs in this process (pass-everything decider, recording upstream), so
 its ERROR log lines are caught too; `--serve` fuzzes a real `mailguard serve` subprocess with
@@ -20,14 +20,14 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from hypothesis import HealthCheck, given, seed, settings
 
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-from support.crash import policy_relay  # noqa: E402
-from support.relay import RelayHarness, free_port  # noqa: E402
-from support.serveproc import ServeProcess  # noqa: E402
-from support.smtpfuzz import ErrorLog, play, streams  # noqa: E402
+from tests.support.crash import policy_relay
+from tests.support.relay import RelayHarness, free_port
+from tests.support.serveproc import ServeProcess
+from tests.support.smtpfuzz import ErrorLog, play, streams
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_serve(stack: ExitStack) -> tuple[str, int, ServeProcess]:

@@ -225,7 +225,7 @@ class Settings(BaseSettings):
     # ADMIN_TRUSTED_PROXIES; ADMIN_PUBLIC_URL above also sets cookie Secure and the Origin check) ---
     admin_tls_cert_file: Path | None = None  # serve the admin listener over https
     admin_tls_key_file: Path | None = None  # its private key (goes with the certificate)
-    admin_trusted_proxies: CommaList = []  # CIDRs whose X-Forwarded-For is believed for the client address
+    admin_trusted_proxies: CommaList = []  # CIDRs whose X-Forwarded-For or PROXY protocol header names the client
     admin_max_connections: int = Field(256, ge=8)  # admin connections at once; more are refused at accept
     admin_header_timeout: float = Field(10.0, gt=0)  # seconds a client has to send a request's headers and body
 

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from email import policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
+from email.message import EmailMessage
 from functools import lru_cache
+
+from mailguard.message.extract.addresses import header_addresses
 
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
 # Anything a reader would take for an address, wherever it is written (display names too).
@@ -208,9 +211,10 @@ def mentioned_addresses(text: str, *, python_parser: bool = True) -> frozenset[s
         found.discard("")
         return frozenset(found)
     try:
-        header = policy.default.header_factory("to", variants[0])
-        for addr in getattr(header, "addresses", ()):
-            found.add(normalise_address(addr.addr_spec, stand_in=False) or "")
+        parsed = EmailMessage(policy=policy.default)
+        parsed["To"] = variants[0]
+        for address, _ in header_addresses(parsed, "to"):
+            found.add(normalise_address(address, stand_in=False) or "")
     except Exception:  # any parse failure just means no third opinion
         pass
     found.discard("")

@@ -28,7 +28,7 @@ from mailguard.envelope import Envelope
 from mailguard.environment import load_settings
 from mailguard.policy.loader import PolicyError
 from mailguard.policy.scanner import Scanner
-from mailguard.policy.verdict import Action, Reason, Verdict
+from mailguard.policy.verdict import Action, Reason, Verdict, reason_line
 from mailguard.relay.dataread import has_bare_line_ends, normalise_line_ends
 from mailguard.settings import BareNewline, Settings
 
@@ -142,7 +142,7 @@ async def _check_one(scanner: Scanner, settings: Settings, job: Job) -> dict[str
 
 def _format_line(result: dict[str, object]) -> str:
     reasons = result.get("reasons") or []
-    words = "; ".join(f"{r['rule']}: {r['detail']}" for r in reasons)  # type: ignore[index, union-attr]
+    words = "; ".join(reason_line(r) for r in reasons)  # type: ignore[union-attr]
     unscanned = result.get("unscanned") or []
     extra = f" [{len(unscanned)} part(s) not scanned]" if unscanned else ""  # type: ignore[arg-type]
     error = f" ({result['error']})" if result.get("error") else ""

@@ -15,12 +15,12 @@ import secrets
 import signal
 import tempfile
 from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
 from mailguard.cli import UserError
+from mailguard.detect.header_facts import read_headers
+from mailguard.policy.verdict import reason_line
 
 PACKAGE_DEMO = Path(__file__).resolve().parent.parent / "demo"
 
@@ -69,16 +69,8 @@ def load_samples(folder: Path) -> list[Sample]:
         if entry is not None:
             samples.append(Sample(path, entry.get("mail_from", ""), list(entry.get("rcpt", []))))
             continue
-        headers = message_from_bytes(path.read_bytes(), policy=policy.compat32)
-        sender = getaddresses(headers.get_all("From", []))
-        rcpt = [
-            a
-            for _, a in getaddresses(
-                [*headers.get_all("To", []), *headers.get_all("Cc", []), *headers.get_all("Bcc", [])]
-            )
-            if a
-        ]
-        samples.append(Sample(path, sender[0][1] if sender else "", rcpt))
+        facts = read_headers(path.read_bytes())  # the envelope `mailguard check` would take
+        samples.append(Sample(path, facts.from_address, [*facts.to, *facts.cc, *facts.bcc]))
     return samples
 
 
@@ -173,7 +165,7 @@ async def _push_all(samples: list[Sample], host: str, port: int, recorder: Any, 
             outcome, delivered = f"failed: {exc}", []
         print(f"\n{sample.path.name}: {outcome}")
         for reason in verdict.reasons:
-            print(f"    why: {reason.rule}: {reason.detail[:300]}")
+            print(f"    why: {reason_line(reason.record())[:300]}")
         if delivered:
             print(f"    the upstream received (to {', '.join(delivered[0].rcpt_tos)}):")
             for line in _first_lines(delivered[0].data):

@@ -3,17 +3,15 @@ message is from and to. Header-only parsing: cheap, and never fails on a broken 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from email.headerregistry import Address, Group
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import default
-from email.utils import getaddresses
 
+from mailguard.message.extract.addresses import header_addresses
 from mailguard.message.model import AddressSource, VisibleAddress
 
 _PARSER = BytesHeaderParser(policy=default)
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass(slots=True)
@@ -37,23 +35,8 @@ class HeaderFacts:
         ]
 
 
-def _addresses(message: object, name: str) -> list[str]:
-    out: list[str] = []
-    for value in message.get_all(name) or []:  # type: ignore[attr-defined]
-        try:
-            groups = value.groups  # structured header: groups and display names with commas parsed
-            found = [a for g in groups for a in (g.addresses if isinstance(g, Group) else [g])]
-            out.extend(_addr_spec(a) for a in found if isinstance(a, Address))
-            # addresses typed into a display name are shown to every reader too
-            shown = " ".join(a.display_name for a in found if "@" in a.display_name)
-            out.extend(m.group().strip(".") for m in _EMAIL.finditer(shown))
-        except (AttributeError, TypeError, ValueError, IndexError):
-            out.extend(addr for _, addr in getaddresses([str(value)]))  # broken header: best effort
-    return [a.lower() for a in out if "@" in a]
-
-
-def _addr_spec(address: Address) -> str:
-    return f"{address.username}@{address.domain}" if address.domain else address.username
+def _addresses(message: Message, name: str) -> list[str]:
+    return [address for address, _ in header_addresses(message, name.lower())]
 
 
 def read_headers(data: bytes) -> HeaderFacts:

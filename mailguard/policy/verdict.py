@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from mailguard.message.model import Attachment, Snippet, Unscanned
 
@@ -37,14 +39,44 @@ class Reason:
     action: Action = Action.PASS  # what this rule asked for
     reviewer_note: str = ""  # for reviewers only, never in a sender notice (misdirection: earlier recipients)
 
-    def as_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"rule": self.rule, "detector": self.detector, "detail": self.detail}
+    def record(self) -> dict[str, Any]:
+        """Every field, as the quarantine stores it: the one serialised form of a Reason."""
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "detector": self.detector,
+            "detail": self.detail,
+            "action": self.action.value,
+        }
         if self.register_id:
             out["register_id"] = self.register_id
+        if self.reviewer_note:
+            out["reviewer_note"] = self.reviewer_note
+        if self.snippet:
+            s = self.snippet
+            out["snippet"] = {"where": s.where, "before": s.before, "match": s.match, "after": s.after}
+        return out
+
+    def as_json(self) -> dict[str, object]:
+        """`mailguard check --json`: the public fields, and where the match is and what it is."""
+        out = public_reason(self.record())
         if self.snippet:
             out["where"] = self.snippet.where
             out["match"] = self.snippet.match
         return out
+
+
+def public_reason(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a reason record (`Reason.record`, live or stored) that lists and `check`
+    show: rule, detector, detail and the register id."""
+    out = {k: record[k] for k in ("rule", "detector", "detail") if k in record}
+    if record.get("register_id"):
+        out["register_id"] = record["register_id"]
+    return out
+
+
+def reason_line(record: Mapping[str, Any]) -> str:
+    """One reason as a line of text: `rule: detail`."""
+    return f"{record['rule']}: {record['detail']}"
 
 
 @dataclass(slots=True)

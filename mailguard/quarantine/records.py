@@ -12,7 +12,7 @@ from typing import Any
 
 from mailguard.actions.held_message import HeldMessage, HeldReason
 from mailguard.envelope import Envelope
-from mailguard.policy.verdict import Reason, Verdict
+from mailguard.policy.verdict import Verdict, public_reason
 from mailguard.visible import visible
 
 MAX_HEADER_TEXT = 998  # RFC 5322 line limit: enough for any real subject or Message-Id
@@ -81,29 +81,12 @@ def _storable_tree(value: Any) -> Any:
     return value
 
 
-def reason_json(reason: Reason) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "rule": reason.rule,
-        "detector": reason.detector,
-        "detail": reason.detail,
-        "action": reason.action.value,
-    }
-    if reason.register_id:
-        out["register_id"] = reason.register_id
-    if reason.reviewer_note:
-        out["reviewer_note"] = reason.reviewer_note
-    if reason.snippet:
-        s = reason.snippet
-        out["snippet"] = {"where": s.where, "before": s.before, "match": s.match, "after": s.after}
-    return out
-
-
 def verdict_json(verdict: Verdict) -> dict[str, Any]:
     """The verdict as stored (strings made storable: extracted text can hold anything)."""
     return _storable_tree(
         {
             "action": verdict.action.value,
-            "reasons": [reason_json(r) for r in verdict.reasons],
+            "reasons": [r.record() for r in verdict.reasons],
             "unscanned": [
                 {"where": u.where, "reason": u.reason.value, "detail": u.detail} for u in verdict.unscanned
             ],
@@ -129,13 +112,6 @@ def envelope_json(envelope: Envelope) -> dict[str, Any]:
     )
 
 
-def _summary_reason(reason: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: reason[k] for k in ("rule", "detector", "detail") if k in reason}
-    if reason.get("register_id"):
-        out["register_id"] = reason["register_id"]
-    return out
-
-
 def pending_json(pending: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not pending:
         return None
@@ -154,7 +130,7 @@ def item_summary(row: Mapping[str, Any], now: float) -> dict[str, Any]:
         "received_at": iso(row["received_at"]),
         "status": row["status"],
         "verdict": verdict.get("action", "hold"),
-        "reasons": [_summary_reason(r) for r in verdict.get("reasons", [])],
+        "reasons": [public_reason(r) for r in verdict.get("reasons", [])],
         "age_seconds": max(0.0, now - row["received_at"]),
         "size": row["size"],
         "decided_at": iso(row["decided_at"]),
@@ -171,7 +147,7 @@ def item_detail(row: Mapping[str, Any], now: float) -> dict[str, Any]:
     reasons = verdict.get("reasons", [])
     out = item_summary(row, now)
     out["reasons"] = [
-        {**_summary_reason(r), **{k: r[k] for k in ("snippet", "reviewer_note") if r.get(k)}} for r in reasons
+        {**public_reason(r), **{k: r[k] for k in ("snippet", "reviewer_note") if r.get(k)}} for r in reasons
     ]
     out["snippets"] = [{"rule": r["rule"], **r["snippet"]} for r in reasons if r.get("snippet")]
     out["attachments"] = list(verdict.get("attachments", []))

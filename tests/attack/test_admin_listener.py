@@ -33,7 +33,7 @@ from mailguard.admin.tokens import API_FAILURE_LIMIT
 TOKEN = "admin-0123456789abcdef0123456789abcdef"
 PUBLIC = "https://review.example.org"
 PROXY = "127.0.0.5"  # the one trusted proxy
-HEADER_TIMEOUT = 2.0
+HEADER_TIMEOUT = 6.0
 MAX_CONNECTIONS = 64
 LOW_NOFILE = 512  # the soft limit the relay is started with; serve lifts it to the hard limit
 
@@ -151,7 +151,9 @@ def test_a_big_body_is_answered_before_a_byte_of_it_is_read(
 
 
 def test_a_page_post_without_a_session_is_refused_unread(served: Served) -> None:
-    answer, _ = served.raw(_post_head("/review/item/QAAAAAAAAAAAA/release", 100, None, "text/plain"), timeout=15)
+    """The body is never sent: an answer before the header timeout means nobody waited for it."""
+    head = _post_head("/review/item/QAAAAAAAAAAAA/release", 100, None, "application/x-www-form-urlencoded")
+    answer, _ = served.raw(head, timeout=HEADER_TIMEOUT - 0.5)
     assert _status(answer) == 403
 
 
@@ -234,28 +236,45 @@ def test_the_open_files_limit_is_raised_to_the_hard_limit(served: Served) -> Non
 def test_trickling_clients_are_cut_off_and_smtp_keeps_accepting(served: Served) -> None:
     opened = []
     try:
+        started_burst = time.monotonic()
         for _ in range(LOW_NOFILE + 100):  # more than the relay's fds before the limit was raised
             s = socket.create_connection(("127.0.0.1", served.admin_port), timeout=5)
             s.sendall(b"G")
             opened.append(s)
-        time.sleep(0.5)  # let the listener catch up with its accept queue
-        held = served.open_files()
+        burst = time.monotonic() - started_burst
+        # Health checks still answer, several at once, though tricklers fill the cap (before: 503,
+        # and the balancer's check on /readyz would have taken the relay out of the SMTP pool).
+        # Queued behind every trickler, their answers also say the listener has taken all in.
+        checks = [socket.create_connection(("127.0.0.1", served.admin_port), timeout=10) for _ in range(5)]
+        for s in checks:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answers = [_status(_read_response(s)) for s in checks]
+        for s in checks:
+            s.close()
+        assert answers == [200] * 5
+        # Files held once the count settles, the tricklers still inside their header timeout.
+        held = [served.open_files()]
+        while time.monotonic() - started_burst < HEADER_TIMEOUT - 1.5 and held[-3:] != [held[-1]] * 3:
+            time.sleep(0.2)
+            held.append(served.open_files())
         started = time.monotonic()
         with smtplib.SMTP(served.relay.host, served.relay.port, timeout=5) as client:
             assert client.noop()[0] == 250
         assert time.monotonic() - started < 5  # before: no answer at all (no file descriptors left)
-        for s in opened[:20]:  # one more byte now and then does not buy time
-            s.sendall(b"E")
+        for s in opened[-20:]:  # one more byte now and then does not buy time
+            try:
+                s.sendall(b"E")
+            except OSError:
+                pass  # already dropped for a newer connection
         time.sleep(HEADER_TIMEOUT + 1.5)
         after = served.open_files()
         print(
-            f"\n{len(opened)} trickling admin clients: relay held {held} files, "
-            f"{after} after the {HEADER_TIMEOUT} s header timeout"
+            f"\n{len(opened)} trickling admin clients opened in {burst:.1f} s: relay held {held[-1]} files "
+            f"meanwhile, {after} after the {HEADER_TIMEOUT} s header timeout"
         )
-        assert held < 300  # the cap, not the attacker, decides (before: one per connection, then none left)
+        # The cap, not the attacker, decides (before: one file per connection, then none left).
+        assert held[-1] < MAX_CONNECTIONS + 100
         assert after < 100
-        with served.client() as client:
-            assert client.get("/healthz").status_code == 200
     finally:
         for s in opened:
             s.close()

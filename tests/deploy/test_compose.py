@@ -112,6 +112,9 @@ def test_no_open_relay_to_anyone_who_reaches_the_host(compose: dict[str, Any]) -
     cfg = (DEPLOY / "haproxy" / "haproxy.cfg").read_text()
     smtp_backend = cfg.split("backend mailguard_smtp", 1)[1].split("\nfrontend", 1)[0]
     assert "send-proxy-v2" in smtp_backend
+    # The admin port too (issue 12, item 8): throttles count each reviewer, not the balancer.
+    assert env["MAILGUARD_ADMIN_TRUSTED_PROXIES"] == f"{lb_address}/32"
+    assert "send-proxy-v2" in cfg.split("backend mailguard_admin", 1)[1]
 
 
 def test_haproxy_survives_a_relay_draining_or_being_recreated() -> None:

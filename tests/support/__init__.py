@@ -1,5 +1,5 @@
 """Reusable test helpers: a real recording upstream and an in-process relay on free ports.
 
-from support.relay import RelayHarness
-from support.upstream import RecordingUpstream
+from .relay import RelayHarness
+from .upstream import RecordingUpstream
 """

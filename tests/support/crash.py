@@ -28,10 +28,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.loop import ThreadLoop
-from support.relay import free_port
-from support.serveproc import ServeProcess
-from support.upstream import RecordingUpstream
+from .loop import ThreadLoop
+from .relay import free_port
+from .serveproc import ServeProcess
+from .upstream import RecordingUpstream
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"

@@ -15,7 +15,8 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mailguard.relay.recorder import start_recorder
-from support.upstream import Behaviour, MisbehavingHandler, RecordingUpstream, _CountingSMTP
+
+from .upstream import Behaviour, MisbehavingHandler, RecordingUpstream, _CountingSMTP
 
 
 @dataclass

@@ -17,8 +17,9 @@ from mailguard.environment import load_settings
 from mailguard.pipeline import Decider, Disposer
 from mailguard.relay.server import RelayServer
 from mailguard.runtime import Runtime
-from support.loop import ThreadLoop
-from support.upstream import RecordingUpstream
+
+from .loop import ThreadLoop
+from .upstream import RecordingUpstream
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import httpx
 
-from support.relay import free_port
+from .relay import free_port
 
 
 def as_env(settings: Mapping[str, Any]) -> dict[str, str]:

@@ -29,8 +29,9 @@ from mailguard.relay.recorder import RecordedMessage
 from mailguard.relay.server import RelayServer, bind_socket
 from mailguard.runtime import Runtime, build_runtime
 from mailguard.settings import Settings
-from support.loop import ThreadLoop
-from support.upstream import RecordingUpstream
+
+from .loop import ThreadLoop
+from .upstream import RecordingUpstream
 
 ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef"
 

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailguard.relay.recorder import RecordingHandler, RecordingSMTP, start_recorder
-from support.loop import ThreadLoop
+
+from .loop import ThreadLoop
 
 
 @dataclass

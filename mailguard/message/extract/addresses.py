@@ -1,7 +1,12 @@
-"""Recipient headers parsed strictly with `policy.default` header objects (encoded words,
-groups, comments, IDN, mixed case), never `parseaddr` (CVE-2023-27043 on Python 3.11).
-When the parser reports a defect, any address-shaped text in the header is counted too: a
-recipient a client shows must never be missed because our parser disagreed."""
+"""The one parser of address headers (From, To, Cc, Bcc, Resent-*): extraction, the header
+facts of `check` and the scanner, `mailguard demo`, and the Bcc rewrite's second opinion all
+read addresses through `header_addresses`.
+
+Headers are parsed strictly with `policy.default` header objects (encoded words, groups,
+comments, IDN, mixed case), never `parseaddr`/`getaddresses` (CVE-2023-27043 on Python 3.11).
+Addresses typed into a display name count (every reader sees them), and when the parser
+reports a defect any address-shaped text in the header is counted too: a recipient a client
+shows must never be missed because our parser disagreed."""
 
 from __future__ import annotations
 
@@ -19,7 +24,10 @@ def normalise_address(addr_spec: str) -> str:
 
 
 def header_addresses(msg: Message, name: str) -> list[tuple[str, str]]:
-    """(address, display name) for every address in every `name` header of `msg`."""
+    """(address, display name) for every address in every `name` header of `msg` (a message
+    parsed with `policy.default`; `name` in lower case), in order, each address once and
+    normalised (`organisation.mailbox.normalise_address`); display-name and defect finds have
+    an empty display name."""
     found: dict[str, str] = {}
     raw_values = [str(v) for k, v in msg.raw_items() if k.lower() == name]
     try:
