@@ -6,12 +6,14 @@ and replaced, and the message becomes `Unscanned(where="message", reason=timeout
 to a worker happens in a thread, so the event loop never blocks on a pipe.
 
 The one parse on the event loop: a plain-text message (no HTML, no attachment) of at most
-`FAST_PATH_MAX` bytes is read in-process (see `fast_path`). The bound is measured, not
-guessed: the costliest 8 KB plain text we know (an address on every line, or nothing but
-email addresses) takes 2–4 ms; HTML, linear as its extraction is (html.py), costs up to 20 ms
-for 8 KB of table rows and 110 ms for 64 KB on the loaded 2-core CI machine, while a worker
-round trip costs about 4 ms, so HTML always goes to a worker. So does anything bigger and
-anything with an attachment. `bench/load.py --hostile` shows the loop lag under hostile HTML.
+`FAST_PATH_MAX` bytes is read in-process (see `fast_path`), while the loop's inline budget
+(`message/inline.py`) allows. The bound is measured, not guessed: the costliest 16 KB plain
+text we know (one 16 KB line of email addresses) takes 3.6 ms to read, an address on every
+line 1.5 ms (2-core machine, load 5); a clean 10 KB message 0.6 ms against a 1.0-1.3 ms worker
+round trip. HTML, linear as its extraction is (html.py), costs up to 20 ms for 8 KB of table
+rows and 110 ms for 64 KB on the loaded 2-core CI machine, so HTML always goes to a worker. So
+does anything bigger and anything with an attachment. `bench/load.py --hostile` shows the
+loop lag under hostile HTML.
 """
 
 from __future__ import annotations
@@ -34,15 +36,21 @@ from types import TracebackType
 
 from mailguard.message import wire
 from mailguard.message.extract.bounds import ExtractLimits
+from mailguard.message.inline import InlineBudget
+from mailguard.message.lanes import Lanes
 from mailguard.message.model import Content, Unscanned, UnscannedReason
 
 log = logging.getLogger(__name__)
 
-FAST_PATH_MAX = 8 * 1024  # bytes; up to this a plain-text message is read in-process
+FAST_PATH_MAX = 16 * 1024  # bytes; up to this a plain-text message is read in-process
 _FAST_TYPES = frozenset({b"text/plain"})
 _CONTENT_TYPE = re.compile(rb"^content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.I | re.M)
 _NOT_FAST = re.compile(rb"^content-disposition:\s*attachment|\bname\*?=|^begin [0-7]{3}", re.I | re.M)
 _EXTRACTORS = "mailguard.message.extract.content"
+# Up to this size a message takes the small lane (message/lanes.py): short letters, HTML mail,
+# small attachments, each a few milliseconds of a worker; beyond it, a document can keep a
+# worker for a second or more (a 1 MB spreadsheet: 150 ms to read, more to match).
+SMALL_MAX = 256 * 1024
 _JOIN_TIMEOUT = 2.0
 _RESTART_DELAY = 1.0
 
@@ -119,12 +127,13 @@ class ExtractionPool:
         self.size = max(1, workers)
         # one thread per worker for the round trips, one more for starting and stopping workers
         self._threads = ThreadPoolExecutor(max_workers=self.size + 1, thread_name_prefix="mailguard-extract")
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._lanes: Lanes[_Worker] | None = None
         self._workers: set[_Worker] = set()
         self._start_lock: asyncio.Lock | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self._imported: asyncio.Future[object] | None = None
+        self.inline = InlineBudget()  # loop time for in-process work; the scanner's decide shares it
 
     async def __aenter__(self) -> ExtractionPool:
         await self.start()
@@ -139,7 +148,7 @@ class ExtractionPool:
         if self._start_lock is None:
             self._start_lock = asyncio.Lock()
         async with self._start_lock:
-            if self._idle is not None:
+            if self._lanes is not None:
                 return
             loop = asyncio.get_running_loop()
             # the fast path's extractors are imported now, in a thread, without delaying the
@@ -148,20 +157,21 @@ class ExtractionPool:
             started = await asyncio.gather(
                 *(loop.run_in_executor(self._threads, _Worker, self.limits) for _ in range(self.size))
             )
-            idle: asyncio.Queue[_Worker] = asyncio.Queue()
+            lanes: Lanes[_Worker] = Lanes(self.size)
             for worker in started:
                 self._workers.add(worker)
-                idle.put_nowait(worker)
-            self._idle = idle
+                lanes.add(worker)
+            self._lanes = lanes
 
     async def extract(self, data: bytes) -> Content:
         try:
-            if fast_path(data):
+            if fast_path(data) and self.inline.available():
                 if self._imported is not None and not self._imported.done():
                     await asyncio.shield(self._imported)  # not the loop's thread: the import's
                 from mailguard.message.extract.content import extract_content  # loaded by `start`
 
-                return extract_content(data, self.limits)
+                with self.inline.timed():
+                    return extract_content(data, self.limits)
             return await self._in_worker(data)
         except asyncio.CancelledError:
             raise
@@ -172,10 +182,11 @@ class ExtractionPool:
     async def _in_worker(self, data: bytes) -> Content:
         if self._closed:
             return timed_out("extraction pool closed")
-        if self._idle is None:
+        if self._lanes is None:
             await self.start()
-        assert self._idle is not None
-        worker = await self._idle.get()
+        assert self._lanes is not None
+        small = len(data) <= SMALL_MAX
+        worker = await self._lanes.acquire(small)
         loop = asyncio.get_running_loop()
         result: Content | None = None
         try:
@@ -186,8 +197,9 @@ class ExtractionPool:
                 u.where == "message" and u.reason is UnscannedReason.TIMEOUT for u in result.unscanned
             )
             if not exiting and worker.alive and not self._closed:
-                self._idle.put_nowait(worker)
+                self._lanes.release(worker, small)
             else:  # dead, overran, exiting, or we were cancelled mid-message: replace it
+                self._lanes.release(None, small)
                 self._replace(worker)
         if result is None:
             log.warning("extraction worker overran %.1f s or died; message unscanned", self.limits.timeout)
@@ -206,7 +218,7 @@ class ExtractionPool:
     async def _restart(self, old: _Worker) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._threads, old.kill)
-        while not self._closed and self._idle is not None:
+        while not self._closed and self._lanes is not None:
             try:
                 fresh = await loop.run_in_executor(self._threads, _Worker, self.limits)
             except Exception:
@@ -217,7 +229,7 @@ class ExtractionPool:
                 await loop.run_in_executor(self._threads, fresh.kill)
                 return
             self._workers.add(fresh)
-            self._idle.put_nowait(fresh)
+            self._lanes.add(fresh)
             return
 
     async def aclose(self) -> None:
