@@ -3,7 +3,8 @@
 Each worker (`mailguard.message.worker`) has an address-space limit (RLIMIT_AS) and each
 message a wall-clock limit; a worker that dies, hits its memory limit or overruns is killed
 and replaced, and the message becomes `Unscanned(where="message", reason=timeout)`. Talking
-to a worker happens in a thread, so the event loop never blocks on a pipe.
+to a worker is non-blocking socket I/O on the event loop (no thread hop per message); a large
+result is unpacked in a thread.
 
 The one parse on the event loop: a plain-text message (no HTML, no attachment) of at most
 `FAST_PATH_MAX` bytes is read in-process (see `fast_path`), while the loop's inline budget
@@ -27,11 +28,10 @@ import logging
 import pickle
 import re
 import socket
+import struct
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
 from types import TracebackType
 
 from mailguard.message import wire
@@ -66,6 +66,18 @@ def timed_out(detail: str) -> Content:
     return Content(unscanned=[Unscanned("message", UnscannedReason.TIMEOUT, detail)])
 
 
+_LENGTH = struct.Struct("!i")  # multiprocessing.Connection's framing, which the worker speaks
+_LONG_LENGTH = struct.Struct("!Q")  # after a length of -1: messages of 2 GiB and more
+_UNPACK_INLINE = 64 * 1024  # packed results up to this are unpacked on the loop (~0.1 ms)
+_RESULT_ERRORS = (pickle.UnpicklingError, ValueError, TypeError, KeyError, EOFError)
+
+
+def _frame(size: int) -> bytes:
+    if size > 0x7FFFFFFF:
+        return _LENGTH.pack(-1) + _LONG_LENGTH.pack(size)
+    return _LENGTH.pack(size)
+
+
 class _Worker:
     """One worker process (started by exec: it never re-runs our main script) and our end of
     its socket pair."""
@@ -83,31 +95,44 @@ class _Worker:
             raise
         finally:
             theirs.close()
-        self.conn = Connection(ours.detach())
+        self.sock = ours
+        self._stream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    def roundtrip(self, data: bytes, timeout: float) -> Content | None:
+    async def roundtrip(self, data: bytes, within: float, threads: ThreadPoolExecutor) -> Content | None:
         """Send one message and wait for its Content; None if the worker died or overran."""
-        deadline = time.monotonic() + timeout
         try:
-            self.conn.send_bytes(data)
-            if not self.conn.poll(max(0.0, deadline - time.monotonic())):
-                return None
-            return wire.unpack(self.conn.recv_bytes())
-        except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
+            async with asyncio.timeout(within):
+                if self._stream is None:
+                    self._stream = await asyncio.open_connection(sock=self.sock)
+                reader, writer = self._stream
+                writer.writelines((_frame(len(data)), data))  # no copy of the message
+                await writer.drain()
+                (size,) = _LENGTH.unpack(await reader.readexactly(_LENGTH.size))
+                if size == -1:
+                    (size,) = _LONG_LENGTH.unpack(await reader.readexactly(_LONG_LENGTH.size))
+                packed = await reader.readexactly(size)
+            if len(packed) <= _UNPACK_INLINE:
+                return wire.unpack(packed)
+            return await asyncio.get_running_loop().run_in_executor(threads, wire.unpack, packed)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, *_RESULT_ERRORS):
             return None
+
+    def close_stream(self) -> None:
+        """Close our end (on the loop: the stream belongs to it); the worker exits on EOF."""
+        with contextlib.suppress(Exception):
+            if self._stream is not None:
+                self._stream[1].close()
+            else:
+                self.sock.close()
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.process.kill()
         with contextlib.suppress(Exception):
             self.process.wait(_JOIN_TIMEOUT)
-        with contextlib.suppress(Exception):
-            self.conn.close()
 
     def stop(self) -> None:
-        """Close the pipe (the worker exits on EOF); kill it if it does not."""
-        with contextlib.suppress(Exception):
-            self.conn.close()
+        """Wait for the worker to exit (`close_stream` first); kill it if it does not."""
         try:
             self.process.wait(_JOIN_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -125,7 +150,7 @@ class ExtractionPool:
     def __init__(self, limits: ExtractLimits, workers: int) -> None:
         self.limits = limits
         self.size = max(1, workers)
-        # one thread per worker for the round trips, one more for starting and stopping workers
+        # threads to start and stop workers and to unpack large results
         self._threads = ThreadPoolExecutor(max_workers=self.size + 1, thread_name_prefix="mailguard-extract")
         self._lanes: Lanes[_Worker] | None = None
         self._workers: set[_Worker] = set()
@@ -187,10 +212,9 @@ class ExtractionPool:
         assert self._lanes is not None
         small = len(data) <= SMALL_MAX
         worker = await self._lanes.acquire(small)
-        loop = asyncio.get_running_loop()
         result: Content | None = None
         try:
-            result = await loop.run_in_executor(self._threads, worker.roundtrip, data, self.limits.timeout)
+            result = await worker.roundtrip(data, self.limits.timeout, self._threads)
         finally:
             # a worker that hit its memory limit says so with a message-wide timeout and exits
             exiting = result is None or any(
@@ -208,6 +232,7 @@ class ExtractionPool:
 
     def _replace(self, worker: _Worker) -> None:
         self._workers.discard(worker)
+        worker.close_stream()
         self._spawn_task(self._restart(worker))
 
     def _spawn_task(self, coro: object) -> None:
@@ -226,6 +251,7 @@ class ExtractionPool:
                 await asyncio.sleep(_RESTART_DELAY)
                 continue
             if self._closed:
+                fresh.close_stream()
                 await loop.run_in_executor(self._threads, fresh.kill)
                 return
             self._workers.add(fresh)
@@ -239,6 +265,8 @@ class ExtractionPool:
         loop = asyncio.get_running_loop()
         workers = list(self._workers)
         self._workers.clear()
+        for worker in workers:
+            worker.close_stream()
         await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in workers))
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
