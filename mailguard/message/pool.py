@@ -31,6 +31,7 @@ import socket
 import struct
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
@@ -44,8 +45,26 @@ log = logging.getLogger(__name__)
 
 FAST_PATH_MAX = 16 * 1024  # bytes; up to this a plain-text message is read in-process
 _FAST_TYPES = frozenset({b"text/plain"})
-_CONTENT_TYPE = re.compile(rb"^content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.I | re.M)
-_NOT_FAST = re.compile(rb"^content-disposition:\s*attachment|\bname\*?=|^begin [0-7]{3}", re.I | re.M)
+# Looked for in the lower-cased message (bytes.lower and re.I both fold ASCII only): each
+# pattern's leading literal found with bytes.find, its anchor (line start, word start) checked,
+# the rest matched there. As one case-insensitive alternation anchored with ^ and \b they cost
+# 1 ms per 10 KB message, more than reading it; this costs about 0.03 ms.
+_CONTENT_TYPE = re.compile(rb"content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.M)  # at a line start
+_ATTACHMENT = re.compile(rb"content-disposition:\s*attachment")  # at a line start
+_UUENCODED = re.compile(rb"begin [0-7]{3}")  # at a line start
+_NAME = re.compile(rb"name\*?=")  # a file name parameter, at a word start
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _matches(text: bytes, pattern: re.Pattern[bytes], word: bool = False) -> Iterator[re.Match[bytes]]:
+    """`pattern`'s matches that start a line (or, with `word`, a word) in `text`."""
+    literal = pattern.pattern[:4]  # each pattern starts with at least four literal bytes
+    at = text.find(literal)
+    while at >= 0:
+        before = text[at - 1] if at else None
+        if (before not in _WORD if word else before in (None, 0x0A)) and (found := pattern.match(text, at)):
+            yield found
+        at = text.find(literal, at + 1)
 _EXTRACTORS = "mailguard.message.extract.content"
 # Up to this size a message takes the small lane (message/lanes.py): short letters, HTML mail,
 # small attachments, each a few milliseconds of a worker; beyond it, a document can keep a
@@ -57,9 +76,12 @@ _RESTART_DELAY = 1.0
 
 def fast_path(data: bytes) -> bool:
     """True for a small message whose every part is a plain-text body (no HTML, no attachment)."""
-    if len(data) > FAST_PATH_MAX or _NOT_FAST.search(data):
+    if len(data) > FAST_PATH_MAX:
         return False
-    return all(t.lower() in _FAST_TYPES for t in _CONTENT_TYPE.findall(data))
+    text = data.lower()
+    if any(_matches(text, _ATTACHMENT)) or any(_matches(text, _UUENCODED)) or any(_matches(text, _NAME, word=True)):
+        return False
+    return all(m[1] in _FAST_TYPES for m in _matches(text, _CONTENT_TYPE))
 
 
 def timed_out(detail: str) -> Content:
