@@ -72,6 +72,32 @@ def sink() -> Iterator[int]:
         proc.wait(10)
 
 
+SERVE_PIDS: dict[int, int] = {}  # relay port -> `mailguard serve` pid
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and every process under it, reaped
+    children included: the relay's cost whatever else the shared machine is doing."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = fields
+    children: dict[int, list[int]] = {}
+    for child, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(child)
+    ticks, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        if current in stats:
+            ticks += sum(int(v) for v in stats[current][11:15])  # utime stime cutime cstime
+        pending.extend(children.get(current, []))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def mailguard(upstream_port: int, workers: str | None, tmp: Path, extra: dict[str, str] | None = None) -> Iterator[int]:
     port = free_port()
@@ -92,6 +118,7 @@ def mailguard(upstream_port: int, workers: str | None, tmp: Path, extra: dict[st
         env["MAILGUARD_RELAY_WORKERS"] = workers
     env.update(extra or {})  # bench/affinity.py: its rules, key and store
     proc = subprocess.Popen([sys.executable, "-m", "mailguard", "serve"], env=env, cwd=tmp)
+    SERVE_PIDS[port] = proc.pid
     try:
         wait_port(port)
         time.sleep(1.0 + (os.cpu_count() or 2))  # let the spawned workers bind too
@@ -218,10 +245,14 @@ def main() -> int:
         stream = build_stream(args.mixed) if args.mixed else []
         with mailguard(sink_port, args.workers, tmp) as relay_port:
             source(relay_port, args)  # warm-up: pools, extraction workers
+            cpu = tree_cpu(SERVE_PIDS[relay_port])
             rates["mailguard"] = args.messages / source(relay_port, args)
+            cpu_ms = (tree_cpu(SERVE_PIDS[relay_port]) - cpu) / args.messages * 1000
             lat_relay = asyncio.run(latencies(relay_port, args.latency_messages, args.size))
             if stream:
-                mixed["mailguard"] = asyncio.run(send_stream(relay_port, stream, args.sessions))
+                cpu = tree_cpu(SERVE_PIDS[relay_port])
+                mixed["mailguard"] = asyncio.run(send_stream(relay_port, stream, args.sessions, probe=True))
+                mixed_cpu = tree_cpu(SERVE_PIDS[relay_port]) - cpu
         lat_direct = asyncio.run(latencies(sink_port, args.latency_messages, args.size))
         if shutil.which("postfix"):
             with postfix(sink_port, tmp) as (pf_port, queue):
@@ -237,6 +268,7 @@ def main() -> int:
                         time.sleep(0.05)
                     result.seconds = time.perf_counter() - started  # until Postfix delivered it all
                     mixed["postfix relay"] = result
+    print(f"\nload: {Path('/proc/loadavg').read_text().strip()}")
     print(
         f"\n{args.messages} messages of {args.size} bytes, {args.sessions} sessions,"
         " new connection per message"
@@ -247,6 +279,7 @@ def main() -> int:
     if "postfix relay" in rates:
         print(f"  mailguard / postfix    {mg / rates['postfix relay']:8.2f}x")
     print(f"  mailguard / direct     {mg / rates['direct']:8.2f}x")
+    print(f"  mailguard CPU          {cpu_ms:8.2f} ms/msg (all its processes; {os.cpu_count()} CPUs)")
     print(f"\nlatency, one session, {args.latency_messages} sequential messages (ms):")
     print(f"  direct     p50 {pct(lat_direct, 50):6.2f}  p99 {pct(lat_direct, 99):6.2f}")
     print(f"  mailguard  p50 {pct(lat_relay, 50):6.2f}  p99 {pct(lat_relay, 99):6.2f}")
@@ -255,6 +288,7 @@ def main() -> int:
     print(f"  added      p50 {added50:6.2f}  p99 {added99:6.2f}")
     if mixed:
         print_mixed(stream, mixed)
+        print(f"  mailguard CPU  {mixed_cpu:7.1f} s ({mixed_cpu / len(stream) * 1000:.1f} ms/msg)")
     return 0
 
 
@@ -269,6 +303,16 @@ def print_mixed(stream: list[Mail], mixed: dict[str, StreamResult]) -> None:
             f"  {name:<14} {rate:7.1f} msg/s  {megabytes / result.seconds:6.2f} MB/s"
             f"  reply p50 {pct(result.latencies, 50):7.1f} ms  p99 {p99:7.1f} ms  failures {result.failures}"
         )
+        if len(result.small_latencies) > 1:
+            print(
+                f"  {'':<14} short mail reply p50 {pct(result.small_latencies, 50):7.1f} ms"
+                f"  p99 {pct(result.small_latencies, 99):7.1f} ms"
+            )
+        if len(result.loop_lags) > 1:
+            print(
+                f"  {'':<14} event-loop lag (NOOP) p50 {pct(result.loop_lags, 50):6.1f} ms"
+                f"  p99 {pct(result.loop_lags, 99):6.1f} ms  max {max(result.loop_lags) * 1000:6.0f} ms"
+            )
     if len(mixed) == 2:
         print(f"  mailguard / postfix  {mixed['postfix relay'].seconds / mixed['mailguard'].seconds:6.2f}x")
 

@@ -19,7 +19,7 @@ import asyncio
 import io
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -203,9 +203,27 @@ class StreamResult:
     latencies: list[float]
     bytes_sent: int
     failures: int
+    small_latencies: list[float] = field(default_factory=list)  # text and exposure mail only
+    loop_lags: list[float] = field(default_factory=list)  # NOOP round trips on an idle session
 
 
-async def send_stream(port: int, stream: list[Mail], sessions: int) -> StreamResult:
+async def _noop_probe(port: int, stop: asyncio.Event, lags: list[float]) -> None:
+    """NOOP every 10 ms on an idle session: the reply time is the serving process's event-loop
+    lag plus a loopback round trip (bench/load.py measures it the same way)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        await reader.readline()
+        while not stop.is_set():
+            started = time.perf_counter()
+            writer.write(b"NOOP\r\n")
+            await reader.readline()
+            lags.append(time.perf_counter() - started)
+            await asyncio.sleep(0.01)
+    finally:
+        writer.close()
+
+
+async def send_stream(port: int, stream: list[Mail], sessions: int, probe: bool = False) -> StreamResult:
     """Replay the stream over `sessions` concurrent connections (one message per connection, as
     Exchange's smart-host delivery mostly is); time each reply to the end of data."""
     import aiosmtplib
@@ -214,6 +232,7 @@ async def send_stream(port: int, stream: list[Mail], sessions: int) -> StreamRes
     for mail in stream:
         queue.put_nowait(mail)
     latencies: list[float] = []
+    small: list[float] = []
     failures = 0
 
     async def worker() -> None:
@@ -225,9 +244,18 @@ async def send_stream(port: int, stream: list[Mail], sessions: int) -> StreamRes
                 async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, timeout=120) as client:
                     await client.sendmail(mail.mail_from, list(mail.rcpts), mail.data)
                 latencies.append(time.perf_counter() - started)
+                if mail.kind != "attachment":
+                    small.append(latencies[-1])
             except (aiosmtplib.SMTPException, OSError):
                 failures += 1
 
+    lags: list[float] = []
+    stop = asyncio.Event()
+    prober = asyncio.create_task(_noop_probe(port, stop, lags)) if probe else None
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(sessions)))
-    return StreamResult(time.perf_counter() - started, latencies, sum(len(m.data) for m in stream), failures)
+    seconds = time.perf_counter() - started
+    stop.set()
+    if prober is not None:
+        await prober
+    return StreamResult(seconds, latencies, sum(len(m.data) for m in stream), failures, small, lags)

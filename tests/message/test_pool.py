@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mailguard.message.extract.bounds import ExtractLimits
 from mailguard.message.model import UnscannedReason
-from mailguard.message.pool import ExtractionPool, fast_path
+from mailguard.message.pool import FAST_PATH_MAX, ExtractionPool, fast_path
 from mailguard.settings import Settings
 
 from .builders import docx, message, w_p
@@ -65,3 +69,56 @@ async def test_memory_limit_is_a_timeout() -> None:
         assert ("message", UnscannedReason.TIMEOUT) in {(u.where, u.reason) for u in content.unscanned}
         after = await pool.extract(message("x", attachments=[("a.txt", b"5 Next Road", "text/plain")]))
         assert any(s.text == "5 Next Road" for s in after.segments)
+
+
+# fast_path as it was written first (one case-insensitive alternation): the reference that the
+# faster literal-first search must agree with on any message
+_REF_CONTENT_TYPE = re.compile(rb"^content-type:\s*\"?([!-~]+?)\"?\s*(?:;|$)", re.I | re.M)
+_REF_NOT_FAST = re.compile(rb"^content-disposition:\s*attachment|\bname\*?=|^begin [0-7]{3}", re.I | re.M)
+
+
+def _reference_fast_path(data: bytes) -> bool:
+    if len(data) > FAST_PATH_MAX or _REF_NOT_FAST.search(data):
+        return False
+    return all(t.lower() in {b"text/plain"} for t in _REF_CONTENT_TYPE.findall(data))
+
+
+_PIECES = [
+    b"Content-Type: text/plain",
+    b"CONTENT-TYPE:text/html",
+    b'content-type: "Text/Plain"; charset=x',
+    b"Content-Type:",
+    b"Content-Disposition: attachment",
+    b"content-disposition:  ATTACHMENT",
+    b"Content-Disposition: inline",
+    b" name=",
+    b"filename=",
+    b"xname=",
+    b"NAME*=",
+    b"_name=",
+    b"name",
+    b"begin 644 a",
+    b"BEGIN 7",
+    b"begin 999",
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b" ",
+    b"\t",
+    b";",
+    b'"',
+    b"x",
+    b"\xc3\xa9",
+    b"conTent-type",
+    b": ",
+    b"text/plain",
+    b"-",
+    b"=",
+    b"*",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_fast_path_agrees_with_its_reference(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    assert fast_path(data) == _reference_fast_path(data)

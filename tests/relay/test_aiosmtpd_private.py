@@ -22,6 +22,7 @@ METHODS = {
     "_create_session": ["self"],  # our RelaySession carries the upstream transaction
     "_authenticate": ["self", "mechanism", "auth_data"],  # AUTH behind the throttle
     "_reset_timeout": ["self", "duration"],  # the idle limit re-armed between DATA reads and after work
+    "_getaddr": ["self", "arg"],  # the plain MAIL/RCPT path read without the email parser
 }
 # attributes set on each instance that we read or replace
 ATTRIBUTES = (

@@ -63,6 +63,14 @@ async def finish(
     count_message(verdict.action.value if verdict else None, reply)  # the reply the client got
     elapsed = time.perf_counter() - started
     RELAY_SECONDS.observe(elapsed)
+    if log.isEnabledFor(logging.INFO):  # the facts cost more than the line at the default WARNING
+        _log_facts(transaction_id, envelope, data, verdict, reply, elapsed)
+    return reply
+
+
+def _log_facts(
+    transaction_id: str, envelope: Envelope, data: bytes, verdict: Verdict | None, reply: str, elapsed: float
+) -> None:
     facts = {  # ids, verdict, rule names and timings: never content (the JSON log carries these as fields)
         "txn": transaction_id,
         "message_id": verdict.message_id[:200] if verdict else "",
@@ -76,7 +84,6 @@ async def finish(
         "relay_ms": round(elapsed * 1000, 1),
     }
     log.info("transaction %s: %s, replied %s", transaction_id, facts["verdict"], facts["reply"], extra=facts)
-    return reply
 
 
 async def _decide(relay: RelayContext, envelope: Envelope, data: bytes, transaction_id: str) -> Verdict | None:
