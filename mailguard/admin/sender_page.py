@@ -72,10 +72,11 @@ def _links(request: Request) -> SenderLinks:
 
 
 def may_post(request: Request) -> bool:
-    """For the admission guard: a POST to a sender page carries a valid, unexpired token."""
+    """For the admission guard: a POST to a sender page carries a token we signed. Expired is
+    let through, so a sender who took too long is told so on a page, not by a bare refusal."""
     try:
-        _links(request).check(request.url.path.removeprefix(PATH), time.time())
-    except (LinkInvalid, LinkExpired, OSError, ValueError):
+        _links(request).check(request.url.path.removeprefix(PATH), now=0.0)
+    except (LinkInvalid, OSError, ValueError):
         return False
     return True
 
@@ -151,7 +152,10 @@ async def sender_page(request: Request, token: str) -> Response:
 
 @router.post(PATH + "{token}")
 async def sender_choose(request: Request, token: str) -> Response:
-    form = await request.form()  # the admission guard checked the token before reading it
+    form = await request.form()  # the admission guard checked the token's signature before reading it
+    held = await _open(request, token)  # expired, used or decided: the page that says so
+    if isinstance(held, HTMLResponse):
+        return held
     csrf = form.get("csrf")
     if not same_origin(request) or not tokens_match(
         request.cookies.get(CSRF_COOKIE, ""), csrf if isinstance(csrf, str) else None
@@ -159,9 +163,6 @@ async def sender_choose(request: Request, token: str) -> Response:
         return _page(
             request, {"gone": "That was refused: open the link in your notice again."}, status.HTTP_403_FORBIDDEN
         )
-    held = await _open(request, token)
-    if isinstance(held, HTMLResponse):
-        return held
     mode_value, why = form.get("mode"), form.get("justification")
     try:
         mode = ReleaseMode(mode_value if isinstance(mode_value, str) else "")

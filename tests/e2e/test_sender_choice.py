@@ -163,6 +163,8 @@ def test_used_expired_and_altered_links_are_refused(sender_stack: Stack, page: P
     expired = f"{stack.admin_url}/sender/{links.token(other, time.time() - 1)}"
     assert page.goto(expired).status == 410  # signed with the real key, but past its time
     expect(page.locator("h1")).to_contain_text("expired")
+    late = page.request.post(expired, form={"mode": "bcc"})  # a form sent after its link expired
+    assert late.status == 410 and "expired" in late.text()
     good = link_in(stack, other)
     altered = [good[:-1] + ("A" if good[-1] != "A" else "B"), good.replace(f"/{other}.", f"/{item_id}."), good + "x"]
     for bad in altered:
