@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mailguard.actions.held_message import HeldMessage
 from mailguard.actions.release.modes import Plan, ReleaseMode, ReleaseRefused, ReleaseRequest
 from mailguard.envelope import Envelope
 from mailguard.policy.rule_files import SenderOverride
 from mailguard.policy.verdict import Action, Verdict
+from mailguard.settings import TwoPersonRelease
 
 FIXES = (ReleaseMode.BCC, ReleaseMode.SPLIT)  # the ways that may end an exposure
 CHOICES = (*FIXES, ReleaseMode.AS_IS)
 MAX_JUSTIFICATION = 2000
+
+if TYPE_CHECKING:
+    from mailguard.policy.engine import Policy
 
 Planner = Callable[[bytes, list[str], ReleaseRequest], Awaitable[Plan]]
 Scan = Callable[[Envelope, bytes], Awaitable[Verdict]]
@@ -66,6 +71,13 @@ class Allowed:
 
     fix: bool  # moving recipients can end the exposure (not for a list written in the content)
     as_is: SenderOverride
+
+
+def allowed_by(policy: Policy, rules: Sequence[str], two_person: TwoPersonRelease) -> Allowed:
+    """What the rules allow, and never sending as it is where every release needs a second
+    reviewer (MAILGUARD_TWO_PERSON_RELEASE=all): a sender alone must not do what one reviewer may not."""
+    as_is = policy.sender_may_send_as_is(rules) if two_person is not TwoPersonRelease.ALL else "never"
+    return Allowed(policy.sender_may_fix(rules), as_is)
 
 
 async def offer(held: HeldMessage, allowed: Allowed, planner: Planner, scan: Scan | None) -> Offer:

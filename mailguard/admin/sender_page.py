@@ -116,9 +116,9 @@ def _decided(request: Request, item: dict[str, Any]) -> HTMLResponse:
 
 
 def _allowed(request: Request, held: HeldMessage) -> sender_choice.Allowed:
-    policy = runtime_of(request).policy
+    runtime = runtime_of(request)
     rules = sender_choice.rule_names(held)
-    return sender_choice.Allowed(policy.sender_may_fix(rules), policy.sender_may_send_as_is(rules))
+    return sender_choice.allowed_by(runtime.policy, rules, runtime.settings.two_person_release)
 
 
 async def _form(

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mailguard import metrics
-from mailguard.actions import notice
+from mailguard.actions import notice, sender_choice
 from mailguard.actions.held_message import HeldMessage
 from mailguard.actions.notice import NoticeKind
 from mailguard.actions.sender_link import SenderLink, SenderLinks
@@ -316,7 +316,8 @@ class QuarantineStore(ReviewActions):
             policy, rules = self.policy_of(), [r.rule for r in held.reasons]
         except PolicyError:
             return None
-        if not policy.sender_may_fix(rules) and policy.sender_may_send_as_is(rules) == "never":
+        allowed = sender_choice.allowed_by(policy, rules, self.settings.two_person_release)
+        if not allowed.fix and allowed.as_is == "never":
             return None  # nothing the sender could choose: a reviewer decides
         ends = held.received_at + self.settings.quarantine_expiry_days * 86400
         try:
