@@ -38,6 +38,12 @@ class AffinityLookup(Protocol):
         self, case_keys: Sequence[str], recipients: Mapping[str, str | None]
     ) -> Mapping[str, HistoryLike] | None: ...
 
+    @property
+    def answers_in_thread(self) -> bool:
+        """Whether `examine` answers in the calling thread (SQLite); otherwise it waits for the
+        event loop (PostgreSQL's async driver), so it must never be called on the loop."""
+        ...
+
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"

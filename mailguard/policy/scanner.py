@@ -20,6 +20,7 @@ from mailguard.envelope import Envelope
 from mailguard.message.model import AddressSource, Content, Unscanned, UnscannedReason
 from mailguard.policy.engine import Policy, load_policy
 from mailguard.policy.loader import PolicyError
+from mailguard.policy.misdirection import AffinityLookup
 from mailguard.policy.scan_context import ScanContext
 from mailguard.policy.system import system_mail
 from mailguard.policy.verdict import Action, Verdict, strongest
@@ -115,7 +116,7 @@ class Scanner:
         self.policy = policy
         self.register = register
         self._pool = pool
-        self.affinity: Any = None  # the misdirection guard's store link (runtime sets it)
+        self.affinity: AffinityLookup | None = None  # the misdirection guard's store link (runtime sets it)
         self._small_lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailguard-decide-small")
         self._large_lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailguard-decide-large")
 
@@ -154,6 +155,7 @@ class Scanner:
                 and not content.attachments
                 and _text_within(content, INLINE_DECIDE_CHARS)
                 and inline.available()
+                and (self.affinity is None or self.affinity.answers_in_thread)  # a PostgreSQL lookup needs the loop
             ):
                 with inline.timed():
                     verdict = self._decide_now(envelope, content)

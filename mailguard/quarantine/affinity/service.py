@@ -66,6 +66,10 @@ class AffinityService:
 
     # --- the Scanner's lookup (any thread but the loop's own) -----------------------------
 
+    @property
+    def answers_in_thread(self) -> bool:
+        return self.store.answers_in_thread
+
     def examine(self, case_keys: Sequence[str], recipients: Mapping[str, str | None]) -> dict[str, CaseHistory] | None:
         """The cases' histories, or None when the store cannot answer in time."""
         try:

@@ -136,6 +136,10 @@ class AffinityStore:
         async with self.store.transaction(write=False) as conn:
             return await conn.run_sync(run)
 
+    @property
+    def answers_in_thread(self) -> bool:
+        return self._reader is not None
+
     def examine_here(
         self, case_keys: Sequence[str], recipients: Mapping[str, str | None]
     ) -> dict[str, CaseHistory] | None:
