@@ -146,8 +146,12 @@ class Matcher:
             ops += 1 + len(near.rows)
             if not near.rows or not core_lo <= start < core_hi:
                 continue
-            lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
-            hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
+            # bounded by the postcodes before and after, unless one overlaps this one (a false
+            # reading of its neighbour tokens, "16 bt5" before "bt5 1jh")
+            before = postcodes[i - 1][1] if i and postcodes[i - 1][1] <= start else 0
+            after = postcodes[i + 1][0] if i + 1 < len(postcodes) and postcodes[i + 1][0] >= end else len(text)
+            lo = max(before, start - NUMBER_BEFORE_POSTCODE)
+            hi = min(after, end + NUMBER_AFTER_POSTCODE)
             # is some row's house number (or street) written there, or only the postcode alone?
             close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
             if not close:
