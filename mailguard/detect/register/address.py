@@ -21,6 +21,7 @@ from mailguard.detect.register.memo import Memo
 from mailguard.detect.register.scanned import Group, Hit, mention
 from mailguard.detect.register.street import StreetText, row_street_in, row_street_match
 from mailguard.detect.register.ukforms import (
+    FLAT_WORDS,
     NOT_HOUSE_AFTER,
     PO_BOX_STREET,
     STREET_TYPES,
@@ -59,7 +60,12 @@ def number_first(
         yield from _po_box(index, group, box.start(), number, m.end(2), postcodes)
         return
     other = house_number(m.group(1)) if m.group(1) else None
+    at = m.start()
+    if other and blocked(text, at):  # "Case 4471/67 Comely Gardens": a case number, then the house
+        other, at = None, m.start(2)
     range_end = house_number(m.group(3)) if m.group(3) else None
+    if range_end and (_value(range_end) <= _value(number) or blocked(text, at, FLAT_WORDS)):
+        return  # "Flat 7 - 63 North Rd", "Flat 5 - 4 …": a flat, then the house number (read on its own)
     word_start = m.start("word")
     word = m.group("word")
     if len(word) == 1 and word in _SUFFIXES and number.isdigit() and not range_end and not m.group("flat"):
@@ -68,9 +74,11 @@ def number_first(
         if nxt:
             number, word_start = number + word, word_start + nxt.end()
     numbers = (number, other, range_end)
-    yield from _candidates(
-        index, group, m.start(), numbers, word_start, postcodes, word_bytes, memo, "n", m.group("flat")
-    )
+    yield from _candidates(index, group, at, numbers, word_start, postcodes, word_bytes, memo, "n", m.group("flat"))
+
+
+def _value(number: str) -> int:
+    return int(number.rstrip(_SUFFIXES))
 
 
 def _po_box(

@@ -49,6 +49,7 @@ from mailguard.detect.register.postcode import (
     street_before_postcode,
 )
 from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
+from mailguard.detect.register.street import street_prefixes
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.values import Mention
 from mailguard.detect.register.words import word_before
@@ -210,7 +211,7 @@ class Matcher:
                 rows,
                 any(not row.number for row in mine),
                 frozenset(row.number.rstrip(_SUFFIXES) for row in mine if row.number),
-                tuple({row.street[0][:3] for row in mine if row.number}),
+                tuple({p for row in mine if row.number for p in street_prefixes(row.street, row.postcode)}),
             )
             if len(self._near_rows) >= _REMEMBERED:
                 self._near_rows.clear()
