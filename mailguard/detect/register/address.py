@@ -21,7 +21,9 @@ from mailguard.detect.register.memo import Memo
 from mailguard.detect.register.scanned import Group, Hit, mention
 from mailguard.detect.register.street import StreetText, row_street_in, row_street_match
 from mailguard.detect.register.ukforms import (
+    FLAT_WORDS,
     NOT_HOUSE_AFTER,
+    PO_BOX_STREET,
     STREET_TYPES,
     TYPE_FORMS,
     WORD_RE,
@@ -34,6 +36,7 @@ from mailguard.detect.register.ukforms import (
 from mailguard.detect.register.words import next_words, words_in
 
 _SUFFIXES = "abcdefgh"
+_BOX_BEFORE = re.compile(r"(?<![a-z])(?:p\.?\s*o\.?\s*)?box\s*(?:no\.?\s*)?$")
 # Up to four words ending in a street type right before a number ("Acacia Ave. 14").
 _STREET_BEFORE = re.compile(r"(?:[a-z][a-z'’]*[ \-]){0,3}([a-z]+)\.? $")
 
@@ -52,8 +55,17 @@ def number_first(
     number = house_number(m.group(2)) if m.group(2) else ocr_house_number(m.group(4))
     if number is None:
         return
+    box = _BOX_BEFORE.search(text, max(0, m.start() - 12), m.start())
+    if box and m.group(2) and not m.group(1):
+        yield from _po_box(index, group, box.start(), number, m.end(2), postcodes)
+        return
     other = house_number(m.group(1)) if m.group(1) else None
+    at = m.start()
+    if other and blocked(text, at):  # "Case 4471/67 Comely Gardens": a case number, then the house
+        other, at = None, m.start(2)
     range_end = house_number(m.group(3)) if m.group(3) else None
+    if range_end and (_value(range_end) <= _value(number) or blocked(text, at, FLAT_WORDS)):
+        return  # "Flat 7 - 63 North Rd", "Flat 5 - 4 …": a flat, then the house number (read on its own)
     word_start = m.start("word")
     word = m.group("word")
     if len(word) == 1 and word in _SUFFIXES and number.isdigit() and not range_end and not m.group("flat"):
@@ -62,9 +74,24 @@ def number_first(
         if nxt:
             number, word_start = number + word, word_start + nxt.end()
     numbers = (number, other, range_end)
-    yield from _candidates(
-        index, group, m.start(), numbers, word_start, postcodes, word_bytes, memo, "n", m.group("flat")
-    )
+    yield from _candidates(index, group, at, numbers, word_start, postcodes, word_bytes, memo, "n", m.group("flat"))
+
+
+def _value(number: str) -> int:
+    return int(number.rstrip(_SUFFIXES))
+
+
+def _po_box(
+    index: CompiledIndex, group: Group, lead: int, number: str, end: int, postcodes: Postcodes
+) -> Iterator[Hit]:
+    """`PO Box 820, Leeds`: a PO box row (a refuge's address) by its box number, with its town or
+    postcode after it (a box number alone is any town's box)."""
+    for r in index.lookup(f"n:{number}:{PO_BOX_STREET[0]}"):
+        row = index.row(r)
+        if row.street == PO_BOX_STREET and row.number == number:
+            verdict = locality(index.towns, group.text, row, lead, end, postcodes)
+            if verdict is not None and verdict[0] != SCORE_STREET_ONLY:
+                yield mention(group, row.id, "address", lead, verdict[1], verdict[0])
 
 
 def number_word_first(

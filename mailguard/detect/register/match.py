@@ -49,6 +49,7 @@ from mailguard.detect.register.postcode import (
     street_before_postcode,
 )
 from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
+from mailguard.detect.register.street import street_prefixes
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.values import Mention
 from mailguard.detect.register.words import word_before
@@ -146,8 +147,12 @@ class Matcher:
             ops += 1 + len(near.rows)
             if not near.rows or not core_lo <= start < core_hi:
                 continue
-            lo = max(postcodes[i - 1][1] if i else 0, start - NUMBER_BEFORE_POSTCODE)
-            hi = min(postcodes[i + 1][0] if i + 1 < len(postcodes) else len(text), end + NUMBER_AFTER_POSTCODE)
+            # bounded by the postcodes before and after, unless one overlaps this one (a false
+            # reading of its neighbour tokens, "16 bt5" before "bt5 1jh")
+            before = postcodes[i - 1][1] if i and postcodes[i - 1][1] <= start else 0
+            after = postcodes[i + 1][0] if i + 1 < len(postcodes) and postcodes[i + 1][0] >= end else len(text)
+            lo = max(before, start - NUMBER_BEFORE_POSTCODE)
+            hi = min(after, end + NUMBER_AFTER_POSTCODE)
             # is some row's house number (or street) written there, or only the postcode alone?
             close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
             if not close:
@@ -206,7 +211,7 @@ class Matcher:
                 rows,
                 any(not row.number for row in mine),
                 frozenset(row.number.rstrip(_SUFFIXES) for row in mine if row.number),
-                tuple({row.street[0][:3] for row in mine if row.number}),
+                tuple({p for row in mine if row.number for p in street_prefixes(row.street, row.postcode)}),
             )
             if len(self._near_rows) >= _REMEMBERED:
                 self._near_rows.clear()

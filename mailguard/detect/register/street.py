@@ -110,3 +110,19 @@ def row_street_match(reader: StreetText, row: Row, loose: bool = False) -> int:
 
 def row_street_in(text_words: Sequence[str], row: Row, loose: bool = False) -> int:
     return row_street_match(StreetText(text_words), row, loose)
+
+
+# Canonical first words that text often writes shorter ("St John's Rise", "Nth Road", "Gt Lane").
+_SHORTENED_FIRST = frozenset({"saint", "north", "south", "upper", "lower", "great"})
+
+
+@lru_cache(maxsize=65536)
+def street_prefixes(street: tuple[str, ...], postcode: str) -> tuple[str, ...]:
+    """Three letters that any writing of the street contains (a cheap test of whether it may be
+    written somewhere): of its first word in each form, or of its second word when the first is
+    often shortened ("saint" is written "St")."""
+    out = set()
+    for form in street_forms(street, postcode):
+        word = form[1] if form[0] in _SHORTENED_FIRST and len(form) > 1 else form[0]
+        out.add(word[:3])
+    return tuple(sorted(out))

@@ -102,7 +102,7 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
     """Postcodes, phones and house-number starts among the digit-bearing tokens. The loop runs
     once per such token (a list of postcodes has one every 8 characters): no call, attribute
     or character class look-up in it that a local or a byte of `classes` can replace."""
-    digit, space, find = classes.find, classes.rfind, classes.find
+    digit, space, find, count = classes.find, classes.rfind, classes.find, classes.count
     postcode, postcodes, numbers, seen = POSTCODE_FIND.match, found.postcodes, found.numbers, set()
     area_digits = _AREA_DIGITS
     n = len(classes)
@@ -137,8 +137,14 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
             if m:
                 seen.add(at)
                 postcodes.append(m)
-        if at != start and size <= 4 and text[start] in area_digits and start not in seen:
-            m = postcode(text, start)  # an area letter read as a digit: "8L1 6LQ" is BL1 6LQ
+        if (
+            at != start
+            and size <= 4
+            and text[start] in area_digits
+            and start not in seen
+            and count(b"0", start, end) < size
+        ):
+            m = postcode(text, start)  # an area letter read as a digit: "8L1 6LQ" is BL1 6LQ, never "16"
             if m:
                 seen.add(start)
                 postcodes.append(m)

@@ -54,6 +54,10 @@ def ids(register: Register, text: str) -> set[str]:
         ("P.O. Box 820, Leeds LS1 1AA", {"P1"}),
         ("Box 820\nLS1 1AA", {"P1"}),
         ("PO Box 821, Leeds LS1 1AA", set()),  # another box at the same postcode
+        ("PO Box 820, Leeds", {"P1"}),  # the box and its town name one box
+        ("P.O. Box 820\nLeeds", {"P1"}),
+        ("PO Box 820, York", set()),  # another town's box 820
+        ("PO Box 820", set()),  # a box number alone: any town's
     ],
 )
 def test_either_form_is_the_street(register: Register, text: str, expected: set[str]) -> None:

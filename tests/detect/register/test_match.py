@@ -151,6 +151,9 @@ POSITIVE = [
     ("Flat 28, Riverside Court, 29 Fernbank Row, York", "R17"),
     ("Riverside Court, 29 Fernbank Row, York YO24 8SU", "R17"),  # the building, no flat written
     ("Flat 28, Riverside Court, 29, YO24 8SU", "R17"),
+    ("Case 4471/14 Acacia Avenue, Bristol", "R1"),  # a folder path: the case number is no flat
+    ("Flat 2 - 30 Rowan Road - Leeds - LS6 2QT", "R12"),  # list separators between the parts
+    ("Flat 2; 30 Rowan Road; Leeds", "R12"),
 ]
 
 NEGATIVE = [
@@ -192,6 +195,9 @@ NEGATIVE = [
     "Flat 5, 30 Rowan Road, Leeds LS6 2QT",
     "30 Rowan Road (flat 5), Leeds LS6 2QT",  # the flat written after
     "30 Rowan Road, flat 5, LS6 2QT",
+    "Flat 5 - 30 Rowan Road - Leeds - LS6 2QT",  # a flat, then the house number: no range 5-30
+    "Tenancy - Flat 5 - 30 Rowan Rd - Leeds.pdf",
+    "Flat 5; 30 Rowan Road; Leeds",
     "5/30 Rowan Road, LS6 2QT",
     "Flat 5, 30, LS6 2QT",
     "Chapter 187 Sycamore Park, York",  # "ch-apt-er" is no flat word
