@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mailguard.message import extract_content
-from mailguard.message.extract.links import link_text
+from mailguard.message.extract.links import _PLACE_PARAMS, link_text
 from mailguard.message.model import AddressSource, Content, SegmentKind
 
 from .builders import ODF_NS, docx, message, pptx, rels, w_p, zip_of
@@ -34,7 +37,7 @@ def _listed(c: Content) -> set[tuple[str, str]]:
          ["ann.example@outlook.com", "bob@x.org", "cat@y.org"],
          "ann.example@outlook.com\nbob@x.org\ncat@y.org\nCase 14\nSee you"),
         ("https://safelinks.example/?url=https%3A%2F%2Fmaps.example%2F%3Fq%3D22%2BElm%2BRoad&data=x", [],
-         "22 Elm Road\nx"),
+         "22 Elm Road"),  # data=x: the wrapper's own setting, not read
         ("tel:+44%20117%20496%200123", [], "+44 117 496 0123"),
         ("#section-2", [], ""),
         ("javascript:alert(1)", [], ""),
@@ -123,3 +126,17 @@ def test_link_text_counts_against_the_text_budget() -> None:
     c = extract_content(message("x", html=html), ExtractLimits(max_text=2000))
     assert [u.reason.value for u in c.unscanned] == ["too_large"]
     assert c.text_size() <= 2000
+
+
+_OPTION_NAMES = st.from_regex(r"[a-z]{1,6}", fullmatch=True).filter(lambda n: n not in _PLACE_PARAMS)
+_OPTION_VALUES = st.from_regex(r"[A-Za-z0-9_.-]{1,4}", fullmatch=True)
+
+
+@given(options=st.lists(st.tuples(_OPTION_NAMES, _OPTION_VALUES), max_size=4), before=st.booleans())
+def test_a_maps_links_settings_are_not_read_as_words(options: list[tuple[str, str]], before: bool) -> None:
+    """`api=1`, `z=15`, `hl=en` around the address: only the address is read (a bare `1` beside
+    it would look like another house number)."""
+    place = ("query", "14 Acacia Avenue, Bristol BS1 4AB")
+    params = [*options, place] if before else [place, *options]
+    target = "https://www.google.com/maps/search/?" + urlencode(params)
+    assert link_text(target).lines == ["maps", "search", "14 Acacia Avenue, Bristol BS1 4AB"]

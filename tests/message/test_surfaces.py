@@ -182,7 +182,8 @@ def test_pdf_out_of_reading_order_is_read_by_position() -> None:
 
 # --- document properties ---
 
-def docx_with_properties(title: str) -> bytes:
+def docx_with_properties(title: str, custom: str = "Home visit") -> bytes:
+    # `custom` is harmless by default: a row's full postcode alone is itself a mention
     return zip_of({
         "[Content_Types].xml": "<Types/>",
         "word/document.xml": '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
@@ -193,12 +194,12 @@ def docx_with_properties(title: str) -> bytes:
         "docProps/custom.xml": '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
                                'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
                                'docPropsVTypes"><property fmtid="{D5CDD505}" pid="2" name="Property">'
-                               "<vt:lpwstr>BS1 4AB</vt:lpwstr></property></Properties>",
+                               f"<vt:lpwstr>{custom}</vt:lpwstr></property></Properties>",
     })
 
 
 def test_office_and_pdf_properties() -> None:
-    content = attach("report.docx", docx_with_properties("Visit to 14 Acacia Avenue"), DOCX)
+    content = attach("report.docx", docx_with_properties("Visit to 14 Acacia Avenue", "BS1 4AB"), DOCX)
     assert texts(content, "properties › title") == ["Visit to 14 Acacia Avenue"]
     assert texts(content, "properties › keywords") == ["Acacia"]
     assert texts(content, "properties › Property") == ["BS1 4AB"]

@@ -54,6 +54,40 @@ def _add_address(text: str, out: LinkText) -> None:
         out.lines.append(address)
 
 
+# Query parameters that may carry a place on their own (maps, search and booking links).
+_PLACE_PARAMS = frozenset(
+    {
+        "q",
+        "query",
+        "address",
+        "addr",
+        "daddr",
+        "saddr",
+        "destination",
+        "origin",
+        "place",
+        "location",
+        "loc",
+        "search",
+        "text",
+        "where",
+        "postcode",
+        "zip",
+        "street",
+        "house",
+        "number",
+    }
+)
+_SHORT_CODE = re.compile(r"\S{1,4}")
+
+
+def _option(name: str, value: str) -> bool:
+    """`api=1`, `z=15`, `hl=en`, `t=m`: a link's settings, not words a reader takes for part of
+    an address. Read as text, a bare `1` beside the address it points to looks like another
+    house number and would veto the match."""
+    return name.lower() not in _PLACE_PARAMS and _SHORT_CODE.fullmatch(value.strip()) is not None
+
+
 def _web(target: str, out: LinkText, depth: int) -> None:
     parts = urlsplit(target)
     if parts.netloc:
@@ -61,6 +95,8 @@ def _web(target: str, out: LinkText, depth: int) -> None:
     else:  # tel:, sms:, geo: … carry their number or place in the path
         pieces = [unquote(parts.path)] if parts.path else []
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if _option(name, value):
+            continue
         pieces.append(value if value.strip() else name)
     if parts.fragment:
         pieces.extend(unquote_plus(p) for p in parts.fragment.split("/") if p)
