@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     bare_newline: BareNewline = BareNewline.NORMALISE
     hostname: str = ""  # our name in the banner and Received:; default: the machine's FQDN
     relay_workers: int = Field(default_factory=cpu_count, ge=1, le=64)  # processes sharing the port; `auto`: CPUs
+    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"  # `auto`: uvloop when installed (less CPU), or `asyncio`
     tls_cert_file: Path | None = None  # inbound STARTTLS
     tls_key_file: Path | None = None
     auth_users_file: Path | None = None  # "user:pbkdf2-hash" lines; AUTH offered only over TLS

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from mailguard import eventloop
 from mailguard.cli import UserError
 from mailguard.environment import load_settings
 from mailguard.logs import setup_logging
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from mailguard.runtime import PipelineError
 
     try:
-        asyncio.run(serve(settings))
+        eventloop.run(serve(settings), settings.event_loop)
     except (StartupError, PipelineError) as exc:
         raise UserError(str(exc)) from None
     return 0

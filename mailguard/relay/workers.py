@@ -12,6 +12,7 @@ import multiprocessing
 import signal
 from multiprocessing.process import BaseProcess
 
+from mailguard import eventloop
 from mailguard.logs import setup_logging
 from mailguard.relay.server import RelayServer
 from mailguard.relay.startup import StartupError
@@ -47,7 +48,7 @@ def stop_workers(workers: list[BaseProcess], timeout: float) -> list[int | None]
 def worker_main(settings: Settings) -> None:
     setup_logging(settings)
     try:
-        asyncio.run(_serve_worker(settings))
+        eventloop.run(_serve_worker(settings), settings.event_loop)
     except StartupError as exc:
         log.error("relay worker cannot start: %s", exc)
         raise SystemExit(2) from None
