@@ -34,6 +34,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
+from typing import Protocol
 
 from mailguard.message import wire
 from mailguard.message.extract.bounds import ExtractLimits
@@ -163,6 +164,19 @@ class _Worker:
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
+
+
+class Extractor(Protocol):
+    """What the Scanner asks of extraction (the pool, or a test's in-process stand-in)."""
+
+    @property
+    def inline(self) -> InlineBudget | None:
+        """Loop time for work done in-process; None: never decide on the loop."""
+        ...
+
+    async def extract(self, data: bytes) -> Content: ...
+
+    async def aclose(self) -> None: ...
 
 
 class ExtractionPool:

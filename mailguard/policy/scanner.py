@@ -10,7 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mailguard import metrics
 from mailguard.detect.budget import BudgetExceeded, scan_budget
@@ -18,6 +18,7 @@ from mailguard.detect.header_facts import read_headers
 from mailguard.detect.protected import RegisterLike
 from mailguard.envelope import Envelope
 from mailguard.message.model import AddressSource, Content, Unscanned, UnscannedReason
+from mailguard.organisation import domains
 from mailguard.policy.engine import Policy, load_policy
 from mailguard.policy.loader import PolicyError
 from mailguard.policy.misdirection import AffinityLookup
@@ -27,7 +28,7 @@ from mailguard.policy.verdict import Action, Verdict, strongest
 from mailguard.settings import Settings
 
 if TYPE_CHECKING:
-    from mailguard.message.pool import ExtractionPool
+    from mailguard.message.pool import Extractor
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def _without_exposure(verdict: Verdict) -> Verdict:
 
 class Scanner:
     def __init__(
-        self, settings: Settings, policy: Policy, register: RegisterLike | None, pool: ExtractionPool | Any
+        self, settings: Settings, policy: Policy, register: RegisterLike | None, pool: Extractor
     ) -> None:
         self.settings = settings
         self.policy = policy
@@ -129,6 +130,7 @@ class Scanner:
 
         policy = load_policy(settings)
         register = await asyncio.to_thread(open_register, settings)
+        await asyncio.to_thread(domains.preload)
         metrics.precreate(metrics.RULE_HITS, (rule.name for rule in policy.rules))  # at 0 from the start
         pool = ExtractionPool(ExtractLimits.from_settings(settings), settings.extract_workers)
         await pool.__aenter__()
@@ -148,7 +150,7 @@ class Scanner:
             return Verdict.passed()
         try:
             content = _with_header_addresses(await self._pool.extract(data), data)
-            inline = getattr(self._pool, "inline", None)
+            inline = self._pool.inline
             small = _text_within(content, SMALL_DECIDE_CHARS)
             if (
                 inline is not None

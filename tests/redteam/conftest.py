@@ -29,6 +29,8 @@ Scan = Callable[..., Awaitable[Verdict]]
 class InlinePool:
     """The ExtractionPool's interface, extracting in this process (no worker start-up cost)."""
 
+    inline = None  # decided in a thread, as the relay does for larger content
+
     def __init__(self, limits: ExtractLimits | None = None) -> None:
         self.limits = limits or ExtractLimits(timeout=20.0)
 
