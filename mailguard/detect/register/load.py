@@ -25,11 +25,12 @@ def _open_text(path: Path) -> io.TextIOBase:
     except OSError as exc:
         raise RegisterError(f"cannot read register {path}: {exc.strerror or exc}") from None
     try:
-        text = raw.decode("utf-8-sig")
+        raw.decode("utf-8-sig")  # checked whole first, so a bad byte is reported before any row is used
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RegisterError(f"register {path} is not UTF-8 (line {line})") from None
-    return io.StringIO(text, newline="")
+    # decoded as read: a StringIO of the whole text holds 4 bytes per character (~340 MB at 1 M rows)
+    return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
 
 
 def _flagged(value: str) -> tuple[tuple[str, ...], str | None]:

@@ -148,6 +148,9 @@ class Alone(NamedTuple):
     streets: list[list[str]]  # words ending in a street type, or a Welsh type and what follows
 
 
+_NOT_ALONE = Alone(False, [], [])
+
+
 def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> Alone:
     """What else the postcode at `pc_start`..`pc_end` is written with in its address block
     `lo`..`hi` (cut at a blank line). A house number names a door of that postcode (a
@@ -156,18 +159,22 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> A
     lo = cut + 2 if cut >= 0 else lo
     cut = text.find("\n\n", pc_end, hi)
     hi = cut if cut >= 0 else hi
-    flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)]
-    streets: list[list[str]] = []
-    for start, end in ((lo, pc_start), (pc_end, hi)):
+    sides = ((lo, pc_start), (pc_end, hi))
+    # a house number on either side first: then nothing else is read (`alone_for` needs no
+    # flats or streets of a postcode that is not alone; every register postcode is asked this)
+    for start, end in sides:
         for m in NUMBER.finditer(text, start, end):
             if house_number(m.group(2)) and not blocked(text, m.start(), FLAT_WORDS):  # not "Flat 5"
                 following = words_in(text[m.end() : m.end() + 20], 1)
                 if not following or following[0][0] not in NOT_HOUSE_AFTER:
-                    return Alone(False, flats, streets)
+                    return _NOT_ALONE
+    flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)]
+    streets: list[list[str]] = []
+    for start, end in sides:
         words = [w for w, _, _ in words_in(text[start:end], 40)]
         for i, w in enumerate(words):
             if w in NUMBER_WORDS and any(x in TYPE_FORMS for x in words[i + 1 : i + 4]):
-                return Alone(False, flats, streets)  # "Two Tennyson Close, BS1 4AB": a door of it
+                return _NOT_ALONE  # "Two Tennyson Close, BS1 4AB": a door of it
             if start == lo and i and canon_word(w) in STREET_TYPES:
                 streets.append(words[max(0, i - 3) : i + 1])
             elif start == lo and w in LEADING_TYPES:
