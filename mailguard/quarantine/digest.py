@@ -3,7 +3,8 @@ notice (actions/reviewer_notice.py) about the items held since the last one, que
 outbox like every other notice.
 
 The last notice's time is its audit row (`reviewer_notice`), so a restart neither repeats a
-digest nor forgets the holds made while the relay was down. Holds younger than SETTLE seconds
+digest nor forgets the holds made while the relay was down, and relays sharing one store take
+turns (one digest names a hold, whichever relay sends it). Holds younger than SETTLE seconds
 wait for the next digest: a hold still committing when the query runs is not skipped.
 """
 
@@ -14,6 +15,7 @@ import contextlib
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mailguard.actions import reviewer_notice
 from mailguard.actions.reviewer_notice import NewHold
@@ -30,6 +32,17 @@ SETTLE = 5.0  # seconds
 MAX_LISTED = 200  # items named in one notice; the rest are counted on the review page
 
 
+_LOCK = 0x6D675F6469676573  # "mg_diges": PostgreSQL advisory lock key of the digest
+
+
+async def _one_digest_at_a_time(conn: AsyncConnection) -> None:
+    """Every relay sharing the store runs the digest. On PostgreSQL the second waits here until
+    the first commits, then reads its watermark, so no hold is named twice; SQLite's write
+    transaction (BEGIN IMMEDIATE) already runs one at a time."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK)))
+
+
 async def send_digest(store: QuarantineStore, now: float | None = None) -> int:
     """Queue one notice about the holds since the last one; return how many it names (0: none sent)."""
     settings = store.settings
@@ -38,6 +51,7 @@ async def send_digest(store: QuarantineStore, now: float | None = None) -> int:
     now = store.clock() if now is None else now
     until = now - SETTLE
     async with store.transaction(write=True) as conn:
+        await _one_digest_at_a_time(conn)
         last = (
             await conn.execute(sa.select(sa.func.max(audit.c.at)).where(audit.c.action == ACTION))
         ).scalar_one_or_none()

@@ -3,6 +3,7 @@ with counts, rule names and links, never what was held; nothing repeated, nothin
 
 from __future__ import annotations
 
+import asyncio
 from email import message_from_bytes
 from pathlib import Path
 
@@ -67,3 +68,20 @@ async def test_one_digest_per_batch_names_no_content(db_url: str, tmp_path: Path
 async def test_no_address_no_notice(store: QuarantineStore) -> None:
     await store.hold(envelope(), message(), verdict())
     assert await send_digest(store, now=store.clock() + 3600) == 0
+
+
+async def test_relays_sharing_a_store_send_one_digest(db_url: str, tmp_path: Path) -> None:
+    """Every relay on one database runs the digest; the holds are named once, by one of them."""
+    settings = make_settings(db_url, tmp_path, reviewer_notice_to=REVIEWERS, notify_sender=False)
+    first, second = await QuarantineStore.open(settings), await QuarantineStore.open(settings)
+    await empty(first)
+    try:
+        for _ in range(3):
+            await first.hold(envelope(), message("Held"), verdict("protected-to-flagged"))
+        now = first.clock() + SETTLE + 1
+        named = await asyncio.gather(*(send_digest(s, now + i) for i, s in enumerate((first, second) * 3)))
+        assert sorted(named) == [0, 0, 0, 0, 0, 3]
+        assert len(await notices(first)) == 1
+    finally:
+        await first.aclose()
+        await second.aclose()
