@@ -15,9 +15,7 @@ import smtplib
 from collections.abc import Iterator
 
 import pytest
-from support.crash import message, policy_relay
-from support.relay import free_port
-from support.serveproc import wait_port
+from support.crash import admin_relay, message
 from support.upstream import RecordingUpstream, serving
 
 from mailguard.admin.tokens import API_FAILURE_LIMIT, API_FAILURE_WINDOW
@@ -63,23 +61,19 @@ class Admin:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Admin, str]]:
     folder = tmp_path_factory.mktemp("admin-attack")
-    admin_port = free_port()
-    with serving(RecordingUpstream()) as upstream:
-        relay = policy_relay(folder, upstream.port, admin_listen=f"127.0.0.1:{admin_port}", admin_token=TOKEN)
-        relay.start()
-        try:
-            wait_port("127.0.0.1", admin_port, 30)
-            mail_from, rcpts, data = message("admin-attack", "held")
-            with smtplib.SMTP(relay.host, relay.port, timeout=30) as client:
-                reply = client.sendmail(mail_from, rcpts, data)
-            assert reply == {}
-            admin = Admin(admin_port)
-            status, body = admin.get("/api/quarantine")
-            assert status == 200, body
-            [item] = json.loads(body)["items"]
-            yield admin, item["id"]
-        finally:
-            relay.stop()
+    with (
+        serving(RecordingUpstream()) as upstream,
+        admin_relay(folder, upstream.port, admin_token=TOKEN) as (relay, admin_port),
+    ):
+        mail_from, rcpts, data = message("admin-attack", "held")
+        with smtplib.SMTP(relay.host, relay.port, timeout=30) as client:
+            reply = client.sendmail(mail_from, rcpts, data)
+        assert reply == {}
+        admin = Admin(admin_port)
+        status, body = admin.get("/api/quarantine")
+        assert status == 200, body
+        [item] = json.loads(body)["items"]
+        yield admin, item["id"]
     assert "Traceback" not in relay.log_text()
 
 

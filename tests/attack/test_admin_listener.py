@@ -22,9 +22,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.crash import INTERNAL, policy_relay
-from support.relay import free_port
-from support.serveproc import ServeProcess, serve_env, wait_port
+from support.crash import INTERNAL, admin_relay
+from support.serveproc import ServeProcess, serve_env
 from support.upstream import RecordingUpstream, serving
 
 from mailguard.admin.guard import MAX_BODY
@@ -101,25 +100,20 @@ def _status(answer: bytes) -> int:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("admin-listener")
-    admin_port = free_port()
-    with serving(RecordingUpstream()) as upstream:
-        relay = policy_relay(
+    with (
+        serving(RecordingUpstream()) as upstream,
+        admin_relay(
             folder,
             upstream.port,
-            admin_listen=f"127.0.0.1:{admin_port}",
             admin_token=TOKEN,
             admin_public_url=PUBLIC,
             admin_trusted_proxies=f"{PROXY}/32",
             admin_header_timeout=HEADER_TIMEOUT,
             admin_max_connections=MAX_CONNECTIONS,
             preexec=_low_nofile,
-        )
-        relay.start()
-        try:
-            wait_port("127.0.0.1", admin_port, 30)
-            yield Served(relay, admin_port)
-        finally:
-            relay.stop()
+        ) as (relay, admin_port),
+    ):
+        yield Served(relay, admin_port)
     assert "Traceback" not in relay.log_text()
 
 
@@ -373,29 +367,20 @@ def test_a_login_through_the_public_https_url_is_accepted_with_secure_cookies(se
 
 
 def test_the_admin_listener_serves_tls(tmp_path: Path, pki: dict[str, Path]) -> None:
-    admin_port = free_port()
-    with serving(RecordingUpstream()) as upstream:
-        relay = policy_relay(
-            tmp_path,
-            upstream.port,
-            admin_listen=f"127.0.0.1:{admin_port}",
-            admin_token=TOKEN,
-            admin_tls_cert_file=pki["cert"],
-            admin_tls_key_file=pki["key"],
-        )
-        relay.start()
-        try:
-            wait_port("127.0.0.1", admin_port, 30)
-            context = ssl.create_default_context(cafile=str(pki["ca"]))
-            with httpx.Client(base_url=f"https://localhost:{admin_port}", verify=context) as client:
-                page = client.get("/review/login")
-                assert page.status_code == 200
-                assert "secure" in page.headers["set-cookie"].lower()
-                assert client.get("/api/quarantine", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
-            with pytest.raises(httpx.HTTPError):
-                httpx.get(f"http://127.0.0.1:{admin_port}/healthz", timeout=3)
-        finally:
-            relay.stop()
+    with (
+        serving(RecordingUpstream()) as upstream,
+        admin_relay(
+            tmp_path, upstream.port, admin_token=TOKEN, admin_tls_cert_file=pki["cert"], admin_tls_key_file=pki["key"]
+        ) as (_, admin_port),
+    ):
+        context = ssl.create_default_context(cafile=str(pki["ca"]))
+        with httpx.Client(base_url=f"https://localhost:{admin_port}", verify=context) as client:
+            page = client.get("/review/login")
+            assert page.status_code == 200
+            assert "secure" in page.headers["set-cookie"].lower()
+            assert client.get("/api/quarantine", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{admin_port}/healthz", timeout=3)
 
 
 # --- item 10: invisible and direction-changing characters are shown, not obeyed ---------------------

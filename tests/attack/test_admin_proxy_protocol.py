@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.proxy_protocol import V2_SIGNATURE
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.crash import policy_relay
+from support.crash import admin_relay
 from support.relay import free_port
 from support.serveproc import wait_port
 from support.upstream import RecordingUpstream, serving
@@ -83,22 +83,13 @@ def test_a_malformed_header_is_measured_and_refused() -> None:
 @pytest.fixture(scope="module")
 def admin_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     folder = tmp_path_factory.mktemp("admin-proxy")
-    port = free_port()
-    with serving(RecordingUpstream()) as upstream:
-        relay = policy_relay(
-            folder,
-            upstream.port,
-            admin_listen=f"127.0.0.1:{port}",
-            admin_token=TOKEN,
-            admin_trusted_proxies=f"{PROXY}/32",
-            admin_header_timeout=3.0,
-        )
-        relay.start()
-        try:
-            wait_port("127.0.0.1", port, 30)
-            yield port
-        finally:
-            relay.stop()
+    with (
+        serving(RecordingUpstream()) as upstream,
+        admin_relay(
+            folder, upstream.port, admin_token=TOKEN, admin_trusted_proxies=f"{PROXY}/32", admin_header_timeout=3.0
+        ) as (relay, port),
+    ):
+        yield port
     assert "Traceback" not in relay.log_text()
 
 

@@ -25,12 +25,14 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .loop import ThreadLoop
 from .relay import free_port
-from .serveproc import ServeProcess
+from .serveproc import ServeProcess, wait_port
 from .upstream import RecordingUpstream
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +126,19 @@ def policy_relay(folder: Path, upstream_port: int, **settings: object) -> ServeP
         **settings,
     }
     return ServeProcess(folder / "serve.log", **values)
+
+
+@contextmanager
+def admin_relay(folder: Path, upstream_port: int, **settings: object) -> Iterator[tuple[ServeProcess, int]]:
+    """A `policy_relay` started with its admin port answering: (relay, admin port); stopped after."""
+    admin_port = free_port()
+    relay = policy_relay(folder, upstream_port, admin_listen=f"127.0.0.1:{admin_port}", **settings)
+    relay.start()
+    try:
+        wait_port("127.0.0.1", admin_port, 30)
+        yield relay, admin_port
+    finally:
+        relay.stop()
 
 
 def message(token: str, kind: str) -> tuple[str, list[str], bytes]:
