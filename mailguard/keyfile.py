@@ -12,6 +12,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from pydantic import SecretStr
+
 
 def read_or_create(path: Path) -> bytes:
     """The secret in `path` (stripped), creating 32 random bytes (hex) there when absent.
@@ -36,3 +38,13 @@ def read_or_create(path: Path) -> bytes:
     finally:
         os.unlink(tmp)
     return path.read_bytes().strip()
+
+
+def configured_secret(value: SecretStr | None, file: Path | None, default: Path) -> bytes:
+    """A secret setting: its value, else the content of its `_FILE` setting, else `default`
+    (created on first use). OSError, naming the file, when a file cannot be read or created."""
+    if value is not None:
+        return value.get_secret_value().encode()
+    if file is not None:
+        return Path(file).read_bytes().strip()
+    return read_or_create(default)

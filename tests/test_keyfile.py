@@ -6,7 +6,10 @@ import stat
 import threading
 from pathlib import Path
 
-from mailguard.keyfile import read_or_create
+import pytest
+from pydantic import SecretStr
+
+from mailguard.keyfile import configured_secret, read_or_create
 
 
 def test_created_once_owner_only(tmp_path: Path) -> None:
@@ -34,3 +37,15 @@ def test_racing_creators_agree_and_never_read_empty(tmp_path: Path) -> None:
         for t in threads:
             t.join()
         assert len(set(seen)) == 1 and len(seen[0]) == 64
+
+
+def test_a_configured_secret_comes_from_the_value_then_its_file_then_the_default(tmp_path: Path) -> None:
+    (tmp_path / "given.key").write_bytes(b"from-the-file-0123456789\n")
+    default = tmp_path / "var" / "made.key"
+    assert configured_secret(SecretStr("set-in-env"), tmp_path / "given.key", default) == b"set-in-env"
+    assert configured_secret(None, tmp_path / "given.key", default) == b"from-the-file-0123456789"
+    assert not default.exists()
+    assert configured_secret(None, None, default) == read_or_create(default)
+    with pytest.raises(OSError) as missing:
+        configured_secret(None, tmp_path / "absent.key", default)
+    assert missing.value.filename == str(tmp_path / "absent.key")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from mailguard.keyfile import read_or_create
+from mailguard.keyfile import configured_secret
 from mailguard.settings import Settings
 
 KEY_FILE = "sender-link.key"
@@ -47,12 +47,9 @@ class SenderLinks:
     def _key(self) -> bytes:
         """Read on first use: a relay that never holds for exposure creates no key file."""
         settings = self._settings
-        if settings.sender_link_key is not None:
-            secret = settings.sender_link_key.get_secret_value().encode()
-        elif settings.sender_link_key_file is not None:
-            secret = Path(settings.sender_link_key_file).read_bytes().strip()
-        else:
-            secret = read_or_create(Path(settings.data_dir) / KEY_FILE)
+        secret = configured_secret(
+            settings.sender_link_key, settings.sender_link_key_file, Path(settings.data_dir) / KEY_FILE
+        )
         if len(secret) < 16:
             raise ValueError("the sender link key must be at least 16 bytes")
         return hmac.new(secret, b"mailguard sender link", hashlib.sha256).digest()

@@ -19,7 +19,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mailguard.keyfile import read_or_create
+from mailguard.keyfile import configured_secret
 from mailguard.settings import Settings
 
 DIGEST_BYTES = 16  # 128 bits: collisions out of reach for any register or archive
@@ -70,18 +70,13 @@ class AffinityKeyring:
 
 
 def keyring_from_settings(settings: Settings) -> AffinityKeyring:
-    if settings.affinity_key is not None:
-        return AffinityKeyring(settings.affinity_key.get_secret_value().encode())
-    if settings.affinity_key_file is not None:
-        try:
-            return AffinityKeyring(Path(settings.affinity_key_file).read_bytes().strip())
-        except OSError as exc:
-            raise KeyringError(f"cannot read MAILGUARD_AFFINITY_KEY_FILE: {exc.strerror}") from None
-    path = Path(settings.data_dir) / KEY_FILE
     try:
-        return AffinityKeyring(read_or_create(path))
-    except OSError as exc:
-        raise KeyringError(f"cannot read or create the affinity key {path}: {exc.strerror}") from None
+        secret = configured_secret(
+            settings.affinity_key, settings.affinity_key_file, Path(settings.data_dir) / KEY_FILE
+        )
+    except OSError as exc:  # MAILGUARD_AFFINITY_KEY_FILE, or the data folder's key
+        raise KeyringError(f"cannot read or create the affinity key {exc.filename}: {exc.strerror}") from None
+    return AffinityKeyring(secret)
 
 
 class LazyKeyring:
