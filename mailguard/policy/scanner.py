@@ -48,15 +48,6 @@ SMALL_DECIDE_CHARS = 64 * 1024
 _SWITCH_INTERVAL = 0.001
 
 
-def _text_within(content: Content, limit: int) -> bool:
-    total = 0
-    for segment in content.segments:
-        total += len(segment.text)
-        if total > limit:
-            return False
-    return True
-
-
 def open_register(settings: Settings) -> RegisterLike | None:
     """The protected register: MAILGUARD_REGISTER, else the copy `mailguard register import` left
     in the data dir (compiled cache under the data dir); None when there is neither."""
@@ -151,18 +142,18 @@ class Scanner:
         try:
             content = _with_header_addresses(await self._pool.extract(data), data)
             inline = self._pool.inline
-            small = _text_within(content, SMALL_DECIDE_CHARS)
+            size = content.text_size()
             if (
                 inline is not None
                 and not content.attachments
-                and _text_within(content, INLINE_DECIDE_CHARS)
+                and size <= INLINE_DECIDE_CHARS
                 and inline.available()
                 and (self.affinity is None or self.affinity.answers_in_thread)  # a PostgreSQL lookup needs the loop
             ):
                 with inline.timed():
                     verdict = self._decide_now(envelope, content)
             else:
-                lane = self._small_lane if small else self._large_lane
+                lane = self._small_lane if size <= SMALL_DECIDE_CHARS else self._large_lane
                 verdict = await asyncio.get_running_loop().run_in_executor(lane, self._decide_now, envelope, content)
         except asyncio.CancelledError:
             raise
