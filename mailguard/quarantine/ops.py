@@ -25,6 +25,9 @@ except ImportError:  # pragma: no cover
     pass
 
 
+QUEUED = "mailguard_outbox_queued"  # a flag in the connection's info: this transaction queued mail
+
+
 async def queue(
     conn: AsyncConnection, ref: str, kind: str, mail_from: str, rcpts: list[str], data: bytes, now: float
 ) -> None:
@@ -42,6 +45,7 @@ async def queue(
             created_at=now,
         )
     )
+    conn.info[QUEUED] = True  # the store wakes this host's outbox once the transaction commits
     if conn.dialect.name == "postgresql":  # delivered at commit, to every host's outbox
         await conn.execute(sa.text(f"NOTIFY {OUTBOX_CHANNEL}"))
 

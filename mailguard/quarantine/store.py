@@ -30,7 +30,7 @@ from mailguard.quarantine import audit as audit_log
 from mailguard.quarantine import migrate
 from mailguard.quarantine.database import async_url, create_engine, is_sqlite, read_tx, safe_url, write_tx
 from mailguard.quarantine.errors import NotFound, StoreError, StoreUnreachable
-from mailguard.quarantine.ops import DB_ERRORS, brief, delivery, queue
+from mailguard.quarantine.ops import DB_ERRORS, QUEUED, brief, delivery, queue
 from mailguard.quarantine.records import (
     envelope_json,
     header_facts,
@@ -113,10 +113,14 @@ class QuarantineStore(ReviewActions):
     async def transaction(self, write: bool) -> AsyncIterator[AsyncConnection]:
         """A transaction whose database failures surface as StoreError (domain errors pass)."""
         serial = self._sqlite_writer if write and self._sqlite_writer else nullcontext()
+        queued = False
         try:
             async with serial, (write_tx if write else read_tx)(self.engine) as conn:
-                yield conn
-            if write:
+                try:
+                    yield conn
+                finally:  # info outlives the checkout: the flag must not reach the next transaction
+                    queued = conn.info.pop(QUEUED, False)
+            if queued:  # only mail queued wakes the outbox: its own claims are writes too (a busy loop)
                 self.outbox_wake.set()
         except DB_ERRORS as exc:
             log.error("quarantine store failure: %s", brief(exc))

@@ -11,7 +11,7 @@ import pytest
 from support.pg import empty
 
 from mailguard.quarantine import QuarantineStore
-from mailguard.quarantine.outbox import Outbox
+from mailguard.quarantine.outbox import Deliver, Outbox
 
 from .conftest import Upstream, envelope, make_settings, message, verdict
 
@@ -53,3 +53,28 @@ async def test_a_release_on_another_host_wakes_this_outbox(
     finally:
         await host_a.aclose()
         await host_b.aclose()
+
+
+class CountingOutbox(Outbox):
+    passes = 0
+
+    async def run_once(self, deliver: Deliver) -> int:
+        self.passes += 1
+        return await super().run_once(deliver)
+
+
+async def test_an_idle_outbox_waits_for_its_poll(store: QuarantineStore) -> None:
+    # Its own claims and retries are store writes too: they must not wake it again (that was a
+    # busy loop burning a core in every idle relay). A message waiting on a dead upstream is the
+    # case that mattered: the failed attempt is a write, and so is the claim before it.
+    async def upstream_down(mail_from: str, rcpts: list[str], data: bytes) -> object:
+        raise ConnectionRefusedError("upstream down")
+
+    item = await store.hold(envelope(), message(), verdict())
+    await store.release(item, "rita", "checked")
+    outbox, stop = CountingOutbox(store, poll_interval=SLOW_POLL), asyncio.Event()
+    runner = asyncio.create_task(outbox.run(upstream_down, stop))
+    await asyncio.sleep(1.0)
+    stop.set()
+    await asyncio.wait_for(runner, 10)
+    assert outbox.passes <= 2, f"{outbox.passes} passes in a second with nothing due"
