@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from email.message import Message
 from email.parser import BytesHeaderParser
-from email.policy import default
 
 from mailguard.message.extract.addresses import header_addresses
+from mailguard.message.extract.header_policy import POLICY
 from mailguard.message.model import AddressSource, VisibleAddress
 
-_PARSER = BytesHeaderParser(policy=default)
+_PARSER = BytesHeaderParser(policy=POLICY)
 
 
 @dataclass(slots=True)

@@ -9,18 +9,19 @@ import email.utils
 import quopri
 import re
 import secrets
-from email import errors, policy
+from email import errors
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
 from mailguard.message.extract.addresses import header_addresses
 from mailguard.message.extract.calendar import extract_calendar
 from mailguard.message.extract.charset import decode, split_uuencoded
+from mailguard.message.extract.header_policy import POLICY
 from mailguard.message.extract.html import extract_html
 from mailguard.message.extract.sink import PartFailed, Path, Sink, Stop, readable_name
 from mailguard.message.model import AddressSource, SegmentKind, UnscannedReason
 
-_PARSER = BytesParser(policy=policy.default)
+_PARSER = BytesParser(policy=POLICY)
 # defects after which the parsed tree may hold fewer (or other) parts than a client shows
 _HIDING_DEFECTS = (
     errors.StartBoundaryNotFoundDefect,
@@ -41,13 +42,24 @@ _PGP_BLOCK = "-----BEGIN PGP MESSAGE-----"
 # parsing and put back, byte for byte, in the parsed tree (see `parse`). The possessive
 # quantifier and the `^` keep the search linear on hostile input.
 _BASE64_RUN = re.compile(rb"(?m)^(?:[A-Za-z0-9+/=]{60,998}+\r?\n){64,}")
+# A placeholder: the parse's nonce, then the run's number (one pattern for every nonce: a
+# pattern per message would be compiled afresh for each one).
+# A header value with nothing a header object would decode or drop: printable ASCII without
+# encoded words (=?), comments, quoted strings or escapes.
+_PLAIN_TEXT = re.compile(r"(?:(?!=\?)[ \t\r\n!#-'*-\[\]-~])*")
+_PLAIN = {  # a message id is parsed: only one of a single id-left@id-right reads as it is
+    "message-id": re.compile(r"[ \t]*<[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                             r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>[ \t]*"),
+}
+_PLACEHOLDER = re.compile(r"\x00mailguard-([0-9a-f]{16})\.(\d+)\x00")
 
 
 def parse(data: bytes) -> EmailMessage:
     """`email`'s parse of `data` (policy.default), with long base64 runs folded for speed: the
     tree, its payloads, preambles, epilogues and defects are the same as without folding."""
     runs: list[str] = []
-    marker = b"\x00mailguard-" + secrets.token_hex(8).encode() + b"."
+    nonce = secrets.token_hex(8)
+    marker = b"\x00mailguard-" + nonce.encode() + b"."
     pieces: list[bytes] = []
     pos = 0
     if marker not in data:  # (always, unless the sender guessed a 64-bit nonce)
@@ -61,16 +73,16 @@ def parse(data: bytes) -> EmailMessage:
         return _PARSER.parsebytes(data)  # type: ignore[return-value]
     pieces.append(data[pos:])
     msg: EmailMessage = _PARSER.parsebytes(b"".join(pieces))  # type: ignore[assignment]
-    _unfold(msg, re.compile(re.escape(marker.decode("ascii")) + r"(\d+)\x00"), runs)
+    _unfold(msg, nonce, runs)
     return msg
 
 
-def _unfold(msg: Message, token: re.Pattern[str], runs: list[str]) -> None:
+def _unfold(msg: Message, nonce: str, runs: list[str]) -> None:
     """Put the folded runs back wherever the parser left their placeholders: leaf payloads
     (`_payload` is where `email` keeps the raw text; its own generator reads it there too),
     preambles and epilogues. No header can hold one: a placeholder line is never a header."""
     def put_back(text: str) -> str:
-        return token.sub(lambda m: runs[int(m.group(1))], text)
+        return _PLACEHOLDER.sub(lambda m: runs[int(m.group(2))] if m.group(1) == nonce else m.group(), text)
 
     for part in msg.walk():
         payload = part._payload
@@ -113,12 +125,14 @@ _TOP_SOURCES = {
 
 
 def _header_text(msg: Message, name: str) -> str:
+    raw = [v for k, v in msg.raw_items() if k.lower() == name]
+    if raw and _PLAIN.get(name, _PLAIN_TEXT).fullmatch(raw[0]):  # what the header object says, at no cost
+        return " ".join(raw[0].split())
     try:
         value = msg.get(name)
         return " ".join(str(value).split()) if value is not None else ""
     except Exception:  # a header policy.default cannot parse: keep its raw form
-        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), "")
-        return " ".join(str(raw).split())
+        return " ".join(str(raw[0]).split()) if raw else ""
 
 
 def read_headers(sink: Sink, msg: Message, path: Path, top: bool) -> None:
