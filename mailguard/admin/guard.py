@@ -30,12 +30,33 @@ class BodyTooLarge(Exception):
 
 
 async def _answer(send: Send, status: int, body: dict[str, str], headers: dict[str, str] | None = None) -> None:
-    payload = json.dumps(body).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    await _send(send, status, b"application/json", json.dumps(body).encode(), headers)
+
+
+async def _send(send: Send, status: int, kind: bytes, payload: bytes, headers: dict[str, str] | None) -> None:
+    raw = [(b"content-type", kind), (b"content-length", str(len(payload)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     raw.append((b"connection", b"close"))  # the unread body must never be taken for a request
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
+
+
+# A browser's refusal is a page (its form was refused before its body was read), an API's JSON.
+_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>mailguard: refused</title>"
+    "<body style='font-family:sans-serif;max-width:40em;margin:3em auto'><h1>Refused</h1><p>{}</p></body></html>"
+)
+_PAGE_TEXT = {
+    "not a valid link": "This link is not valid. Use the link in your notice exactly as it is.",
+    "sign in first": "You are not signed in, or your session ended: <a href='/review/login'>sign in</a> and try again.",
+}
+
+
+async def _refuse(send: Send, path: str, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    if path.startswith("/api/") or detail not in _PAGE_TEXT:
+        await _answer(send, status, {"detail": detail}, headers)
+        return
+    await _send(send, status, b"text/html; charset=utf-8", _PAGE.format(_PAGE_TEXT[detail]).encode(), headers)
 
 
 def _framing(scope: Scope) -> tuple[bool, int | None, bool]:
@@ -66,7 +87,7 @@ class AdmissionGuard:
         if chunked or length:
             refusal = _refuse_stranger(Request(scope))
             if refusal is not None:
-                await _answer(send, refusal.status_code, {"detail": str(refusal.detail)}, refusal.headers)
+                await _refuse(send, scope["path"], refusal.status_code, str(refusal.detail), refusal.headers)
                 return
         if length is not None and length > self.max_body:
             await _answer(send, 413, {"detail": f"request body over {self.max_body} bytes"})

@@ -172,6 +172,8 @@ def test_used_expired_and_altered_links_are_refused(sender_stack: Stack, page: P
         expect(page.locator("h1")).to_contain_text("not valid")
     refused = page.request.post(altered[0], form={"mode": "as_is", "justification": "x"})
     assert refused.status == 403  # the body of a post with a bad link is never read
+    assert "text/html" in refused.headers["content-type"]  # a page for the sender, not an API's JSON
+    assert "not valid" in refused.text()
     page.goto(good)  # a good link, but a forged post: another origin, or no form token
     csrf = page.locator("input[name=csrf]").input_value()
     cross = page.request.post(good, form={"csrf": csrf, "mode": "bcc"}, headers={"Origin": "https://evil.example"})
