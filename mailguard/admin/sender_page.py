@@ -31,6 +31,8 @@ from mailguard.quarantine.review_actions import SENDER_ACTOR
 router = APIRouter(include_in_schema=False)
 _templates = templates()
 CSRF_COOKIE = "mg_sender"
+_OFFERS: dict[tuple[str, sender_choice.Allowed], tuple[object, sender_choice.Offer]] = {}  # newest last
+_OFFERS_KEPT = 256
 
 WORDS = {
     ReleaseMode.BCC: "Send it with the outside recipients hidden from each other (Bcc)",
@@ -125,7 +127,16 @@ async def _form(
     request: Request, token: str, held: HeldMessage, problem: str | None = None, code: int = 200
 ) -> HTMLResponse:
     runtime = runtime_of(request)
-    offer = await sender_choice.offer(held, _allowed(request, held), Releaser.of(runtime), runtime.scanner)
+    allowed = _allowed(request, held)
+    # Each fix is planned and the copies scanned again: once per hold and rule set, not per
+    # load (a link's holder reloading must not cost a scan of a large message every time).
+    key = (held.id, allowed)
+    policy, offer = _OFFERS.pop(key, (None, None))
+    if offer is None or policy is not runtime.policy:  # rules reloaded since: plan again
+        offer = await sender_choice.offer(held, allowed, Releaser.of(runtime), runtime.scanner)
+    _OFFERS[key] = (runtime.policy, offer)
+    while len(_OFFERS) > _OFFERS_KEPT:
+        del _OFFERS[next(iter(_OFFERS))]
     csrf = request.cookies.get(CSRF_COOKIE) or new_token()
     context = {
         "token": token,
