@@ -173,20 +173,42 @@ def hostile_bodies() -> dict[str, str]:
     }
 
 
-async def hostile_client(host: str, port: int, source: str, html: str) -> str:
+async def hostile_client(
+    host: str, port: int, source: str, body: str, kind: str = "text/html", rcpt: str = "b@partner.example"
+) -> str:
     reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
     try:
         await reply(reader)
         for line in (b"EHLO hostile.test\r\n", f"MAIL FROM:<officer@{INTERNAL}>\r\n".encode(),
-                     b"RCPT TO:<b@partner.example>\r\n", b"DATA\r\n"):
+                     f"RCPT TO:<{rcpt}>\r\n".encode(), b"DATA\r\n"):
             writer.write(line)
             await reply(reader)
-        writer.write(f"Subject: hostile\r\nContent-Type: text/html\r\n\r\n{html}\r\n.\r\n".encode())
+        writer.write(f"Subject: hostile\r\nContent-Type: {kind}\r\n\r\n{body}\r\n.\r\n".encode())
         return await reply(reader)
     finally:
         writer.close()
 
 
+def dense_bodies(size: int) -> dict[str, str]:
+    """Issue 11's texts, `size` characters each, to be matched against the register: case-file
+    text dense with addresses, one address repeated (a mail merge), and the worst input the
+    matcher's search found (tests/detect/register/test_linear.py), its numbers varied per copy."""
+    from bench.scan import make_rows, make_text
+    from tests.detect.register.test_linear import REPEATED, WORST
+
+    rng = random.Random(4)
+    dense = "\r\n".join(s.text for s in make_text(list(make_rows(1000)), size))
+    worst: list[str] = []
+    while sum(map(len, worst)) < size:
+        worst.append(" ".join(str(rng.randint(1, 300)) if w.isdigit() else w for w in WORST.split(" ")))
+    return {
+        "address-dense": dense[:size],
+        "repeated address": ((REPEATED * 20 + "\r\n") * (size // (20 * len(REPEATED)) + 1))[:size],
+        "worst input": "\r\n".join(worst)[:size],
+    }
+
+
+FLAGGED = "ex.partner@gmail.com"  # the test register's flagged recipient: its mail is matched in full
 PROBE_TIMEOUT = 10.0  # seconds; a probe that gets no answer counts as this long
 
 
@@ -251,11 +273,15 @@ async def probes(host: str, port: int, admin_port: int, work: Callable[[], Await
     return seen, result, elapsed
 
 
-async def run_hostile(host: str, port: int, admin_port: int, bodies: list[str]) -> tuple[Probed, list[str], float]:
+async def run_hostile(
+    host: str, port: int, admin_port: int, bodies: list[str], kind: str = "text/html", rcpt: str = "b@partner.example"
+) -> tuple[Probed, list[str], float]:
     """The probes while `bodies` are sent at once."""
 
     def answers() -> Awaitable[list[Any]]:
-        clients = (hostile_client(host, port, f"127.0.6.{1 + i % 40}", body) for i, body in enumerate(bodies))
+        clients = (
+            hostile_client(host, port, f"127.0.6.{1 + i % 40}", body, kind, rcpt) for i, body in enumerate(bodies)
+        )
         return asyncio.gather(*clients, return_exceptions=True)
 
     seen, results, elapsed = await probes(host, port, admin_port, answers)
@@ -454,6 +480,8 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--slow", type=int, default=20)
     parser.add_argument("--big", type=int, default=20)
+    parser.add_argument("--dense", type=int, default=0, help="messages at once of each of issue 11's texts")
+    parser.add_argument("--dense-size", type=int, default=1_000_000)
     parser.add_argument("--big-size", type=int, default=5_000_000)
     parser.add_argument("--max-connections", type=int, default=300)
     parser.add_argument("--per-client", type=int, default=50)
@@ -519,6 +547,15 @@ def main() -> int:
                                   (f"hostile HTML ({', '.join(shapes)})", list(shapes.values()) * args.hostile)):
                 seen, codes, elapsed = asyncio.run(run_hostile(host, port, admin_port_of(relay), bodies))
                 print(f"{label}: {len(codes)} messages at once, replies {sorted(set(codes))} in {elapsed:.1f} s")
+                print(f"    meanwhile: {seen.line()}")
+        if args.dense:
+            for label, body in dense_bodies(args.dense_size).items():
+                bodies = [body] * args.dense
+                seen, codes, elapsed = asyncio.run(
+                    run_hostile(host, port, admin_port_of(relay), bodies, "text/plain", FLAGGED)
+                )
+                print(f"{args.dense} x {args.dense_size / 1e6:g} MB {label} to a flagged recipient at once: "
+                      f"replies {sorted(set(codes))} in {elapsed:.1f} s")
                 print(f"    meanwhile: {seen.line()}")
         if args.admin_attack:
             hostile_admin_and_outsiders(relay, args.admin_attack, args.tricklers)
