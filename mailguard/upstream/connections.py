@@ -17,6 +17,7 @@ import aiosmtplib
 from mailguard.host import default_hostname
 from mailguard.settings import Settings, UpstreamTLS
 from mailguard.upstream.client_tls import client_context
+from mailguard.upstream.data_command import use_wire_ready_data
 from mailguard.upstream.failures import UpstreamTemporaryError
 
 IDLE_SECONDS: Final = 20.0  # an idle upstream connection older than this is closed, not reused
@@ -53,6 +54,7 @@ class UpstreamPool:
             await smtp.connect()
             if smtp.is_ehlo_or_helo_needed:  # start_tls=False skips the greeting dance
                 await smtp.ehlo()
+            use_wire_ready_data(smtp)
         except aiosmtplib.SMTPAuthenticationError as exc:
             smtp.close()
             raise UpstreamTemporaryError(f"upstream AUTH refused: {exc.code}", kind="auth") from exc
