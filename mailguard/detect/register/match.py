@@ -43,6 +43,7 @@ from mailguard.detect.register.named import named_house
 from mailguard.detect.register.postcode import (
     NUMBER_AFTER_POSTCODE,
     NUMBER_BEFORE_POSTCODE,
+    Scanned,
     alone_for,
     number_near_postcode,
     postcode_alone,
@@ -120,7 +121,7 @@ class Matcher:
                 count, best = seen.get((hit.register_id, hit.kind), (0, -1.0))
                 if count < _SAME_ROW_KEPT or hit.score > best:
                     seen[(hit.register_id, hit.kind)] = count + 1, max(best, hit.score)
-                    yield hit._replace(start=hit.start + lo, end=hit.end + lo)
+                    yield hit.moved(lo)
             start = end
 
     def _scan_window(self, group: Group, core_lo: int, core_hi: int) -> Iterator[Hit]:
@@ -141,7 +142,8 @@ class Matcher:
                 pc = keys[parts] = postcode_key(canon) if canon else ""
             if pc:
                 postcodes.append((m.start(), m.end(), pc))
-        known, ops, numbers = self._near_rows, 0, trig.numbers
+        known, ops = self._near_rows, 0
+        scanned = Scanned(trig.numbers, [m.span() for m in trig.phones], trig.word_bytes, {})
         for i, (start, end, pc) in enumerate(postcodes):
             near = known.get(pc) or self._postcode_rows(pc)
             ops += 1 + len(near.rows)
@@ -153,11 +155,7 @@ class Matcher:
             after = postcodes[i + 1][0] if i + 1 < len(postcodes) and postcodes[i + 1][0] >= end else len(text)
             lo = max(before, start - NUMBER_BEFORE_POSTCODE)
             hi = min(after, end + NUMBER_AFTER_POSTCODE)
-            # is some row's house number (or street) written there, or only the postcode alone?
-            close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
-            if not close:
-                close = self._number_in(text, numbers, lo, hi, near.numbers)
-            check = partial(self._near, group, near.rows, pc, lo, start, end, hi, close)
+            check = partial(self._near, group, scanned, near, pc, lo, start, end, hi)
             yield from memo.run(group, start, ("p", lo - start, hi - start), check)
         work.tick(ops)
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
@@ -236,15 +234,22 @@ class Matcher:
         return False
 
     def _near(
-        self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int, near: bool
+        self, group: Group, scanned: Scanned, near: _PostcodeRows, pc: str, lo: int, start: int, end: int, hi: int
     ) -> Iterator[Hit]:
+        """The rows of the postcode `pc` at `start`..`end` that it names, with a house number in
+        `lo`..`hi` or alone. Everything read here lies in the window `memo` keys it by."""
+        text = group.text
+        # is some row's house number (or street) written there, or only the postcode alone?
+        close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
+        if not close:
+            close = self._number_in(text, scanned.starts, lo, hi, near.numbers)
         # the block of an address, not cut at the postcode before: a false one ("from 155") may stand there
-        alone = postcode_alone(group.text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi)
-        for r in rows:
+        alone = postcode_alone(text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi, scanned)
+        for r in near.rows:
             row = self.index.row(r)
             if postcode_key(row.postcode) != pc:
                 continue
-            if near:
+            if close:
                 found = list(number_near_postcode(group, row, lo, start, end, hi))
                 yield from found or street_before_postcode(group, row, lo, start, end)
             if alone_for(row, alone):

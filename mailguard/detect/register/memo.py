@@ -34,12 +34,12 @@ class Memo:
 
     def _get(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> Iterator[Hit]:
         for h in self._found(key, check, pos):
-            yield h._replace(start=h.start + pos, end=h.end + pos)
+            yield h.moved(pos)
 
     def _found(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> tuple[Hit, ...]:
         found = self._store.get(key)
         if found is None:
-            found = tuple(h._replace(start=h.start - pos, end=h.end - pos) for h in check())
+            found = tuple(h.moved(-pos) for h in check())
             if len(self._store) >= self._limit:
                 self._store = {}
             self._store[key] = found

@@ -10,8 +10,9 @@ another home's number or flat ("12 Acacia Avenue, BS1 4AB") is that home's, not 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -151,10 +152,21 @@ class Alone(NamedTuple):
 _NOT_ALONE = Alone(False, [], [])
 
 
-def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> Alone:
+class Scanned(NamedTuple):
+    """What the trigger pass found in a text (see `triggers.Triggers`), read by `postcode_alone`
+    instead of the text: a list of postcodes asks this of every postcode in it."""
+
+    starts: list[int]  # sorted starts of the short digit-bearing tokens, save a phone's
+    phones: list[tuple[int, int]]  # the phones' spans, in order
+    word_bytes: bytes  # the text's [a-z0-9] runs, every other character a space, one more at each end
+    doors: dict[tuple[int, int, str], bool]  # NUMBER matches read so far: a house number? (`_door`)
+
+
+def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scanned: Scanned | None = None) -> Alone:
     """What else the postcode at `pc_start`..`pc_end` is written with in its address block
     `lo`..`hi` (cut at a blank line). A house number names a door of that postcode (a
-    neighbour's, or the row's own, which `number_near_postcode` reads); a flat names a flat."""
+    neighbour's, or the row's own, which `number_near_postcode` reads); a flat names a flat.
+    `scanned`: what the trigger pass already found in `text`, read instead of the text itself."""
     cut = text.rfind("\n\n", lo, pc_start)
     lo = cut + 2 if cut >= 0 else lo
     cut = text.find("\n\n", pc_end, hi)
@@ -162,16 +174,22 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> A
     sides = ((lo, pc_start), (pc_end, hi))
     # a house number on either side first: then nothing else is read (`alone_for` needs no
     # flats or streets of a postcode that is not alone; every register postcode is asked this)
+    doors = scanned.doors if scanned else {}
     for start, end in sides:
-        for m in NUMBER.finditer(text, start, end):
-            if house_number(m.group(2)) and not blocked(text, m.start(), FLAT_WORDS):  # not "Flat 5"
-                following = words_in(text[m.end() : m.end() + 20], 1)
-                if not following or following[0][0] not in NOT_HOUSE_AFTER:
-                    return _NOT_ALONE
-    flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)]
+        for m in _numbers(text, start, end, scanned):
+            key = (m.start(), m.end(), m.group(2))
+            door = doors.get(key)
+            if door is None:
+                door = doors[key] = _door(text, m)
+            if door:
+                return _NOT_ALONE
+    block = text[lo:hi]
+    flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)] if any(w in block for w in _FLAT_HINTS) else []
     streets: list[list[str]] = []
     for start, end in sides:
-        words = [w for w, _, _ in words_in(text[start:end], 40)]
+        words = _words(text, start, end, scanned)
+        if NUMBER_WORDS.isdisjoint(words) and LEADING_TYPES.isdisjoint(words) and not any(map(_street_type, words)):
+            continue  # the common case, read at C speed: nothing below can come of these words
         for i, w in enumerate(words):
             if w in NUMBER_WORDS and any(x in TYPE_FORMS for x in words[i + 1 : i + 4]):
                 return _NOT_ALONE  # "Two Tennyson Close, BS1 4AB": a door of it
@@ -180,6 +198,53 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> A
             elif start == lo and w in LEADING_TYPES:
                 streets.append(words[i : i + 4])
     return Alone(True, flats, streets)
+
+
+# a flat is written with one of these (FLAT_ANY): without one, that pass over the block is spared
+_FLAT_HINTS = ("flat", "apartment", "apt", "unit", "maisonette", "studio", "suite")
+
+
+def _numbers(text: str, start: int, end: int, scanned: Scanned | None) -> Iterator[re.Match[str]]:
+    """`NUMBER.finditer(text, start, end)`, tried only where one can start: a NUMBER match holds
+    a digit in the token it starts (its lookbehind rules out a start inside a token), and one
+    from a token of more than six characters is no house number; `re` would try every position."""
+    if scanned is None or _phone_in(scanned.phones, start, end):  # a phone's tokens are not in `starts`
+        yield from NUMBER.finditer(text, start, end)
+        return
+    starts, match, last = scanned.starts, NUMBER.match, start
+    for k in range(bisect_left(starts, start), bisect_left(starts, end)):
+        p = starts[k]
+        if p >= last:
+            m = match(text, p, end)
+            if m:
+                last = m.end()
+                yield m
+
+
+def _words(text: str, start: int, end: int, scanned: Scanned | None) -> list[str]:
+    """`words_in(text[start:end], 40)`'s words: with no apostrophe there, WORD_RE's words are the
+    runs of [a-z0-9], which splitting the scanned bytes gives at C speed."""
+    if scanned is None or "'" in text[start:end] or "’" in text[start:end]:
+        return [w for w, _, _ in words_in(text[start:end], 40)]
+    return scanned.word_bytes[start + 1 : end + 1].decode().split(None, 40)[:40]
+
+
+def _door(text: str, m: re.Match[str]) -> bool:
+    """The NUMBER match `m` is a house number: not "Flat 5", not "5 May"."""
+    if not house_number(m.group(2)) or blocked(text, m.start(), FLAT_WORDS):
+        return False
+    following = words_in(text[m.end() : m.end() + 20], 1)
+    return not following or following[0][0] not in NOT_HOUSE_AFTER
+
+
+def _phone_in(phones: list[tuple[int, int]], start: int, end: int) -> bool:
+    k = bisect_left(phones, (end,))
+    return k > 0 and phones[k - 1][1] > start
+
+
+@lru_cache(maxsize=4096)
+def _street_type(word: str) -> bool:
+    return canon_word(word) in STREET_TYPES
 
 
 def alone_for(row: Row, found: Alone) -> bool:
