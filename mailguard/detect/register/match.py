@@ -83,7 +83,7 @@ class Matcher:
         self._memo = Memo()  # per trigger
         self._chunks = Memo(limit=256)  # per chunk of a long text
         # per-token work remembered across scans (tokens repeat: postcodes, house numbers)
-        self._pc_keys: dict[tuple[str, str], str] = {}  # a postcode as written -> its key, "" if none
+        self._pc_keys: dict[str, str] = {}  # a postcode as written -> its key, "" if none
         self._near_rows: dict[str, _PostcodeRows] = {}
         self._token_numbers: dict[str, frozenset[str]] = {}
 
@@ -133,17 +133,17 @@ class Matcher:
         postcodes: Postcodes = []
         keys = self._pc_keys
         for m in trig.postcodes:
-            parts = m.group(1, 2)
-            pc = keys.get(parts)
+            written = m.group()  # its canonical form is a function of this (of its letters and digits)
+            pc = keys.get(written)
             if pc is None:
                 if len(keys) >= _REMEMBERED:
                     keys.clear()
-                canon = canon_postcode(*parts)
-                pc = keys[parts] = postcode_key(canon) if canon else ""
+                canon = canon_postcode(*m.group(1, 2))
+                pc = keys[written] = postcode_key(canon) if canon else ""
             if pc:
                 postcodes.append((m.start(), m.end(), pc))
         known, ops = self._near_rows, 0
-        scanned = Scanned(trig.numbers, [m.span() for m in trig.phones], trig.word_bytes, {})
+        scanned = Scanned(trig.numbers, [m.span() for m in trig.phones], trig.word_bytes)
         for i, (start, end, pc) in enumerate(postcodes):
             near = known.get(pc) or self._postcode_rows(pc)
             ops += 1 + len(near.rows)
@@ -216,22 +216,33 @@ class Matcher:
             self._near_rows[pc] = near
         return near
 
-    def _number_in(self, text: str, starts: list[int], lo: int, hi: int, wanted: frozenset[str]) -> bool:
+    def _number_in(self, text: str, scanned: Scanned, lo: int, hi: int, wanted: frozenset[str]) -> bool:
         """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token
-        starting in `lo`..`hi`."""
-        seen = self._token_numbers
-        n = len(text)
-        for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
-            p = starts[k]
-            token = text[p : p + 8].split(None, 1)[0] if p < n else ""
+        starting in `lo`..`hi`. The window's tokens are read once, into where each number is named."""
+        named = scanned.named
+        if named is None:
+            named = scanned.named = self._named_numbers(text, scanned.starts)
+        for number in wanted:
+            at = named.get(number)
+            if at:
+                k = bisect_left(at, lo)
+                if k < len(at) and at[k] < hi:
+                    return True
+        return False
+
+    def _named_numbers(self, text: str, starts: list[int]) -> dict[str, list[int]]:
+        """house number (without a letter) -> the starts of the tokens naming it, in order."""
+        seen, named = self._token_numbers, {}
+        for p in starts:
+            token = text[p : p + 8].split(None, 1)[0]
             nums = seen.get(token)
             if nums is None:
                 if len(seen) >= _REMEMBERED:
                     seen.clear()
                 nums = seen[token] = _token_numbers(token)
-            if nums and not wanted.isdisjoint(nums):
-                return True
-        return False
+            for number in nums:
+                named.setdefault(number, []).append(p)
+        return named
 
     def _near(
         self, group: Group, scanned: Scanned, near: _PostcodeRows, pc: str, lo: int, start: int, end: int, hi: int
@@ -242,7 +253,7 @@ class Matcher:
         # is some row's house number (or street) written there, or only the postcode alone?
         close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
         if not close:
-            close = self._number_in(text, scanned.starts, lo, hi, near.numbers)
+            close = self._number_in(text, scanned, lo, hi, near.numbers)
         # the block of an address, not cut at the postcode before: a false one ("from 155") may stand there
         alone = postcode_alone(text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi, scanned)
         for r in near.rows:

@@ -9,7 +9,7 @@ it once. The store is bounded and simply starts afresh when full.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from mailguard.detect.register.scanned import Group, Hit
 
@@ -23,18 +23,15 @@ class Memo:
         self._store: dict[tuple, tuple[Hit, ...]] = {}
         self._limit = limit
 
-    def run(self, group: Group, pos: int, tag: object, check: Callable[[], Iterable[Hit]]) -> Iterator[Hit]:
+    def run(self, group: Group, pos: int, tag: object, check: Callable[[], Iterable[Hit]]) -> list[Hit]:
         """The hits of `check()` for the trigger at `pos`, from the store when this window was seen."""
         lo, hi = max(0, pos - BEFORE), pos + AFTER
-        return self._get((tag, pos - lo, group.text[lo:hi], group.shape(lo, hi)), check, pos)
+        found = self._found((tag, pos - lo, group.text[lo:hi], group.shape(lo, hi)), check, pos)
+        return [h.moved(pos) for h in found] if found else []
 
     def whole(self, group: Group, tag: object, check: Callable[[], Iterable[Hit]]) -> tuple[Hit, ...]:
         """The hits of `check()` over all of `group` (a chunk with its margins)."""
         return self._found((tag, group.text, group.shape(0, len(group.text))), check, 0)
-
-    def _get(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> Iterator[Hit]:
-        for h in self._found(key, check, pos):
-            yield h.moved(pos)
 
     def _found(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> tuple[Hit, ...]:
         found = self._store.get(key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -152,14 +153,18 @@ class Alone(NamedTuple):
 _NOT_ALONE = Alone(False, [], [])
 
 
-class Scanned(NamedTuple):
-    """What the trigger pass found in a text (see `triggers.Triggers`), read by `postcode_alone`
-    instead of the text: a list of postcodes asks this of every postcode in it."""
+@dataclass(slots=True)
+class Scanned:
+    """What the trigger pass found in a text (see `triggers.Triggers`), read by the postcode
+    checks instead of the text, and what they learnt of it: a list of postcodes asks the same
+    of every postcode in it."""
 
     starts: list[int]  # sorted starts of the short digit-bearing tokens, save a phone's
     phones: list[tuple[int, int]]  # the phones' spans, in order
     word_bytes: bytes  # the text's [a-z0-9] runs, every other character a space, one more at each end
-    doors: dict[tuple[int, int, str], bool]  # NUMBER matches read so far: a house number? (`_door`)
+    doors: dict[tuple[int, int, str], bool] = field(default_factory=dict)  # NUMBER match: a house number?
+    named: dict[str, list[int]] | None = None  # house number -> starts of the tokens naming it
+    door_starts: list[int] | None = None  # the `starts` whose NUMBER match (read to the end) is a door
 
 
 def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scanned: Scanned | None = None) -> Alone:
@@ -174,15 +179,8 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scan
     sides = ((lo, pc_start), (pc_end, hi))
     # a house number on either side first: then nothing else is read (`alone_for` needs no
     # flats or streets of a postcode that is not alone; every register postcode is asked this)
-    doors = scanned.doors if scanned else {}
-    for start, end in sides:
-        for m in _numbers(text, start, end, scanned):
-            key = (m.start(), m.end(), m.group(2))
-            door = doors.get(key)
-            if door is None:
-                door = doors[key] = _door(text, m)
-            if door:
-                return _NOT_ALONE
+    if any(_door_in(text, start, end, scanned) for start, end in sides):
+        return _NOT_ALONE
     block = text[lo:hi]
     flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)] if any(w in block for w in _FLAT_HINTS) else []
     streets: list[list[str]] = []
@@ -204,21 +202,39 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scan
 _FLAT_HINTS = ("flat", "apartment", "apt", "unit", "maisonette", "studio", "suite")
 
 
-def _numbers(text: str, start: int, end: int, scanned: Scanned | None) -> Iterator[re.Match[str]]:
-    """`NUMBER.finditer(text, start, end)`, tried only where one can start: a NUMBER match holds
-    a digit in the token it starts (its lookbehind rules out a start inside a token), and one
-    from a token of more than six characters is no house number; `re` would try every position."""
-    if scanned is None or _phone_in(scanned.phones, start, end):  # a phone's tokens are not in `starts`
-        yield from NUMBER.finditer(text, start, end)
-        return
-    starts, match, last = scanned.starts, NUMBER.match, start
-    for k in range(bisect_left(starts, start), bisect_left(starts, end)):
-        p = starts[k]
-        if p >= last:
-            m = match(text, p, end)
-            if m:
-                last = m.end()
-                yield m
+def _door_in(text: str, start: int, end: int, scanned: Scanned | None) -> bool:
+    """A house number is written in `start`..`end`: a match of `NUMBER.finditer(text, start,
+    end)` that is one (`_door`). A NUMBER match starts at a short digit-bearing token (its
+    lookbehind rules out a start inside a token; one from a longer token is no house number) and
+    reads at most _NUMBER_READS characters when no "/" is there: one starting that far before
+    `end` is the one found with no end, which the window's `door_starts` lists once for all its
+    postcodes. Only the last tokens are matched here; `re` would try every position."""
+    if scanned is None or _phone_in(scanned.phones, start, end) or text.find("/", start, end) >= 0:
+        return any(_door(text, m) for m in NUMBER.finditer(text, start, end))  # (a phone's tokens are not in `starts`)
+    doors = scanned.door_starts
+    if doors is None:
+        doors = scanned.door_starts = [p for p in scanned.starts if _door_at(text, p, None, scanned)]
+    far = end - _NUMBER_READS
+    k = bisect_left(doors, start)
+    if k < len(doors) and doors[k] < far:
+        return True
+    starts = scanned.starts
+    last = starts[bisect_left(starts, max(start, far)) : bisect_left(starts, end)]
+    return any(_door_at(text, p, end, scanned) for p in last)
+
+
+_NUMBER_READS = 24  # a NUMBER match with no "/" in it reads 14 characters at most ("1234567 (a)" and one after)
+
+
+def _door_at(text: str, p: int, end: int | None, scanned: Scanned) -> bool:
+    m = NUMBER.match(text, p) if end is None else NUMBER.match(text, p, end)
+    if not m:
+        return False
+    key = (p, m.end(), m.group(2))
+    door = scanned.doors.get(key)
+    if door is None:
+        door = scanned.doors[key] = _door(text, m)
+    return door
 
 
 def _words(text: str, start: int, end: int, scanned: Scanned | None) -> list[str]:
