@@ -218,31 +218,22 @@ class Matcher:
 
     def _number_in(self, text: str, scanned: Scanned, lo: int, hi: int, wanted: frozenset[str]) -> bool:
         """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token
-        starting in `lo`..`hi`. The window's tokens are read once, into where each number is named."""
-        named = scanned.named
-        if named is None:
-            named = scanned.named = self._named_numbers(text, scanned.starts)
-        for number in wanted:
-            at = named.get(number)
-            if at:
-                k = bisect_left(at, lo)
-                if k < len(at) and at[k] < hi:
-                    return True
-        return False
-
-    def _named_numbers(self, text: str, starts: list[int]) -> dict[str, list[int]]:
-        """house number (without a letter) -> the starts of the tokens naming it, in order."""
-        seen, named = self._token_numbers, {}
-        for p in starts:
-            token = text[p : p + 8].split(None, 1)[0]
-            nums = seen.get(token)
+        starting in `lo`..`hi` (what each token names is read once per window)."""
+        seen, named, starts = self._token_numbers, scanned.numbers_at, scanned.starts
+        for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
+            p = starts[k]
+            nums = named.get(p)
             if nums is None:
-                if len(seen) >= _REMEMBERED:
-                    seen.clear()
-                nums = seen[token] = _token_numbers(token)
-            for number in nums:
-                named.setdefault(number, []).append(p)
-        return named
+                token = text[p : p + 8].split(None, 1)[0]
+                nums = seen.get(token)
+                if nums is None:
+                    if len(seen) >= _REMEMBERED:
+                        seen.clear()
+                    nums = seen[token] = _token_numbers(token)
+                named[p] = nums
+            if nums and not wanted.isdisjoint(nums):
+                return True
+        return False
 
     def _near(
         self, group: Group, scanned: Scanned, near: _PostcodeRows, pc: str, lo: int, start: int, end: int, hi: int

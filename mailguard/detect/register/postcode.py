@@ -163,8 +163,8 @@ class Scanned:
     phones: list[tuple[int, int]]  # the phones' spans, in order
     word_bytes: bytes  # the text's [a-z0-9] runs, every other character a space, one more at each end
     doors: dict[tuple[int, int, str], bool] = field(default_factory=dict)  # NUMBER match: a house number?
-    named: dict[str, list[int]] | None = None  # house number -> starts of the tokens naming it
-    door_starts: list[int] | None = None  # the `starts` whose NUMBER match (read to the end) is a door
+    free: dict[int, bool] = field(default_factory=dict)  # start -> its NUMBER match read to the end is a door
+    numbers_at: dict[int, frozenset[str]] = field(default_factory=dict)  # start -> the house numbers named there
 
 
 def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scanned: Scanned | None = None) -> Alone:
@@ -207,20 +207,21 @@ def _door_in(text: str, start: int, end: int, scanned: Scanned | None) -> bool:
     end)` that is one (`_door`). A NUMBER match starts at a short digit-bearing token (its
     lookbehind rules out a start inside a token; one from a longer token is no house number) and
     reads at most _NUMBER_READS characters when no "/" is there: one starting that far before
-    `end` is the one found with no end, which the window's `door_starts` lists once for all its
-    postcodes. Only the last tokens are matched here; `re` would try every position."""
+    `end` is the one found with no end, read once per window for all the postcodes around it.
+    Only the last tokens are matched here with the end; `re` would try every position."""
     if scanned is None or _phone_in(scanned.phones, start, end) or text.find("/", start, end) >= 0:
         return any(_door(text, m) for m in NUMBER.finditer(text, start, end))  # (a phone's tokens are not in `starts`)
-    doors = scanned.door_starts
-    if doors is None:
-        doors = scanned.door_starts = [p for p in scanned.starts if _door_at(text, p, None, scanned)]
+    starts, free = scanned.starts, scanned.free
     far = end - _NUMBER_READS
-    k = bisect_left(doors, start)
-    if k < len(doors) and doors[k] < far:
-        return True
-    starts = scanned.starts
-    last = starts[bisect_left(starts, max(start, far)) : bisect_left(starts, end)]
-    return any(_door_at(text, p, end, scanned) for p in last)
+    k, stop = bisect_left(starts, start), bisect_left(starts, end)
+    while k < stop and starts[k] < far:
+        door = free.get(starts[k])
+        if door is None:
+            door = free[starts[k]] = _door_at(text, starts[k], None, scanned)
+        if door:
+            return True
+        k += 1
+    return any(_door_at(text, starts[j], end, scanned) for j in range(k, stop))
 
 
 _NUMBER_READS = 24  # a NUMBER match with no "/" in it reads 14 characters at most ("1234567 (a)" and one after)
