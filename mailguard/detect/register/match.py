@@ -27,6 +27,7 @@ Decisions (each has a test in tests/detect/register/test_match.py):
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -34,6 +35,7 @@ from typing import NamedTuple
 
 from mailguard.detect import budget
 from mailguard.detect.register import contacts, triggers
+from mailguard.detect.register.address import _first_word_key as first_word_key  # the key number_first looks up by
 from mailguard.detect.register.address import number_first, number_word_first, street_first
 from mailguard.detect.register.housenum import NUMBER_WORD, NUMBER_WORDS
 from mailguard.detect.register.index import CompiledIndex
@@ -66,6 +68,7 @@ _TYPE_WORD = triggers.words_pattern(TYPE_FORMS)
 # (the property test of the sifted path against the one-by-one path keeps this true)
 _NUMBER_LEADS = frozenset("0123456789oilsz")
 _REMEMBERED = 65536  # entries per per-token store; it starts afresh when full
+_FOLLOW_CHARS = 88  # how far `number_first` reads words after a number: 80 characters, 8 more after "30 c"
 
 
 class _PostcodeRows(NamedTuple):
@@ -86,6 +89,8 @@ class Matcher:
         self._pc_keys: dict[str, str] = {}  # a postcode as written -> its key, "" if none
         self._near_rows: dict[str, _PostcodeRows] = {}
         self._token_numbers: dict[str, frozenset[str]] = {}
+        self._leads: dict[bytes, bool] = {}  # a word: the first word of a register street?
+        self._types = frozenset(w.encode() for w in TYPE_FORMS)
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -160,7 +165,7 @@ class Matcher:
         work.tick(ops)
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
             m = NUMBER_WORD.match(text, pos)
-            if m:
+            if m and self._street_may_follow(text, trig.word_bytes, m):
                 yield from number_first(index, group, m, postcodes, trig.word_bytes, memo)
             if text[pos - 1 : pos] == " " and word_before(text, pos) in TYPE_FORMS:
                 yield from street_first(index, group, pos, postcodes)
@@ -196,6 +201,31 @@ class Matcher:
             if (text[p] in _NUMBER_LEADS and match(text, p))
             or (p in after_type and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
         ]
+
+    def _street_may_follow(self, text: str, word_bytes: bytes, m: re.Match[str]) -> bool:
+        """Whether `number_first` can find rows for the house number `m` (a NUMBER_WORD match):
+        it looks them up by the word after the number (a register street's first word; the next
+        one after a suffix letter, "30 c Cherry Lane") or by a street type among the four after
+        that, or as a PO box. Most numbers in tables and prose have none of these: the words are
+        read at C speed from the scanned bytes, and what each word is, is remembered."""
+        start = m.start("word")
+        end = start + _FOLLOW_CHARS
+        if "'" in text[start:end] or "’" in text[start:end] or "box" in text[max(0, m.start() - 16) : m.start()]:
+            return True  # WORD_RE's words are not the runs of [a-z0-9] there
+        words = word_bytes[start + 1 : end + 1].split(None, 7)[:7]
+        known, types = self._leads, self._types
+        for i, word in enumerate(words):
+            if i and word in types:
+                return True
+            if i < 2:
+                lead = known.get(word)
+                if lead is None:
+                    if len(known) >= _REMEMBERED:
+                        known.clear()
+                    lead = known[word] = first_word_key(word.decode()) in self.index.street_words
+                if lead:
+                    return True
+        return False
 
     def _postcode_rows(self, pc: str) -> _PostcodeRows:
         """The candidate rows of a postcode key and what the cheap test before verifying needs:

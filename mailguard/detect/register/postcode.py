@@ -224,7 +224,7 @@ def _door_in(text: str, start: int, end: int, scanned: Scanned | None) -> bool:
     return any(_door_at(text, starts[j], end, scanned) for j in range(k, stop))
 
 
-_NUMBER_READS = 24  # a NUMBER match with no "/" in it reads 14 characters at most ("1234567 (a)" and one after)
+_NUMBER_READS = 24  # a NUMBER match with no "/" reads 12 characters at most: "1234567 (a)" and the one after
 
 
 def _door_at(text: str, p: int, end: int | None, scanned: Scanned) -> bool:
