@@ -104,7 +104,7 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
     or character class look-up in it that a local or a byte of `classes` can replace."""
     digit, space, find, count = classes.find, classes.rfind, classes.find, classes.count
     postcode, postcodes, numbers, seen = POSTCODE_FIND.match, found.postcodes, found.numbers, set()
-    area_digits = _AREA_DIGITS
+    area_digits, digit_class = _AREA_DIGITS, _DIGIT
     n = len(classes)
     pos = 0
     while True:
@@ -117,7 +117,12 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
         size = end - start
         if size > _PHONE_MAX:
             continue
-        if phones and (text[start] == "0" or text[start - 1 : start] in ("+", "(") or text.startswith("44", start)):
+        lead = classes[start]  # a phone never starts with a letter-led token, whatever stands before it
+        if (
+            phones
+            and lead == digit_class
+            and (text[start] == "0" or text[start - 1 : start] in ("+", "(") or text.startswith("44", start))
+        ):
             m = _phone_at(text, start)
             if m:
                 found.phones.append(m)
@@ -126,7 +131,7 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
         if size > _TOKEN_MAX:
             continue
         at = -1
-        if classes[start] != _DIGIT:  # led by a letter (a token holds only digits and letters)
+        if lead != digit_class:  # led by a letter (a token holds only digits and letters)
             at = start
         elif size == 3 and start >= 2 and text[start - 1] == " ":
             prev = space(b" ", 0, start - 1) + 1  # "4ab" after an outward code with no real digit ("bsl")
