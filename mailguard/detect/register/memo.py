@@ -36,7 +36,7 @@ class Memo:
     def _found(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> tuple[Hit, ...]:
         found = self._store.get(key)
         if found is None:
-            found = tuple(h.moved(-pos) for h in check())
+            found = tuple(h.moved(-pos) for h in check()) if pos else tuple(check())
             if len(self._store) >= self._limit:
                 self._store = {}
             self._store[key] = found

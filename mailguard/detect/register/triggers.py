@@ -31,6 +31,8 @@ _PHONE_MAX = 16  # "+441174960123" unbroken: offered to the phone pattern only
 _NUMBER_MAX = 6  # "1234ab"
 # A postcode's area letter read as a digit ("8L1 6LQ" for BL1 6LQ): the outward code may start so.
 _AREA_DIGITS = frozenset("01258")
+# Its district's digit (POSTCODE_FIND's _D) comes second or third ("8l1", "8bl1"): "8er" cannot be one.
+_OUTWARD_DIGITS = frozenset("0123456789oilszb")
 # A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110); it starts
 # like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
 _OCR_NUMBERS = (b" ll ", b" lll ")
@@ -104,7 +106,7 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
     or character class look-up in it that a local or a byte of `classes` can replace."""
     digit, space, find, count = classes.find, classes.rfind, classes.find, classes.count
     postcode, postcodes, numbers, seen = POSTCODE_FIND.match, found.postcodes, found.numbers, set()
-    area_digits, digit_class = _AREA_DIGITS, _DIGIT
+    area_digits, outward_digits, digit_class = _AREA_DIGITS, _OUTWARD_DIGITS, _DIGIT
     n = len(classes)
     pos = 0
     while True:
@@ -146,6 +148,7 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
             at != start
             and size <= 4
             and text[start] in area_digits
+            and (text[start + 1 : start + 2] in outward_digits or text[start + 2 : start + 3] in outward_digits)
             and start not in seen
             and count(b"0", start, end) < size
         ):
