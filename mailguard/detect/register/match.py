@@ -160,8 +160,11 @@ class Matcher:
             after = postcodes[i + 1][0] if i + 1 < len(postcodes) and postcodes[i + 1][0] >= end else len(text)
             lo = max(before, start - NUMBER_BEFORE_POSTCODE)
             hi = min(after, end + NUMBER_AFTER_POSTCODE)
-            check = partial(self._near, group, scanned, near, pc, lo, start, end, hi)
-            yield from memo.run(group, start, ("p", lo - start, hi - start), check)
+            key, found = memo.seen(group, start, ("p", lo - start, hi - start))
+            if found is None:
+                found = memo.keep(key, start, self._near(group, scanned, near, pc, lo, start, end, hi))
+            if found:
+                yield from found
         work.tick(ops)
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
             m = NUMBER_WORD.match(text, pos)

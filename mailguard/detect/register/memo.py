@@ -25,9 +25,22 @@ class Memo:
 
     def run(self, group: Group, pos: int, tag: object, check: Callable[[], Iterable[Hit]]) -> list[Hit]:
         """The hits of `check()` for the trigger at `pos`, from the store when this window was seen."""
+        key, found = self.seen(group, pos, tag)
+        return self.keep(key, pos, check()) if found is None else found
+
+    def seen(self, group: Group, pos: int, tag: object) -> tuple[tuple, list[Hit] | None]:
+        """(the key of the window around `pos`, its hits placed at `pos` or None if not seen):
+        `run` without a callable to make per trigger, for the caller to `keep` what it finds."""
         lo, hi = max(0, pos - BEFORE), pos + AFTER
-        found = self._found((tag, pos - lo, group.text[lo:hi], group.shape(lo, hi)), check, pos)
-        return [h.moved(pos) for h in found] if found else []
+        key = (tag, pos - lo, group.text[lo:hi], group.shape(lo, hi))
+        found = self._store.get(key)
+        return key, None if found is None else [h.moved(pos) for h in found] if found else []
+
+    def keep(self, key: tuple, pos: int, hits: Iterable[Hit]) -> list[Hit]:
+        """Remember the hits of the trigger at `pos` under `key` (from `seen`); returns them."""
+        found = list(hits)
+        self._found(key, lambda: found, pos)
+        return found
 
     def whole(self, group: Group, tag: object, check: Callable[[], Iterable[Hit]]) -> tuple[Hit, ...]:
         """The hits of `check()` over all of `group` (a chunk with its margins)."""
