@@ -139,11 +139,13 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
             prev = space(b" ", 0, start - 1) + 1  # "4ab" after an outward code with no real digit ("bsl")
             if start - 1 - prev <= 4 and classes[prev] != _DIGIT and classes[prev] != _SPACE:
                 at = prev
+        inward = -1
         if at >= 0 and at not in seen:
             m = postcode(text, at)
             if m:
                 seen.add(at)
                 postcodes.append(m)
+                inward = m.start(2) if at == start else -1
         if (
             at != start
             and size <= 4
@@ -158,6 +160,22 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
                 postcodes.append(m)
         if size <= _NUMBER_MAX:
             numbers.append(start)
+        if inward > end and classes[inward] == digit_class and text[inward] != "0":
+            # The inward code of the postcode just found ("4ab" of "bs1 4ab") is the next token:
+            # what its own turn would do is done here, a turn less per postcode in a list of them.
+            # Led by a digit other than 0 (its second character is never a 4: no "44"), it is
+            # offered to no phone; its outward code was read already.
+            pos = end = inward + 3
+            if (
+                text[inward] in area_digits
+                and (text[inward + 1] in outward_digits or text[inward + 2] in outward_digits)
+                and count(b"0", inward, end) < 3
+            ):
+                m = postcode(text, inward)
+                if m:
+                    seen.add(inward)
+                    postcodes.append(m)
+            numbers.append(inward)
 
 
 def _whole_words(text: str, padded: bytes, pattern: re.Pattern[bytes], found: Triggers) -> None:
