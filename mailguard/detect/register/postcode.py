@@ -208,7 +208,8 @@ def _door_in(text: str, start: int, end: int, scanned: Scanned | None) -> bool:
     lookbehind rules out a start inside a token; one from a longer token is no house number) and
     reads at most _NUMBER_READS characters when no "/" is there: one starting that far before
     `end` is the one found with no end, read once per window for all the postcodes around it.
-    Only the last tokens are matched here with the end; `re` would try every position."""
+    Only the last tokens are matched here with the end, and a token `end` cuts, however long
+    ("1234567" cut to "123" is a house number); `re` would try every position."""
     if scanned is None or _phone_in(scanned.phones, start, end) or text.find("/", start, end) >= 0:
         return any(_door(text, m) for m in NUMBER.finditer(text, start, end))  # (a phone's tokens are not in `starts`)
     starts, free = scanned.starts, scanned.free
@@ -221,7 +222,10 @@ def _door_in(text: str, start: int, end: int, scanned: Scanned | None) -> bool:
         if door:
             return True
         k += 1
-    return any(_door_at(text, starts[j], end, scanned) for j in range(k, stop))
+    if any(_door_at(text, starts[j], end, scanned) for j in range(k, stop)):
+        return True
+    cut = scanned.word_bytes.rfind(b" ", 0, end + 1)  # where the token at `end` starts (word_bytes[i + 1] is text[i])
+    return start <= cut < end and scanned.word_bytes[end + 1] != 32 and _door_at(text, cut, end, scanned)
 
 
 _NUMBER_READS = 24  # a NUMBER match with no "/" reads 12 characters at most: "1234567 (a)" and the one after
