@@ -27,6 +27,7 @@ Decisions (each has a test in tests/detect/register/test_match.py):
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -34,6 +35,7 @@ from typing import NamedTuple
 
 from mailguard.detect import budget
 from mailguard.detect.register import contacts, triggers
+from mailguard.detect.register.address import _first_word_key as first_word_key  # the key number_first looks up by
 from mailguard.detect.register.address import number_first, number_word_first, street_first
 from mailguard.detect.register.housenum import NUMBER_WORD, NUMBER_WORDS
 from mailguard.detect.register.index import CompiledIndex
@@ -43,6 +45,7 @@ from mailguard.detect.register.named import named_house
 from mailguard.detect.register.postcode import (
     NUMBER_AFTER_POSTCODE,
     NUMBER_BEFORE_POSTCODE,
+    Scanned,
     alone_for,
     number_near_postcode,
     postcode_alone,
@@ -65,6 +68,7 @@ _TYPE_WORD = triggers.words_pattern(TYPE_FORMS)
 # (the property test of the sifted path against the one-by-one path keeps this true)
 _NUMBER_LEADS = frozenset("0123456789oilsz")
 _REMEMBERED = 65536  # entries per per-token store; it starts afresh when full
+_FOLLOW_CHARS = 88  # how far `number_first` reads words after a number: 80 characters, 8 more after "30 c"
 
 
 class _PostcodeRows(NamedTuple):
@@ -82,9 +86,11 @@ class Matcher:
         self._memo = Memo()  # per trigger
         self._chunks = Memo(limit=256)  # per chunk of a long text
         # per-token work remembered across scans (tokens repeat: postcodes, house numbers)
-        self._pc_keys: dict[tuple[str, str], str] = {}  # a postcode as written -> its key, "" if none
+        self._pc_keys: dict[str, str] = {}  # a postcode as written -> its key, "" if none
         self._near_rows: dict[str, _PostcodeRows] = {}
         self._token_numbers: dict[str, frozenset[str]] = {}
+        self._leads: dict[bytes, bool] = {}  # a word: the first word of a register street?
+        self._types = frozenset(w.encode() for w in TYPE_FORMS)
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -120,7 +126,7 @@ class Matcher:
                 count, best = seen.get((hit.register_id, hit.kind), (0, -1.0))
                 if count < _SAME_ROW_KEPT or hit.score > best:
                     seen[(hit.register_id, hit.kind)] = count + 1, max(best, hit.score)
-                    yield hit._replace(start=hit.start + lo, end=hit.end + lo)
+                    yield hit.moved(lo)
             start = end
 
     def _scan_window(self, group: Group, core_lo: int, core_hi: int) -> Iterator[Hit]:
@@ -132,16 +138,17 @@ class Matcher:
         postcodes: Postcodes = []
         keys = self._pc_keys
         for m in trig.postcodes:
-            parts = m.group(1, 2)
-            pc = keys.get(parts)
+            written = m.group()  # its canonical form is a function of this (of its letters and digits)
+            pc = keys.get(written)
             if pc is None:
                 if len(keys) >= _REMEMBERED:
                     keys.clear()
-                canon = canon_postcode(*parts)
-                pc = keys[parts] = postcode_key(canon) if canon else ""
+                canon = canon_postcode(*m.group(1, 2))
+                pc = keys[written] = postcode_key(canon) if canon else ""
             if pc:
                 postcodes.append((m.start(), m.end(), pc))
-        known, ops, numbers = self._near_rows, 0, trig.numbers
+        known, ops = self._near_rows, 0
+        scanned = Scanned(trig.numbers, [m.span() for m in trig.phones], trig.word_bytes)
         for i, (start, end, pc) in enumerate(postcodes):
             near = known.get(pc) or self._postcode_rows(pc)
             ops += 1 + len(near.rows)
@@ -153,16 +160,15 @@ class Matcher:
             after = postcodes[i + 1][0] if i + 1 < len(postcodes) and postcodes[i + 1][0] >= end else len(text)
             lo = max(before, start - NUMBER_BEFORE_POSTCODE)
             hi = min(after, end + NUMBER_AFTER_POSTCODE)
-            # is some row's house number (or street) written there, or only the postcode alone?
-            close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
-            if not close:
-                close = self._number_in(text, numbers, lo, hi, near.numbers)
-            check = partial(self._near, group, near.rows, pc, lo, start, end, hi, close)
-            yield from memo.run(group, start, ("p", lo - start, hi - start), check)
+            key, found = memo.seen(group, start, ("p", lo - start, hi - start))
+            if found is None:
+                found = memo.keep(key, start, self._near(group, scanned, near, pc, lo, start, end, hi))
+            if found:
+                yield from found
         work.tick(ops)
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
             m = NUMBER_WORD.match(text, pos)
-            if m:
+            if m and self._street_may_follow(text, trig.word_bytes, m):
                 yield from number_first(index, group, m, postcodes, trig.word_bytes, memo)
             if text[pos - 1 : pos] == " " and word_before(text, pos) in TYPE_FORMS:
                 yield from street_first(index, group, pos, postcodes)
@@ -199,6 +205,31 @@ class Matcher:
             or (p in after_type and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
         ]
 
+    def _street_may_follow(self, text: str, word_bytes: bytes, m: re.Match[str]) -> bool:
+        """Whether `number_first` can find rows for the house number `m` (a NUMBER_WORD match):
+        it looks them up by the word after the number (a register street's first word; the next
+        one after a suffix letter, "30 c Cherry Lane") or by a street type among the four after
+        that, or as a PO box. Most numbers in tables and prose have none of these: the words are
+        read at C speed from the scanned bytes, and what each word is, is remembered."""
+        start = m.start("word")
+        end = start + _FOLLOW_CHARS
+        if "'" in text[start:end] or "’" in text[start:end] or "box" in text[max(0, m.start() - 16) : m.start()]:
+            return True  # WORD_RE's words are not the runs of [a-z0-9] there
+        words = word_bytes[start + 1 : end + 1].split(None, 7)[:7]
+        known, types = self._leads, self._types
+        for i, word in enumerate(words):
+            if i and word in types:
+                return True
+            if i < 2:
+                lead = known.get(word)
+                if lead is None:
+                    if len(known) >= _REMEMBERED:
+                        known.clear()
+                    lead = known[word] = first_word_key(word.decode()) in self.index.street_words
+                if lead:
+                    return True
+        return False
+
     def _postcode_rows(self, pc: str) -> _PostcodeRows:
         """The candidate rows of a postcode key and what the cheap test before verifying needs:
         whether some row of exactly this postcode is a named house, their house numbers (without
@@ -218,33 +249,42 @@ class Matcher:
             self._near_rows[pc] = near
         return near
 
-    def _number_in(self, text: str, starts: list[int], lo: int, hi: int, wanted: frozenset[str]) -> bool:
+    def _number_in(self, text: str, scanned: Scanned, lo: int, hi: int, wanted: frozenset[str]) -> bool:
         """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token
-        starting in `lo`..`hi`."""
-        seen = self._token_numbers
-        n = len(text)
+        starting in `lo`..`hi` (what each token names is read once per window)."""
+        seen, named, starts = self._token_numbers, scanned.numbers_at, scanned.starts
         for k in range(bisect_left(starts, lo), bisect_left(starts, hi)):
             p = starts[k]
-            token = text[p : p + 8].split(None, 1)[0] if p < n else ""
-            nums = seen.get(token)
+            nums = named.get(p)
             if nums is None:
-                if len(seen) >= _REMEMBERED:
-                    seen.clear()
-                nums = seen[token] = _token_numbers(token)
+                token = text[p : p + 8].split(None, 1)[0]
+                nums = seen.get(token)
+                if nums is None:
+                    if len(seen) >= _REMEMBERED:
+                        seen.clear()
+                    nums = seen[token] = _token_numbers(token)
+                named[p] = nums
             if nums and not wanted.isdisjoint(nums):
                 return True
         return False
 
     def _near(
-        self, group: Group, rows: list[int], pc: str, lo: int, start: int, end: int, hi: int, near: bool
+        self, group: Group, scanned: Scanned, near: _PostcodeRows, pc: str, lo: int, start: int, end: int, hi: int
     ) -> Iterator[Hit]:
+        """The rows of the postcode `pc` at `start`..`end` that it names, with a house number in
+        `lo`..`hi` or alone. Everything read here lies in the window `memo` keys it by."""
+        text = group.text
+        # is some row's house number (or street) written there, or only the postcode alone?
+        close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
+        if not close:
+            close = self._number_in(text, scanned, lo, hi, near.numbers)
         # the block of an address, not cut at the postcode before: a false one ("from 155") may stand there
-        alone = postcode_alone(group.text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi)
-        for r in rows:
+        alone = postcode_alone(text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi, scanned)
+        for r in near.rows:
             row = self.index.row(r)
             if postcode_key(row.postcode) != pc:
                 continue
-            if near:
+            if close:
                 found = list(number_near_postcode(group, row, lo, start, end, hi))
                 yield from found or street_before_postcode(group, row, lo, start, end)
             if alone_for(row, alone):

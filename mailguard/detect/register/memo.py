@@ -9,7 +9,7 @@ it once. The store is bounded and simply starts afresh when full.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from mailguard.detect.register.scanned import Group, Hit
 
@@ -23,23 +23,33 @@ class Memo:
         self._store: dict[tuple, tuple[Hit, ...]] = {}
         self._limit = limit
 
-    def run(self, group: Group, pos: int, tag: object, check: Callable[[], Iterable[Hit]]) -> Iterator[Hit]:
+    def run(self, group: Group, pos: int, tag: object, check: Callable[[], Iterable[Hit]]) -> list[Hit]:
         """The hits of `check()` for the trigger at `pos`, from the store when this window was seen."""
+        key, found = self.seen(group, pos, tag)
+        return self.keep(key, pos, check()) if found is None else found
+
+    def seen(self, group: Group, pos: int, tag: object) -> tuple[tuple, list[Hit] | None]:
+        """(the key of the window around `pos`, its hits placed at `pos` or None if not seen):
+        `run` without a callable to make per trigger, for the caller to `keep` what it finds."""
         lo, hi = max(0, pos - BEFORE), pos + AFTER
-        return self._get((tag, pos - lo, group.text[lo:hi], group.shape(lo, hi)), check, pos)
+        key = (tag, pos - lo, group.text[lo:hi], group.shape(lo, hi))
+        found = self._store.get(key)
+        return key, None if found is None else [h.moved(pos) for h in found] if found else []
+
+    def keep(self, key: tuple, pos: int, hits: Iterable[Hit]) -> list[Hit]:
+        """Remember the hits of the trigger at `pos` under `key` (from `seen`); returns them."""
+        found = list(hits)
+        self._found(key, lambda: found, pos)
+        return found
 
     def whole(self, group: Group, tag: object, check: Callable[[], Iterable[Hit]]) -> tuple[Hit, ...]:
         """The hits of `check()` over all of `group` (a chunk with its margins)."""
         return self._found((tag, group.text, group.shape(0, len(group.text))), check, 0)
 
-    def _get(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> Iterator[Hit]:
-        for h in self._found(key, check, pos):
-            yield h._replace(start=h.start + pos, end=h.end + pos)
-
     def _found(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> tuple[Hit, ...]:
         found = self._store.get(key)
         if found is None:
-            found = tuple(h._replace(start=h.start - pos, end=h.end - pos) for h in check())
+            found = tuple(h.moved(-pos) for h in check()) if pos else tuple(check())
             if len(self._store) >= self._limit:
                 self._store = {}
             self._store[key] = found

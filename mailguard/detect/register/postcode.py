@@ -10,8 +10,10 @@ another home's number or flat ("12 Acacia Avenue, BS1 4AB") is that home's, not 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -151,10 +153,25 @@ class Alone(NamedTuple):
 _NOT_ALONE = Alone(False, [], [])
 
 
-def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> Alone:
+@dataclass(slots=True)
+class Scanned:
+    """What the trigger pass found in a text (see `triggers.Triggers`), read by the postcode
+    checks instead of the text, and what they learnt of it: a list of postcodes asks the same
+    of every postcode in it."""
+
+    starts: list[int]  # sorted starts of the short digit-bearing tokens, save a phone's
+    phones: list[tuple[int, int]]  # the phones' spans, in order
+    word_bytes: bytes  # the text's [a-z0-9] runs, every other character a space, one more at each end
+    doors: dict[tuple[int, int, str], bool] = field(default_factory=dict)  # NUMBER match: a house number?
+    free: dict[int, bool] = field(default_factory=dict)  # start -> its NUMBER match read to the end is a door
+    numbers_at: dict[int, frozenset[str]] = field(default_factory=dict)  # start -> the house numbers named there
+
+
+def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scanned: Scanned | None = None) -> Alone:
     """What else the postcode at `pc_start`..`pc_end` is written with in its address block
     `lo`..`hi` (cut at a blank line). A house number names a door of that postcode (a
-    neighbour's, or the row's own, which `number_near_postcode` reads); a flat names a flat."""
+    neighbour's, or the row's own, which `number_near_postcode` reads); a flat names a flat.
+    `scanned`: what the trigger pass already found in `text`, read instead of the text itself."""
     cut = text.rfind("\n\n", lo, pc_start)
     lo = cut + 2 if cut >= 0 else lo
     cut = text.find("\n\n", pc_end, hi)
@@ -162,16 +179,15 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> A
     sides = ((lo, pc_start), (pc_end, hi))
     # a house number on either side first: then nothing else is read (`alone_for` needs no
     # flats or streets of a postcode that is not alone; every register postcode is asked this)
-    for start, end in sides:
-        for m in NUMBER.finditer(text, start, end):
-            if house_number(m.group(2)) and not blocked(text, m.start(), FLAT_WORDS):  # not "Flat 5"
-                following = words_in(text[m.end() : m.end() + 20], 1)
-                if not following or following[0][0] not in NOT_HOUSE_AFTER:
-                    return _NOT_ALONE
-    flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)]
+    if any(_door_in(text, start, end, scanned) for start, end in sides):
+        return _NOT_ALONE
+    block = text[lo:hi]
+    flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)] if any(w in block for w in _FLAT_HINTS) else []
     streets: list[list[str]] = []
     for start, end in sides:
-        words = [w for w, _, _ in words_in(text[start:end], 40)]
+        words = _words(text, start, end, scanned)
+        if NUMBER_WORDS.isdisjoint(words) and LEADING_TYPES.isdisjoint(words) and not any(map(_street_type, words)):
+            continue  # the common case, read at C speed: nothing below can come of these words
         for i, w in enumerate(words):
             if w in NUMBER_WORDS and any(x in TYPE_FORMS for x in words[i + 1 : i + 4]):
                 return _NOT_ALONE  # "Two Tennyson Close, BS1 4AB": a door of it
@@ -180,6 +196,76 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int) -> A
             elif start == lo and w in LEADING_TYPES:
                 streets.append(words[i : i + 4])
     return Alone(True, flats, streets)
+
+
+# a flat is written with one of these (FLAT_ANY): without one, that pass over the block is spared
+_FLAT_HINTS = ("flat", "apartment", "apt", "unit", "maisonette", "studio", "suite")
+
+
+def _door_in(text: str, start: int, end: int, scanned: Scanned | None) -> bool:
+    """A house number is written in `start`..`end`: a match of `NUMBER.finditer(text, start,
+    end)` that is one (`_door`). A NUMBER match starts at a short digit-bearing token (its
+    lookbehind rules out a start inside a token; one from a longer token is no house number) and
+    reads at most _NUMBER_READS characters when no "/" is there: one starting that far before
+    `end` is the one found with no end, read once per window for all the postcodes around it.
+    Only the last tokens are matched here with the end, and a token `end` cuts, however long
+    ("1234567" cut to "123" is a house number); `re` would try every position."""
+    if scanned is None or _phone_in(scanned.phones, start, end) or text.find("/", start, end) >= 0:
+        return any(_door(text, m) for m in NUMBER.finditer(text, start, end))  # (a phone's tokens are not in `starts`)
+    starts, free = scanned.starts, scanned.free
+    far = end - _NUMBER_READS
+    k, stop = bisect_left(starts, start), bisect_left(starts, end)
+    while k < stop and starts[k] < far:
+        door = free.get(starts[k])
+        if door is None:
+            door = free[starts[k]] = _door_at(text, starts[k], None, scanned)
+        if door:
+            return True
+        k += 1
+    if any(_door_at(text, starts[j], end, scanned) for j in range(k, stop)):
+        return True
+    cut = scanned.word_bytes.rfind(b" ", 0, end + 1)  # where the token at `end` starts (word_bytes[i + 1] is text[i])
+    return start <= cut < end and scanned.word_bytes[end + 1] != 32 and _door_at(text, cut, end, scanned)
+
+
+_NUMBER_READS = 24  # a NUMBER match with no "/" reads 12 characters at most: "1234567 (a)" and the one after
+
+
+def _door_at(text: str, p: int, end: int | None, scanned: Scanned) -> bool:
+    m = NUMBER.match(text, p) if end is None else NUMBER.match(text, p, end)
+    if not m:
+        return False
+    key = (p, m.end(), m.group(2))
+    door = scanned.doors.get(key)
+    if door is None:
+        door = scanned.doors[key] = _door(text, m)
+    return door
+
+
+def _words(text: str, start: int, end: int, scanned: Scanned | None) -> list[str]:
+    """`words_in(text[start:end], 40)`'s words: with no apostrophe there, WORD_RE's words are the
+    runs of [a-z0-9], which splitting the scanned bytes gives at C speed."""
+    if scanned is None or "'" in text[start:end] or "’" in text[start:end]:
+        return [w for w, _, _ in words_in(text[start:end], 40)]
+    return scanned.word_bytes[start + 1 : end + 1].decode().split(None, 40)[:40]
+
+
+def _door(text: str, m: re.Match[str]) -> bool:
+    """The NUMBER match `m` is a house number: not "Flat 5", not "5 May"."""
+    if not house_number(m.group(2)) or blocked(text, m.start(), FLAT_WORDS):
+        return False
+    following = words_in(text[m.end() : m.end() + 20], 1)
+    return not following or following[0][0] not in NOT_HOUSE_AFTER
+
+
+def _phone_in(phones: list[tuple[int, int]], start: int, end: int) -> bool:
+    k = bisect_left(phones, (end,))
+    return k > 0 and phones[k - 1][1] > start
+
+
+@lru_cache(maxsize=4096)
+def _street_type(word: str) -> bool:
+    return canon_word(word) in STREET_TYPES
 
 
 def alone_for(row: Row, found: Alone) -> bool:

@@ -31,6 +31,8 @@ _PHONE_MAX = 16  # "+441174960123" unbroken: offered to the phone pattern only
 _NUMBER_MAX = 6  # "1234ab"
 # A postcode's area letter read as a digit ("8L1 6LQ" for BL1 6LQ): the outward code may start so.
 _AREA_DIGITS = frozenset("01258")
+# Its district's digit (POSTCODE_FIND's _D) comes second or third ("8l1", "8bl1"): "8er" cannot be one.
+_OUTWARD_DIGITS = frozenset("0123456789oilszb")
 # A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110); it starts
 # like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
 _OCR_NUMBERS = (b" ll ", b" lll ")
@@ -104,7 +106,7 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
     or character class look-up in it that a local or a byte of `classes` can replace."""
     digit, space, find, count = classes.find, classes.rfind, classes.find, classes.count
     postcode, postcodes, numbers, seen = POSTCODE_FIND.match, found.postcodes, found.numbers, set()
-    area_digits = _AREA_DIGITS
+    area_digits, outward_digits, digit_class = _AREA_DIGITS, _OUTWARD_DIGITS, _DIGIT
     n = len(classes)
     pos = 0
     while True:
@@ -117,7 +119,12 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
         size = end - start
         if size > _PHONE_MAX:
             continue
-        if phones and (text[start] == "0" or text[start - 1 : start] in ("+", "(") or text.startswith("44", start)):
+        lead = classes[start]  # a phone never starts with a letter-led token, whatever stands before it
+        if (
+            phones
+            and lead == digit_class
+            and (text[start] == "0" or text[start - 1 : start] in ("+", "(") or text.startswith("44", start))
+        ):
             m = _phone_at(text, start)
             if m:
                 found.phones.append(m)
@@ -126,21 +133,24 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
         if size > _TOKEN_MAX:
             continue
         at = -1
-        if classes[start] != _DIGIT:  # led by a letter (a token holds only digits and letters)
+        if lead != digit_class:  # led by a letter (a token holds only digits and letters)
             at = start
         elif size == 3 and start >= 2 and text[start - 1] == " ":
             prev = space(b" ", 0, start - 1) + 1  # "4ab" after an outward code with no real digit ("bsl")
             if start - 1 - prev <= 4 and classes[prev] != _DIGIT and classes[prev] != _SPACE:
                 at = prev
+        inward = -1
         if at >= 0 and at not in seen:
             m = postcode(text, at)
             if m:
                 seen.add(at)
                 postcodes.append(m)
+                inward = m.start(2) if at == start else -1
         if (
             at != start
             and size <= 4
             and text[start] in area_digits
+            and (text[start + 1 : start + 2] in outward_digits or text[start + 2 : start + 3] in outward_digits)
             and start not in seen
             and count(b"0", start, end) < size
         ):
@@ -150,6 +160,22 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
                 postcodes.append(m)
         if size <= _NUMBER_MAX:
             numbers.append(start)
+        if inward > end and classes[inward] == digit_class and text[inward] != "0":
+            # The inward code of the postcode just found ("4ab" of "bs1 4ab") is the next token:
+            # what its own turn would do is done here, a turn less per postcode in a list of them.
+            # Led by a digit other than 0 (its second character is never a 4: no "44"), it is
+            # offered to no phone; its outward code was read already.
+            pos = end = inward + 3
+            if (
+                text[inward] in area_digits
+                and (text[inward + 1] in outward_digits or text[inward + 2] in outward_digits)
+                and count(b"0", inward, end) < 3
+            ):
+                m = postcode(text, inward)
+                if m:
+                    seen.add(inward)
+                    postcodes.append(m)
+            numbers.append(inward)
 
 
 def _whole_words(text: str, padded: bytes, pattern: re.Pattern[bytes], found: Triggers) -> None:

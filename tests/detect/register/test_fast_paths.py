@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from mailguard.detect.register import Register, triggers
+from mailguard.detect.register.match import Matcher
+from mailguard.detect.register.postcode import NUMBER_AFTER_POSTCODE, NUMBER_BEFORE_POSTCODE, Scanned, postcode_alone
 from mailguard.detect.register.street import StreetText, street_match
 from mailguard.detect.register.ukforms import WORD_RE
 from mailguard.detect.register.words import next_words
@@ -95,3 +97,38 @@ def test_obfuscated_email_among_many_brackets() -> None:
     filler = "(see note) [1] {x} <y> " * 300  # past the count where the bracket scan changes method
     for text in ("ann.example [at] outlook [dot] com", filler + "ann.example [at] outlook [dot] com"):
         assert {m.register_id for m in register.find_mentions([Segment(text, "body")])} == {"R13"}
+
+
+# Address blocks around postcodes: numbers (a "/" form, a range, a bracketed suffix), dates, flats,
+# phones, number words before a type, apostrophes, blank lines.
+BLOCK_PIECES = ["bs1 4ab", "ls6 2qt", "ls6  3jx", "8l1 6lq", "14", "2/14", "14-16", "19 (a)", "30c", "l4", "5 may",
+                "flat 2", "apartment 3", "two", "tennyson", "close", "acacia", "avenue", "st john's", "heol",
+                "0117 496 0000", "+44 117 496 0123", "order", "no.", "1234567", "x", ",", " | ", "\n", "\n\n", "é",
+                "’s", "/", "-"]
+
+
+def test_postcode_alone_reading_the_scanned_tokens_matches_reading_the_text() -> None:
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = " ".join(rng.choice(BLOCK_PIECES) for _ in range(rng.randint(2, 40)))
+        trig = triggers.find(text, True, False)
+        scanned = Scanned(trig.numbers, [m.span() for m in trig.phones], trig.word_bytes)  # one per text, as a scan
+        for m in trig.postcodes:
+            lo, hi = max(0, m.start() - NUMBER_BEFORE_POSTCODE), min(len(text), m.end() + NUMBER_AFTER_POSTCODE)
+            plain = postcode_alone(text, lo, m.start(), m.end(), hi)
+            assert postcode_alone(text, lo, m.start(), m.end(), hi, scanned) == plain, (text, m.span())
+
+
+def test_numbers_sifted_before_the_address_path_lose_no_mention(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(5)
+    pieces = [*BLOCK_PIECES, "14 acacia avenue", "acacia avenue 14", "30 c cherry lane", "po box 820, leeds",
+              "7 st johns road", "high", "street", "bristol", "12 families"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 30))) for _ in range(1500)]
+
+    def found(register: Register) -> list[set[tuple[str, str, int, int]]]:
+        mentions = [register.find_mentions([Segment(t, "body")]) for t in texts]
+        return [{(m.register_id, m.kind, m.start, m.end) for m in found} for found in mentions]
+
+    sifted = found(Register.open(HERE / "register.csv"))
+    monkeypatch.setattr(Matcher, "_street_may_follow", lambda *_: True)  # every number to number_first
+    assert found(Register.open(HERE / "register.csv")) == sifted

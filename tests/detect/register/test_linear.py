@@ -21,9 +21,15 @@ from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent
 REPEATED = "14 Acacia Avenue, Bristol BS1 4AB. "
-# The worst input `bench/scan.py --worst-only` found on this register (most operations per byte):
+# The worst input `bench/scan.py --worst-only` finds on this register (most operations per byte):
 # register postcodes packed together with a few house numbers.
 WORST = (
+    "BS1 4AB YO1 5ZX KY1 1AA LS6 2HG WF2 BS2 8QT BA1 7GS LS6 2QT 7 LS6 3JX KY1 1AA NE1 5DL BL2 9WE BL2 9WE NE1 "
+    "BS1 4AB 3 KY1 1AA KY1 1AA 2 2 BS1 4AB 30 BL2 9WE BA1 7GS NE1 5DL LE25 6JA BA1 5ZX LS6 3JX 66A BL2 9WE 5 "
+    "CF14 1AA NE1 5DL BA5 6JA LS6 2QT"
+)
+# What it found before (a little more work per byte still): kept, so neither grows unseen.
+EARLIER_WORST = (
     "NW1 6JA BS8 2HG BA5 1AA LE65 1AB BS1 4AB LS6 3JX WF2 4SZ LS6 3JX BS8 2HG 4AB LS6 2QT LS6 2QT NE1 5DL "
     "BS8 2HG LE25 6JA BA5 1AA LS6 3JX BL2 9WE LS6 3JX 5 LS6 2QT 14 BL2 9WE LS6 3JX BL2 9WE BS8 2HG 3 KY1 1AA "
     "KY1 1AA KY1 1AA 5ZX NW1 6XE BA1 7GS 4AB LE65 1AB NW1 6XE 2QT YO1 5ZX LS6 2QT"
@@ -108,11 +114,12 @@ def test_repeated_text_costs_the_same_per_byte_at_any_size() -> None:
     assert len(found) <= 2 * match._SAME_ROW_KEPT  # a mail merge's thousands of hits, capped
 
 
-def test_the_worst_input_found_stays_within_its_operation_count() -> None:
+@pytest.mark.parametrize(("unit", "found"), [(WORST, 0.482), (EARLIER_WORST, 0.491)])
+def test_the_worst_input_found_stays_within_its_operation_count(unit: str, found: float) -> None:
     rng = random.Random(3)  # its numbers varied per copy, as in the bench: nothing is remembered
-    copies = [" ".join(str(rng.randint(1, 300)) if w.isdigit() else w for w in WORST.split(" ")) for _ in range(700)]
+    copies = [" ".join(str(rng.randint(1, 300)) if w.isdigit() else w for w in unit.split(" ")) for _ in range(700)]
     text = "\n".join(copies)
-    assert _ops(Register.open(HERE / "register.csv"), text) / len(text) < 0.6  # 0.49 when found
+    assert _ops(Register.open(HERE / "register.csv"), text) / len(text) < 1.2 * found  # ops per byte when found
 
 
 def test_a_scan_over_budget_stops_and_burns_no_cpu_afterwards(register: Register) -> None:
