@@ -27,6 +27,7 @@ Decisions (each has a test in tests/detect/register/test_match.py):
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -48,8 +49,8 @@ from mailguard.detect.register.postcode import (
     postcode_alone,
     street_before_postcode,
 )
+from mailguard.detect.register.probe import NUMBER_BASE, PREFIX
 from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
-from mailguard.detect.register.street import street_prefixes
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.values import Mention
 from mailguard.detect.register.words import word_before
@@ -65,13 +66,14 @@ _TYPE_WORD = triggers.words_pattern(TYPE_FORMS)
 # (the property test of the sifted path against the one-by-one path keeps this true)
 _NUMBER_LEADS = frozenset("0123456789oilsz")
 _REMEMBERED = 65536  # entries per per-token store; it starts afresh when full
+_TRIGRAM = re.compile(r"(?=([a-z0-9]{3}))")
 
 
 class _PostcodeRows(NamedTuple):
     rows: list[int]
     named: bool
-    numbers: frozenset[str]
-    prefixes: tuple[str, ...]
+    numbers: frozenset[int]  # hashes (see `record`)
+    prefixes: frozenset[int]
 
 
 class Matcher:
@@ -84,7 +86,8 @@ class Matcher:
         # per-token work remembered across scans (tokens repeat: postcodes, house numbers)
         self._pc_keys: dict[tuple[str, str], str] = {}  # a postcode as written -> its key, "" if none
         self._near_rows: dict[str, _PostcodeRows] = {}
-        self._token_numbers: dict[str, frozenset[str]] = {}
+        self._token_numbers: dict[str, frozenset[int]] = {}
+        self._trigrams: dict[str, int] = {}
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -154,7 +157,7 @@ class Matcher:
             lo = max(before, start - NUMBER_BEFORE_POSTCODE)
             hi = min(after, end + NUMBER_AFTER_POSTCODE)
             # is some row's house number (or street) written there, or only the postcode alone?
-            close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
+            close = near.named or self._prefix_in(text, lo, start, near.prefixes)
             if not close:
                 close = self._number_in(text, numbers, lo, hi, near.numbers)
             check = partial(self._near, group, near.rows, pc, lo, start, end, hi, close)
@@ -206,19 +209,34 @@ class Matcher:
         near = self._near_rows.get(pc)
         if near is None:
             rows = self.index.lookup("p:" + pc)
-            mine = [row for row in map(self.index.row, rows) if postcode_key(row.postcode) == pc]
+            mine = [row for row in map(self.index.row, rows) if row.at(pc)]
             near = _PostcodeRows(
                 rows,
                 any(not row.number for row in mine),
-                frozenset(row.number.rstrip(_SUFFIXES) for row in mine if row.number),
-                tuple({p for row in mine if row.number for p in street_prefixes(row.street, row.postcode)}),
+                frozenset(row.number_base for row in mine if row.number),
+                frozenset(p for row in mine if row.number for p in row.prefixes),
             )
             if len(self._near_rows) >= _REMEMBERED:
                 self._near_rows.clear()
             self._near_rows[pc] = near
         return near
 
-    def _number_in(self, text: str, starts: list[int], lo: int, hi: int, wanted: frozenset[str]) -> bool:
+    def _prefix_in(self, text: str, lo: int, hi: int, wanted: frozenset[int]) -> bool:
+        """Some row's street prefix (hashed: `record.street_prefixes`) is written in `lo`..`hi`."""
+        if not wanted:
+            return False
+        known, probe = self._trigrams, self.index.probe
+        if probe.hash(PREFIX) in wanted:
+            return True  # a street's first word of one or two letters: looked for everywhere
+        for tri in set(_TRIGRAM.findall(text, lo, hi)):
+            h = known.get(tri)
+            if h is None:
+                h = known[tri] = probe.hash(PREFIX + tri)
+            if h in wanted:
+                return True
+        return False
+
+    def _number_in(self, text: str, starts: list[int], lo: int, hi: int, wanted: frozenset[int]) -> bool:
         """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token
         starting in `lo`..`hi`."""
         seen = self._token_numbers
@@ -230,7 +248,7 @@ class Matcher:
             if nums is None:
                 if len(seen) >= _REMEMBERED:
                     seen.clear()
-                nums = seen[token] = _token_numbers(token)
+                nums = seen[token] = frozenset(self.index.probe.hash(NUMBER_BASE + n) for n in _token_numbers(token))
             if nums and not wanted.isdisjoint(nums):
                 return True
         return False
@@ -242,7 +260,7 @@ class Matcher:
         alone = postcode_alone(group.text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi)
         for r in rows:
             row = self.index.row(r)
-            if postcode_key(row.postcode) != pc:
+            if not row.at(pc):
                 continue
             if near:
                 found = list(number_near_postcode(group, row, lo, start, end, hi))

@@ -143,6 +143,12 @@ def house_number(token: str) -> str | None:
     return str(int(folded)) + suffix
 
 
+def canon_flat(value: str) -> str:
+    """A flat's identifier as compared: "0-2" is 0/2, "5 a" is 5a."""
+    value = value.replace(" ", "").replace("-", "/")
+    return house_number(value) or value
+
+
 _OCR_ONLY = str.maketrans("lio", "110")
 
 
