@@ -8,7 +8,7 @@ a stolen relay disk shows no register text.
 - What verification compares (house number, flat, street and house names, places, postcode) is
   each row's record of such hashes (`record`), and the typo variants of its names are hashes
   in one shared table (`fuzzy`): the relay compares hashes of the text with them and never
-  holds, nor can decrypt, a row's text.
+  holds a row's text, and there is no ciphertext to open.
 
 The key comes from MAILGUARD_REGISTER_KEY or MAILGUARD_REGISTER_KEY_FILE. Without either,
 a random key is kept beside the compiled cache (`index.key`, owner-only): nothing is readable
