@@ -30,10 +30,9 @@ def name_form(words: Iterable[str]) -> str:
     return skeleton("".join(words))
 
 
-def depth(name: str) -> int:
-    """How many deletions of a register name are kept: as many as any rule may tolerate."""
-    n = len(name)
-    return 2 if 10 <= n <= _LONGEST_TWO else 1 if n >= 3 else 0
+def cap(name: str, edits: int) -> int:
+    """`edits`, or one for a very long name (its two-deletion variants would be too many)."""
+    return min(edits, 1) if len(name) > _LONGEST_TWO else edits
 
 
 def deletions(word: str, most: int) -> dict[str, int]:
@@ -49,20 +48,26 @@ def deletions(word: str, most: int) -> dict[str, int]:
     return out
 
 
-def build(names: Iterable[str], hashes: Callable[[list[str]], list[int]]) -> tuple[array, array]:
-    """The variant table of `names`: (sorted `variant hash << 2 | deletions`, the name hash of
-    each), from the keyed `hashes` of a list of strings."""
+def build(names: dict[str, int], hashes: Callable[[list[str]], list[int]]) -> tuple[array, array]:
+    """The variant table of `names` (each with the edits it tolerates): (sorted `variant hash
+    << 2 | deletions`, the name hash of each), from the keyed `hashes` of a list of strings."""
+    packed: list[int] = []
     parts: list[str] = []
-    depths: list[int] = []
-    owners: list[int] = []
-    names = sorted(set(names))
-    for n, name in enumerate(names):
-        for variant, d in deletions(name, depth(name)).items():
+    tails: list[int] = []  # deletions << 40 | name hash, of each part
+
+    def flush() -> None:
+        packed.extend([h << 42 | t for h, t in zip(hashes(parts), tails, strict=True)])
+        parts.clear()
+        tails.clear()
+
+    for name, h in zip(names, hashes([NAME + name for name in names]), strict=True):
+        for variant, d in deletions(name, names[name]).items():
             parts.append(VARIANT + variant)
-            depths.append(d)
-            owners.append(n)
-    name_hashes = hashes([NAME + name for name in names])
-    packed = sorted((h << 2 | d) << 40 | name_hashes[o] for h, d, o in zip(hashes(parts), depths, owners, strict=True))
+            tails.append(d << 40 | h)
+        if len(parts) >= 1 << 16:
+            flush()
+    flush()
+    packed.sort()
     mask = (1 << 40) - 1
     return array("Q", [p >> 40 for p in packed]), array("Q", [p & mask for p in packed])
 

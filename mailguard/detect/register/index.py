@@ -27,7 +27,7 @@ from mailguard.detect.register.bilingual import street_forms
 from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.probe import EMAIL, PHONE, POSTCODE, Probe
 from mailguard.detect.register.record import Recorder, Row, decode
-from mailguard.detect.register.towns import UK_TOWNS, place_key
+from mailguard.detect.register.towns import UK_TOWNS
 from mailguard.detect.register.ukforms import (
     STREET_TYPES,
     designator_forms,
@@ -93,8 +93,6 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     offsets = array("Q", [0])
     records = array("Q")
     ids: list[str] = []
-    first_words: set[str] = set()
-    towns: set[str] = set()
     designators: set[str] = set()  # street designators of named houses: what the matcher looks for
     postcodes: set[str] = set()
     counts = [0] * 7  # rows, with phone, email, flat, house name; flagged addresses, domains
@@ -122,11 +120,9 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
         records.extend(recorder.record(e, direct[0], direct[1 : 1 + n_phones], direct[1 + n_phones :]))
         offsets.append(len(records))
         ids.append(e.id)
-        first_words.update(skeleton(street[0]) for street in street_forms(a.street, e.postcode))
         named = not a.number and bool(a.house_name)
         if named and named_street_key(a.street):
             designators.update(designator_forms(a.street))
-        towns.update(map(place_key, a.places))
         domains = [r[:1] for r in e.flagged].count("@")
         counts[0] += 1
         counts[1] += bool(e.phones)
@@ -142,7 +138,8 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     table = array("Q", packed)
     packed.clear()  # ~40 bytes per key as Python ints, 8 in the array: gone before the image is joined
     variants, variant_names = fuzzy.build(recorder.names, keys.hashes)
-    words = array("Q", sorted(set(keys.hashes([_STREET_WORD + w for w in first_words] + [_TOWN + t for t in towns]))))
+    words = [_STREET_WORD + w for w in recorder.first_words] + [_TOWN + t for t in recorder.towns]
+    words = array("Q", sorted(set(keys.hashes(words))))
     id_blob = "\n".join(ids).encode()
     id_blob += b"\n" * (-len(id_blob) % 8)
     vocab_b = words.tobytes() + "\n".join(sorted(designators)).encode()  # designators: the public street types

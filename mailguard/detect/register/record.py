@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from mailguard.detect.register.bilingual import street_forms
-from mailguard.detect.register.fuzzy import NAME, depth, name_form
+from mailguard.detect.register.bilingual import forms_of, in_wales
+from mailguard.detect.register.fuzzy import NAME, cap, name_form
 from mailguard.detect.register.probe import (
     FLAT,
     INWARD,
@@ -27,6 +26,7 @@ from mailguard.detect.register.probe import (
     Probe,
     number_base,
 )
+from mailguard.detect.register.towns import place_key
 from mailguard.detect.register.ukforms import PO_BOX_STREET, STREET_TYPES, canon_flat, postcode_key, skeleton
 from mailguard.detect.register.values import Entry
 
@@ -140,83 +140,126 @@ def _word(tag: int, h: int, detail: int = 0) -> int:
     return tag << 56 | detail << 40 | h
 
 
-def _tolerance(name: str, most: int) -> int:
-    return min(most, depth(name))
-
-
 class Recorder:
-    """Builds the records of a compile; remembers the hash of each repeated part (numbers,
-    names, outward codes) and collects the names the variant table needs."""
+    """Builds the records of a compile. Parts repeat across rows (streets, places, house
+    numbers, outward codes), so each part's words are made once and remembered; it collects
+    the names the variant table needs (with the most edits any rule allows each) and the
+    street first words and towns a scan asks about."""
 
     def __init__(self, hash_one: Callable[[str], int]) -> None:
-        self._hash = hash_one
-        self._memo: dict[str, int] = {}
-        self.names: set[str] = set()
+        self._hash_one = hash_one
+        self._hashes: dict[str, int] = {}  # of names, types, prefixes: shared by many parts
+        self.names: dict[str, int] = {}  # name -> edits tolerated (the deletions its variants need)
+        self.first_words: set[str] = set()
+        self.towns: set[str] = set()
+        # the words of each part, by its value (a compile asks for each part of every row)
+        self._outward = _Made(lambda code: [_word(_OUTWARD, self._hash(OUTWARD + code))])
+        self._inward = _Made(lambda code: [_word(_INWARD, self._hash(INWARD + code))])
+        self._numbers = _Made(self._number)
+        self._flats = _Made(lambda flat: [_word(_FLAT, self._hash(FLAT + canon_flat(flat)))])
+        self._streets = _Made(self._street_forms)
+        self._houses = _Made(self._house)
+        self._places = _Made(self._place_list)
 
-    def _h(self, part: str) -> int:
-        h = self._memo.get(part)
+    def _hash(self, part: str) -> int:
+        h = self._hashes.get(part)
         if h is None:
-            h = self._memo[part] = self._hash(part)
+            h = self._hashes[part] = self._hash_one(part)
         return h
 
-    def _name(self, name: str) -> int:
-        self.names.add(name)
-        return self._h(NAME + name)
+    def _name(self, name: str, edits: int) -> tuple[int, int]:
+        """(hash, edits tolerated: `edits`, one at most for a very long name) of a name."""
+        edits = cap(name, edits)
+        if edits > self.names.get(name, -1):
+            self.names[name] = edits
+        return self._hash(NAME + name), edits
 
     def record(self, e: Entry, pc_hash: int, phone_hashes: list[int], email_hashes: list[int]) -> list[int]:
         """The record of `e` (its postcode, phones and emails hashed by the caller: they are its
         look-up keys too, so each is hashed once)."""
-        a, h = e.address, self._h
-        pc = postcode_key(e.postcode)
-        out = [_word(_POSTCODE, pc_hash), _word(_OUTWARD, h(OUTWARD + pc[:-3])), _word(_INWARD, h(INWARD + pc[-3:]))]
+        a, pc = e.address, postcode_key(e.postcode)
+        out = [_word(_POSTCODE, pc_hash), *self._outward[pc[:-3]], *self._inward[pc[-3:]]]
         if a.number:
-            out += [_word(_NUMBER, h(NUMBER + a.number)), _word(_BASE, h(NUMBER_BASE + number_base(a.number)))]
+            out += self._numbers[a.number]
         if a.flat:
-            out.append(_word(_FLAT, h(FLAT + canon_flat(a.flat))))
-        if a.street == PO_BOX_STREET:
-            out.append(_word(_PO_BOX, 0))
-        for street in street_forms(a.street, e.postcode):
-            out += self.street(street)
-        # a first word of one or two letters has no three-letter prefix: "" stands for any
-        out += [_word(_PREFIX, h(PREFIX + (p if len(p) == 3 else ""))) for p in street_prefixes(a.street, e.postcode)]
+            out += self._flats[a.flat]
+        out += self._streets[a.street, in_wales(e.postcode)]
         if a.house_name:
-            spaced, name = skeleton(" ".join(a.house_name)), name_form(a.house_name)
-            tol = -1 if len(spaced) < 5 else _tolerance(name, 1 if len(name) < 17 else 2)
-            out.append(_word(_HOUSE, self._name(name), min(len(a.house_name), 15) | (tol + 1) << 4))
-        for place in a.places:
-            name = name_form(place)
-            tol = _tolerance(name, 0 if len(name) <= 3 else 1 if len(name) <= 13 else 2)
-            out.append(_word(_PLACE, self._name(name), min(len(place), 15) | (tol + 1) << 4))
-            if len(place) > 1 and len(place[0]) >= 5:
-                out.append(_word(_PLACE_FIRST, h(NAME + skeleton(place[0]))))
-        out += [_word(_PHONE, p) for p in phone_hashes] + [_word(_EMAIL, m) for m in email_hashes]
+            out += self._houses[a.house_name]
+        if a.places:
+            out += self._places[a.places]
+        if phone_hashes or email_hashes:
+            out += [_word(_PHONE, p) for p in phone_hashes] + [_word(_EMAIL, m) for m in email_hashes]
         return out
+
+    def _number(self, number: str) -> list[int]:
+        return [
+            _word(_NUMBER, self._hash(NUMBER + number)),
+            _word(_BASE, self._hash(NUMBER_BASE + number_base(number))),
+        ]
+
+    def _street_forms(self, street_where: tuple[tuple[str, ...], bool]) -> list[int]:
+        forms = forms_of(*street_where)
+        out = [_word(_PO_BOX, 0)] if forms[0] == PO_BOX_STREET else []
+        for street in forms:
+            out += self.street(street)
+            self.first_words.add(skeleton(street[0]))
+        # a first word of one or two letters has no three-letter prefix: "" stands for any
+        return out + [_word(_PREFIX, self._hash(PREFIX + (p if len(p) == 3 else ""))) for p in street_prefixes(forms)]
 
     def street(self, street: tuple[str, ...]) -> list[int]:
         """The record words of one street form: its name, and its type when it has one."""
         has_type = len(street) > 1 and street[-1] in STREET_TYPES
         name = name_form(street[:-1] if has_type else street)
         n = len(name)
-        strict = _tolerance(name, 0 if n <= 4 else 1 if n <= 9 else 2)
-        loose = _tolerance(name, 0 if n < 3 else 1 if n <= 9 else 2)
-        detail = min(len(street), 15) | (strict + 1) << 4 | (loose + 1) << 6
-        out = [_word(_STREET, self._name(name), detail)]
+        _, loose = self._name(name, 0 if n < 3 else 1 if n <= 9 else 2)
+        h, strict = self._name(name, 0 if n <= 4 else 1 if n <= 9 else 2)
+        out = [_word(_STREET, h, min(len(street), 15) | (strict + 1) << 4 | (loose + 1) << 6)]
         if has_type:
-            out.append(_word(_KIND, self._h(KIND + street[-1])))
+            out.append(_word(_KIND, self._hash(KIND + street[-1])))
         return out
+
+    def _house(self, house_name: tuple[str, ...]) -> list[int]:
+        name = name_form(house_name)
+        h, edits = self._name(name, 1)
+        if len(skeleton(" ".join(house_name))) < 5:
+            edits = -1  # too short to be found by its name
+        return [_word(_HOUSE, h, min(len(house_name), 15) | (edits + 1) << 4)]
+
+    def _place_list(self, places: tuple[tuple[str, ...], ...]) -> list[int]:
+        out = []
+        for place in places:
+            name = name_form(place)
+            h, edits = self._name(name, 0 if len(name) <= 3 else 1 if len(name) <= 13 else 2)
+            out.append(_word(_PLACE, h, min(len(place), 15) | (edits + 1) << 4))
+            if len(place) > 1 and len(place[0]) >= 5:
+                out.append(_word(_PLACE_FIRST, self._hash(NAME + skeleton(place[0]))))
+            self.towns.add(place_key(place))
+        return out
+
+
+class _Made(dict):
+    """A dict that makes a missing value with `make(key)` and keeps it."""
+
+    def __init__(self, make: Callable) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: object) -> list[int]:
+        value = self[key] = self._make(key)
+        return value
 
 
 # Canonical first words that text often writes shorter ("St John's Rise", "Nth Road", "Gt Lane").
 _SHORTENED_FIRST = frozenset({"saint", "north", "south", "upper", "lower", "great"})
 
 
-@lru_cache(maxsize=65536)
-def street_prefixes(street: tuple[str, ...], postcode: str) -> tuple[str, ...]:
-    """Three letters that any writing of the street contains (a cheap test of whether it may be
-    written somewhere): of its first word in each form, or of its second word when the first is
-    often shortened ("saint" is written "St")."""
+def street_prefixes(forms: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """Three letters that any writing of the street (its `bilingual.street_forms`) contains (a
+    cheap test of whether it may be written somewhere): of its first word in each form, or of
+    its second word when the first is often shortened ("saint" is written "St")."""
     out = set()
-    for form in street_forms(street, postcode):
+    for form in forms:
         word = form[1] if form[0] in _SHORTENED_FIRST and len(form) > 1 else form[0]
         out.add(word[:3])
     return tuple(sorted(out))
