@@ -89,6 +89,10 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     packed: list[int] = []
     pending: list[str] = []  # keys whose hashes are computed in bulk (one C call each, no per-key frame)
     owners: list[int] = []  # the row of each pending key
+    # keys that are record words too (postcode, phones, emails): their rows, and the word each fills
+    shared: list[str] = []
+    shared_rows: list[int] = []
+    slots: list[int] = []
     recorder = Recorder(keys.hash_once)
     offsets = array("Q", [0])
     records = array("Q")
@@ -99,8 +103,12 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
 
     def flush() -> None:
         packed.extend([h << ROW_BITS | r for h, r in zip(keys.hashes(pending), owners, strict=True)])
-        pending.clear()
-        owners.clear()
+        hashes = keys.hashes(shared)
+        packed.extend([h << ROW_BITS | r for h, r in zip(hashes, shared_rows, strict=True)])
+        for slot, h in zip(slots, hashes, strict=True):
+            records[slot] |= h
+        for done in (pending, owners, shared, shared_rows, slots):
+            done.clear()
 
     for row, e in enumerate(entries):
         if row >= MAX_ROWS - 1:
@@ -112,13 +120,17 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
         owners.extend([row] * (len(pending) - before))
         if len(pending) >= _BATCH:
             flush()
-        direct = keys.hashes(
-            [POSTCODE + postcode_key(e.postcode), *(PHONE + p for p in e.phones), *(EMAIL + m for m in e.emails)]
-        )
-        packed.extend([h << ROW_BITS | row for h in direct])
-        n_phones = len(e.phones)
-        records.extend(recorder.record(e, direct[0], direct[1 : 1 + n_phones], direct[1 + n_phones :]))
+        at = len(records)
+        records.extend(recorder.record(e))
         offsets.append(len(records))
+        shared.append(POSTCODE + postcode_key(e.postcode))
+        slots.append(at)  # a record starts with its postcode, ends with its phones and emails
+        if e.phones or e.emails:
+            contacts = [PHONE + p for p in e.phones] + [EMAIL + m for m in e.emails]
+            shared.extend(contacts)
+            slots.extend(range(len(records) - len(contacts), len(records)))
+            shared_rows.extend([row] * len(contacts))
+        shared_rows.append(row)
         ids.append(e.id)
         named = not a.number and bool(a.house_name)
         if named and named_street_key(a.street):
@@ -155,16 +167,17 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     header = dict(meta(), stats=stats, key_id=keys.key_id, **sizes)
     head = json.dumps(header).encode()
     head += b" " * (-len(head) % 8)
+    # the arrays are joined as they are (bytes-like): no second copy of the largest parts
     parts = [
         MAGIC,
         struct.pack("<Q", len(head)),
         head,
-        table.tobytes(),
-        offsets.tobytes(),
-        records.tobytes(),
+        table,
+        offsets,
+        records,
         id_blob,
-        variants.tobytes(),
-        variant_names.tobytes(),
+        variants,
+        variant_names,
         vocab_b,
     ]
     return b"".join(parts)

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from mailguard.detect.register.fuzzy import NAME, Near
 from mailguard.detect.register.keys import Keyring
-from mailguard.detect.register.ukforms import STREET_TYPES, canon_flat
+from mailguard.detect.register.ukforms import LEADING_TYPES, STREET_TYPES, canon_flat
 
 NUMBER, NUMBER_BASE, FLAT, KIND = "hn:", "hb:", "hf:", "ty:"
 POSTCODE, OUTWARD, INWARD, PREFIX = "p:", "po:", "pi:", "pf:"
@@ -24,6 +24,7 @@ _SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
 # the characters of a postcode key (`ukforms.postcode_key` folds 0, 1, 5, 8 away)
 _PC_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234679"
 _REMEMBERED = 4096
+_TYPES = STREET_TYPES | LEADING_TYPES
 
 
 def number_base(number: str) -> str:
@@ -61,11 +62,12 @@ class Probe:
         return self._near.edits(text, name, limit)
 
     def _kinds(self, word: str) -> frozenset[int]:
-        """The street types a canonical text word may stand for: itself, or the types it is a
-        slip of when it is no type itself (public words: compared in the clear)."""
-        if word in STREET_TYPES:
+        """The street types (English or a leading Welsh one) a canonical text word may stand for:
+        itself, or the types it is a slip of when it is no type itself (public words: compared
+        in the clear)."""
+        if word in _TYPES:
             return frozenset({self.hash(KIND + word)})
-        return frozenset(self.hash(KIND + kind) for kind in STREET_TYPES if fuzz.ratio(word, kind) >= 75)
+        return frozenset(self.hash(KIND + kind) for kind in _TYPES if fuzz.ratio(word, kind) >= 75)
 
     def slip(self, written: str, outward: int, inward: int, postcode: int) -> int:
         """Whether the postcode key `written` is a row's postcode (its hashes given) with one

@@ -10,10 +10,10 @@ what the text says with the same key (`probe`) and compares: it never holds a ro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from mailguard.detect.register.bilingual import forms_of, in_wales
+from mailguard.detect.register.bilingual import ARTICLES, forms_of, in_wales
 from mailguard.detect.register.fuzzy import NAME, cap, name_form
 from mailguard.detect.register.probe import (
     FLAT,
@@ -27,7 +27,14 @@ from mailguard.detect.register.probe import (
     number_base,
 )
 from mailguard.detect.register.towns import place_key
-from mailguard.detect.register.ukforms import PO_BOX_STREET, STREET_TYPES, canon_flat, postcode_key, skeleton
+from mailguard.detect.register.ukforms import (
+    LEADING_TYPES,
+    PO_BOX_STREET,
+    STREET_TYPES,
+    canon_flat,
+    postcode_key,
+    skeleton,
+)
 from mailguard.detect.register.values import Entry
 
 _H = (1 << 40) - 1
@@ -38,13 +45,15 @@ _H = (1 << 40) - 1
 @dataclass(frozen=True, slots=True)
 class Street:
     """One form of a row's street: its word count, its name's hash (without the type), its
-    type's hash (0: none), and the edits its name tolerates (strict, and with the postcode)."""
+    type's hash (0: none), the edits its name tolerates (strict, and with the postcode), and
+    whether the type leads (Welsh: "Heol y Felin")."""
 
     size: int
     name: int
     kind: int
     strict: int
     loose: int
+    leading: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +106,10 @@ def decode(words: list[int], rid: str, probe: Probe) -> Row:
     for w in words:
         tag, detail, h = w >> 56, (w >> 40) & 0xFFFF, w & _H
         if tag == _STREET:
-            streets.append(Street(detail & 15, h, 0, (detail >> 4 & 3) - 1, (detail >> 6 & 3) - 1))
+            streets.append(Street(detail & 15, h, 0, (detail >> 4 & 3) - 1, (detail >> 6 & 3) - 1, bool(detail >> 8)))
         elif tag == _KIND:
             s = streets[-1]
-            streets[-1] = Street(s.size, s.name, h, s.strict, s.loose)
+            streets[-1] = Street(s.size, s.name, h, s.strict, s.loose, s.leading)
         elif tag == _PLACE:
             places.append(Place(detail & 15, h, (detail >> 4) - 1, 0))
         elif tag == _PLACE_FIRST:
@@ -174,11 +183,12 @@ class Recorder:
             self.names[name] = edits
         return self._hash(NAME + name), edits
 
-    def record(self, e: Entry, pc_hash: int, phone_hashes: list[int], email_hashes: list[int]) -> list[int]:
-        """The record of `e` (its postcode, phones and emails hashed by the caller: they are its
-        look-up keys too, so each is hashed once)."""
+    def record(self, e: Entry) -> list[int]:
+        """The record of `e`. Its postcode (the first word) and its phones and emails (the last,
+        in that order) are left for the caller to hash in: they are its look-up keys too, and
+        each is hashed once for both."""
         a, pc = e.address, postcode_key(e.postcode)
-        out = [_word(_POSTCODE, pc_hash), *self._outward[pc[:-3]], *self._inward[pc[-3:]]]
+        out = [_word(_POSTCODE, 0), *self._outward[pc[:-3]], *self._inward[pc[-3:]]]
         if a.number:
             out += self._numbers[a.number]
         if a.flat:
@@ -188,8 +198,8 @@ class Recorder:
             out += self._houses[a.house_name]
         if a.places:
             out += self._places[a.places]
-        if phone_hashes or email_hashes:
-            out += [_word(_PHONE, p) for p in phone_hashes] + [_word(_EMAIL, m) for m in email_hashes]
+        if e.phones or e.emails:
+            out += [_word(_PHONE, 0)] * len(e.phones) + [_word(_EMAIL, 0)] * len(e.emails)
         return out
 
     def _number(self, number: str) -> list[int]:
@@ -208,15 +218,17 @@ class Recorder:
         return out + [_word(_PREFIX, self._hash(PREFIX + (p if len(p) == 3 else ""))) for p in street_prefixes(forms)]
 
     def street(self, street: tuple[str, ...]) -> list[int]:
-        """The record words of one street form: its name, and its type when it has one."""
-        has_type = len(street) > 1 and street[-1] in STREET_TYPES
-        name = name_form(street[:-1] if has_type else street)
-        n = len(name)
+        """The record words of one street form: its name, and its type when it has one (last,
+        or a leading Welsh one, whose article is left out: "Heol y Felin" is heol + "felin")."""
+        kind, name_words = street_parts(street)
+        name = name_form(name_words)
+        n = len(name_form(street[:-1] if kind == street[-1] else street))  # what it tolerates: as a whole
         _, loose = self._name(name, 0 if n < 3 else 1 if n <= 9 else 2)
         h, strict = self._name(name, 0 if n <= 4 else 1 if n <= 9 else 2)
-        out = [_word(_STREET, h, min(len(street), 15) | (strict + 1) << 4 | (loose + 1) << 6)]
-        if has_type:
-            out.append(_word(_KIND, self._hash(KIND + street[-1])))
+        lead = kind is not None and kind == street[0]
+        out = [_word(_STREET, h, min(len(street), 15) | (strict + 1) << 4 | (loose + 1) << 6 | lead << 8)]
+        if kind:
+            out.append(_word(_KIND, self._hash(KIND + kind)))
         return out
 
     def _house(self, house_name: tuple[str, ...]) -> list[int]:
@@ -236,6 +248,19 @@ class Recorder:
                 out.append(_word(_PLACE_FIRST, self._hash(NAME + skeleton(place[0]))))
             self.towns.add(place_key(place))
         return out
+
+
+def street_parts(words: Sequence[str]) -> tuple[str | None, Sequence[str]]:
+    """(the street type, the name's words) of canonical street words: a type last ("Mill
+    Lane"), or a Welsh type first with its article left out ("Heol y Felin": heol, felin)."""
+    if len(words) > 1 and words[-1] in STREET_TYPES:
+        return words[-1], words[:-1]
+    if len(words) > 1 and words[0] in LEADING_TYPES:
+        name = words[1:]
+        while len(name) > 1 and name[0] in ARTICLES:
+            name = name[1:]
+        return words[0], name
+    return None, words
 
 
 class _Made(dict):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from mailguard.detect.register.fuzzy import name_form
 from mailguard.detect.register.probe import Probe
-from mailguard.detect.register.record import Row, Street
+from mailguard.detect.register.record import Row, Street, street_parts
 from mailguard.detect.register.ukforms import canon_street
 
 
@@ -29,7 +29,7 @@ class StreetText:
         self.words = words
         self._probe = probe
         self._canon: dict[int, list[str]] = {}
-        self._forms: dict[tuple[int, bool], str] = {}
+        self._forms: dict[tuple[int, int], str] = {}
         self._best: dict[tuple[Street, bool], int] = {}
 
     def match(self, street: Street, loose: bool = False) -> int:
@@ -47,15 +47,16 @@ class StreetText:
         """The word count that spells the street with the fewest edits (at most `limit`), 0 if
         none. The count tried first is the street's own, then one fewer (a type left off), then
         one more."""
-        has_type = bool(street.kind)
+        # where the type is: none, last, or first (a Welsh type: its article is left out)
+        at = 0 if not street.kind else 1 if street.leading else -1
         n = street.size
         best, used = limit + 1, 0
         for k in (n, n - 1, n + 1):
             if k < 1 or k > len(self.words):
                 continue
-            if has_type and (k == 1 or street.kind not in self._probe.kinds(self._canonical(k)[-1])):
-                continue  # the type alone, or the k-th word is not (a slip of) the street's type
-            edits = self._probe.edits(self._form(k, has_type), street.name, min(limit, best - 1))
+            if at and (k == 1 or street.kind not in self._probe.kinds(self._canonical(k)[at if at < 0 else 0])):
+                continue  # the type alone, or the word is not (a slip of) the street's type
+            edits = self._probe.edits(self._form(k, at), street.name, min(limit, best - 1))
             if edits == 0:
                 return k  # nothing scores better
             if edits is not None and edits < best:
@@ -68,12 +69,13 @@ class StreetText:
             cand = self._canon[k] = canon_street(list(self.words[:k]))
         return cand
 
-    def _form(self, k: int, drop_type: bool) -> str:
-        key = (k, drop_type)
+    def _form(self, k: int, at: int) -> str:
+        """The name of the first k words (`fuzzy.name_form`), the type (see `_score`) left out."""
+        key = (k, at)
         form = self._forms.get(key)
         if form is None:
             cand = self._canonical(k)
-            form = self._forms[key] = name_form(cand[:-1] if drop_type else cand)
+            form = self._forms[key] = name_form(cand[:-1] if at < 0 else street_parts(cand)[1] if at else cand)
         return form
 
 
