@@ -64,9 +64,9 @@ def type_keys(number: str, kind: str, first_word: str) -> tuple[str, str]:
 
 
 def entry_keys(e: Entry) -> Iterator[str]:
-    a = e.address
     """The look-up keys of a row but its postcode, phones and emails (its record holds those
     hashes too: `compile_entries` hashes them once for both)."""
+    a = e.address
     yield "i:" + e.id
     if not a.number and a.house_name:
         named = named_street_key(a.street)
@@ -96,7 +96,7 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     recorder = Recorder(keys.hash_once)
     offsets = array("Q", [0])
     records = array("Q")
-    ids: list[str] = []
+    ids, id_offsets = bytearray(), array("Q", [0])  # the row ids, read one by one like the records
     designators: set[str] = set()  # street designators of named houses: what the matcher looks for
     postcodes: set[str] = set()
     counts = [0] * 7  # rows, with phone, email, flat, house name; flagged addresses, domains
@@ -131,7 +131,8 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
             slots.extend(range(len(records) - len(contacts), len(records)))
             shared_rows.extend([row] * len(contacts))
         shared_rows.append(row)
-        ids.append(e.id)
+        ids += e.id.encode()
+        id_offsets.append(len(ids))
         named = not a.number and bool(a.house_name)
         if named and named_street_key(a.street):
             designators.update(designator_forms(a.street))
@@ -150,16 +151,15 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     table = array("Q", packed)
     packed.clear()  # ~40 bytes per key as Python ints, 8 in the array: gone before the image is joined
     variants, variant_names = fuzzy.build(recorder.names, keys.hashes)
-    words = [_STREET_WORD + w for w in recorder.first_words] + [_TOWN + t for t in recorder.towns]
-    words = array("Q", sorted(set(keys.hashes(words))))
-    id_blob = "\n".join(ids).encode()
-    id_blob += b"\n" * (-len(id_blob) % 8)
+    asked = [_STREET_WORD + w for w in recorder.first_words] + [_TOWN + t for t in recorder.towns]
+    words = array("Q", sorted(set(keys.hashes(asked))))
+    ids += b" " * (-len(ids) % 8)
     vocab_b = words.tobytes() + "\n".join(sorted(designators)).encode()  # designators: the public street types
     sizes = {
         "n_rows": stats["rows"],
         "n_keys": len(table),
         "n_record_words": len(records),
-        "ids_len": len(id_blob),
+        "ids_len": len(ids),
         "n_variants": len(variants),
         "vocab_len": len(vocab_b),
         "n_words": len(words),
@@ -175,7 +175,8 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
         table,
         offsets,
         records,
-        id_blob,
+        id_offsets,
+        ids,
         variants,
         variant_names,
         vocab_b,
@@ -195,6 +196,7 @@ class CompiledIndex:
                 8 * meta["n_keys"],
                 8 * (n_rows + 1),
                 8 * meta["n_record_words"],
+                8 * (n_rows + 1),
                 meta["ids_len"],
                 8 * n_variants,
                 8 * n_variants,
@@ -217,13 +219,12 @@ class CompiledIndex:
         for size in sizes:
             cuts.append(view[pos : pos + size])
             pos += size
-        keys_b, offsets_b, records_b, ids_b, variants_b, names_b, vocab_b = cuts
+        keys_b, offsets_b, records_b, id_offsets_b, self._ids, variants_b, names_b, vocab_b = cuts
         n_words = meta["n_words"]
         words_b = vocab_b[: 8 * n_words]
-        casts = [b.cast("Q") for b in (keys_b, offsets_b, records_b, variants_b, names_b, words_b)]
+        casts = [b.cast("Q") for b in (keys_b, offsets_b, records_b, id_offsets_b, variants_b, names_b, words_b)]
         self._views = [*cuts, words_b, *casts]  # released in reverse: casts before what they cast
-        self._keys, self._offsets, self._records, variants, names, words = casts
-        self._ids = bytes(ids_b).decode().split("\n")[:n_rows]
+        self._keys, self._offsets, self._records, self._id_offsets, variants, names, words = casts
         self.probe = Probe(keys, fuzzy.Near(variants, names, keys.hash, keys.hashes))
         designators = bytes(vocab_b[8 * n_words :]).decode()
         self.street_words = HashedWords(words, keys, _STREET_WORD)
@@ -260,10 +261,10 @@ class CompiledIndex:
         return rows
 
     def row_id(self, i: int) -> str:
-        return self._ids[i]
+        return str(self._ids[self._id_offsets[i] : self._id_offsets[i + 1]], "ascii")
 
     def _row(self, i: int) -> Row:
-        return decode(self._records[self._offsets[i] : self._offsets[i + 1]].tolist(), self._ids[i], self.probe)
+        return decode(self._records[self._offsets[i] : self._offsets[i + 1]].tolist(), self.row_id(i), self.probe)
 
     def release(self) -> None:
         """Drop the views so an underlying mmap can be closed."""

@@ -6,6 +6,9 @@ pass per regex. Each trigger looks up candidate rows in the compiled index and o
 verified, so cost does not grow with the register. This module gathers the triggers and hands
 each to its check: `address` (number and street), `postcode` (postcode and number), `named`
 (named house), `contacts` (phone, email); `flats` and `locality` are the checks they share.
+A row is keyed hashes only (`record`): every check hashes what the text says with the register
+key (`probe`) and compares hashes, typos through hashed deletion variants (`fuzzy`); the
+matcher never holds a row's text.
 
 What counts (issue 4): the house number written exactly, next to the row's street (small typos
 and OCR slips allowed), unless a different town or postcode right after it says it is another
