@@ -8,8 +8,9 @@ table shared by every row that carries the name: `variant hash -> name hash`. Th
 hashes the deletion variants of what it reads with the same key and looks them up; it learns
 which names are that close, never a name itself. A row's record holds only its names' hashes.
 
-How many edits a name tolerates is decided by its length when the index is compiled (the
-length itself is not kept): a short word allows none ("Elm" is not "Ely").
+How many edits a name tolerates is decided by its length when the index is compiled: a
+short word allows none ("Elm" is not "Ely"). A record keeps that count (0, 1 or 2), not the
+length; the table keeps each name's variants as deep as its most tolerant use needs.
 """
 
 from __future__ import annotations
