@@ -6,12 +6,9 @@ import random
 from pathlib import Path
 
 import pytest
+from support.hashedstreet import hashed_street
 
 from mailguard.detect.register import Register, triggers
-from mailguard.detect.register.fuzzy import Near, build
-from mailguard.detect.register.keys import Keyring
-from mailguard.detect.register.probe import Probe
-from mailguard.detect.register.record import Recorder, Street, decode
 from mailguard.detect.register.street import StreetText
 from mailguard.detect.register.ukforms import WORD_RE
 from mailguard.detect.register.words import next_words
@@ -94,14 +91,6 @@ def test_street_text(words: list[str], street: tuple[str, ...], loose: bool, use
     assert reader.match(hashed, not loose) == StreetText(words, probe).match(hashed, not loose)
     assert reader.match(hashed, loose) == used
 
-
-def hashed_street(street: tuple[str, ...]) -> tuple[Street, Probe]:
-    """A street as a row's record holds it (hashes), with the probe of its index."""
-    keys = Keyring(b"a test key of enough length")
-    recorder = Recorder(keys.hash_once)
-    record = recorder.street(street)
-    probe = Probe(keys, Near(*build(recorder.names, keys.hashes), keys.hash, keys.hashes))
-    return decode(record, "T1", probe).streets[0], probe
 
 
 def test_obfuscated_email_among_many_brackets() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from test_fast_paths import hashed_street
+from support.hashedstreet import hashed_street
 
 from mailguard.detect.register import Register
 from mailguard.detect.register.street import StreetText
