@@ -237,8 +237,10 @@ class CompiledIndex:
 
     @staticmethod
     def _header(view: memoryview) -> tuple[int, dict]:
-        if len(view) < 16 or view[:8].tobytes() != MAGIC:
+        if len(view) < 16 or view[:6].tobytes() != MAGIC[:6]:
             raise ValueError("wrong format")
+        if view[:8].tobytes() != MAGIC:
+            raise ValueError("built by another version of mailguard: import the register again")
         (head_len,) = struct.unpack_from("<Q", view, 8)
         meta = json.loads(bytes(view[16 : 16 + head_len]))
         return 16 + head_len, meta

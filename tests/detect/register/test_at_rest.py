@@ -162,3 +162,10 @@ def test_the_relay_has_no_way_to_decrypt_a_row() -> None:
     """Rows are hashes, not ciphertext: no module of the register encrypts or decrypts."""
     sources = Path(register_package.__file__).parent.glob("*.py")
     assert [p.name for p in sources if re.search(r"AESGCM|decrypt|cryptography", p.read_text())] == []
+
+
+def test_an_index_of_the_sealed_format_is_refused_with_a_re_import_hint(tmp_path: Path) -> None:
+    old = tmp_path / "register.idx"
+    old.write_bytes(b"MGREG\x00v2" + bytes(64))  # the format whose rows were sealed, not hashed
+    with pytest.raises(RegisterError, match="import the register again"):
+        Register.open(old, key=KEY.encode())
