@@ -53,6 +53,7 @@ from mailguard.detect.register.postcode import (
     street_before_postcode,
 )
 from mailguard.detect.register.probe import NUMBER_BASE, PREFIX
+from mailguard.detect.register.record import Made
 from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.values import Mention
@@ -90,7 +91,7 @@ class Matcher:
         self._pc_keys: dict[tuple[str, str], str] = {}  # a postcode as written -> its key, "" if none
         self._near_rows: dict[str, _PostcodeRows] = {}
         self._token_numbers: dict[str, frozenset[int]] = {}
-        self._trigrams: dict[str, int] = {}
+        self._trigrams = Made(lambda tri: index.probe.hash(PREFIX + tri))  # at most 36**3 of them
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -228,16 +229,9 @@ class Matcher:
         """Some row's street prefix (hashed: `record.street_prefixes`) is written in `lo`..`hi`."""
         if not wanted:
             return False
-        known, probe = self._trigrams, self.index.probe
-        if probe.hash(PREFIX) in wanted:
+        if self.index.probe.hash(PREFIX) in wanted:
             return True  # a street's first word of one or two letters: looked for everywhere
-        for tri in set(_TRIGRAM.findall(text, lo, hi)):
-            h = known.get(tri)
-            if h is None:
-                h = known[tri] = probe.hash(PREFIX + tri)
-            if h in wanted:
-                return True
-        return False
+        return not wanted.isdisjoint(map(self._trigrams.__getitem__, set(_TRIGRAM.findall(text, lo, hi))))
 
     def _number_in(self, text: str, starts: list[int], lo: int, hi: int, wanted: frozenset[int]) -> bool:
         """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token

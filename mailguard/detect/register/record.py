@@ -162,13 +162,13 @@ class Recorder:
         self.first_words: set[str] = set()
         self.towns: set[str] = set()
         # the words of each part, by its value (a compile asks for each part of every row)
-        self._outward = _Made(lambda code: [_word(_OUTWARD, self._hash(OUTWARD + code))])
-        self._inward = _Made(lambda code: [_word(_INWARD, self._hash(INWARD + code))])
-        self._numbers = _Made(self._number)
-        self._flats = _Made(lambda flat: [_word(_FLAT, self._hash(FLAT + canon_flat(flat)))])
-        self._streets = _Made(self._street_forms)
-        self._houses = _Made(self._house)
-        self._places = _Made(self._place_list)
+        self._outward = Made(lambda code: [_word(_OUTWARD, self._hash(OUTWARD + code))])
+        self._inward = Made(lambda code: [_word(_INWARD, self._hash(INWARD + code))])
+        self._numbers = Made(self._number)
+        self._flats = Made(lambda flat: [_word(_FLAT, self._hash(FLAT + canon_flat(flat)))])
+        self._streets = Made(self._street_forms)
+        self._houses = Made(self._house)
+        self._places = Made(self._place_list)
 
     def _hash(self, part: str) -> int:
         h = self._hashes.get(part)
@@ -263,7 +263,7 @@ def street_parts(words: Sequence[str]) -> tuple[str | None, Sequence[str]]:
     return None, words
 
 
-class _Made(dict):
+class Made(dict):
     """A dict that makes a missing value with `make(key)` and keeps it."""
 
     def __init__(self, make: Callable) -> None:
