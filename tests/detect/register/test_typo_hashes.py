@@ -81,3 +81,23 @@ def test_register_rows_with_street_typos() -> None:
     assert ids("168 Ivi Walk, Bath") == set()  # a short name's slip alone...
     assert ids("168 Ivi Walk, Bath BA1 7GS") == {"R10"}  # ...counts with its postcode
     assert ids("168 Ixz Walk, Bath BA1 7GS") == set()  # two slips do not
+
+
+def test_register_rows_with_other_slips() -> None:
+    """House names and places are hashed too and tolerate one edit; a Welsh street is its type
+    and its name, with or without the article, in either language."""
+    register, _ = Register.from_csv(Path(__file__).parent / "register.csv")
+
+    def ids(text: str) -> set[str]:
+        return {m.register_id for m in register.find_mentions([Segment(text, "body")])}
+
+    assert ids("Rose Cotage, Mill Lane, Wells") == {"R6"}  # the house name
+    assert ids("Rose Cottage, Mill Lane, Wels") == {"R6"}  # the town
+    assert ids("Rose Cotage, Mill Lane") == set()  # a named house needs its place
+    def kinds(text: str) -> set[str]:
+        return {m.kind for m in register.find_mentions([Segment(text, "body")])}
+
+    assert "postcode_number" in kinds("Ivy Cotage, LE65 1AB")  # the house name before its postcode
+    assert kinds("Ivy Cxtxge, LE65 1AB") == {"postcode"}  # two slips: the postcode alone
+    assert ids("10 Heol Felin, Cardiff") == {"R14"}  # the article left out
+    assert ids("10 Felin Road, Cardiff") == {"R14"}  # the English form
