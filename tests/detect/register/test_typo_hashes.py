@@ -94,6 +94,7 @@ def test_register_rows_with_other_slips() -> None:
     assert ids("Rose Cotage, Mill Lane, Wells") == {"R6"}  # the house name
     assert ids("Rose Cottage, Mill Lane, Wels") == {"R6"}  # the town
     assert ids("Rose Cotage, Mill Lane") == set()  # a named house needs its place
+
     def kinds(text: str) -> set[str]:
         return {m.kind for m in register.find_mentions([Segment(text, "body")])}
 
