@@ -19,7 +19,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 
-from mailguard.detect.register.ukforms import skeleton
+from mailguard.detect.register.ukforms import ocr_letters, skeleton
 
 NAME, VARIANT = "nm:", "nv:"
 _LONGEST_TWO = 24  # longer names keep one-edit variants only (a 30-letter name has 435 two-deletion ones)
@@ -29,6 +29,13 @@ def name_form(words: Iterable[str]) -> str:
     """The form names are compared in: the words joined without spaces, in OCR skeleton
     ("Mill Brook" and "Millbrook" read alike)."""
     return skeleton("".join(words))
+
+
+def spelt_form(words: Iterable[str]) -> str:
+    """`name_form` with an "rn" left as two letters: what a name's length and its typo variants
+    are taken from ("Bernyarley" mistyped "Benryarley" is one swap, not a changed "m" and an
+    added "r"). Its variants lead to the name's hash."""
+    return ocr_letters("".join(words))
 
 
 def cap(name: str, edits: int) -> int:
@@ -49,9 +56,10 @@ def deletions(word: str, most: int) -> dict[str, int]:
     return out
 
 
-def build(names: dict[str, int], hashes: Callable[[list[str]], list[int]]) -> tuple[array, array]:
-    """The variant table of `names` (each with the edits it tolerates): (sorted `variant hash
-    << 2 | deletions`, the name hash of each), from the keyed `hashes` of a list of strings."""
+def build(names: dict[str, tuple[int, int]], hashes: Callable[[list[str]], list[int]]) -> tuple[array, array]:
+    """The variant table of `names` (each form of a name with its hash and the edits it
+    tolerates): (sorted `variant hash << 2 | deletions`, the name hash of each), from the keyed
+    `hashes` of a list of strings."""
     packed: list[int] = []
     parts: list[str] = []
     tails: list[int] = []  # deletions << 40 | name hash, of each part
@@ -61,8 +69,8 @@ def build(names: dict[str, int], hashes: Callable[[list[str]], list[int]]) -> tu
         parts.clear()
         tails.clear()
 
-    for name, h in zip(names, hashes([NAME + name for name in names]), strict=True):
-        for variant, d in deletions(name, names[name]).items():
+    for form, (h, edits) in names.items():
+        for variant, d in deletions(form, edits).items():
             parts.append(VARIANT + variant)
             tails.append(d << 40 | h)
         if len(parts) >= 1 << 16:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from mailguard.detect.register.bilingual import ARTICLES, forms_of, in_wales
-from mailguard.detect.register.fuzzy import NAME, cap, name_form
+from mailguard.detect.register.fuzzy import NAME, cap, name_form, spelt_form
 from mailguard.detect.register.probe import (
     FLAT,
     INWARD,
@@ -158,7 +158,8 @@ class Recorder:
     def __init__(self, hash_one: Callable[[str], int]) -> None:
         self._hash_one = hash_one
         self._hashes: dict[str, int] = {}  # of names, types, prefixes: shared by many parts
-        self.names: dict[str, int] = {}  # name -> edits tolerated (the deletions its variants need)
+        # a name's forms -> (its hash, the edits it tolerates: the deletions its variants need)
+        self.names: dict[str, tuple[int, int]] = {}
         self.first_words: set[str] = set()
         self.towns: set[str] = set()
         # the words of each part, by its value (a compile asks for each part of every row)
@@ -176,12 +177,16 @@ class Recorder:
             h = self._hashes[part] = self._hash_one(part)
         return h
 
-    def _name(self, name: str, edits: int) -> tuple[int, int]:
-        """(hash, edits tolerated: `edits`, one at most for a very long name) of a name."""
-        edits = cap(name, edits)
-        if edits > self.names.get(name, -1):
-            self.names[name] = edits
-        return self._hash(NAME + name), edits
+    def _name(self, words: Sequence[str], edits: int) -> tuple[int, int]:
+        """(hash of its `name_form`, edits tolerated: `edits`, one at most for a very long name)
+        of a name; its `spelt_form` leads to the hash too."""
+        name, spelt = name_form(words), spelt_form(words)
+        edits = cap(spelt, edits)
+        h = self._hash(NAME + name)
+        for form in {name, spelt}:
+            if edits > self.names.get(form, (0, -1))[1]:
+                self.names[form] = (h, edits)
+        return h, edits
 
     def record(self, e: Entry) -> list[int]:
         """The record of `e`. Its postcode (the first word) and its phones and emails (the last,
@@ -221,10 +226,9 @@ class Recorder:
         """The record words of one street form: its name, and its type when it has one (last,
         or a leading Welsh one, whose article is left out: "Heol y Felin" is heol + "felin")."""
         kind, name_words = street_parts(street)
-        name = name_form(name_words)
-        n = len(name_form(street[:-1] if kind == street[-1] else street))  # what it tolerates: as a whole
-        _, loose = self._name(name, 0 if n < 3 else 1 if n <= 9 else 2)
-        h, strict = self._name(name, 0 if n <= 4 else 1 if n <= 9 else 2)
+        n = len(spelt_form(street[:-1] if kind == street[-1] else street))  # what it tolerates: as a whole
+        _, loose = self._name(name_words, 0 if n < 3 else 1 if n <= 4 else 2)
+        h, strict = self._name(name_words, 0 if n <= 4 else 1 if n <= 9 else 2)
         lead = kind is not None and kind == street[0]
         out = [_word(_STREET, h, min(len(street), 15) | (strict + 1) << 4 | (loose + 1) << 6 | lead << 8)]
         if kind:
@@ -232,8 +236,7 @@ class Recorder:
         return out
 
     def _house(self, house_name: tuple[str, ...]) -> list[int]:
-        name = name_form(house_name)
-        h, edits = self._name(name, 1)
+        h, edits = self._name(house_name, 1)
         if len(skeleton(" ".join(house_name))) < 5:
             edits = -1  # too short to be found by its name
         return [_word(_HOUSE, h, min(len(house_name), 15) | (edits + 1) << 4)]
@@ -241,8 +244,8 @@ class Recorder:
     def _place_list(self, places: tuple[tuple[str, ...], ...]) -> list[int]:
         out = []
         for place in places:
-            name = name_form(place)
-            h, edits = self._name(name, 0 if len(name) <= 3 else 1 if len(name) <= 13 else 2)
+            n = len(spelt_form(place))
+            h, edits = self._name(place, 0 if n <= 3 else 1 if n <= 13 else 2)
             out.append(_word(_PLACE, h, min(len(place), 15) | (edits + 1) << 4))
             if len(place) > 1 and len(place[0]) >= 5:
                 out.append(_word(_PLACE_FIRST, self._hash(NAME + skeleton(place[0]))))
