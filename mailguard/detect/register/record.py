@@ -177,16 +177,16 @@ class Recorder:
             h = self._hashes[part] = self._hash_one(part)
         return h
 
-    def _name(self, words: Sequence[str], edits: int) -> tuple[int, int]:
-        """(hash of its `name_form`, edits tolerated: `edits`, one at most for a very long name)
-        of a name; its `spelt_form` leads to the hash too."""
+    def _name(self, words: Sequence[str], *edits: int) -> tuple[int, ...]:
+        """(hash of its `name_form`, then each of the `edits` it tolerates in some use, one at
+        most for a very long name) of a name; its `spelt_form` leads to the hash too."""
         name, spelt = name_form(words), spelt_form(words)
-        edits = cap(spelt, edits)
+        allowed = [cap(spelt, e) for e in edits]
         h = self._hash(NAME + name)
         for form in {name, spelt}:
-            if edits > self.names.get(form, (0, -1))[1]:
-                self.names[form] = (h, edits)
-        return h, edits
+            if max(allowed) > self.names.get(form, (0, -1))[1]:
+                self.names[form] = (h, max(allowed))
+        return h, *allowed
 
     def record(self, e: Entry) -> list[int]:
         """The record of `e`. Its postcode (the first word) and its phones and emails (the last,
@@ -227,8 +227,9 @@ class Recorder:
         or a leading Welsh one, whose article is left out: "Heol y Felin" is heol + "felin")."""
         kind, name_words = street_parts(street)
         n = len(spelt_form(street[:-1] if kind == street[-1] else street))  # what it tolerates: as a whole
-        _, loose = self._name(name_words, 0 if n < 3 else 1 if n <= 4 else 2)
-        h, strict = self._name(name_words, 0 if n <= 4 else 1 if n <= 9 else 2)
+        h, strict, loose = self._name(
+            name_words, 0 if n <= 4 else 1 if n <= 9 else 2, 0 if n < 3 else 1 if n <= 4 else 2
+        )
         lead = kind is not None and kind == street[0]
         out = [_word(_STREET, h, min(len(street), 15) | (strict + 1) << 4 | (loose + 1) << 6 | lead << 8)]
         if kind:
