@@ -127,10 +127,10 @@ class Register:
 
     def flagged_recipients_of(self, recipient: str) -> set[str]:
         """Register ids for which this recipient is flagged (by address or by domain)."""
-        return {self._index.row(r).id for r in self._rows_flagging(recipient)}
+        return {self._index.row_id(r) for r in self._rows_flagging(recipient)}
 
     def is_flagged(self, register_id: str, recipient: str) -> bool:
-        rows = [r for r in self._index.lookup("i:" + register_id) if self._index.row(r).id == register_id]
+        rows = [r for r in self._index.lookup("i:" + register_id) if self._index.row_id(r) == register_id]
         return bool(rows) and not self._rows_flagging(recipient).isdisjoint(rows)
 
     def stats(self) -> dict[str, int]:

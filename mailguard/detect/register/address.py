@@ -30,7 +30,6 @@ from mailguard.detect.register.ukforms import (
     canon_word,
     house_number,
     ocr_house_number,
-    postcode_key,
     skeleton,
 )
 from mailguard.detect.register.words import next_words, words_in
@@ -88,7 +87,7 @@ def _po_box(
     postcode after it (a box number alone is any town's box)."""
     for r in index.lookup(f"n:{number}:{PO_BOX_STREET[0]}"):
         row = index.row(r)
-        if row.street == PO_BOX_STREET and row.number == number:
+        if row.po_box and row.is_number(number):
             verdict = locality(index.towns, group.text, row, lead, end, postcodes)
             if verdict is not None and verdict[0] != SCORE_STREET_ONLY:
                 yield mention(group, row.id, "address", lead, verdict[1], verdict[0])
@@ -169,14 +168,15 @@ def _verify(
     lead = flat.start() if flat else tenement.start() if tenement else at
     if blocked(text, lead):
         return
-    reader = StreetText(words)
+    reader = StreetText(words, index.probe)
+    hashed = [index.probe.number(n) for n in numbers]
     for r in rows:
         row = index.row(r)
-        if row.number == number:
+        if row.number == hashed[0]:
             text_flat = other or bracketed or (flat.group(2) if flat else tenement.group(1) if tenement else None)
-        elif row.number == other and not range_end:
+        elif row.number == hashed[1] and not range_end:
             text_flat = number
-        elif row.number == range_end:
+        elif row.number == hashed[2]:
             text_flat = None
         else:
             continue
@@ -187,7 +187,7 @@ def _verify(
         if loose:
             used = row_street_match(reader, row, loose=True)
             street_end = word_start + window[used - 1][2] if used else 0
-            if not used or not postcode_near(postcodes, postcode_key(row.postcode), lead, street_end):
+            if not used or not postcode_near(postcodes, row, lead, street_end):
                 continue  # a loose street counts only with the row's postcode close by
         street_end = word_start + window[used - 1][2]
         flat_after = FLAT_AFTER.match(text, street_end)
@@ -221,7 +221,7 @@ def street_first(index: CompiledIndex, group: Group, pos: int, postcodes: Postco
         lead = spans[-size][1]
         for r in index.lookup(f"n:{number}:{first}"):
             row = index.row(r)
-            if row.number != number or row_street_in(street, row) != size or blocked(text, lead):
+            if not row.is_number(number) or row_street_in(street, row) != size or blocked(text, lead):
                 continue
             flats = (flat_before(text, lead), FLAT_AFTER.match(text, m.end()))
             if any(f and other_flat(row, f.group(2)) for f in flats):

@@ -39,15 +39,24 @@ def _area(postcode: str) -> str:
     return postcode[:2] if len(postcode) > 1 and postcode[1].isalpha() else postcode[:1]
 
 
-@lru_cache(maxsize=65536)
+def in_wales(postcode: str) -> bool:
+    return _area(postcode) in WELSH_AREAS
+
+
 def street_forms(street: tuple[str, ...], postcode: str) -> tuple[tuple[str, ...], ...]:
     """The street as written in the register first, then its other-language forms."""
+    return forms_of(street, in_wales(postcode))
+
+
+@lru_cache(maxsize=65536)
+def forms_of(street: tuple[str, ...], welsh: bool) -> tuple[tuple[str, ...], ...]:
+    """`street_forms` of a street in Wales (`welsh`) or elsewhere."""
     forms = [street]
     if len(street) > 1 and street[0] in WELSH_TO_ENGLISH:
         stem = street[1:]
         while stem and stem[0] in ARTICLES and len(stem) > 1:
             stem = stem[1:]
         forms += [(*stem, e) for e in WELSH_TO_ENGLISH[street[0]] if e in STREET_TYPES]
-    elif len(street) > 1 and street[-1] in _ENGLISH_TO_WELSH and _area(postcode) in WELSH_AREAS:
+    elif len(street) > 1 and street[-1] in _ENGLISH_TO_WELSH and welsh:
         forms += [(w, "y", *street[:-1]) for w in _ENGLISH_TO_WELSH[street[-1]]]
     return tuple(forms)

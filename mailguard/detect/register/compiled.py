@@ -21,7 +21,7 @@ from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.values import RegisterError
 
 log = logging.getLogger(__name__)
-FORMAT = "10"  # bump when the matcher's keys, the address parsing or the record layout change
+FORMAT = "11"  # bump when the matcher's keys, the address parsing or the record layout change
 _PREFIX = "register-"
 
 

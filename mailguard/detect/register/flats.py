@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from mailguard.detect.register.index import Row
+from mailguard.detect.register.record import Row
 from mailguard.detect.register.ukforms import house_number
 
 # A flat's own number: digits, or one letter ("flat b", "g01"); never a word ("the flat at 14").
@@ -36,20 +36,15 @@ def flat_before(text: str, pos: int, lo: int = 0) -> re.Match[str] | None:
     return _FLAT_BEFORE.search(text, max(lo, pos - _FLAT_BEFORE_CHARS), pos)
 
 
-def _canon_flat(value: str) -> str:
-    value = value.replace(" ", "").replace("-", "/")  # "0-2" is 0/2
-    return house_number(value) or value
-
-
 def other_flat(row: Row, text_flat: str | None) -> bool:
     """The text names a flat and the row is a different flat of that building."""
-    return bool(row.flat and text_flat and _canon_flat(text_flat) != _canon_flat(row.flat))
+    return bool(row.flat and text_flat and row.probe.flat(text_flat) != row.flat)
 
 
 def names_other_flat(text: str, m: re.Match[str], row: Row, lo: int, pc_start: int, hi: int) -> bool:
     """A flat is written with the house number `m` (a housenum.NUMBER match near a postcode):
     before it, as `5/30`, or between it and the postcode; and none of those is the row's flat."""
-    flats = [m.group(1)] if m.group(1) and house_number(m.group(2)) == row.number else []
+    flats = [m.group(1)] if m.group(1) and row.is_number(house_number(m.group(2))) else []
     before = flat_before(text, m.start(), lo)
     if before:
         flats.append(before.group(2))

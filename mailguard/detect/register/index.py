@@ -4,28 +4,30 @@ One sorted array of 64-bit words `hash40(key) << 24 | row` serves every lookup (
 house number + street word, house number + street type, phone, email, id, flagged address,
 flagged domain), where hash40 is the register key's HMAC (see `keys`). A 40-bit hash
 collision only adds a candidate, and every candidate is verified against its row, so
-collisions cost time, never correctness. Each row's verification record is sealed (AES-GCM)
-in one blob with an offset array, opened only when the row is a candidate. The street words
-and towns a scan asks about are two more sorted arrays of keyed hashes. At 1 M rows this is
-about 9 words per row of index plus ~130 bytes of sealed blob: ~200 MB, no Python object per row.
-Nothing in the image is register text.
+collisions cost time, never correctness. Each row's verification record is a few 64-bit
+words of keyed hashes (see `record`) in one array with an offset array; the names they hash
+(street names, house names, places) have their typo variants in one shared table (see
+`fuzzy`). The street words and towns a scan asks about are two more sorted arrays of keyed
+hashes. The row ids (not address data: what reviewers see) are the only text. At 1 M rows
+this is about 9 words per row of index and ~15 of record: ~200 MB, no Python object per row.
 """
 
 from __future__ import annotations
 
 import json
 import mmap
-import os
 import struct
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
+from mailguard.detect.register import fuzzy
 from mailguard.detect.register.bilingual import street_forms
 from mailguard.detect.register.keys import Keyring
-from mailguard.detect.register.towns import UK_TOWNS, place_key
+from mailguard.detect.register.probe import EMAIL, PHONE, POSTCODE, Probe
+from mailguard.detect.register.record import Recorder, Row, decode
+from mailguard.detect.register.towns import UK_TOWNS
 from mailguard.detect.register.ukforms import (
     STREET_TYPES,
     designator_forms,
@@ -36,11 +38,10 @@ from mailguard.detect.register.ukforms import (
 from mailguard.detect.register.values import Entry, RegisterError
 from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
-MAGIC = b"MGREG\x00v2"
+MAGIC = b"MGREG\x00v3"
 ROW_BITS = 24
 MAX_ROWS = 1 << ROW_BITS
 _ROW_MASK = MAX_ROWS - 1
-_FS, _RS = "\x1f", "\x1e"
 
 
 _STREET_WORD, _TOWN = "sw:", "tw:"
@@ -56,55 +57,6 @@ _STAT_NAMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A register row as the matcher needs it (decoded on demand from the blob)."""
-
-    id: str
-    flat: str
-    number: str
-    house_name: tuple[str, ...]
-    street: tuple[str, ...]
-    places: tuple[tuple[str, ...], ...]
-    postcode: str
-    phones: tuple[str, ...]
-    emails: tuple[str, ...]
-
-
-def _record(e: Entry) -> str:
-    a = e.address
-    places = _RS.join(" ".join(p) for p in a.places)
-    fields = (
-        e.id,
-        a.flat,
-        a.number,
-        " ".join(a.house_name),
-        " ".join(a.street),
-        places,
-        e.postcode,
-        ";".join(e.phones),
-        ";".join(e.emails),
-    )
-    return _FS.join(fields)
-
-
-def _decode(rec: str) -> Row:
-    # every candidate row of a scan passes here: no generator where an empty field says it all
-    # (_record never writes an empty place, phone or email between separators)
-    rid, flat, number, name, street, places, pc, phones, emails = rec.split(_FS)
-    return Row(
-        rid,
-        flat,
-        number,
-        tuple(name.split()),
-        tuple(street.split()),
-        tuple([tuple(p.split()) for p in places.split(_RS)]) if places else (),
-        pc,
-        tuple(phones.split(";")) if phones else (),
-        tuple(emails.split(";")) if emails else (),
-    )
-
-
 def type_keys(number: str, kind: str, first_word: str) -> tuple[str, str]:
     """Keys for a street whose name is mistyped: number + type + the name's first or last letter
     (a typo rarely hits both), so a lookup returns a handful of rows, not every "14 … Road"."""
@@ -112,9 +64,10 @@ def type_keys(number: str, kind: str, first_word: str) -> tuple[str, str]:
 
 
 def entry_keys(e: Entry) -> Iterator[str]:
+    """The look-up keys of a row but its postcode, phones and emails (its record holds those
+    hashes too: `compile_entries` hashes them once for both)."""
     a = e.address
     yield "i:" + e.id
-    yield "p:" + postcode_key(e.postcode)
     if not a.number and a.house_name:
         named = named_street_key(a.street)
         if named:
@@ -124,10 +77,6 @@ def entry_keys(e: Entry) -> Iterator[str]:
             yield f"n:{a.number}:{skeleton(street[0])}"
             if len(street) > 1 and street[-1] in STREET_TYPES:
                 yield from type_keys(a.number, street[-1], skeleton(street[0]))
-    for phone in e.phones:
-        yield "ph:" + phone
-    for email in e.emails:
-        yield "e:" + email
     for rcpt in e.flagged:  # as the provider delivers: `ex.partner+x@googlemail.com` is `expartner@gmail.com`
         yield ("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt))
 
@@ -140,20 +89,26 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     packed: list[int] = []
     pending: list[str] = []  # keys whose hashes are computed in bulk (one C call each, no per-key frame)
     owners: list[int] = []  # the row of each pending key
-    salt = os.urandom(16)
-    seal = keys.sealer(salt).seal
+    # keys that are record words too (postcode, phones, emails): their rows, and the word each fills
+    shared: list[str] = []
+    shared_rows: list[int] = []
+    slots: list[int] = []
+    recorder = Recorder(keys.hash_once)
     offsets = array("Q", [0])
-    blob = bytearray()
-    first_words: set[str] = set()
-    towns: set[str] = set()
+    records = array("Q")
+    ids, id_offsets = bytearray(), array("Q", [0])  # the row ids, read one by one like the records
     designators: set[str] = set()  # street designators of named houses: what the matcher looks for
     postcodes: set[str] = set()
     counts = [0] * 7  # rows, with phone, email, flat, house name; flagged addresses, domains
 
     def flush() -> None:
         packed.extend([h << ROW_BITS | r for h, r in zip(keys.hashes(pending), owners, strict=True)])
-        pending.clear()
-        owners.clear()
+        hashes = keys.hashes(shared)
+        packed.extend([h << ROW_BITS | r for h, r in zip(hashes, shared_rows, strict=True)])
+        for slot, h in zip(slots, hashes, strict=True):
+            records[slot] |= h
+        for done in (pending, owners, shared, shared_rows, slots):
+            done.clear()
 
     for row, e in enumerate(entries):
         if row >= MAX_ROWS - 1:
@@ -165,13 +120,22 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
         owners.extend([row] * (len(pending) - before))
         if len(pending) >= _BATCH:
             flush()
-        blob += seal(row, _record(e).encode())
-        offsets.append(len(blob))
-        first_words.update(skeleton(street[0]) for street in street_forms(a.street, e.postcode))
+        at = len(records)
+        records.extend(recorder.record(e))
+        offsets.append(len(records))
+        shared.append(POSTCODE + postcode_key(e.postcode))
+        slots.append(at)  # a record starts with its postcode, ends with its phones and emails
+        if e.phones or e.emails:
+            contacts = [PHONE + p for p in e.phones] + [EMAIL + m for m in e.emails]
+            shared.extend(contacts)
+            slots.extend(range(len(records) - len(contacts), len(records)))
+            shared_rows.extend([row] * len(contacts))
+        shared_rows.append(row)
+        ids += e.id.encode()
+        id_offsets.append(len(ids))
         named = not a.number and bool(a.house_name)
         if named and named_street_key(a.street):
             designators.update(designator_forms(a.street))
-        towns.update(map(place_key, a.places))
         domains = [r[:1] for r in e.flagged].count("@")
         counts[0] += 1
         counts[1] += bool(e.phones)
@@ -186,25 +150,35 @@ def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, objec
     packed.sort()
     table = array("Q", packed)
     packed.clear()  # ~40 bytes per key as Python ints, 8 in the array: gone before the image is joined
-    words = array("Q", sorted(set(keys.hashes([_STREET_WORD + w for w in first_words] + [_TOWN + t for t in towns]))))
+    variants, variant_names = fuzzy.build(recorder.names, keys.hashes)
+    asked = [_STREET_WORD + w for w in recorder.first_words] + [_TOWN + t for t in recorder.towns]
+    words = array("Q", sorted(set(keys.hashes(asked))))
+    ids += b" " * (-len(ids) % 8)
     vocab_b = words.tobytes() + "\n".join(sorted(designators)).encode()  # designators: the public street types
     sizes = {
         "n_rows": stats["rows"],
         "n_keys": len(table),
-        "blob_len": len(blob),
+        "n_record_words": len(records),
+        "ids_len": len(ids),
+        "n_variants": len(variants),
         "vocab_len": len(vocab_b),
         "n_words": len(words),
     }
-    header = dict(meta(), stats=stats, key_id=keys.key_id, salt=salt.hex(), **sizes)
+    header = dict(meta(), stats=stats, key_id=keys.key_id, **sizes)
     head = json.dumps(header).encode()
     head += b" " * (-len(head) % 8)
+    # the arrays are joined as they are (bytes-like): no second copy of the largest parts
     parts = [
         MAGIC,
         struct.pack("<Q", len(head)),
         head,
-        table.tobytes(),
-        offsets.tobytes(),
-        blob,  # joined as it is: no copy of the largest part
+        table,
+        offsets,
+        records,
+        id_offsets,
+        ids,
+        variants,
+        variant_names,
         vocab_b,
     ]
     return b"".join(parts)
@@ -217,9 +191,18 @@ class CompiledIndex:
         view = memoryview(buf)
         try:
             pos, meta = self._header(view)
-            n_keys, n_rows, blob_len = meta["n_keys"], meta["n_rows"], meta["blob_len"]
-            end = pos + 8 * n_keys + 8 * (n_rows + 1) + blob_len + meta["vocab_len"]
-            if end != len(view):
+            n_rows, n_variants = meta["n_rows"], meta["n_variants"]
+            sizes = (
+                8 * meta["n_keys"],
+                8 * (n_rows + 1),
+                8 * meta["n_record_words"],
+                8 * (n_rows + 1),
+                meta["ids_len"],
+                8 * n_variants,
+                8 * n_variants,
+                meta["vocab_len"],
+            )
+            if pos + sum(sizes) != len(view):
                 raise ValueError("size mismatch")
         except (ValueError, KeyError, TypeError, struct.error) as exc:
             view.release()
@@ -231,18 +214,19 @@ class CompiledIndex:
                 "(or _KEY_FILE) to the key it was built with, or import it again with this key"
             )
         self._hash = keys.hash
-        self._open = keys.sealer(bytes.fromhex(meta["salt"])).open
         self.meta: dict = meta
-        self._keys = view[pos : pos + 8 * n_keys].cast("Q")
-        pos += 8 * n_keys
-        self._offsets = view[pos : pos + 8 * (n_rows + 1)].cast("Q")
-        pos += 8 * (n_rows + 1)
-        self._blob = view[pos : pos + blob_len]
-        pos += blob_len
+        cuts = []
+        for size in sizes:
+            cuts.append(view[pos : pos + size])
+            pos += size
+        keys_b, offsets_b, records_b, id_offsets_b, self._ids, variants_b, names_b, vocab_b = cuts
         n_words = meta["n_words"]
-        words = view[pos : pos + 8 * n_words].cast("Q")
-        designators = bytes(view[pos + 8 * n_words : pos + meta["vocab_len"]]).decode()
-        self._words = words
+        words_b = vocab_b[: 8 * n_words]
+        casts = [b.cast("Q") for b in (keys_b, offsets_b, records_b, id_offsets_b, variants_b, names_b, words_b)]
+        self._views = [*cuts, words_b, *casts]  # released in reverse: casts before what they cast
+        self._keys, self._offsets, self._records, self._id_offsets, variants, names, words = casts
+        self.probe = Probe(keys, fuzzy.Near(variants, names, keys.hash, keys.hashes))
+        designators = bytes(vocab_b[8 * n_words :]).decode()
         self.street_words = HashedWords(words, keys, _STREET_WORD)
         self.towns = HashedWords(words, keys, _TOWN, UK_TOWNS)
         self.n_rows: int = n_rows
@@ -253,8 +237,10 @@ class CompiledIndex:
 
     @staticmethod
     def _header(view: memoryview) -> tuple[int, dict]:
-        if len(view) < 16 or view[:8].tobytes() != MAGIC:
+        if len(view) < 16 or view[:6].tobytes() != MAGIC[:6]:
             raise ValueError("wrong format")
+        if view[:8].tobytes() != MAGIC:
+            raise ValueError("built by another version of mailguard: import the register again")
         (head_len,) = struct.unpack_from("<Q", view, 8)
         meta = json.loads(bytes(view[16 : 16 + head_len]))
         return 16 + head_len, meta
@@ -276,13 +262,16 @@ class CompiledIndex:
             rows.update(self.lookup(key))
         return rows
 
+    def row_id(self, i: int) -> str:
+        return str(self._ids[self._id_offsets[i] : self._id_offsets[i + 1]], "ascii")
+
     def _row(self, i: int) -> Row:
-        return _decode(str(self._open(i, self._blob[self._offsets[i] : self._offsets[i + 1]]), "utf-8"))
+        return decode(self._records[self._offsets[i] : self._offsets[i + 1]].tolist(), self.row_id(i), self.probe)
 
     def release(self) -> None:
         """Drop the views so an underlying mmap can be closed."""
         self.row.cache_clear()
-        for v in (self._keys, self._offsets, self._blob, self._words):
+        for v in reversed(self._views):
             v.release()
 
 

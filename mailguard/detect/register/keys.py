@@ -1,13 +1,14 @@
-"""The register key: every part of the compiled index is a keyed hash of normalised text, and
-the verification record of a row is sealed, so a stolen relay disk shows no register text.
+"""The register key: every part of the compiled index is a keyed hash of normalised text, so
+a stolen relay disk shows no register text.
 
 - Look-up keys (postcode, number + street word, phone, email, flagged recipient, …) are the
   first 40 bits of HMAC-SHA256(index key, part). The relay hashes what it reads with the same
   key and looks it up; without the key, a hash says nothing.
 - The words a scan asks about (street first words, the register's towns) are kept as hashes too.
-- What verification compares (house number, flat, street words, localities, postcode) is sealed
-  per row with AES-GCM under a key derived from the register key and a random salt per index,
-  and opened only for a row a look-up in the scanned text found.
+- What verification compares (house number, flat, street and house names, places, postcode) is
+  each row's record of such hashes (`record`), and the typo variants of its names are hashes
+  in one shared table (`fuzzy`): the relay compares hashes of the text with them and never
+  holds a row's text, and there is no ciphertext to open.
 
 The key comes from MAILGUARD_REGISTER_KEY or MAILGUARD_REGISTER_KEY_FILE. Without either,
 a random key is kept beside the compiled cache (`index.key`, owner-only): nothing is readable
@@ -23,9 +24,6 @@ import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mailguard.detect.register.values import RegisterError
 from mailguard.keyfile import read_or_create
@@ -46,8 +44,8 @@ class Keyring:
         if len(secret) < _MIN_KEY:
             raise RegisterError(f"the register key is too short (at least {_MIN_KEY} bytes)")
         self._mac = hmac.digest(secret, b"mailguard register index v1", "sha256")
-        self._seal = hmac.digest(secret, b"mailguard register rows v1", "sha256")
         self.key_id = hmac.digest(secret, b"mailguard register key id", "sha256")[:8].hex()
+        self.hash_once = self._hash  # uncached: compiling asks most parts once
         self.hash = lru_cache(maxsize=65536)(self._hash)  # scanning asks for the same keys again and again
 
     def _hash(self, part: str) -> int:
@@ -57,27 +55,6 @@ class Keyring:
         """`hash` of each part, uncached (compiling asks each key once): one C call per part."""
         mac, digest, big = self._mac, _hmac_sha256, int.from_bytes
         return [big(digest(mac, part.encode(), "sha256")[:5], "big") for part in parts]
-
-    def sealer(self, salt: bytes) -> Sealer:
-        return Sealer(hmac.digest(self._seal, salt, "sha256"))
-
-
-class Sealer:
-    """AES-GCM per row record; the nonce is the row number (unique: one salt per index)."""
-
-    __slots__ = ("_aead",)
-
-    def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
-
-    def seal(self, row: int, record: bytes) -> bytes:
-        return self._aead.encrypt(row.to_bytes(12, "big"), record, None)
-
-    def open(self, row: int, sealed: bytes) -> bytes:
-        try:
-            return self._aead.decrypt(row.to_bytes(12, "big"), sealed, None)
-        except InvalidTag:
-            raise RegisterError("compiled register is damaged (a row does not authenticate)") from None
 
 
 def secret_from(key: str | None, key_file: Path | None) -> bytes | None:

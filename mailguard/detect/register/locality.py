@@ -11,11 +11,10 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
-from mailguard.detect.register.index import Row
+from mailguard.detect.register.fuzzy import name_form
+from mailguard.detect.register.record import Place, Row
 from mailguard.detect.register.towns import place_key
-from mailguard.detect.register.ukforms import WORD_RE, canon_street, postcode_key, skeleton
+from mailguard.detect.register.ukforms import WORD_RE, canon_street, skeleton
 from mailguard.detect.register.words import words_in
 
 # (start, end, postcode key) of each postcode found in a group's text, in order.
@@ -29,6 +28,7 @@ SCORE_POSTCODE, SCORE_TOWN, SCORE_STREET_ONLY, SCORE_NUMBER_POSTCODE = 1.0, 0.95
 SCORE_POSTCODE_ALONE = 0.7  # a full postcode names about fifteen doors
 
 _DIGIT = re.compile(r"\d")
+_DISTRICT = 2  # a slip in the outward code (`Probe.slip`)
 
 
 def locality(
@@ -36,9 +36,8 @@ def locality(
 ) -> tuple[float, int] | None:
     """(score, span end) when nothing after the row's street (ending at `street_end`; the address
     starts at `start`) says this is another place; None when it does. `towns`: every known town."""
-    row_pc = postcode_key(row.postcode)
     after_pc = _after(text, postcodes, street_end)
-    if after_pc and after_pc[2] == row_pc:
+    if after_pc and row.at(after_pc[2]):
         return SCORE_POSTCODE, after_pc[1]
     limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
     after = words_in(text[street_end:limit], ATTACHED_WORDS + 3)
@@ -48,19 +47,18 @@ def locality(
         # street name twice in one post town: Royal Mail tells them apart by village and
         # postcode), unless it is the row's own postcode with one character slipped.
         # A slip in the district (LS8 for LS6) counts only under the row's own town.
-        written = after_pc[2]
-        district_slip = written[-3:] == row_pc[-3:]
-        if _one_slip(written, row_pc) and (not district_slip or _names_row_place(row, words)):
+        slip = row.probe.slip(after_pc[2], row.outward, row.inward, row.postcode)
+        if slip and (slip != _DISTRICT or _names_row_place(row, words)):
             return SCORE_NUMBER_POSTCODE, after_pc[1]
         return None
     for place in row.places:
-        end = _place_at(words[:ATTACHED_WORDS], place)
+        end = _place_at(words[:ATTACHED_WORDS], place, row)
         if end > 0:
             return SCORE_TOWN, street_end + after[end - 1][2]
     if _names_a_town(towns, words):
         return None  # "…, Wakefield": the same street in another town
     before_pc = _before(postcodes, start)
-    if before_pc and before_pc[2] == row_pc:
+    if before_pc and row.at(before_pc[2]):
         return SCORE_POSTCODE, street_end  # postcode written first
     return SCORE_STREET_ONLY, street_end
 
@@ -85,31 +83,18 @@ def _before(postcodes: Postcodes, start: int) -> tuple[int, int, str] | None:
     return None
 
 
-def postcode_near(postcodes: Postcodes, key: str, start: int, end: int) -> bool:
-    """The postcode `key` is written near the address at `start`..`end` (before or after it)."""
+def postcode_near(postcodes: Postcodes, row: Row, start: int, end: int) -> bool:
+    """The row's postcode is written near the address at `start`..`end` (before or after it)."""
     i = bisect_left(postcodes, (start - BEFORE_CHARS,))
     while i < len(postcodes) and postcodes[i][0] < end + AFTER_CHARS:
-        if postcodes[i][2] == key:
+        if row.at(postcodes[i][2]):
             return True
         i += 1
     return False
 
 
-def _one_slip(written: str, row_pc: str) -> bool:
-    """The row's postcode with one character mistyped (LS6 3JX written LS8 3JX or LS6 3JY), or
-    two neighbours swapped (LS6 3XJ); OCR look-alikes are folded already (`postcode_key`).
-    LS16 3JX (a character more) is another district."""
-    if len(written) != len(row_pc):
-        return False
-    diff = [i for i, (a, b) in enumerate(zip(written, row_pc, strict=True)) if a != b]
-    if len(diff) == 1:
-        return True
-    i = diff[0] if len(diff) == 2 else -1
-    return i >= 0 and diff[1] == i + 1 and written[i] == row_pc[i + 1] and written[i + 1] == row_pc[i]
-
-
 def _names_row_place(row: Row, words: Sequence[str]) -> bool:
-    return any(_place_at(words[:ATTACHED_WORDS], place) > 0 for place in row.places)
+    return any(_place_at(words[:ATTACHED_WORDS], place, row) > 0 for place in row.places)
 
 
 def _names_a_town(towns: frozenset[str], words: Sequence[str]) -> bool:
@@ -118,15 +103,14 @@ def _names_a_town(towns: frozenset[str], words: Sequence[str]) -> bool:
     )
 
 
-def _place_at(words: Sequence[str], place: tuple[str, ...]) -> int:
-    """End index in `words` of a (fuzzy) occurrence of `place`, or -1."""
-    key = place_key(place)
-    size = len(place)
+def _place_at(words: Sequence[str], place: Place, row: Row) -> int:
+    """End index in `words` of a (fuzzy) occurrence of the row's `place`, or -1."""
+    probe, size = row.probe, place.size
     for i in range(len(words)):
-        cand = place_key(canon_street(list(words[i : i + size])))
-        if fuzz.ratio(cand, key) >= 85:
+        cand = name_form(canon_street(list(words[i : i + size])))
+        if probe.edits(cand, place.name, place.tolerance) is not None:
             return i + size
-        if size > 1 and len(place[0]) >= 5 and skeleton(words[i]) == skeleton(place[0]):
+        if place.first and probe.name(skeleton(words[i])) == place.first:
             return i + 1  # "Newcastle" for "Newcastle upon Tyne"
     return -1
 

@@ -6,6 +6,9 @@ pass per regex. Each trigger looks up candidate rows in the compiled index and o
 verified, so cost does not grow with the register. This module gathers the triggers and hands
 each to its check: `address` (number and street), `postcode` (postcode and number), `named`
 (named house), `contacts` (phone, email); `flats` and `locality` are the checks they share.
+A row is keyed hashes only (`record`): every check hashes what the text says with the register
+key (`probe`) and compares hashes, typos through hashed deletion variants (`fuzzy`); the
+matcher never holds a row's text.
 
 What counts (issue 4): the house number written exactly, next to the row's street (small typos
 and OCR slips allowed), unless a different town or postcode right after it says it is another
@@ -51,8 +54,9 @@ from mailguard.detect.register.postcode import (
     postcode_alone,
     street_before_postcode,
 )
+from mailguard.detect.register.probe import NUMBER_BASE, PREFIX
+from mailguard.detect.register.record import Made
 from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
-from mailguard.detect.register.street import street_prefixes
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
 from mailguard.detect.register.values import Mention
 from mailguard.detect.register.words import word_before
@@ -69,13 +73,14 @@ _TYPE_WORD = triggers.words_pattern(TYPE_FORMS)
 _NUMBER_LEADS = frozenset("0123456789oilsz")
 _REMEMBERED = 65536  # entries per per-token store; it starts afresh when full
 _FOLLOW_CHARS = 88  # how far `number_first` reads words after a number: 80 characters, 8 more after "30 c"
+_TRIGRAM = re.compile(r"(?=([a-z0-9]{3}))")
 
 
 class _PostcodeRows(NamedTuple):
     rows: list[int]
     named: bool
-    numbers: frozenset[str]
-    prefixes: tuple[str, ...]
+    numbers: frozenset[int]  # hashes (see `record`)
+    prefixes: frozenset[int]
 
 
 class Matcher:
@@ -88,9 +93,10 @@ class Matcher:
         # per-token work remembered across scans (tokens repeat: postcodes, house numbers)
         self._pc_keys: dict[str, str] = {}  # a postcode as written -> its key, "" if none
         self._near_rows: dict[str, _PostcodeRows] = {}
-        self._token_numbers: dict[str, frozenset[str]] = {}
+        self._token_numbers: dict[str, frozenset[int]] = {}  # a token -> the hashes of the house numbers it names
         self._leads: dict[bytes, bool] = {}  # a word: the first word of a register street?
         self._types = frozenset(w.encode() for w in TYPE_FORMS)
+        self._trigrams = Made(lambda tri: index.probe.hash(PREFIX + tri))  # at most 36**3 of them
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -237,19 +243,27 @@ class Matcher:
         near = self._near_rows.get(pc)
         if near is None:
             rows = self.index.lookup("p:" + pc)
-            mine = [row for row in map(self.index.row, rows) if postcode_key(row.postcode) == pc]
+            mine = [row for row in map(self.index.row, rows) if row.at(pc)]
             near = _PostcodeRows(
                 rows,
                 any(not row.number for row in mine),
-                frozenset(row.number.rstrip(_SUFFIXES) for row in mine if row.number),
-                tuple({p for row in mine if row.number for p in street_prefixes(row.street, row.postcode)}),
+                frozenset(row.number_base for row in mine if row.number),
+                frozenset(p for row in mine if row.number for p in row.prefixes),
             )
             if len(self._near_rows) >= _REMEMBERED:
                 self._near_rows.clear()
             self._near_rows[pc] = near
         return near
 
-    def _number_in(self, text: str, scanned: Scanned, lo: int, hi: int, wanted: frozenset[str]) -> bool:
+    def _prefix_in(self, text: str, lo: int, hi: int, wanted: frozenset[int]) -> bool:
+        """Some row's street prefix (hashed: `record.street_prefixes`) is written in `lo`..`hi`."""
+        if not wanted:
+            return False
+        if self.index.probe.hash(PREFIX) in wanted:
+            return True  # a street's first word of one or two letters: looked for everywhere
+        return not wanted.isdisjoint(map(self._trigrams.__getitem__, set(_TRIGRAM.findall(text, lo, hi))))
+
+    def _number_in(self, text: str, scanned: Scanned, lo: int, hi: int, wanted: frozenset[int]) -> bool:
         """One of the `wanted` house numbers (without a letter) is named by a digit-bearing token
         starting in `lo`..`hi` (what each token names is read once per window)."""
         seen, named, starts = self._token_numbers, scanned.numbers_at, scanned.starts
@@ -262,7 +276,8 @@ class Matcher:
                 if nums is None:
                     if len(seen) >= _REMEMBERED:
                         seen.clear()
-                    nums = seen[token] = _token_numbers(token)
+                    hashed = self.index.probe.hash
+                    nums = seen[token] = frozenset(hashed(NUMBER_BASE + n) for n in _token_numbers(token))
                 named[p] = nums
             if nums and not wanted.isdisjoint(nums):
                 return True
@@ -275,14 +290,14 @@ class Matcher:
         `lo`..`hi` or alone. Everything read here lies in the window `memo` keys it by."""
         text = group.text
         # is some row's house number (or street) written there, or only the postcode alone?
-        close = near.named or any(text.find(prefix, lo, start) >= 0 for prefix in near.prefixes)
+        close = near.named or self._prefix_in(text, lo, start, near.prefixes)
         if not close:
             close = self._number_in(text, scanned, lo, hi, near.numbers)
         # the block of an address, not cut at the postcode before: a false one ("from 155") may stand there
         alone = postcode_alone(text, max(0, start - NUMBER_BEFORE_POSTCODE), start, end, hi, scanned)
         for r in near.rows:
             row = self.index.row(r)
-            if postcode_key(row.postcode) != pc:
+            if not row.at(pc):
                 continue
             if close:
                 found = list(number_near_postcode(group, row, lo, start, end, hi))

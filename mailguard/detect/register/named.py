@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
-from rapidfuzz import fuzz
-
-from mailguard.detect.register.index import CompiledIndex, Row
+from mailguard.detect.register.index import CompiledIndex
 from mailguard.detect.register.locality import SCORE_STREET_ONLY, Postcodes, locality
+from mailguard.detect.register.record import Row
 from mailguard.detect.register.scanned import Group, Hit, mention
 from mailguard.detect.register.street import StreetText
 from mailguard.detect.register.ukforms import LEADING_TYPES, canon_word, skeleton
 from mailguard.detect.register.words import WordsBefore, words_before, words_in
 
 _DIGIT = re.compile(r"\d")
-
-
-@lru_cache(maxsize=65536)
-def _name_key(house_name: tuple[str, ...]) -> str:
-    return skeleton(" ".join(house_name))
 
 
 def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, postcodes: Postcodes) -> Iterator[Hit]:
@@ -49,7 +42,8 @@ def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, po
     earlier = WordsBefore(text)
     streets: dict[int, tuple[int, int, StreetText]] = {}  # by word count: the rows share the text
     for row in rows:
-        size = len(row.street)
+        street_form = row.streets[0]
+        size = street_form.size
         if size not in streets:
             if kind in LEADING_TYPES:
                 start, street = d_start, words_in(text[d_start : d_start + 80], size + 1)
@@ -57,9 +51,9 @@ def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, po
             else:
                 street = earlier(d_end, size)
                 start, street_end = (street[0][1], d_end) if len(street) == size else (-1, -1)
-            streets[size] = start, street_end, StreetText([w for w, _, _ in street])
+            streets[size] = start, street_end, StreetText([w for w, _, _ in street], index.probe)
         start, street_end, reader = streets[size]
-        if street_end < 0 or reader.match(row.street) != size:
+        if street_end < 0 or reader.match(street_form) != size:
             continue
         name_at = _house_name_before(text, row, start, earlier)
         if name_at is None:
@@ -74,13 +68,13 @@ def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, po
 def _house_name_before(text: str, row: Row, street_start: int, earlier: WordsBefore) -> int | None:
     """Start of the row's house name written just before its street (a comma, a line break
     or nothing between), or None."""
-    name = _name_key(row.house_name)
-    if len(name) < 5:
+    name = row.house_name
+    if name is None or name.tolerance < 0:
         return None
-    size = len(row.house_name)
+    size = name.size
     for k in (size, size + 1, size - 1):
         cand = earlier.tail(street_start, size + 1, k)
-        if cand and fuzz.ratio(cand[0], name, score_cutoff=88):
+        if cand and row.probe.edits(cand[0], name.name, name.tolerance) is not None:
             gap = text[cand[2] : street_start]
             if len(gap) <= 3 and not _DIGIT.search(gap):
                 return cand[1]

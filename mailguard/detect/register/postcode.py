@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
-
-from mailguard.detect.register.bilingual import street_forms
 from mailguard.detect.register.flats import FLAT_ANY, flat_before, names_other_flat, other_flat
+from mailguard.detect.register.fuzzy import name_form
 from mailguard.detect.register.housenum import NUMBER, NUMBER_WORDS, blocked
-from mailguard.detect.register.index import Row
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
+from mailguard.detect.register.record import Row
 from mailguard.detect.register.scanned import Group, Hit, mention
-from mailguard.detect.register.street import row_street_in, street_match
+from mailguard.detect.register.street import StreetText, row_street_in
 from mailguard.detect.register.ukforms import (
     FLAT_WORDS,
     LEADING_TYPES,
@@ -34,7 +32,6 @@ from mailguard.detect.register.ukforms import (
     WORD_RE,
     canon_word,
     house_number,
-    skeleton,
 )
 from mailguard.detect.register.words import words_in
 
@@ -64,7 +61,7 @@ def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end:
         if pc_start <= m.start() < pc_end:
             continue
         nums = (house_number(m.group(2)), house_number(m.group(1)) if m.group(1) else None)
-        if row.number not in nums:
+        if not any(row.is_number(n) for n in nums):
             continue
         if blocked(text, m.start(), FLAT_WORDS):
             continue
@@ -91,10 +88,10 @@ def street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_en
     another flat of the row's building is written."""
     text = group.text
     spans = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, lo, pc_start)]
-    for street in street_forms(row.street, row.postcode):
-        size = len(street)
+    for street in row.streets:
+        size = street.size
         for i in range(len(spans) - size + 1):
-            if street_match([w for w, _, _ in spans[i : i + size + 1]], street) != size:
+            if StreetText([w for w, _, _ in spans[i : i + size + 1]], row.probe).match(street) != size:
                 continue
             start, street_end = spans[i][1], spans[i + size - 1][2]
             between = text[street_end:pc_start]
@@ -121,13 +118,22 @@ def _house_number_before(text: str, start: int) -> bool:
 
 
 def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:
-    name = skeleton(" ".join(row.house_name))
-    if len(name) < 5:
+    """The row's house name written (within the edits it tolerates) as some run of the words
+    before its postcode: exact runs are tried first, as they are cheap."""
+    name = row.house_name
+    if name is None or name.tolerance < 0:
         return
-    window = skeleton(" ".join(w for w, _, _ in words_in(group.text[lo:pc_start], 30)))
-    hit = fuzz.partial_ratio_alignment(name, window)
-    if hit and hit.score >= 90:
-        yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
+    words = [w for w, _, _ in words_in(group.text[lo:pc_start], 30)]
+    runs = [
+        name_form(words[i : i + k])
+        for k in (name.size, name.size - 1, name.size + 1)
+        if k > 0
+        for i in range(len(words) - k + 1)
+    ]
+    for limit in (0, name.tolerance):
+        if any(row.probe.edits(run, name.name, limit) is not None for run in runs):
+            yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
+            return
 
 
 def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) -> bool:
@@ -164,7 +170,7 @@ class Scanned:
     word_bytes: bytes  # the text's [a-z0-9] runs, every other character a space, one more at each end
     doors: dict[tuple[int, int, str], bool] = field(default_factory=dict)  # NUMBER match: a house number?
     free: dict[int, bool] = field(default_factory=dict)  # start -> its NUMBER match read to the end is a door
-    numbers_at: dict[int, frozenset[str]] = field(default_factory=dict)  # start -> the house numbers named there
+    numbers_at: dict[int, frozenset[int]] = field(default_factory=dict)  # start -> the hashed house numbers named there
 
 
 def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scanned: Scanned | None = None) -> Alone:

@@ -109,7 +109,12 @@ _HOUSE_RE = re.compile(r"[0-9oilsz]{0,3}[0-9][0-9oilsz]{0,3}(?:-?[a-z])?")
 
 def skeleton(word: str) -> str:
     """Fold OCR look-alikes: rn/m, 0/o, 1/l/I, 5/s (for fuzzy comparison and index keys)."""
-    return word.translate(_SKELETON).replace("rn", "m")
+    return ocr_letters(word).replace("rn", "m")
+
+
+def ocr_letters(word: str) -> str:
+    """`skeleton` of single characters only (an "rn" stays two letters)."""
+    return word.translate(_SKELETON)
 
 
 def canon_word(word: str, *, first: bool = False, last: bool = False) -> str:
@@ -141,6 +146,12 @@ def house_number(token: str) -> str | None:
     if not folded.isdigit():
         return None
     return str(int(folded)) + suffix
+
+
+def canon_flat(value: str) -> str:
+    """A flat's identifier as compared: "0-2" is 0/2, "5 a" is 5a."""
+    value = value.replace(" ", "").replace("-", "/")
+    return house_number(value) or value
 
 
 _OCR_ONLY = str.maketrans("lio", "110")

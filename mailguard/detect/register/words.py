@@ -6,7 +6,8 @@ before a place are remembered for the many candidate rows of one trigger.
 
 from __future__ import annotations
 
-from mailguard.detect.register.ukforms import WORD_RE, skeleton
+from mailguard.detect.register.fuzzy import name_form
+from mailguard.detect.register.ukforms import WORD_RE
 
 
 def next_words(text: str, word_bytes: bytes, start: int) -> list[str]:
@@ -43,12 +44,12 @@ class WordsBefore:
         return found
 
     def tail(self, end: int, count: int, k: int) -> tuple[str, int, int] | None:
-        """The last k of those `count` words: (their skeleton, start, end), or None."""
+        """The last k of those `count` words: (their `name_form`, start, end), or None."""
         key = (end, count, k)
         if key not in self._tails:
             words = self(end, count)
             tail = words[-k:] if 0 < k <= len(words) else None
-            self._tails[key] = (skeleton(" ".join(w for w, _, _ in tail)), tail[0][1], tail[-1][2]) if tail else None
+            self._tails[key] = (name_form(w for w, _, _ in tail), tail[0][1], tail[-1][2]) if tail else None
         return self._tails[key]
 
 

@@ -1,6 +1,8 @@
 """The register at rest is keyed hashes only: after an import and a relay run over mail that
 mentions its rows, no file under the data directory (index, key, logs) holds any row's
-postcode, street or phone in any case or spacing; an index of another key is refused."""
+postcode, street or phone in any case or spacing; the index holds no word of any row even
+in the forms the matcher compares (OCR skeleton, postcode key), and nothing in the relay can
+decrypt a row (there is no ciphertext); an index of another key is refused."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from support.relay import free_port
 from support.serveproc import ServeProcess
 from support.upstream import RecordingUpstream, serving
 
+import mailguard.detect.register as register_package
 from mailguard.cli import main
 from mailguard.detect.register import Register, RegisterError
+from mailguard.detect.register.ukforms import STREET_TYPES, postcode_key, skeleton
 from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent
@@ -131,3 +135,37 @@ def test_the_index_can_be_built_elsewhere_and_another_key_is_refused(
     assert main(["register", "stats", "--json"]) == 0
     assert '"rows": 17' in capsys.readouterr().out
     assert _leaks(out.parent) == []
+
+
+def _words(row: dict[str, str]) -> set[str]:
+    """Every word of a row (but the public street types and short words) as written, in OCR
+    skeleton, and its address's parts joined, its postcode as written and as keyed."""
+    out = set()
+    for part in row["address"].lower().split(","):
+        words = [w for w in re.findall(r"[a-z]+", part) if w != "flat"]  # "with_flat" is a statistic's name
+        out.add("".join(words))
+        out.update(w for w in words if w not in STREET_TYPES)
+    out |= {skeleton(w) for w in out}
+    pc = row["postcode"].replace(" ", "")
+    out |= {pc.lower(), postcode_key(pc.upper()).lower()}
+    return {w for w in out if len(w) >= 4}
+
+
+def test_the_index_holds_no_word_of_any_row_in_any_compared_form() -> None:
+    image, rows, _ = Register.compile_image(HERE / "register.csv", KEY.encode())
+    assert rows == len(_rows())
+    hay = re.sub(rb"[^a-z0-9]", b"", image.lower()).decode("latin-1")
+    assert [(row["id"], w) for row in _rows() for w in sorted(_words(row)) if w in hay] == []
+
+
+def test_the_relay_has_no_way_to_decrypt_a_row() -> None:
+    """Rows are hashes, not ciphertext: no module of the register encrypts or decrypts."""
+    sources = Path(register_package.__file__).parent.glob("*.py")
+    assert [p.name for p in sources if re.search(r"AESGCM|decrypt|cryptography", p.read_text())] == []
+
+
+def test_an_index_of_the_sealed_format_is_refused_with_a_re_import_hint(tmp_path: Path) -> None:
+    old = tmp_path / "register.idx"
+    old.write_bytes(b"MGREG\x00v2" + bytes(64))  # the format whose rows were sealed, not hashed
+    with pytest.raises(RegisterError, match="import the register again"):
+        Register.open(old, key=KEY.encode())

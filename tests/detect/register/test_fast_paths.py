@@ -6,11 +6,12 @@ import random
 from pathlib import Path
 
 import pytest
+from support.hashedstreet import hashed_street
 
 from mailguard.detect.register import Register, triggers
 from mailguard.detect.register.match import Matcher
 from mailguard.detect.register.postcode import NUMBER_AFTER_POSTCODE, NUMBER_BEFORE_POSTCODE, Scanned, postcode_alone
-from mailguard.detect.register.street import StreetText, street_match
+from mailguard.detect.register.street import StreetText
 from mailguard.detect.register.ukforms import WORD_RE
 from mailguard.detect.register.words import next_words
 from mailguard.message.model import Segment
@@ -86,10 +87,12 @@ def test_next_words_equal_word_re() -> None:
     ],
 )
 def test_street_text(words: list[str], street: tuple[str, ...], loose: bool, used: int) -> None:
-    assert street_match(words, street, loose) == used
-    reader = StreetText(words)  # asked again and in the other mode, from its memory
-    assert reader.match(street, not loose) == street_match(words, street, not loose)
-    assert reader.match(street, loose) == used
+    hashed, probe = hashed_street(street)
+    assert StreetText(words, probe).match(hashed, loose) == used
+    reader = StreetText(words, probe)  # asked again and in the other mode, from its memory
+    assert reader.match(hashed, not loose) == StreetText(words, probe).match(hashed, not loose)
+    assert reader.match(hashed, loose) == used
+
 
 
 def test_obfuscated_email_among_many_brackets() -> None:

@@ -1,0 +1,125 @@
+"""Typo tolerance between keyed hashes: deletion neighbourhoods (as in SymSpell).
+
+Two strings are within one edit (a letter added, dropped, changed, or two neighbours swapped)
+when deleting at most one letter of each makes them equal; within two when deleting at most
+two does. So the register's names (street names, house names, places: each joined and in OCR
+skeleton, see `name_form`) are kept as the keyed hashes of their deletion variants, in one
+table shared by every row that carries the name: `variant hash -> name hash`. The relay
+hashes the deletion variants of what it reads with the same key and looks them up; it learns
+which names are that close, never a name itself. A row's record holds only its names' hashes.
+
+How many edits a name tolerates is decided by its length when the index is compiled: a
+short word allows none ("Elm" is not "Ely"). A record keeps that count (0, 1 or 2), not the
+length; the table keeps each name's variants as deep as its most tolerant use needs.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+
+from mailguard.detect.register.ukforms import ocr_letters, skeleton
+
+NAME, VARIANT = "nm:", "nv:"
+_LONGEST_TWO = 24  # longer names keep one-edit variants only (a 30-letter name has 435 two-deletion ones)
+
+
+def name_form(words: Iterable[str]) -> str:
+    """The form names are compared in: the words joined without spaces, in OCR skeleton
+    ("Mill Brook" and "Millbrook" read alike)."""
+    return skeleton("".join(words))
+
+
+def spelt_form(words: Iterable[str]) -> str:
+    """`name_form` with an "rn" left as two letters: what a name's length and its typo variants
+    are taken from ("Bernyarley" mistyped "Benryarley" is one swap, not a changed "m" and an
+    added "r"). Its variants lead to the name's hash."""
+    return ocr_letters("".join(words))
+
+
+def cap(name: str, edits: int) -> int:
+    """`edits`, or one for a very long name (its two-deletion variants would be too many)."""
+    return min(edits, 1) if len(name) > _LONGEST_TWO else edits
+
+
+def deletions(word: str, most: int) -> dict[str, int]:
+    """Every string made by deleting up to `most` letters of `word`, with the fewest deletions
+    that make it (`word` itself: 0)."""
+    out = {word: 0}
+    level = {word}
+    for d in range(1, most + 1):
+        nxt = {w[:i] + w[i + 1 :] for w in level if len(w) > 1 for i in range(len(w))}
+        nxt.difference_update(out)
+        out.update(dict.fromkeys(nxt, d))
+        level = nxt
+    return out
+
+
+def build(names: dict[str, tuple[int, int]], hashes: Callable[[list[str]], list[int]]) -> tuple[array, array]:
+    """The variant table of `names` (each form of a name with its hash and the edits it
+    tolerates): (sorted `variant hash << 2 | deletions`, the name hash of each), from the keyed
+    `hashes` of a list of strings."""
+    packed: list[int] = []
+    parts: list[str] = []
+    tails: list[int] = []  # deletions << 40 | name hash, of each part
+
+    def flush() -> None:
+        packed.extend([h << 42 | t for h, t in zip(hashes(parts), tails, strict=True)])
+        parts.clear()
+        tails.clear()
+
+    for form, (h, edits) in names.items():
+        for variant, d in deletions(form, edits).items():
+            parts.append(VARIANT + variant)
+            tails.append(d << 40 | h)
+        if len(parts) >= 1 << 16:
+            flush()
+    flush()
+    packed.sort()
+    mask = (1 << 40) - 1
+    return array("Q", [p >> 40 for p in packed]), array("Q", [p & mask for p in packed])
+
+
+class Near:
+    """Which register names a string of the text is close to: name hash -> edits."""
+
+    __slots__ = ("_hash", "_hashes", "_keys", "_names", "_seen")
+
+    def __init__(
+        self, keys: memoryview | array, names: memoryview | array, hash_one: Callable[[str], int], hashes: Callable
+    ) -> None:
+        self._keys, self._names, self._hash, self._hashes = keys, names, hash_one, hashes
+        self._seen: dict[str, tuple[int, dict[int, int]]] = {}
+
+    def edits(self, text: str, name: int, limit: int) -> int | None:
+        """The edits between `text` and the name hashed `name` when at most `limit`, else None."""
+        if limit < 0:
+            return None
+        if self._hash(NAME + text) == name:
+            return 0
+        if limit == 0:
+            return None
+        found = self._near(text, limit).get(name)
+        return found if found is not None and found <= limit else None
+
+    def _near(self, text: str, tier: int) -> dict[int, int]:
+        """Names within `tier` edits of `text` (found by its variants of up to `tier` deletions),
+        remembered per text string and extended when a later question allows more."""
+        done, found = self._seen.get(text, (0, {}))
+        if done >= tier:
+            return found
+        if len(self._seen) >= 16384:
+            self._seen.clear()
+        variants = [(v, d) for v, d in deletions(text, tier).items() if not done or d > done]
+        keys, names, n = self._keys, self._names, len(self._keys)
+        for (_, d_text), h in zip(variants, self._hashes([VARIANT + v for v, _ in variants]), strict=True):
+            i = bisect_left(keys, h << 2)
+            while i < n and keys[i] >> 2 == h:
+                edits = max(d_text, keys[i] & 3)
+                name = names[i]
+                if edits < found.get(name, 3):
+                    found[name] = edits
+                i += 1
+        self._seen[text] = (tier, found)
+        return found
