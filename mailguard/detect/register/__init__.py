@@ -13,15 +13,15 @@ Nothing here logs or returns register contents beyond ids and the text found in 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mailguard.detect.register import compiled as store
-from mailguard.detect.register.index import CompiledIndex, compile_entries
+from mailguard.detect.register.index import CompiledIndex
 from mailguard.detect.register.keys import LOCAL_KEY, Keyring, ephemeral, local_secret, secret_from
-from mailguard.detect.register.load import read_entries
 from mailguard.detect.register.match import Matcher
-from mailguard.detect.register.values import Entry, Mention, RegisterError, RowError
+from mailguard.detect.register.parallel import compile_csv
+from mailguard.detect.register.values import Mention, RegisterError, RowError
 from mailguard.message.model import Segment
 from mailguard.organisation.mailbox import canonical_mailbox, domain_and_parents
 from mailguard.settings import Settings
@@ -50,7 +50,7 @@ class Register:
         """The compiled index of a CSV as bytes (for `register import`), its row count, its problems."""
         errors: list[RowError] = []
         keys = Keyring(key)
-        image = compile_entries(_good_rows(Path(path), errors), _meta(store.csv_digest(Path(path)), errors), keys)
+        image = compile_csv(Path(path), keys, errors, _meta(store.csv_digest(Path(path)), errors))
         return image, CompiledIndex(image, keys).n_rows, errors
 
     @classmethod
@@ -86,7 +86,7 @@ class Register:
         cls, path: Path, digest: str, cache_dir: Path | None, keys: Keyring
     ) -> tuple[Register, list[RowError]]:
         errors: list[RowError] = []
-        image = compile_entries(_good_rows(path, errors), _meta(digest, errors), keys)
+        image = compile_csv(path, keys, errors, _meta(digest, errors))
         if cache_dir is not None:
             try:
                 store.save(cache_dir, digest, image)
@@ -141,15 +141,6 @@ class Register:
         """Rows skipped (kept=False) or kept without a bad optional field (kept=True) when this
         register was compiled (kept in the cache, first 1000)."""
         return [RowError(*item) for item in self._index.meta.get("errors", [])]
-
-
-def _good_rows(path: Path, errors: list[RowError]) -> Iterator[Entry]:
-    """The CSV's valid rows, noting each problem (by line) in `errors`."""
-    for line, entry, problem in read_entries(path):
-        if entry is None or problem:
-            errors.append(RowError(line, problem or "invalid row", kept=entry is not None))
-        if entry is not None:
-            yield entry
 
 
 def _meta(digest: str, errors: list[RowError]) -> Callable[[], dict[str, object]]:

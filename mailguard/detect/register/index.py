@@ -17,22 +17,19 @@ from __future__ import annotations
 import json
 import mmap
 import struct
-from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from mailguard.detect.register import fuzzy
-from mailguard.detect.register.bilingual import street_forms
+from mailguard.detect.register.bilingual import forms_of, in_wales
 from mailguard.detect.register.keys import Keyring
-from mailguard.detect.register.probe import EMAIL, PHONE, POSTCODE, Probe
-from mailguard.detect.register.record import Recorder, Row, decode
+from mailguard.detect.register.probe import Probe
+from mailguard.detect.register.record import Row, decode
 from mailguard.detect.register.towns import UK_TOWNS
 from mailguard.detect.register.ukforms import (
     STREET_TYPES,
-    designator_forms,
     named_street_key,
-    postcode_key,
     skeleton,
 )
 from mailguard.detect.register.values import Entry, RegisterError
@@ -44,17 +41,7 @@ MAX_ROWS = 1 << ROW_BITS
 _ROW_MASK = MAX_ROWS - 1
 
 
-_STREET_WORD, _TOWN = "sw:", "tw:"
-_BATCH = 1 << 16  # keys hashed per bulk call while compiling
-_STAT_NAMES = (
-    "rows",
-    "with_phone",
-    "with_email",
-    "with_flat",
-    "with_house_name",
-    "flagged_addresses",
-    "flagged_domains",
-)
+STREET_WORD, TOWN = "sw:", "tw:"  # prefixes of the words a scan asks about
 
 
 def type_keys(number: str, kind: str, first_word: str) -> tuple[str, str]:
@@ -63,9 +50,17 @@ def type_keys(number: str, kind: str, first_word: str) -> tuple[str, str]:
     return f"t:{number}:{kind}:{first_word[:1]}", f"u:{number}:{kind}:{first_word[-1:]}"
 
 
+@lru_cache(maxsize=65536)
+def _street_words(street: tuple[str, ...], welsh: bool) -> tuple[tuple[str, str | None], ...]:
+    """(the skeleton of its first word, its type when last) of each form of a street (it and
+    its Welsh/English forms): what its keys are made of, once per street (a compile asks per row)."""
+    forms = forms_of(street, welsh)
+    return tuple((skeleton(f[0]), f[-1] if len(f) > 1 and f[-1] in STREET_TYPES else None) for f in forms)
+
+
 def entry_keys(e: Entry) -> Iterator[str]:
     """The look-up keys of a row but its postcode, phones and emails (its record holds those
-    hashes too: `compile_entries` hashes them once for both)."""
+    hashes too: `build.compile_part` hashes them once for both)."""
     a = e.address
     yield "i:" + e.id
     if not a.number and a.house_name:
@@ -73,115 +68,12 @@ def entry_keys(e: Entry) -> Iterator[str]:
         if named:
             yield named
     if a.number:
-        for street in street_forms(a.street, e.postcode):  # the street and its Welsh/English forms
-            yield f"n:{a.number}:{skeleton(street[0])}"
-            if len(street) > 1 and street[-1] in STREET_TYPES:
-                yield from type_keys(a.number, street[-1], skeleton(street[0]))
+        for first, kind in _street_words(a.street, in_wales(e.postcode)):
+            yield f"n:{a.number}:{first}"
+            if kind:
+                yield from type_keys(a.number, kind, first)
     for rcpt in e.flagged:  # as the provider delivers: `ex.partner+x@googlemail.com` is `expartner@gmail.com`
         yield ("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt))
-
-
-def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, object]], keys: Keyring) -> bytes:
-    """Serialise entries into the image `CompiledIndex` reads (the cache file's content).
-
-    Entries are consumed as they come (1 M parsed rows never sit in memory together);
-    `meta()` is called afterwards, so it may report what was learnt while reading."""
-    packed: list[int] = []
-    pending: list[str] = []  # keys whose hashes are computed in bulk (one C call each, no per-key frame)
-    owners: list[int] = []  # the row of each pending key
-    # keys that are record words too (postcode, phones, emails): their rows, and the word each fills
-    shared: list[str] = []
-    shared_rows: list[int] = []
-    slots: list[int] = []
-    recorder = Recorder(keys.hash_once)
-    offsets = array("Q", [0])
-    records = array("Q")
-    ids, id_offsets = bytearray(), array("Q", [0])  # the row ids, read one by one like the records
-    designators: set[str] = set()  # street designators of named houses: what the matcher looks for
-    postcodes: set[str] = set()
-    counts = [0] * 7  # rows, with phone, email, flat, house name; flagged addresses, domains
-
-    def flush() -> None:
-        packed.extend([h << ROW_BITS | r for h, r in zip(keys.hashes(pending), owners, strict=True)])
-        hashes = keys.hashes(shared)
-        packed.extend([h << ROW_BITS | r for h, r in zip(hashes, shared_rows, strict=True)])
-        for slot, h in zip(slots, hashes, strict=True):
-            records[slot] |= h
-        for done in (pending, owners, shared, shared_rows, slots):
-            done.clear()
-
-    for row, e in enumerate(entries):
-        if row >= MAX_ROWS - 1:
-            raise RegisterError(f"register has more than {MAX_ROWS - 1} rows; that is not supported")
-        a = e.address
-        postcodes.add(e.postcode)
-        before = len(pending)
-        pending.extend(entry_keys(e))
-        owners.extend([row] * (len(pending) - before))
-        if len(pending) >= _BATCH:
-            flush()
-        at = len(records)
-        records.extend(recorder.record(e))
-        offsets.append(len(records))
-        shared.append(POSTCODE + postcode_key(e.postcode))
-        slots.append(at)  # a record starts with its postcode, ends with its phones and emails
-        if e.phones or e.emails:
-            contacts = [PHONE + p for p in e.phones] + [EMAIL + m for m in e.emails]
-            shared.extend(contacts)
-            slots.extend(range(len(records) - len(contacts), len(records)))
-            shared_rows.extend([row] * len(contacts))
-        shared_rows.append(row)
-        ids += e.id.encode()
-        id_offsets.append(len(ids))
-        named = not a.number and bool(a.house_name)
-        if named and named_street_key(a.street):
-            designators.update(designator_forms(a.street))
-        domains = [r[:1] for r in e.flagged].count("@")
-        counts[0] += 1
-        counts[1] += bool(e.phones)
-        counts[2] += bool(e.emails)
-        counts[3] += bool(a.flat)
-        counts[4] += named
-        counts[5] += len(e.flagged) - domains
-        counts[6] += domains
-    flush()
-    stats = dict(zip(_STAT_NAMES, counts, strict=True))
-    stats["postcodes"] = len(postcodes)
-    packed.sort()
-    table = array("Q", packed)
-    packed.clear()  # ~40 bytes per key as Python ints, 8 in the array: gone before the image is joined
-    variants, variant_names = fuzzy.build(recorder.names, keys.hashes)
-    asked = [_STREET_WORD + w for w in recorder.first_words] + [_TOWN + t for t in recorder.towns]
-    words = array("Q", sorted(set(keys.hashes(asked))))
-    ids += b" " * (-len(ids) % 8)
-    vocab_b = words.tobytes() + "\n".join(sorted(designators)).encode()  # designators: the public street types
-    sizes = {
-        "n_rows": stats["rows"],
-        "n_keys": len(table),
-        "n_record_words": len(records),
-        "ids_len": len(ids),
-        "n_variants": len(variants),
-        "vocab_len": len(vocab_b),
-        "n_words": len(words),
-    }
-    header = dict(meta(), stats=stats, key_id=keys.key_id, **sizes)
-    head = json.dumps(header).encode()
-    head += b" " * (-len(head) % 8)
-    # the arrays are joined as they are (bytes-like): no second copy of the largest parts
-    parts = [
-        MAGIC,
-        struct.pack("<Q", len(head)),
-        head,
-        table,
-        offsets,
-        records,
-        id_offsets,
-        ids,
-        variants,
-        variant_names,
-        vocab_b,
-    ]
-    return b"".join(parts)
 
 
 class CompiledIndex:
@@ -227,8 +119,8 @@ class CompiledIndex:
         self._keys, self._offsets, self._records, self._id_offsets, variants, names, words = casts
         self.probe = Probe(keys, fuzzy.Near(variants, names, keys.hash, keys.hashes))
         designators = bytes(vocab_b[8 * n_words :]).decode()
-        self.street_words = HashedWords(words, keys, _STREET_WORD)
-        self.towns = HashedWords(words, keys, _TOWN, UK_TOWNS)
+        self.street_words = HashedWords(words, keys, STREET_WORD)
+        self.towns = HashedWords(words, keys, TOWN, UK_TOWNS)
         self.n_rows: int = n_rows
         self.has_phones = bool(self.meta["stats"]["with_phone"])
         self.has_emails = bool(self.meta["stats"]["with_email"])

@@ -43,10 +43,17 @@ class Keyring:
     def __init__(self, secret: bytes) -> None:
         if len(secret) < _MIN_KEY:
             raise RegisterError(f"the register key is too short (at least {_MIN_KEY} bytes)")
-        self._mac = hmac.digest(secret, b"mailguard register index v1", "sha256")
+        self._derived(hmac.digest(secret, b"mailguard register index v1", "sha256"))
         self.key_id = hmac.digest(secret, b"mailguard register key id", "sha256")[:8].hex()
+
+    def _derived(self, mac: bytes) -> None:
+        self._mac = mac
         self.hash_once = self._hash  # uncached: compiling asks most parts once
         self.hash = lru_cache(maxsize=65536)(self._hash)  # scanning asks for the same keys again and again
+
+    def __reduce__(self) -> tuple:
+        """Pickled as the derived keys (for the compile's worker processes), not the secret."""
+        return _restored, (self._mac, self.key_id)
 
     def _hash(self, part: str) -> int:
         return int.from_bytes(_hmac_sha256(self._mac, part.encode(), "sha256")[:5], "big")
@@ -55,6 +62,13 @@ class Keyring:
         """`hash` of each part, uncached (compiling asks each key once): one C call per part."""
         mac, digest, big = self._mac, _hmac_sha256, int.from_bytes
         return [big(digest(mac, part.encode(), "sha256")[:5], "big") for part in parts]
+
+
+def _restored(mac: bytes, key_id: str) -> Keyring:
+    keys = Keyring.__new__(Keyring)
+    keys._derived(mac)
+    keys.key_id = key_id
+    return keys
 
 
 def secret_from(key: str | None, key_file: Path | None) -> bytes | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from mailguard.detect.register.ukforms import canon_email, canon_phone, canon_postcode, parse_address
@@ -105,9 +105,9 @@ def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None,
     return entry, "; ".join(warnings) or None
 
 
-def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
-    """(line, entry, problem) for each data row: entry None = row skipped; entry and problem = row
-    kept with a warning. Raises RegisterError for an unusable file."""
+def csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header (lower case) and (line, cells) of each non-empty data row. Raises
+    RegisterError for an unusable file (also while the rows are read)."""
     reader = csv.reader(_open_text(path))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
@@ -116,33 +116,61 @@ def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RegisterError(f"register {path}: header lacks column(s) {', '.join(missing)} (line 1)")
-    seen: set[str] = set()
-    try:
-        for row, blank in _as_dicts(reader, header):
-            line = reader.line_num
-            if blank:
-                continue
-            entry, problem = _entry(row, "email" in header)
-            if entry is not None:
-                if entry.id in seen:  # still protected: both rows answer to this id
-                    problem = "; ".join(filter(None, ("id: duplicate of an earlier row", problem)))
-                seen.add(entry.id)
-                if problem:
-                    problem += " (row kept)"
-            yield line, entry, problem
-    except csv.Error as exc:
-        raise RegisterError(f"register {path}: unreadable CSV at line {reader.line_num}: {exc}") from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for row in reader:
+                if row:
+                    yield reader.line_num, row
+        except csv.Error as exc:
+            raise RegisterError(f"register {path}: unreadable CSV at line {reader.line_num}: {exc}") from None
+
+    return header, rows()
 
 
-def _as_dicts(reader: Iterator[list[str]], header: list[str]) -> Iterator[tuple[dict[str | None, str | None], bool]]:
+def parse_rows(
+    header: list[str], rows: Iterable[tuple[int, list[str]]]
+) -> Iterator[tuple[int, Entry | None, str | None]]:
+    """(line, entry, problem) of each row that is not blank, as `_entry` judges it (without
+    the duplicate-id check, which needs every earlier row: `Ids`)."""
+    extra_email = "email" in header
+    for line, row, blank in _as_dicts(rows, header):
+        if not blank:
+            yield line, *_entry(row, extra_email)
+
+
+class Ids:
+    """The ids seen so far: a kept row's final problem (a later row with an earlier row's id is
+    still protected, with a warning; every problem of a kept row says so)."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def problem(self, rid: str, problem: str | None) -> str | None:
+        if rid in self._seen:  # still protected: both rows answer to this id
+            problem = "; ".join(filter(None, ("id: duplicate of an earlier row", problem)))
+        self._seen.add(rid)
+        return problem + " (row kept)" if problem else None
+
+
+def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
+    """(line, entry, problem) for each data row: entry None = row skipped; entry and problem = row
+    kept with a warning. Raises RegisterError for an unusable file."""
+    header, rows = csv_rows(path)
+    ids = Ids()
+    for line, entry, problem in parse_rows(header, rows):
+        yield line, entry, (problem if entry is None else ids.problem(entry.id, problem))
+
+
+def _as_dicts(
+    rows: Iterable[tuple[int, list[str]]], header: list[str]
+) -> Iterator[tuple[int, dict[str | None, str | None], bool]]:
     """The rows as csv.DictReader gives them (extra cells under None, missing ones None), without
     its per-row Python frame (a million-row register is read here), and whether each is blank
     (no column holds anything but spaces)."""
     n = len(header)
     unique = len(set(header)) == n  # else a later column of the same name hides an earlier one
-    for row in reader:
-        if not row:
-            continue
+    for line, row in rows:
         d: dict[str | None, str | None] = dict(zip(header, row, strict=False))
         if len(row) > n:
             d[None] = row[n:]  # type: ignore[assignment]
@@ -152,7 +180,7 @@ def _as_dicts(reader: Iterator[list[str]], header: list[str]) -> Iterator[tuple[
             blank = not "".join(row[:n]).strip()
         else:
             blank = not any((v or "").strip() for k, v in d.items() if k is not None)
-        yield d, blank
+        yield line, d, blank
 
 
 def load(path: Path) -> tuple[list[Entry], list[RowError]]:
