@@ -84,9 +84,9 @@ def compile_part(entries: Iterable[Entry], keys: Keyring, recorder: Recorder) ->
             raise RegisterError(f"register has more than {MAX_ROWS - 1} rows; that is not supported")
         a = e.address
         part.postcodes.add(e.postcode)
-        before = len(pending)
-        pending.extend(entry_keys(e))
-        owners.extend([row] * (len(pending) - before))
+        own = entry_keys(e)
+        pending += own
+        owners += [row] * len(own)
         if len(pending) >= _BATCH:
             flush()
         at = len(records)
@@ -159,7 +159,8 @@ class Image:
 
     def image(self, keys: Keyring, meta: Callable[[], dict[str, object]], pool: Executor | None = None) -> bytes:
         """The image; `meta()` is called now, so it may report what was learnt reading the rows.
-        With a `pool`, its workers make the variant table and sort the keys' ranges meanwhile."""
+        With a `pool`, its workers make the variant table and sort the keys' ranges meanwhile,
+        and it is shut down when they are done."""
         w = self._whole
         stats = dict(zip(_STAT_NAMES, w.counts, strict=True))
         stats["postcodes"] = len(w.postcodes)
@@ -175,6 +176,8 @@ class Image:
         for done in sorted_ranges:
             table.extend(done)
         del ranges, sorted_ranges
+        if pool is not None:
+            pool.shutdown()  # its work is done: the workers' memory is freed before the image is joined
         asked = [STREET_WORD + x for x in w.first_words] + [TOWN + t for t in w.towns]
         words = array("Q", sorted(set(keys.hashes(asked))))
         ids = w.ids + b" " * (-len(w.ids) % 8)

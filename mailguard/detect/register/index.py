@@ -18,7 +18,7 @@ import json
 import mmap
 import struct
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 from mailguard.detect.register import fuzzy
@@ -58,22 +58,23 @@ def _street_words(street: tuple[str, ...], welsh: bool) -> tuple[tuple[str, str 
     return tuple((skeleton(f[0]), f[-1] if len(f) > 1 and f[-1] in STREET_TYPES else None) for f in forms)
 
 
-def entry_keys(e: Entry) -> Iterator[str]:
+def entry_keys(e: Entry) -> list[str]:
     """The look-up keys of a row but its postcode, phones and emails (its record holds those
-    hashes too: `build.compile_part` hashes them once for both)."""
+    hashes too: `build.compile_part` hashes them once for both). A list: a compile asks per row."""
     a = e.address
-    yield "i:" + e.id
+    out = ["i:" + e.id]
     if not a.number and a.house_name:
         named = named_street_key(a.street)
         if named:
-            yield named
+            out.append(named)
     if a.number:
         for first, kind in _street_words(a.street, in_wales(e.postcode)):
-            yield f"n:{a.number}:{first}"
+            out.append(f"n:{a.number}:{first}")
             if kind:
-                yield from type_keys(a.number, kind, first)
+                out += type_keys(a.number, kind, first)
     for rcpt in e.flagged:  # as the provider delivers: `ex.partner+x@googlemail.com` is `expartner@gmail.com`
-        yield ("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt))
+        out.append(("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt)))
+    return out
 
 
 class CompiledIndex:

@@ -42,8 +42,10 @@ def compile_csv(path: Path, keys: Keyring, errors: list[RowError], meta: Callabl
     first = list(islice(rows, SERIAL_BELOW))
     if workers < 2 or len(first) < SERIAL_BELOW:
         return compile_entries(_good(header, chain(first, rows), errors), meta, keys)
+    source = chain(first, rows)
+    del first, rows  # the CSV's text is freed once read, before the image is joined
     try:
-        return _in_workers(header, chain(first, rows), workers, keys, errors, meta)
+        return _in_workers(header, source, workers, keys, errors, meta)
     except BrokenProcessPool:  # a worker died (killed, or a main script without `if __name__ == "__main__"`)
         log.warning("register: the compile's worker processes failed; compiling in this process")
         del errors[:]
@@ -69,6 +71,7 @@ def _in_workers(
                 _join(running.popleft().result(), image, ids, errors)
         while running:
             _join(running.popleft().result(), image, ids, errors)
+        del rows
         return image.image(keys, meta, pool)
 
 
