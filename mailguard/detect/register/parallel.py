@@ -40,7 +40,7 @@ def compile_csv(path: Path, keys: Keyring, errors: list[RowError], meta: Callabl
     header, rows = csv_rows(path)
     workers = cpu_count()
     first = list(islice(rows, SERIAL_BELOW))
-    if workers < 2 or len(first) < SERIAL_BELOW:
+    if workers < 2 or len(first) < SERIAL_BELOW or multiprocessing.current_process().daemon:  # may have no children
         return compile_entries(_good(header, chain(first, rows), errors), meta, keys)
     source = chain(first, rows)
     del first, rows  # the CSV's text is freed once read, before the image is joined
