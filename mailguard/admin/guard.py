@@ -46,9 +46,10 @@ _PAGE = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>mailguard: refused</title>"
     "<body style='font-family:sans-serif;max-width:40em;margin:3em auto'><h1>Refused</h1><p>{}</p></body></html>"
 )
+_BAD_LINK, _NO_SESSION = "not a valid link", "sign in first"  # the refusals' details (API)
 _PAGE_TEXT = {
-    "not a valid link": "This link is not valid. Use the link in your notice exactly as it is.",
-    "sign in first": "You are not signed in, or your session ended: <a href='/review/login'>sign in</a> and try again.",
+    _BAD_LINK: "This link is not valid. Use the link in your notice exactly as it is.",
+    _NO_SESSION: "You are not signed in, or your session ended: <a href='/review/login'>sign in</a> and try again.",
 }
 
 
@@ -148,7 +149,7 @@ def _refuse_stranger(request: Request) -> HTTPException | None:
     if path.startswith(SENDER_PATH):  # a sender's page: its signed link is the credential
         from mailguard.admin.sender_page import may_post
 
-        return None if may_post(request) else HTTPException(403, "not a valid link")
+        return None if may_post(request) else HTTPException(403, _BAD_LINK)
     if session_of(request) is None:
-        return HTTPException(403, "sign in first")
+        return HTTPException(403, _NO_SESSION)
     return None

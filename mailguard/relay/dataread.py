@@ -18,6 +18,8 @@ import asyncio
 import re
 from collections.abc import Callable
 
+from mailguard.upstream.data_command import has_bare_line_ends  # the wire form's own test
+
 TERMINATOR = b"\r\n.\r\n"
 CHUNK = 256 * 1024  # one read; the reader pauses the socket beyond twice this
 _BARE_LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -87,11 +89,6 @@ def unstuff(content: bytes) -> bytes:
     if content.startswith(b"."):
         content = content[1:]
     return content.replace(b"\n.", b"\n")
-
-
-def has_bare_line_ends(content: bytes) -> bool:
-    crlf = content.count(b"\r\n")
-    return content.count(b"\n") != crlf or content.count(b"\r") != crlf
 
 
 def normalise_line_ends(content: bytes) -> bytes:

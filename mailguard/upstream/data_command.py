@@ -15,14 +15,20 @@ from aiosmtplib import SMTP, SMTPDataError, SMTPResponse, SMTPStatus
 from aiosmtplib.protocol import SMTPProtocol
 
 
+def has_bare_line_ends(content: bytes) -> bool:
+    """A CR or LF not in a CRLF pair (byte counts: as many CR as LF as CRLF, or not)."""
+    crlf = content.count(b"\r\n")
+    return content.count(b"\n") != crlf or content.count(b"\r") != crlf
+
+
 def on_the_wire(message: bytes) -> bool:
-    """`message` needs no encoding for DATA: CRLF line ends only (as many CR as LF as CRLF),
-    ending in CRLF, and no line that starts with a dot."""
+    """`message` needs no encoding for DATA: CRLF line ends only, ending in CRLF, and no line
+    that starts with a dot."""
     return (
         message.endswith(b"\r\n")
         and not message.startswith(b".")
         and b"\n." not in message
-        and message.count(b"\r") == message.count(b"\n") == message.count(b"\r\n")
+        and not has_bare_line_ends(message)
     )
 
 

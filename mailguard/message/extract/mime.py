@@ -42,8 +42,6 @@ _PGP_BLOCK = "-----BEGIN PGP MESSAGE-----"
 # parsing and put back, byte for byte, in the parsed tree (see `parse`). The possessive
 # quantifier and the `^` keep the search linear on hostile input.
 _BASE64_RUN = re.compile(rb"(?m)^(?:[A-Za-z0-9+/=]{60,998}+\r?\n){64,}")
-# A placeholder: the parse's nonce, then the run's number (one pattern for every nonce: a
-# pattern per message would be compiled afresh for each one).
 # A header value with nothing a header object would decode or drop: printable ASCII without
 # encoded words (=?), comments, quoted strings or escapes.
 _PLAIN_TEXT = re.compile(r"(?:(?!=\?)[ \t\r\n!#-'*-\[\]-~])*")
@@ -51,6 +49,8 @@ _PLAIN = {  # a message id is parsed: only one of a single id-left@id-right read
     "message-id": re.compile(r"[ \t]*<[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                              r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>[ \t]*"),
 }
+# A placeholder: the parse's nonce, then the run's number (one pattern for every nonce: a
+# pattern per message would be compiled afresh for each one).
 _PLACEHOLDER = re.compile(r"\x00mailguard-([0-9a-f]{16})\.(\d+)\x00")
 
 
