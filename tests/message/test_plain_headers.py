@@ -7,11 +7,11 @@ from __future__ import annotations
 from email.message import Message
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mailguard.message.extract.addresses import _parsed_addresses, header_addresses
-from mailguard.message.extract.mime import _header_text, parse
+from mailguard.message.extract.mime import _header_text, _parsed_text, parse
 
 TESTS = Path(__file__).resolve().parent.parent
 NAMES = ("from", "reply-to", "to", "cc", "resent-to", "resent-cc")
@@ -31,6 +31,10 @@ separator = st.sampled_from([", ", ",", " , ", ",\r\n ", ",\r\n\t"])
 def _message(headers: list[tuple[str, str]], body: str = "Hello\r\n") -> Message:
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     return parse((head + "\r\n" + body).encode("utf-8", "surrogateescape"))
+
+
+def _full_text(msg: Message, name: str) -> str:
+    return _parsed_text(msg, name, [v for k, v in msg.raw_items() if k.lower() == name])
 
 
 def _full_reading(msg: Message, name: str) -> list[tuple[str, str]]:
@@ -58,8 +62,7 @@ def test_any_printable_header_reads_as_the_full_parser_reads_it(value: str) -> N
     msg = _message([("To", value), ("Subject", value), ("Message-ID", value)])
     assert header_addresses(msg, "to") == _full_reading(msg, "to")
     for name in ("subject", "message-id"):
-        full = msg.get(name)
-        assert _header_text(msg, name) == (" ".join(str(full).split()) if full is not None else "")
+        assert _header_text(msg, name) == _full_text(msg, name)
 
 
 def test_the_test_suites_messages_read_alike() -> None:
@@ -69,16 +72,14 @@ def test_the_test_suites_messages_read_alike() -> None:
             for name in NAMES:
                 assert header_addresses(part, name) == _full_reading(part, name), (path.name, name)
             for name in ("subject", "message-id"):
-                full = part.get(name)
-                expected = " ".join(str(full).split()) if full is not None else ""
-                assert _header_text(part, name) == expected, (path.name, name)
+                assert _header_text(part, name) == _full_text(part, name), (path.name, name)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["<", ">", "@", ".", "a", "Z", "9", "-", "_", " ", "[", "]", "\"", "(", ")"]),
                 max_size=30).map("".join))
+@example(value="")  # "<>": Python 3.11's parser raises IndexError on it (the full reading keeps it raw)
 def test_message_ids_read_as_the_full_parser_reads_them(value: str) -> None:
     msg = _message([("Message-ID", f"<{value}>"), ("Subject", value)])
     for name in ("subject", "message-id"):
-        full = msg.get(name)
-        assert _header_text(msg, name) == (" ".join(str(full).split()) if full is not None else "")
+        assert _header_text(msg, name) == _full_text(msg, name)

@@ -128,10 +128,15 @@ def _header_text(msg: Message, name: str) -> str:
     raw = [v for k, v in msg.raw_items() if k.lower() == name]
     if raw and _PLAIN.get(name, _PLAIN_TEXT).fullmatch(raw[0]):  # what the header object says, at no cost
         return " ".join(raw[0].split())
+    return _parsed_text(msg, name, raw)
+
+
+def _parsed_text(msg: Message, name: str, raw: list[str]) -> str:
+    """`_header_text` through `policy.default`'s header object (any form at all)."""
     try:
         value = msg.get(name)
         return " ".join(str(value).split()) if value is not None else ""
-    except Exception:  # a header policy.default cannot parse: keep its raw form
+    except Exception:  # a header policy.default cannot parse (Python 3.11: "Message-ID: <>"): its raw form
         return " ".join(str(raw[0]).split()) if raw else ""
 
 
