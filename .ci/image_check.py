@@ -204,8 +204,9 @@ class Run:
 
     def recorded(self, marker: str) -> dict[str, object] | None:
         for eml in sorted(self.spool.glob("*.eml")):
-            if marker.encode() in eml.read_bytes():
-                return json.loads(eml.with_suffix(".json").read_text())
+            meta = eml.with_suffix(".json")
+            if marker.encode() in eml.read_bytes() and meta.exists():
+                return json.loads(meta.read_text())
         return None
 
     def relay_and_hold(self) -> None:

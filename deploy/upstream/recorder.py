@@ -36,8 +36,9 @@ class Recorder:
         number = next(self._numbers)
         data = envelope.original_content or b""
         meta = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos, "peer": str(session.peer[0])}
-        _write_synced(self.spool / f"{number:08d}.eml", data)
+        # The envelope first: a reader that sees <n>.eml can then always read <n>.json.
         _write_synced(self.spool / f"{number:08d}.json", json.dumps(meta).encode())
+        _write_synced(self.spool / f"{number:08d}.eml", data)
         log.info("recorded message %d: %d bytes, %d recipients", number, len(data), len(envelope.rcpt_tos))
         return "250 2.0.0 Recorded"
 
