@@ -33,13 +33,42 @@ _NUMBER_WORDS = frozenset({"no", "number", "num", "nr", "#"})
 
 def blocked(text: str, pos: int, extra: frozenset[str] = frozenset()) -> bool:
     """The word before (or before "No.") makes this number something else: "Order 14", "Ref no. 14"."""
-    prev = _PREV_WORDS.search(text, max(0, pos - 32), pos)
-    if not prev:
+    words = words_before_number(text, max(0, pos - 32), pos)
+    if not words:
         return False
-    word = prev.group(2)
-    if word in _NUMBER_WORDS and prev.group(1):
-        word = prev.group(1)
+    first, word = words
+    if word in _NUMBER_WORDS and first:
+        word = first
     return word in BLOCKERS or word in extra
+
+
+def words_before_number(text: str, lo: int, pos: int) -> tuple[str | None, str] | None:
+    """`_PREV_WORDS.search(text, lo, pos).groups()`: the regex tries every start in the window
+    (~4 us, and this is asked of every number and street), so plain text -- ASCII with none of
+    "#.$" -- is read with a few strips from the end instead. There the classes are disjoint:
+    the last word is the run of letters the window ends with (separators after it), whole, as
+    no letter may stand before it; the word before is the run of letters right before the
+    separators before that, however it starts (the regex starts it at the leftmost place)."""
+    window = text[lo:pos]
+    if not window.isascii() or "#" in window or "." in window or "$" in window:
+        prev = _PREV_WORDS.search(text, lo, pos)
+        return prev.groups() if prev else None  # type: ignore[return-value]
+    head = window.rstrip(_SEPARATORS)
+    if not head or not "a" <= head[-1] <= "z":
+        return None
+    rest = head.rstrip(_LETTERS)
+    if not rest and lo and text[lo - 1] in _WORD_CHARS:
+        return None  # the last word runs on before the window: the regex's look-behind says no
+    word = head[len(rest) :]
+    before = rest.rstrip(_SEPARATORS)
+    if len(before) == len(rest) or not before or not "a" <= before[-1] <= "z":
+        return None, word
+    return before[len(before.rstrip(_LETTERS)) :], word
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_SEPARATORS = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f:,|"  # _PREV_WORDS's [\s:,#|] in ASCII, but "#"
+_WORD_CHARS = _LETTERS + "£$€#"
 
 
 # House numbers written as words ("Two Tennyson Close", "Twenty-one …"): one to ninety-nine.

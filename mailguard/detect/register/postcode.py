@@ -20,7 +20,7 @@ from mailguard.detect.register.flats import FLAT_ANY, flat_before, names_other_f
 from mailguard.detect.register.fuzzy import name_form
 from mailguard.detect.register.housenum import NUMBER, NUMBER_WORDS, blocked
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
-from mailguard.detect.register.record import Row
+from mailguard.detect.register.record import Row, Street
 from mailguard.detect.register.scanned import Group, Hit, mention
 from mailguard.detect.register.street import StreetText, row_street_in
 from mailguard.detect.register.ukforms import (
@@ -48,7 +48,7 @@ _LABEL_BETWEEN = re.compile(
 
 _WORD_BEFORE = re.compile(r"([a-z]+)[\s,\-]*$")
 _NUMBER_BEFORE = re.compile(r"([a-z]*\d+[a-z]?)\W*$")
-_DIGIT = re.compile(r"\d")
+_TO_LAST_DIGIT = re.compile(r".*\d", re.DOTALL)  # greedy: read back from the end
 
 
 def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int) -> Iterator[Hit]:
@@ -88,22 +88,39 @@ def street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_en
     another flat of the row's building is written."""
     text = group.text
     spans = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, lo, pc_start)]
+    # the street ends after the last digit before the postcode (else that digit stands between)
+    digit = _TO_LAST_DIGIT.match(text, lo, pc_start)
+    after = digit.end() - 1 if digit else -1
+    numbered: dict[int, bool] = {}  # a street start -> a house number (or a blocker) stands before it
     for street in row.streets:
         size = street.size
-        for i in range(len(spans) - size + 1):
-            if StreetText([w for w, _, _ in spans[i : i + size + 1]], row.probe).match(street) != size:
-                continue
+        if street.kind and size == 1:
+            continue  # a type alone spells no street (`StreetText` reads such a street as more words)
+        # at most five words between the street and the postcode: spans[i + size:] are those words
+        for i in range(max(0, len(spans) - size - 5), len(spans) - size + 1):
             start, street_end = spans[i][1], spans[i + size - 1][2]
-            between = text[street_end:pc_start]
-            if len(WORD_RE.findall(between)) > 5 or _DIGIT.search(between):
+            if street_end <= after:
                 continue  # the postcode belongs to something after this street
-            if _house_number_before(text, start) or blocked(text, start):
+            if street.kind and not _type_at(row, street, spans[i][0] if street.leading else spans[i + size - 1][0]):
+                continue  # the street's type is not where its own word count puts it
+            before = numbered.get(start)
+            if before is None:
+                before = numbered[start] = _house_number_before(text, start) or blocked(text, start)
+            if before:
+                continue  # cheaper than reading the street, and as final
+            if StreetText([w for w, _, _ in spans[i : i + size + 1]], row.probe).match(street) != size:
                 continue
             flat = flat_before(text, start, lo)
             if flat and other_flat(row, flat.group(2)):
                 continue
             yield mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)
             return
+
+
+def _type_at(row: Row, street: Street, word: str) -> bool:
+    """`word` is (a slip of) the street's type where `StreetText` reads it for the street's own
+    word count: the last word, or the first of a Welsh street (so "st" is Street, or Saint)."""
+    return street.kind in row.probe.kinds(canon_word(word, first=street.leading, last=not street.leading))
 
 
 def _house_number_before(text: str, start: int) -> bool:
