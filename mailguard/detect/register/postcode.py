@@ -261,7 +261,7 @@ def _door_at(text: str, p: int, end: int | None, scanned: Scanned) -> bool:
     key = (p, m.end(), m.group(2))
     door = scanned.doors.get(key)
     if door is None:
-        door = scanned.doors[key] = _door(text, m)
+        door = scanned.doors[key] = _door(text, m, scanned)
     return door
 
 
@@ -273,12 +273,12 @@ def _words(text: str, start: int, end: int, scanned: Scanned | None) -> list[str
     return scanned.word_bytes[start + 1 : end + 1].decode().split(None, 40)[:40]
 
 
-def _door(text: str, m: re.Match[str]) -> bool:
+def _door(text: str, m: re.Match[str], scanned: Scanned | None = None) -> bool:
     """The NUMBER match `m` is a house number: not "Flat 5", not "5 May"."""
     if not house_number(m.group(2)) or blocked(text, m.start(), FLAT_WORDS):
         return False
-    following = words_in(text[m.end() : m.end() + 20], 1)
-    return not following or following[0][0] not in NOT_HOUSE_AFTER
+    following = _words(text, m.end(), m.end() + 20, scanned)
+    return not following or following[0] not in NOT_HOUSE_AFTER
 
 
 def _phone_in(phones: list[tuple[int, int]], start: int, end: int) -> bool:

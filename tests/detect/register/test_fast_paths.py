@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.hashedstreet import hashed_street
 
 from mailguard.detect.register import Register, triggers
+from mailguard.detect.register import postcode as postcode_module
+from mailguard.detect.register.flats import flat_before, other_flat
+from mailguard.detect.register.housenum import _PREV_WORDS, blocked, words_before_number
+from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
 from mailguard.detect.register.match import Matcher
-from mailguard.detect.register.postcode import NUMBER_AFTER_POSTCODE, NUMBER_BEFORE_POSTCODE, Scanned, postcode_alone
+from mailguard.detect.register.postcode import (
+    NUMBER_AFTER_POSTCODE,
+    NUMBER_BEFORE_POSTCODE,
+    Scanned,
+    postcode_alone,
+    street_before_postcode,
+)
+from mailguard.detect.register.record import Row
+from mailguard.detect.register.scanned import Group, Hit, groups, mention
 from mailguard.detect.register.street import StreetText
-from mailguard.detect.register.ukforms import WORD_RE
+from mailguard.detect.register.ukforms import WORD_RE, canon_postcode, postcode_key
 from mailguard.detect.register.words import next_words
 from mailguard.message.model import Segment
 
@@ -135,3 +150,75 @@ def test_numbers_sifted_before_the_address_path_lose_no_mention(monkeypatch: pyt
     sifted = found(Register.open(HERE / "register.csv"))
     monkeypatch.setattr(Matcher, "_street_may_follow", lambda *_: True)  # every number to number_first
     assert found(Register.open(HERE / "register.csv")) == sifted
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.text(alphabet="abz£$€#.:,| \n\t\x1c19-xé\xa0", max_size=40), st.integers(0, 40), st.integers(0, 40))
+def test_the_words_before_a_number_are_the_regex_s(text: str, a: int, b: int) -> None:
+    pos = min(b, len(text))
+    lo = max(0, pos - 32, min(a, pos))
+    prev = _PREV_WORDS.search(text, lo, pos)
+    assert words_before_number(text, lo, pos) == (prev.groups() if prev else None)
+
+
+def _plain_street_before_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> list[Hit]:
+    """`street_before_postcode` as first written: every run of words tried, each rule after it."""
+    text = group.text
+    spans = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, lo, pc_start)]
+    for street in row.streets:
+        size = street.size
+        for i in range(len(spans) - size + 1):
+            if StreetText([w for w, _, _ in spans[i : i + size + 1]], row.probe).match(street) != size:
+                continue
+            start, street_end = spans[i][1], spans[i + size - 1][2]
+            between = text[street_end:pc_start]
+            if len(WORD_RE.findall(between)) > 5 or re.search(r"\d", between):
+                continue
+            if postcode_module._house_number_before(text, start) or blocked(text, start):
+                continue
+            flat = flat_before(text, start, lo)
+            if flat and other_flat(row, flat.group(2)):
+                continue
+            return [mention(group, row.id, "address", flat.start() if flat else start, pc_end, SCORE_NUMBER_POSTCODE)]
+    return []
+
+
+def test_a_street_before_its_postcode_is_read_where_the_plain_reading_finds_it() -> None:
+    register = Register.open(HERE / "register.csv")
+    index = register._matcher.index
+    pieces = [
+        *BLOCK_PIECES,
+        "acacia avenue",
+        "high street",
+        "st johns road",
+        "cherry lane",
+        "heol y felin",
+        "kirk wynd",
+        "rowan road",
+        "st john's rd",
+        "acacia ave",
+        "acaica avenue",
+        "the",
+        "of",
+        "bristol",
+        "order",
+        "ref",
+        "14 acacia avenue",
+        "flat 5",
+        "flat 12",
+        "rose cottage",
+        "mill lane",
+        "2/3",
+    ]
+    postcodes = ["bs1 4ab", "bs2 8qt", "le25 6ja", "bs8 2hg", "cf14 1aa", "ky1 1aa", "ls6 2qt", "ba5 1aa"]
+    rng = random.Random(21)
+    for _ in range(3000):
+        postcode = rng.choice(postcodes)
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) + " " + postcode
+        pc_start = len(text) - len(postcode)
+        group = groups([Segment(text, "body")])[0]
+        for r in index.lookup("p:" + postcode_key(canon_postcode(postcode) or "")):
+            row = index.row(r)
+            lo = max(0, pc_start - NUMBER_BEFORE_POSTCODE)
+            fast = list(street_before_postcode(group, row, lo, pc_start, len(text)))
+            assert fast == _plain_street_before_postcode(group, row, lo, pc_start, len(text)), text
