@@ -9,13 +9,10 @@ the objects in the parent costs a plain constructor call each.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import pickle
-import threading
-from collections.abc import Iterator
 from dataclasses import fields
 
+from mailguard.memory import gc_paused
 from mailguard.message.model import (
     AddressSource,
     Content,
@@ -51,36 +48,11 @@ def pack(content: Content) -> bytes:
     return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0  # unpacks running now (the relay unpacks in several threads)
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Keep the cyclic collector from walking the relay's heap again and again while a big
-    result's 100,000+ objects are built (they all live on, so no walk finds garbage): about a
-    third of an unpack. The first unpack in pauses it, the last out restores it."""
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 def unpack(data: bytes) -> Content:
     """The `Content` that `pack` was given. Raises ValueError on anything else."""
     if len(data) < _SMALL:
         return _unpack(data)
-    with _gc_paused():
+    with gc_paused():  # a big result's 100,000+ objects all live on: no walk would find garbage
         return _unpack(data)
 
 

@@ -22,6 +22,7 @@ from mailguard.detect.register.keys import LOCAL_KEY, Keyring, ephemeral, local_
 from mailguard.detect.register.match import Matcher
 from mailguard.detect.register.parallel import compile_csv
 from mailguard.detect.register.values import Mention, RegisterError, RowError
+from mailguard.memory import gc_paused
 from mailguard.message.model import Segment
 from mailguard.organisation.mailbox import canonical_mailbox, domain_and_parents
 from mailguard.settings import Settings
@@ -116,7 +117,8 @@ class Register:
         return self._index.n_rows
 
     def find_mentions(self, segments: Sequence[Segment]) -> list[Mention]:
-        return self._matcher.find(segments)
+        with gc_paused():  # its per-text stores and caches would have the collector walk the heap
+            return self._matcher.find(segments)
 
     def _rows_flagging(self, recipient: str) -> set[int]:
         recipient = recipient.strip().strip("<>")
