@@ -99,38 +99,45 @@ class Row:
 
 
 def decode(words: list[int], rid: str, probe: Probe) -> Row:
+    """The row a record holds (a scan decodes thousands: each part is built once)."""
     fields: dict[str, object] = {}
-    streets: list[Street] = []
-    places: list[Place] = []
-    sets: dict[int, set[int]] = {_PREFIX: set(), _PHONE: set(), _EMAIL: set()}
+    streets: list[list] = []  # Street's fields, its type added by the word after
+    places: list[list] = []
+    prefixes, phones, emails = set(), set(), set()
+    single = _SINGLE
     for w in words:
-        tag, detail, h = w >> 56, (w >> 40) & 0xFFFF, w & _H
+        tag, h = w >> 56, w & _H
+        name = single.get(tag)
+        if name is not None:
+            fields[name] = h
+            continue
+        detail = (w >> 40) & 0xFFFF
         if tag == _STREET:
-            streets.append(Street(detail & 15, h, 0, (detail >> 4 & 3) - 1, (detail >> 6 & 3) - 1, bool(detail >> 8)))
+            streets.append([detail & 15, h, 0, (detail >> 4 & 3) - 1, (detail >> 6 & 3) - 1, bool(detail >> 8)])
         elif tag == _KIND:
-            s = streets[-1]
-            streets[-1] = Street(s.size, s.name, h, s.strict, s.loose, s.leading)
+            streets[-1][2] = h
+        elif tag == _PREFIX:
+            prefixes.add(h)
         elif tag == _PLACE:
-            places.append(Place(detail & 15, h, (detail >> 4) - 1, 0))
+            places.append([detail & 15, h, (detail >> 4) - 1, 0])
         elif tag == _PLACE_FIRST:
-            p = places[-1]
-            places[-1] = Place(p.size, p.name, p.tolerance, h)
+            places[-1][3] = h
+        elif tag == _PHONE:
+            phones.add(h)
+        elif tag == _EMAIL:
+            emails.add(h)
         elif tag == _HOUSE:
             fields["house_name"] = HouseName(detail & 15, h, (detail >> 4) - 1)
-        elif tag in sets:
-            sets[tag].add(h)
         elif tag == _PO_BOX:
             fields["po_box"] = True
-        else:
-            fields[_SINGLE[tag]] = h
     return Row(
         rid,
         probe,
-        streets=tuple(streets),
-        places=tuple(places),
-        prefixes=frozenset(sets[_PREFIX]),
-        phones=frozenset(sets[_PHONE]),
-        emails=frozenset(sets[_EMAIL]),
+        streets=tuple(Street(*f) for f in streets),
+        places=tuple(Place(*f) for f in places),
+        prefixes=frozenset(prefixes),
+        phones=frozenset(phones),
+        emails=frozenset(emails),
         **fields,  # type: ignore[arg-type]
     )
 
