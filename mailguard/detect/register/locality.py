@@ -31,11 +31,33 @@ _DIGIT = re.compile(r"\d")
 _DISTRICT = 2  # a slip in the outward code (`Probe.slip`)
 
 
+# What `after_street` returns when nothing after the street settles it: then a postcode written
+# before the address decides (`written_first`), which needs where the address starts.
+ASK_BEFORE = (-1.0, -1)
+
+
 def locality(
     towns: frozenset[str], text: str, row: Row, start: int, street_end: int, postcodes: Postcodes
 ) -> tuple[float, int] | None:
     """(score, span end) when nothing after the row's street (ending at `street_end`; the address
     starts at `start`) says this is another place; None when it does. `towns`: every known town."""
+    verdict = after_street(towns, text, row, street_end, postcodes)
+    return written_first(postcodes, row, start, street_end) if verdict is ASK_BEFORE else verdict
+
+
+def written_first(postcodes: Postcodes, row: Row, start: int, street_end: int) -> tuple[float, int]:
+    """`locality` when nothing after the street settled it: the row's postcode written first
+    ("BS1 4AB, 14 Acacia Avenue") or the street alone."""
+    before_pc = _before(postcodes, start)
+    if before_pc and row.at(before_pc[2]):
+        return SCORE_POSTCODE, street_end
+    return SCORE_STREET_ONLY, street_end
+
+
+def after_street(
+    towns: frozenset[str], text: str, row: Row, street_end: int, postcodes: Postcodes
+) -> tuple[float, int] | None:
+    """`locality` from what follows the street alone: its verdict, or ASK_BEFORE."""
     after_pc = _after(text, postcodes, street_end)
     if after_pc and row.at(after_pc[2]):
         return SCORE_POSTCODE, after_pc[1]
@@ -57,10 +79,7 @@ def locality(
             return SCORE_TOWN, street_end + after[end - 1][2]
     if _names_a_town(towns, words):
         return None  # "…, Wakefield": the same street in another town
-    before_pc = _before(postcodes, start)
-    if before_pc and row.at(before_pc[2]):
-        return SCORE_POSTCODE, street_end  # postcode written first
-    return SCORE_STREET_ONLY, street_end
+    return ASK_BEFORE
 
 
 def _after(text: str, postcodes: Postcodes, street_end: int) -> tuple[int, int, str] | None:
@@ -81,6 +100,17 @@ def _before(postcodes: Postcodes, start: int) -> tuple[int, int, str] | None:
             return postcodes[i]
         i -= 1
     return None
+
+
+def postcode_before(postcodes: Postcodes, row: Row, lo: int, end: int) -> bool:
+    """Some postcode of the row starts at or after `lo` and ends by `end`: without one, no
+    address starting in `lo + BEFORE_CHARS`..`end` has the row's postcode written first."""
+    i = bisect_left(postcodes, (lo,))
+    while i < len(postcodes) and postcodes[i][0] < end:
+        if postcodes[i][1] <= end and row.at(postcodes[i][2]):
+            return True
+        i += 1
+    return False
 
 
 def postcode_near(postcodes: Postcodes, row: Row, start: int, end: int) -> bool:

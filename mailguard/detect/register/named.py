@@ -11,7 +11,15 @@ import re
 from collections.abc import Iterator
 
 from mailguard.detect.register.index import CompiledIndex
-from mailguard.detect.register.locality import SCORE_STREET_ONLY, Postcodes, locality
+from mailguard.detect.register.locality import (
+    ASK_BEFORE,
+    BEFORE_CHARS,
+    SCORE_STREET_ONLY,
+    Postcodes,
+    after_street,
+    postcode_before,
+    written_first,
+)
 from mailguard.detect.register.record import Row
 from mailguard.detect.register.scanned import Group, Hit, mention
 from mailguard.detect.register.street import StreetText
@@ -55,14 +63,28 @@ def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, po
         start, street_end, reader = streets[size]
         if street_end < 0 or reader.match(street_form) != size:
             continue
+        # "Rose Cottage, Mill Lane" names thousands of houses: the row's locality, town or
+        # postcode district must follow, not merely nothing that says otherwise. What follows is
+        # read first: most rows of a street name are elsewhere, and saying so is cheaper than
+        # reading the house name before the street (typo-tolerant: hashed variants of each run).
+        verdict = after_street(index.towns, text, row, street_end, postcodes)
+        if verdict is None:
+            continue
+        if verdict is ASK_BEFORE and not postcode_before(postcodes, row, start - _reach(row) - BEFORE_CHARS, start):
+            continue  # only the row's postcode written first would do, and none stands there
         name_at = _house_name_before(text, row, start, earlier)
         if name_at is None:
             continue
-        verdict = locality(index.towns, text, row, name_at, street_end, postcodes)
-        # "Rose Cottage, Mill Lane" names thousands of houses: the row's locality, town or
-        # postcode district must follow, not merely nothing that says otherwise
-        if verdict is not None and verdict[0] != SCORE_STREET_ONLY:
+        if verdict is ASK_BEFORE:
+            verdict = written_first(postcodes, row, name_at, street_end)
+        if verdict[0] != SCORE_STREET_ONLY:
             yield mention(group, row.id, "address", name_at, verdict[1], verdict[0])
+
+
+def _reach(row: Row) -> int:
+    """How far before its street the row's house name may start: `_house_name_before` reads the
+    words `words_before(text, street_start, size + 1)` finds, which start at most this far back."""
+    return 24 * (row.house_name.size + 1) + 8 if row.house_name else 0
 
 
 def _house_name_before(text: str, row: Row, street_start: int, earlier: WordsBefore) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.hashedstreet import hashed_street
 
-from mailguard.detect.register import Register, triggers
+from mailguard.detect.register import Register, match, named, triggers
 from mailguard.detect.register import postcode as postcode_module
 from mailguard.detect.register.flats import flat_before, other_flat
 from mailguard.detect.register.housenum import _PREV_WORDS, blocked, words_before_number
-from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
+from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE, SCORE_STREET_ONLY, locality
 from mailguard.detect.register.match import Matcher
 from mailguard.detect.register.postcode import (
     NUMBER_AFTER_POSTCODE,
@@ -27,8 +28,8 @@ from mailguard.detect.register.postcode import (
 from mailguard.detect.register.record import Row
 from mailguard.detect.register.scanned import Group, Hit, groups, mention
 from mailguard.detect.register.street import StreetText
-from mailguard.detect.register.ukforms import WORD_RE, canon_postcode, postcode_key
-from mailguard.detect.register.words import next_words
+from mailguard.detect.register.ukforms import LEADING_TYPES, WORD_RE, canon_postcode, canon_word, postcode_key, skeleton
+from mailguard.detect.register.words import WordsBefore, next_words, words_before, words_in
 from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent
@@ -222,3 +223,54 @@ def test_a_street_before_its_postcode_is_read_where_the_plain_reading_finds_it()
             lo = max(0, pc_start - NUMBER_BEFORE_POSTCODE)
             fast = list(street_before_postcode(group, row, lo, pc_start, len(text)))
             assert fast == _plain_street_before_postcode(group, row, lo, pc_start, len(text)), text
+
+
+def _plain_named_house(index, group: Group, d_start: int, d_end: int, postcodes) -> Iterator[Hit]:
+    """`named.named_house` as first written: the house name read before what follows the street."""
+    text = group.text
+    kind = canon_word(text[d_start:d_end])
+    if kind in LEADING_TYPES:
+        after = [w for w in words_in(text[d_end : d_end + 40], 3) if w[0] not in ("y", "yr", "r")]
+        if not after:
+            return
+        key = f"hs:{kind}:{skeleton(after[0][0])}"
+    else:
+        before = words_before(text, d_start, 1)
+        if not before:
+            return
+        key = f"hs:{kind}:{skeleton(canon_word(before[0][0]))}"
+    earlier = WordsBefore(text)
+    for row in [row for row in map(index.row, index.lookup(key)) if row.house_name and not row.number]:
+        size = row.streets[0].size
+        if kind in LEADING_TYPES:
+            start, street = d_start, words_in(text[d_start : d_start + 80], size + 1)
+            street_end = start + street[size - 1][2] if len(street) >= size else -1
+        else:
+            street = earlier(d_end, size)
+            start, street_end = (street[0][1], d_end) if len(street) == size else (-1, -1)
+        if street_end < 0 or StreetText([w for w, _, _ in street], index.probe).match(row.streets[0]) != size:
+            continue
+        name_at = named._house_name_before(text, row, start, earlier)
+        if name_at is None:
+            continue
+        verdict = locality(index.towns, text, row, name_at, street_end, postcodes)
+        if verdict is not None and verdict[0] != SCORE_STREET_ONLY:
+            yield mention(group, row.id, "address", name_at, verdict[1], verdict[0])
+
+
+def test_a_named_house_is_found_as_when_its_name_was_read_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(23)
+    pieces = ["rose cottage", "rose cotage", "ivy cottage", "the old mill", "mill lane", "church lane", "heol y felin",
+              "wells", "ashby", "leeds", "ba5 1aa", "le65 1ab", "ba5 1ab", "ls6 3jx", "bs1 4ab", ",", ", ", "\n", " | ",
+              "postcode:", "to", "14", "the", "cottage"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 16))) for _ in range(3000)]
+
+    def found() -> list[set[tuple[str, str, int, int, float]]]:
+        register = Register.open(HERE / "register.csv")
+        return [{(m.register_id, m.kind, m.start, m.end, m.score) for m in register.find_mentions([Segment(t, "body")])}
+                for t in texts]
+
+    fast = found()
+    assert any(fast)  # the pieces do name the named houses
+    monkeypatch.setattr(match, "named_house", _plain_named_house)
+    assert found() == fast
