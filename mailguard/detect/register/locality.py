@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from mailguard.detect.register.fuzzy import name_form
 from mailguard.detect.register.record import Place, Row
@@ -41,7 +42,7 @@ def locality(
 ) -> tuple[float, int] | None:
     """(score, span end) when nothing after the row's street (ending at `street_end`; the address
     starts at `start`) says this is another place; None when it does. `towns`: every known town."""
-    verdict = after_street(towns, text, row, street_end, postcodes)
+    verdict = after_street(towns, row, following(text, postcodes, street_end))
     return written_first(postcodes, row, start, street_end) if verdict is ASK_BEFORE else verdict
 
 
@@ -54,16 +55,27 @@ def written_first(postcodes: Postcodes, row: Row, start: int, street_end: int) -
     return SCORE_STREET_ONLY, street_end
 
 
-def after_street(
-    towns: frozenset[str], text: str, row: Row, street_end: int, postcodes: Postcodes
-) -> tuple[float, int] | None:
-    """`locality` from what follows the street alone: its verdict, or ASK_BEFORE."""
+class Following(NamedTuple):
+    """What follows a street: read once for all the rows of that street (see `following`)."""
+
+    street_end: int
+    postcode: tuple[int, int, str] | None  # the first postcode attached after it
+    after: list[tuple[str, int, int]]  # the words before that postcode (or the next few)
+    words: list[str]
+
+
+def following(text: str, postcodes: Postcodes, street_end: int) -> Following:
     after_pc = _after(text, postcodes, street_end)
-    if after_pc and row.at(after_pc[2]):
-        return SCORE_POSTCODE, after_pc[1]
     limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
     after = words_in(text[street_end:limit], ATTACHED_WORDS + 3)
-    words = [w for w, _, _ in after]
+    return Following(street_end, after_pc, after, [w for w, _, _ in after])
+
+
+def after_street(towns: frozenset[str], row: Row, follows: Following) -> tuple[float, int] | None:
+    """`locality` from what follows the street alone: its verdict, or ASK_BEFORE."""
+    after_pc, words = follows.postcode, follows.words
+    if after_pc and row.at(after_pc[2]):
+        return SCORE_POSTCODE, after_pc[1]
     if after_pc:
         # Another full postcode under the same number and street is another place (the same
         # street name twice in one post town: Royal Mail tells them apart by village and
@@ -76,7 +88,7 @@ def after_street(
     for place in row.places:
         end = _place_at(words[:ATTACHED_WORDS], place, row)
         if end > 0:
-            return SCORE_TOWN, street_end + after[end - 1][2]
+            return SCORE_TOWN, follows.street_end + follows.after[end - 1][2]
     if _names_a_town(towns, words):
         return None  # "…, Wakefield": the same street in another town
     return ASK_BEFORE

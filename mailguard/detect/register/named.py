@@ -15,8 +15,10 @@ from mailguard.detect.register.locality import (
     ASK_BEFORE,
     BEFORE_CHARS,
     SCORE_STREET_ONLY,
+    Following,
     Postcodes,
     after_street,
+    following,
     postcode_before,
     written_first,
 )
@@ -49,6 +51,7 @@ def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, po
         return
     earlier = WordsBefore(text)
     streets: dict[int, tuple[int, int, StreetText]] = {}  # by word count: the rows share the text
+    follows: dict[int, Following] = {}  # by where the street ends: what follows it
     for row in rows:
         street_form = row.streets[0]
         size = street_form.size
@@ -67,7 +70,10 @@ def named_house(index: CompiledIndex, group: Group, d_start: int, d_end: int, po
         # postcode district must follow, not merely nothing that says otherwise. What follows is
         # read first: most rows of a street name are elsewhere, and saying so is cheaper than
         # reading the house name before the street (typo-tolerant: hashed variants of each run).
-        verdict = after_street(index.towns, text, row, street_end, postcodes)
+        after = follows.get(street_end)
+        if after is None:
+            after = follows[street_end] = following(text, postcodes, street_end)
+        verdict = after_street(index.towns, row, after)
         if verdict is None:
             continue
         if verdict is ASK_BEFORE and not postcode_before(postcodes, row, start - _reach(row) - BEFORE_CHARS, start):
