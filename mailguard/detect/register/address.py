@@ -148,6 +148,9 @@ def _candidates(
         )
 
 
+_STREET_READ = 80  # characters of the street read after the number: a street ends within them
+
+
 def _verify(
     index: CompiledIndex,
     group: Group,
@@ -162,7 +165,7 @@ def _verify(
     """The candidate `rows` of the house number at `at` (its word at `word_start`), verified."""
     text = group.text
     number, other, range_end = numbers
-    window = words_in(text[word_start : word_start + 80], 6)
+    window = words_in(text[word_start : word_start + _STREET_READ], 6)
     flat = flat_before(text, at)
     tenement = None if flat or other else TENEMENT_BEFORE.search(text, max(0, at - 8), at)
     lead = flat.start() if flat else tenement.start() if tenement else at
@@ -185,6 +188,8 @@ def _verify(
         used = row_street_match(reader, row)
         loose = not used
         if loose:
+            if not postcode_near(postcodes, row, lead, word_start + _STREET_READ):
+                continue  # (as below, for any street end: asked first, it spares the loose reading)
             used = row_street_match(reader, row, loose=True)
             street_end = word_start + window[used - 1][2] if used else 0
             if not used or not postcode_near(postcodes, row, lead, street_end):
