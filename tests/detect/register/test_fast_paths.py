@@ -28,8 +28,8 @@ from mailguard.detect.register.postcode import (
 from mailguard.detect.register.record import Row
 from mailguard.detect.register.scanned import Group, Hit, groups, mention
 from mailguard.detect.register.street import StreetText
-from mailguard.detect.register.ukforms import LEADING_TYPES, WORD_RE, canon_postcode, canon_word, postcode_key, skeleton
-from mailguard.detect.register.words import WordsBefore, next_words, words_before, words_in
+from mailguard.detect.register.ukforms import WORD_RE, canon_postcode, postcode_key
+from mailguard.detect.register.words import WordsBefore, next_words
 from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent
@@ -227,33 +227,12 @@ def test_a_street_before_its_postcode_is_read_where_the_plain_reading_finds_it()
 
 def _plain_named_house(index, group: Group, d_start: int, d_end: int, postcodes) -> Iterator[Hit]:
     """`named.named_house` as first written: the house name read before what follows the street."""
-    text = group.text
-    kind = canon_word(text[d_start:d_end])
-    if kind in LEADING_TYPES:
-        after = [w for w in words_in(text[d_end : d_end + 40], 3) if w[0] not in ("y", "yr", "r")]
-        if not after:
-            return
-        key = f"hs:{kind}:{skeleton(after[0][0])}"
-    else:
-        before = words_before(text, d_start, 1)
-        if not before:
-            return
-        key = f"hs:{kind}:{skeleton(canon_word(before[0][0]))}"
-    earlier = WordsBefore(text)
-    for row in [row for row in map(index.row, index.lookup(key)) if row.house_name and not row.number]:
-        size = row.streets[0].size
-        if kind in LEADING_TYPES:
-            start, street = d_start, words_in(text[d_start : d_start + 80], size + 1)
-            street_end = start + street[size - 1][2] if len(street) >= size else -1
-        else:
-            street = earlier(d_end, size)
-            start, street_end = (street[0][1], d_end) if len(street) == size else (-1, -1)
-        if street_end < 0 or StreetText([w for w, _, _ in street], index.probe).match(row.streets[0]) != size:
-            continue
-        name_at = named._house_name_before(text, row, start, earlier)
+    earlier = WordsBefore(group.text)
+    for row, start, street_end in named.streets_at(index, group.text, d_start, d_end, earlier):
+        name_at = named.house_name_before(group.text, row, start, earlier)
         if name_at is None:
             continue
-        verdict = locality(index.towns, text, row, name_at, street_end, postcodes)
+        verdict = locality(index.towns, group.text, row, name_at, street_end, postcodes)
         if verdict is not None and verdict[0] != SCORE_STREET_ONLY:
             yield mention(group, row.id, "address", name_at, verdict[1], verdict[0])
 
