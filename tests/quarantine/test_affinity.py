@@ -113,6 +113,26 @@ async def test_a_released_item_teaches_its_recipients(store: QuarantineStore, up
     assert history.known == {"newperson@gmail.com"}  # the one still being retried is not learnt yet
 
 
+async def test_a_flush_returns_once_what_was_queued_before_it_is_written(
+    store: QuarantineStore, upstream: Upstream
+) -> None:
+    """The background flush may hold the queue (reading a released item's case keys) when a
+    caller flushes: the caller's flush waits for it instead of finding the queue empty."""
+    service = _service(store)
+    key = service.keyring.case("reference:CM-4")
+    item = await store.hold(envelope(rcpts=["foster@gmail.com"]), message(), Verdict(Action.HOLD, case_keys=(key,)))
+    await store.release(item, "reviewer", "new foster carer")
+    outbox = Outbox(store, base_delay=60)
+    outbox.learner = service
+    await outbox.run_once(upstream.deliver)  # queues the release for learning
+    background = asyncio.create_task(service.flush())
+    await asyncio.sleep(0)  # it has taken the queue and awaits the store
+    await service.flush()
+    history = (await service.store.examine([key], {"foster@gmail.com": None})).get(key)
+    assert history is not None and history.known == {"foster@gmail.com"}
+    await background
+
+
 async def test_nothing_is_stored_in_clear(store: QuarantineStore, tmp_path: Path) -> None:
     service = _service(store)
     secrets_in_clear = ["CM-2555-QC", "P000123", "mum.smith@gmail.com", "police.uk"]

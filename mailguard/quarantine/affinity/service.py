@@ -52,6 +52,7 @@ class AffinityService:
         self._pending: list[Delivery] = []
         self._released: list[tuple[str, tuple[str, ...], float]] = []
         self._wake = asyncio.Event()
+        self._flushing = asyncio.Lock()  # one flush at a time (see `flush`)
 
     @property
     def keyring(self) -> AffinityKeyring:
@@ -125,7 +126,14 @@ class AffinityService:
     # --- background work --------------------------------------------------------------------
 
     async def flush(self) -> None:
-        """Write what was queued; on a store failure keep it for the next round."""
+        """Write what was queued; on a store failure keep it for the next round. Flushes run one
+        at a time, so what was queued before a call is written when it returns, even while the
+        background flush holds it (a caller found the queue empty mid-write, and went on to
+        send mail the write was to allow: a release's recipient held again)."""
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         if self._released:
             released, self._released = self._released, []
             try:
