@@ -153,13 +153,17 @@ class Ids:
         return problem + " (row kept)" if problem else None
 
 
-def read_entries(path: Path) -> Iterator[tuple[int, Entry | None, str | None]]:
-    """(line, entry, problem) for each data row: entry None = row skipped; entry and problem = row
-    kept with a warning. Raises RegisterError for an unusable file."""
-    header, rows = csv_rows(path)
+def good_entries(header: list[str], rows: Iterable[tuple[int, list[str]]], errors: list[RowError]) -> Iterator[Entry]:
+    """The valid rows, noting each problem (by line) in `errors`: rows skipped (kept=False), and
+    rows kept with a warning or a duplicate id (kept=True)."""
     ids = Ids()
     for line, entry, problem in parse_rows(header, rows):
-        yield line, entry, (problem if entry is None else ids.problem(entry.id, problem))
+        if entry is None:
+            errors.append(RowError(line, problem or "invalid row"))
+        else:
+            if kept := ids.problem(entry.id, problem):
+                errors.append(RowError(line, kept, kept=True))
+            yield entry
 
 
 def _as_dicts(
@@ -181,14 +185,3 @@ def _as_dicts(
         else:
             blank = not any((v or "").strip() for k, v in d.items() if k is not None)
         yield line, d, blank
-
-
-def load(path: Path) -> tuple[list[Entry], list[RowError]]:
-    entries: list[Entry] = []
-    errors: list[RowError] = []
-    for line, entry, problem in read_entries(path):
-        if entry is not None:
-            entries.append(entry)
-        if entry is None or problem:
-            errors.append(RowError(line, problem or "invalid row", kept=entry is not None))
-    return entries, errors

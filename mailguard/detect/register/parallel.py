@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mailguard.detect.register.build import Image, Part, compile_entries, compile_part
 from mailguard.detect.register.keys import Keyring
-from mailguard.detect.register.load import Ids, csv_rows, parse_rows
+from mailguard.detect.register.load import Ids, csv_rows, good_entries, parse_rows
 from mailguard.detect.register.record import Recorder
 from mailguard.detect.register.values import Entry, RowError
 from mailguard.host import cpu_count
@@ -41,7 +41,7 @@ def compile_csv(path: Path, keys: Keyring, errors: list[RowError], meta: Callabl
     workers = cpu_count()
     first = list(islice(rows, SERIAL_BELOW))
     if workers < 2 or len(first) < SERIAL_BELOW or multiprocessing.current_process().daemon:  # may have no children
-        return compile_entries(_good(header, chain(first, rows), errors), meta, keys)
+        return compile_entries(good_entries(header, chain(first, rows), errors), meta, keys)
     source = chain(first, rows)
     del first, rows  # the CSV's text is freed once read, before the image is joined
     try:
@@ -50,7 +50,7 @@ def compile_csv(path: Path, keys: Keyring, errors: list[RowError], meta: Callabl
         log.warning("register: the compile's worker processes failed; compiling in this process")
         del errors[:]
         header, rows = csv_rows(path)
-        return compile_entries(_good(header, rows, errors), meta, keys)
+        return compile_entries(good_entries(header, rows, errors), meta, keys)
 
 
 def _in_workers(
@@ -73,18 +73,6 @@ def _in_workers(
             _join(running.popleft().result(), image, ids, errors)
         del rows
         return image.image(keys, meta, pool)
-
-
-def _good(header: list[str], rows: Iterable[tuple[int, list[str]]], errors: list[RowError]) -> Iterator[Entry]:
-    """The valid rows, noting each problem (by line) in `errors`."""
-    ids = Ids()
-    for line, entry, problem in parse_rows(header, rows):
-        if entry is None:
-            errors.append(RowError(line, problem or "invalid row"))
-        else:
-            if kept := ids.problem(entry.id, problem):
-                errors.append(RowError(line, kept, kept=True))
-            yield entry
 
 
 def _batches(rows: Iterator[tuple[int, list[str]]]) -> Iterator[Rows]:
