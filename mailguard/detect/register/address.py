@@ -41,7 +41,7 @@ _STREET_BEFORE = re.compile(r"(?:[a-z][a-z'’]*[ \-]){0,3}([a-z]+)\.? $")
 
 
 @lru_cache(maxsize=65536)
-def _first_word_key(word: str) -> str:
+def first_word_key(word: str) -> str:
     """A street's first word as the index keys it (the word after every house number asks)."""
     return skeleton(canon_word(word, first=True))
 
@@ -131,7 +131,7 @@ def _candidates(
     words = next_words(group.text, word_bytes, word_start)
     if not words:
         return
-    first = _first_word_key(words[0])
+    first = first_word_key(words[0])
     written = [num for num in numbers if num]
     if first in index.street_words:
         keys = [f"n:{num}:{first}" for num in written]

@@ -38,8 +38,7 @@ from typing import NamedTuple
 
 from mailguard.detect import budget
 from mailguard.detect.register import contacts, triggers
-from mailguard.detect.register.address import _first_word_key as first_word_key  # the key number_first looks up by
-from mailguard.detect.register.address import number_first, number_word_first, street_first
+from mailguard.detect.register.address import first_word_key, number_first, number_word_first, street_first
 from mailguard.detect.register.housenum import NUMBER_WORD, NUMBER_WORDS
 from mailguard.detect.register.index import CompiledIndex
 from mailguard.detect.register.locality import SCORE_POSTCODE_ALONE, Postcodes
@@ -54,7 +53,7 @@ from mailguard.detect.register.postcode import (
     postcode_alone,
     street_before_postcode,
 )
-from mailguard.detect.register.probe import NUMBER_BASE, PREFIX
+from mailguard.detect.register.probe import NUMBER_BASE, PREFIX, number_base
 from mailguard.detect.register.record import Made
 from mailguard.detect.register.scanned import Group, Hit, groups, mention, place
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_postcode, house_number, postcode_key
@@ -306,16 +305,13 @@ class Matcher:
                 yield mention(group, row.id, "postcode", start, end, SCORE_POSTCODE_ALONE)
 
 
-_SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
-
-
 def _token_numbers(token: str) -> frozenset[str]:
     """The house numbers (without a letter) a digit-bearing token names ("14-16", "2/14")."""
     out = set()
     for piece in token.replace("/", " ").replace("-", " ").replace(",", " ").split():
         num = house_number(piece.rstrip(".,;:)|"))
         if num:
-            out.add(num.rstrip(_SUFFIXES))
+            out.add(number_base(num))  # as a record hashes it (`record.Recorder._number`)
     return frozenset(out)
 
 
