@@ -33,7 +33,7 @@ from mailguard.detect.register.ukforms import (
     canon_word,
     house_number,
 )
-from mailguard.detect.register.words import words_in
+from mailguard.detect.register.words import words_between, words_in
 
 # How far from the postcode its house number may be written (the caller's window, `lo`..`hi`).
 NUMBER_BEFORE_POSTCODE = 110
@@ -208,7 +208,7 @@ def postcode_alone(text: str, lo: int, pc_start: int, pc_end: int, hi: int, scan
     flats = [f.group(2) for f in FLAT_ANY.finditer(text, lo, hi)] if any(w in block for w in _FLAT_HINTS) else []
     streets: list[list[str]] = []
     for start, end in sides:
-        words = _words(text, start, end, scanned)
+        words = words_between(text, scanned.word_bytes if scanned else None, start, end, 40)
         if NUMBER_WORDS.isdisjoint(words) and LEADING_TYPES.isdisjoint(words) and not any(map(_street_type, words)):
             continue  # the common case, read at C speed: nothing below can come of these words
         for i, w in enumerate(words):
@@ -265,19 +265,11 @@ def _door_at(text: str, p: int, end: int | None, scanned: Scanned) -> bool:
     return door
 
 
-def _words(text: str, start: int, end: int, scanned: Scanned | None) -> list[str]:
-    """`words_in(text[start:end], 40)`'s words: with no apostrophe there, WORD_RE's words are the
-    runs of [a-z0-9], which splitting the scanned bytes gives at C speed."""
-    if scanned is None or "'" in text[start:end] or "’" in text[start:end]:
-        return [w for w, _, _ in words_in(text[start:end], 40)]
-    return scanned.word_bytes[start + 1 : end + 1].decode().split(None, 40)[:40]
-
-
 def _door(text: str, m: re.Match[str], scanned: Scanned | None = None) -> bool:
     """The NUMBER match `m` is a house number: not "Flat 5", not "5 May"."""
     if not house_number(m.group(2)) or blocked(text, m.start(), FLAT_WORDS):
         return False
-    following = _words(text, m.end(), m.end() + 20, scanned)
+    following = words_between(text, scanned.word_bytes if scanned else None, m.end(), m.end() + 20, 1)
     return not following or following[0] not in NOT_HOUSE_AFTER
 
 

@@ -11,11 +11,17 @@ from mailguard.detect.register.ukforms import WORD_RE
 
 
 def next_words(text: str, word_bytes: bytes, start: int) -> list[str]:
-    """`WORD_RE.findall(text, start, start + 80)[:6]`, at C speed: with no apostrophe in the way,
-    WORD_RE's words are the runs of [a-z0-9], which splitting `word_bytes` (see Triggers) gives."""
-    if "'" in text[start : start + 80] or "’" in text[start : start + 80]:
-        return WORD_RE.findall(text, start, start + 80)[:6]
-    return [w.decode() for w in word_bytes[start + 1 : start + 81].split(None, 6)[:6]]
+    """`WORD_RE.findall(text, start, start + 80)[:6]`, at C speed (see `words_between`)."""
+    return words_between(text, word_bytes, start, start + 80, 6)
+
+
+def words_between(text: str, word_bytes: bytes | None, start: int, end: int, limit: int) -> list[str]:
+    """The first `limit` of `WORD_RE.findall(text, start, end)`. With no apostrophe in the way,
+    WORD_RE's words are the runs of [a-z0-9], which splitting `word_bytes` (see Triggers; None:
+    not at hand) gives at C speed."""
+    if word_bytes is None or "'" in text[start:end] or "’" in text[start:end]:
+        return WORD_RE.findall(text, start, end)[:limit]
+    return word_bytes[start + 1 : end + 1].decode().split(None, limit)[:limit]
 
 
 def words_in(text: str, limit: int) -> list[tuple[str, int, int]]:
