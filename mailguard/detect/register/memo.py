@@ -39,18 +39,19 @@ class Memo:
     def keep(self, key: tuple, pos: int, hits: Iterable[Hit]) -> list[Hit]:
         """Remember the hits of the trigger at `pos` under `key` (from `seen`); returns them."""
         found = list(hits)
-        self._found(key, lambda: found, pos)
+        self._put(key, found, pos)
         return found
 
     def whole(self, group: Group, tag: object, check: Callable[[], Iterable[Hit]]) -> tuple[Hit, ...]:
         """The hits of `check()` over all of `group` (a chunk with its margins)."""
-        return self._found((tag, group.text, group.shape(0, len(group.text))), check, 0)
-
-    def _found(self, key: tuple, check: Callable[[], Iterable[Hit]], pos: int) -> tuple[Hit, ...]:
+        key = (tag, group.text, group.shape(0, len(group.text)))
         found = self._store.get(key)
-        if found is None:
-            found = tuple(h.moved(-pos) for h in check()) if pos else tuple(check())
-            if len(self._store) >= self._limit:
-                self._store = {}
-            self._store[key] = found
+        return self._put(key, check(), 0) if found is None else found
+
+    def _put(self, key: tuple, hits: Iterable[Hit], pos: int) -> tuple[Hit, ...]:
+        """Store the hits relative to `pos` (the store starts afresh when full)."""
+        found = tuple(h.moved(-pos) for h in hits) if pos else tuple(hits)
+        if len(self._store) >= self._limit:
+            self._store = {}
+        self._store[key] = found
         return found
