@@ -15,7 +15,7 @@ from functools import lru_cache
 from mailguard.detect import budget
 from mailguard.detect.register.flats import FLAT_AFTER, TENEMENT_BEFORE, flat_before, other_flat
 from mailguard.detect.register.housenum import NUMBER, blocked, number_word_at
-from mailguard.detect.register.index import CompiledIndex, type_keys
+from mailguard.detect.register.index import CompiledIndex, name_key
 from mailguard.detect.register.locality import SCORE_POSTCODE, SCORE_STREET_ONLY, Postcodes, locality, postcode_near
 from mailguard.detect.register.memo import Memo
 from mailguard.detect.register.scanned import Group, Hit, mention
@@ -25,7 +25,6 @@ from mailguard.detect.register.ukforms import (
     NOT_HOUSE_AFTER,
     PO_BOX_STREET,
     STREET_TYPES,
-    TYPE_FORMS,
     WORD_RE,
     canon_word,
     house_number,
@@ -133,18 +132,16 @@ def _candidates(
         return
     first = first_word_key(words[0])
     written = [num for num in numbers if num]
+    reader = StreetText(words, index.probe)
     if first in index.street_words:
         keys = [f"n:{num}:{first}" for num in written]
     else:  # not a street word of the register: perhaps a mistyped one, before its type
-        kinds = [canon_word(w) for w in words[1:5] if w in TYPE_FORMS]
-        if not kinds:
-            return
-        keys = [key for num in written for kind in kinds for key in type_keys(num, kind, first)]
+        keys = [name_key(num, name) for name in reader.names_before_type() for num in written]
     rows = index.lookup_many(keys)
     if rows:
         budget.current().tick(len(rows))
         yield from memo.run(
-            group, at, tag, lambda: _verify(index, group, at, postcodes, numbers, word_start, words, rows, flat)
+            group, at, tag, lambda: _verify(index, group, at, postcodes, numbers, word_start, reader, rows, flat)
         )
 
 
@@ -158,7 +155,7 @@ def _verify(
     postcodes: Postcodes,
     numbers: tuple[str, str | None, str | None],
     word_start: int,
-    words: list[str],
+    reader: StreetText,
     rows: set[int],
     bracketed: str | None = None,
 ) -> Iterator[Hit]:
@@ -171,7 +168,6 @@ def _verify(
     lead = flat.start() if flat else tenement.start() if tenement else at
     if blocked(text, lead):
         return
-    reader = StreetText(words, index.probe)
     hashed = [index.probe.number(n) for n in numbers]
     for r in rows:
         row = index.row(r)

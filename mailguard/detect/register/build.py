@@ -84,7 +84,7 @@ def compile_part(entries: Iterable[Entry], keys: Keyring, recorder: Recorder) ->
             raise RegisterError(f"register has more than {MAX_ROWS - 1} rows; that is not supported")
         a = e.address
         part.postcodes.add(e.postcode)
-        own = entry_keys(e)
+        own = entry_keys(e, recorder.typed_names)
         pending += own
         owners += [row] * len(own)
         if len(pending) >= _BATCH:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from mailguard.detect.register.ukforms import ocr_letters, skeleton
 
 NAME, VARIANT = "nm:", "nv:"
+MOST_EDITS = 2  # the most any name tolerates
 _LONGEST_TWO = 24  # longer names keep one-edit variants only (a 30-letter name has 435 two-deletion ones)
 
 
@@ -100,12 +101,13 @@ class Near:
             return 0
         if limit == 0:
             return None
-        found = self._near(text, limit).get(name)
+        found = self.near(text, limit).get(name)
         return found if found is not None and found <= limit else None
 
-    def _near(self, text: str, tier: int) -> dict[int, int]:
+    def near(self, text: str, tier: int) -> dict[int, int]:
         """Names within `tier` edits of `text` (found by its variants of up to `tier` deletions),
-        remembered per text string and extended when a later question allows more."""
+        each with its edits, as far as each name tolerates: remembered per text string and
+        extended when a later question allows more."""
         done, found = self._seen.get(text, (0, {}))
         if done >= tier:
             return found

@@ -18,7 +18,7 @@ import json
 import mmap
 import struct
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from mailguard.detect.register import fuzzy
@@ -27,15 +27,11 @@ from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.probe import Probe
 from mailguard.detect.register.record import Row, decode
 from mailguard.detect.register.towns import UK_TOWNS
-from mailguard.detect.register.ukforms import (
-    STREET_TYPES,
-    named_street_key,
-    skeleton,
-)
+from mailguard.detect.register.ukforms import named_street_key, skeleton
 from mailguard.detect.register.values import Entry, RegisterError
 from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
-MAGIC = b"MGREG\x00v3"
+MAGIC = b"MGREG\x00v4"
 ROW_BITS = 24
 MAX_ROWS = 1 << ROW_BITS
 _ROW_MASK = MAX_ROWS - 1
@@ -44,23 +40,25 @@ _ROW_MASK = MAX_ROWS - 1
 STREET_WORD, TOWN = "sw:", "tw:"  # prefixes of the words a scan asks about
 
 
-def type_keys(number: str, kind: str, first_word: str) -> tuple[str, str]:
-    """Keys for a street whose name is mistyped: number + type + the name's first or last letter
-    (a typo rarely hits both), so a lookup returns a handful of rows, not every "14 … Road"."""
-    return f"t:{number}:{kind}:{first_word[:1]}", f"u:{number}:{kind}:{first_word[-1:]}"
+def name_key(number: str, name: int) -> str:
+    """The key of a numbered row by its house number and a street name's hash (`record.Street.name`):
+    a text that misspells the street's first word finds the names within a few edits of what
+    it wrote (`probe.near`) and looks up exactly the rows with this number on those streets."""
+    return f"nn:{number}:{name:x}"
 
 
 @lru_cache(maxsize=65536)
-def _street_words(street: tuple[str, ...], welsh: bool) -> tuple[tuple[str, str | None], ...]:
-    """(the skeleton of its first word, its type when last) of each form of a street (it and
-    its Welsh/English forms): what its keys are made of, once per street (a compile asks per row)."""
-    forms = forms_of(street, welsh)
-    return tuple((skeleton(f[0]), f[-1] if len(f) > 1 and f[-1] in STREET_TYPES else None) for f in forms)
+def _first_words(street: tuple[str, ...], welsh: bool) -> tuple[str, ...]:
+    """The skeleton of the first word of each form of a street (it and its Welsh/English forms):
+    what its keys are made of, once per street (a compile asks per row)."""
+    return tuple(skeleton(f[0]) for f in forms_of(street, welsh))
 
 
-def entry_keys(e: Entry) -> list[str]:
+def entry_keys(e: Entry, street_names: Callable[[tuple[str, ...], bool], tuple[int, ...]]) -> list[str]:
     """The look-up keys of a row but its postcode, phones and emails (its record holds those
-    hashes too: `build.compile_part` hashes them once for both). A list: a compile asks per row."""
+    hashes too: `build.compile_part` hashes them once for both); `street_names` gives the name
+    hashes of a street's forms with a type last (`record.Recorder.typed_names`). A list: a
+    compile asks per row."""
     a = e.address
     out = ["i:" + e.id]
     if not a.number and a.house_name:
@@ -68,10 +66,9 @@ def entry_keys(e: Entry) -> list[str]:
         if named:
             out.append(named)
     if a.number:
-        for first, kind in _street_words(a.street, in_wales(e.postcode)):
-            out.append(f"n:{a.number}:{first}")
-            if kind:
-                out += type_keys(a.number, kind, first)
+        welsh = in_wales(e.postcode)
+        out += [f"n:{a.number}:{first}" for first in _first_words(a.street, welsh)]
+        out += [name_key(a.number, name) for name in street_names(a.street, welsh)]
     for rcpt in e.flagged:  # as the provider delivers: `ex.partner+x@googlemail.com` is `expartner@gmail.com`
         out.append(("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt)))
     return out

@@ -61,6 +61,11 @@ class Probe:
         """Edits between a text string (`fuzzy.name_form`) and a register name, if at most `limit`."""
         return self._near.edits(text, name, limit)
 
+    def near(self, text: str, tier: int) -> dict[int, int]:
+        """The register names within `tier` edits of a text string (`fuzzy.name_form`), with
+        their edits: name hash -> edits."""
+        return self._near.near(text, tier)
+
     def _kinds(self, word: str) -> frozenset[int]:
         """The street types (English or a leading Welsh one) a canonical text word may stand for:
         itself, or the types it is a slip of when it is no type itself (public words: compared

@@ -175,6 +175,7 @@ class Recorder:
         self._numbers = Made(self._number)
         self._flats = Made(lambda flat: [_word(_FLAT, self._hash(FLAT + canon_flat(flat)))])
         self._streets = Made(self._street_forms)
+        self._typed = Made(self._typed_names)
         self._houses = Made(self._house)
         self._places = Made(self._place_list)
 
@@ -228,6 +229,19 @@ class Recorder:
             self.first_words.add(skeleton(street[0]))
         # a first word of one or two letters has no three-letter prefix: "" stands for any
         return out + [_word(_PREFIX, self._hash(PREFIX + (p if len(p) == 3 else ""))) for p in street_prefixes(forms)]
+
+    def typed_names(self, street: tuple[str, ...], welsh: bool) -> tuple[int, ...]:
+        """The name hashes (as its record's `Street.name`) of the forms of a street that end in
+        their type: the row's number is keyed with each (`index.name_key`)."""
+        return self._typed[street, welsh]
+
+    def _typed_names(self, street_where: tuple[tuple[str, ...], bool]) -> tuple[int, ...]:
+        out = []
+        for street in forms_of(*street_where):
+            kind, name_words = street_parts(street)
+            if kind is not None and kind == street[-1]:
+                out.append(self._hash(NAME + name_form(name_words)))
+        return tuple(out)
 
     def street(self, street: tuple[str, ...]) -> list[int]:
         """The record words of one street form: its name, and its type when it has one (last,

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailguard.detect.register.fuzzy import name_form
+from mailguard.detect.register.fuzzy import MOST_EDITS, name_form
 from mailguard.detect.register.probe import Probe
 from mailguard.detect.register.record import Row, Street, street_parts
-from mailguard.detect.register.ukforms import canon_street
+from mailguard.detect.register.ukforms import TYPE_FORMS, canon_street
+
+_TYPE_READ = 5  # a street's type is one of the first five words (its name at most four)
 
 
 class StreetText:
@@ -42,6 +44,16 @@ class StreetText:
         if used is None:
             used = self._best[key] = self._score(street, street.loose if loose else street.strict)
         return used
+
+    def names_before_type(self) -> set[int]:
+        """The register names (hashes) that the words before a street type among the first five
+        spell, within the most edits any name tolerates (`fuzzy`): the streets whose rows a
+        mistyped first word can be (those whose `match` can score, and no others)."""
+        names: set[int] = set()
+        for k in range(2, min(len(self.words), _TYPE_READ) + 1):
+            if self.words[k - 1] in TYPE_FORMS:
+                names.update(self._probe.near(self._form(k, -1), MOST_EDITS))
+        return names
 
     def _score(self, street: Street, limit: int) -> int:
         """The word count that spells the street with the fewest edits (at most `limit`), 0 if
