@@ -149,9 +149,9 @@ def _place_at(words: Sequence[str], place: Place, row: Row) -> int:
     """End index in `words` of a (fuzzy) occurrence of the row's `place`, or -1."""
     probe, size = row.probe, place.size
     for i in range(len(words)):
-        cand = name_form(canon_street(list(words[i : i + size])))
-        if probe.edits(cand, place.name, place.tolerance) is not None:
-            return i + size
+        run = list(words[i : i + size])  # fewer at the end: "Newcastleupon Tyne" is one slip away
+        if probe.edits(name_form(canon_street(run)), place.name, place.tolerance) is not None:
+            return i + len(run)
         if place.first and probe.name(skeleton(words[i])) == place.first:
             return i + 1  # "Newcastle" for "Newcastle upon Tyne"
     return -1
