@@ -166,12 +166,12 @@ class Image:
         stats["postcodes"] = len(w.postcodes)
         ranges, self._ranges = self._ranges, []
         if pool is None:
-            variants, variant_names = fuzzy.build(w.names, keys.hashes)
+            variants, variant_names, present = fuzzy.build(w.names, keys.hashes)
             sorted_ranges: Iterator[array] = map(sorted_keys, ranges)
         else:
             made = pool.submit(fuzzy.build, w.names, keys.hashes)  # the longest task first
             sorted_ranges = pool.map(sorted_keys, ranges)
-            variants, variant_names = made.result()
+            variants, variant_names, present = made.result()
         table = array("Q")
         for done in sorted_ranges:
             table.extend(done)
@@ -188,6 +188,7 @@ class Image:
             "n_record_words": len(w.records),
             "ids_len": len(ids),
             "n_variants": len(variants),
+            "variant_bits": 8 * len(present),
             "vocab_len": len(vocab_b),
             "n_words": len(words),
         }
@@ -196,7 +197,7 @@ class Image:
         head += b" " * (-len(head) % 8)
         # the arrays are joined as they are (bytes-like): no second copy of the largest parts
         parts = [MAGIC, struct.pack("<Q", len(head)), head, table, w.offsets, w.records, w.id_offsets, ids]
-        return b"".join([*parts, variants, variant_names, vocab_b])
+        return b"".join([*parts, variants, variant_names, present, vocab_b])
 
 
 def compile_entries(entries: Iterable[Entry], meta: Callable[[], dict[str, object]], keys: Keyring) -> bytes:

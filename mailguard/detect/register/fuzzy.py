@@ -48,19 +48,27 @@ def deletions(word: str, most: int) -> dict[str, int]:
     """Every string made by deleting up to `most` letters of `word`, with the fewest deletions
     that make it (`word` itself: 0)."""
     out = {word: 0}
-    level = {word}
-    for d in range(1, most + 1):
-        nxt = {w[:i] + w[i + 1 :] for w in level if len(w) > 1 for i in range(len(w))}
-        nxt.difference_update(out)
-        out.update(dict.fromkeys(nxt, d))
-        level = nxt
+    n = len(word)
+    if most >= 1 and n > 1:
+        ones = {word[:i] + word[i + 1 :] for i in range(n)}
+        ones.discard(word)
+        out.update(dict.fromkeys(ones, 1))
+        if most >= 2 and n > 2:  # each pair of positions once (not each deletion of each deletion)
+            twos = {word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)}
+            twos.difference_update(out)
+            out.update(dict.fromkeys(twos, 2))
+        level = set(out)
+        for d in range(3, most + 1):
+            level = {w[:i] + w[i + 1 :] for w in level if len(w) > 1 for i in range(len(w))}
+            level.difference_update(out)
+            out.update(dict.fromkeys(level, d))
     return out
 
 
-def build(names: dict[str, tuple[int, int]], hashes: Callable[[list[str]], list[int]]) -> tuple[array, array]:
+def build(names: dict[str, tuple[int, int]], hashes: Callable[[list[str]], list[int]]) -> tuple[array, array, bytes]:
     """The variant table of `names` (each form of a name with its hash and the edits it
-    tolerates): (sorted `variant hash << 2 | deletions`, the name hash of each), from the keyed
-    `hashes` of a list of strings."""
+    tolerates): (sorted `variant hash << 2 | deletions`, the name hash of each, and a bitmap
+    of the variant hashes: `present`), from the keyed `hashes` of a list of strings."""
     packed: list[int] = []
     parts: list[str] = []
     tails: list[int] = []  # deletions << 40 | name hash, of each part
@@ -79,18 +87,38 @@ def build(names: dict[str, tuple[int, int]], hashes: Callable[[list[str]], list[
     flush()
     packed.sort()
     mask = (1 << 40) - 1
-    return array("Q", [p >> 40 for p in packed]), array("Q", [p & mask for p in packed])
+    keys = array("Q", [p >> 40 for p in packed])
+    return keys, array("Q", [p & mask for p in packed]), bitmap([p >> 42 for p in packed])
+
+
+def bitmap(hashes: list[int]) -> bytes:
+    """A bit per value of the hashes' low bits, set where some hash has it: at least eight bits
+    a hash (a ninth or less set), so that most strings of the text that are no variant are
+    told so by one bit, without bisecting the table (`Near.near`)."""
+    bits = 1 << max(16, (8 * len(hashes)).bit_length())
+    field = bytearray(bits >> 3)
+    mask = bits - 1
+    for h in hashes:
+        b = h & mask
+        field[b >> 3] |= 1 << (b & 7)
+    return bytes(field)
 
 
 class Near:
     """Which register names a string of the text is close to: name hash -> edits."""
 
-    __slots__ = ("_hash", "_hashes", "_keys", "_names", "_seen")
+    __slots__ = ("_bits", "_hash", "_hashes", "_keys", "_mask", "_names", "_seen")
 
     def __init__(
-        self, keys: memoryview | array, names: memoryview | array, hash_one: Callable[[str], int], hashes: Callable
+        self,
+        keys: memoryview | array,
+        names: memoryview | array,
+        present: memoryview | bytes,
+        hash_one: Callable[[str], int],
+        hashes: Callable,
     ) -> None:
         self._keys, self._names, self._hash, self._hashes = keys, names, hash_one, hashes
+        self._bits, self._mask = present, 8 * len(present) - 1  # `bitmap`
         self._seen: dict[str, tuple[int, dict[int, int]]] = {}
 
     def edits(self, text: str, name: int, limit: int) -> int | None:
@@ -114,8 +142,11 @@ class Near:
         if len(self._seen) >= 16384:
             self._seen.clear()
         variants = [(v, d) for v, d in deletions(text, tier).items() if not done or d > done]
-        keys, names, n = self._keys, self._names, len(self._keys)
+        keys, names, n, bits, mask = self._keys, self._names, len(self._keys), self._bits, self._mask
         for (_, d_text), h in zip(variants, self._hashes([VARIANT + v for v, _ in variants]), strict=True):
+            b = h & mask
+            if not bits[b >> 3] >> (b & 7) & 1:
+                continue  # no variant has this hash (most strings of a text)
             i = bisect_left(keys, h << 2)
             while i < n and keys[i] >> 2 == h:
                 edits = max(d_text, keys[i] & 3)

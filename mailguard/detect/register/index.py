@@ -31,7 +31,7 @@ from mailguard.detect.register.ukforms import named_street_key, skeleton
 from mailguard.detect.register.values import Entry, RegisterError
 from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
-MAGIC = b"MGREG\x00v4"
+MAGIC = b"MGREG\x00v5"
 ROW_BITS = 24
 MAX_ROWS = 1 << ROW_BITS
 _ROW_MASK = MAX_ROWS - 1
@@ -90,6 +90,7 @@ class CompiledIndex:
                 meta["ids_len"],
                 8 * n_variants,
                 8 * n_variants,
+                meta["variant_bits"] // 8,
                 meta["vocab_len"],
             )
             if pos + sum(sizes) != len(view):
@@ -109,13 +110,13 @@ class CompiledIndex:
         for size in sizes:
             cuts.append(view[pos : pos + size])
             pos += size
-        keys_b, offsets_b, records_b, id_offsets_b, self._ids, variants_b, names_b, vocab_b = cuts
+        keys_b, offsets_b, records_b, id_offsets_b, self._ids, variants_b, names_b, present, vocab_b = cuts
         n_words = meta["n_words"]
         words_b = vocab_b[: 8 * n_words]
         casts = [b.cast("Q") for b in (keys_b, offsets_b, records_b, id_offsets_b, variants_b, names_b, words_b)]
         self._views = [*cuts, words_b, *casts]  # released in reverse: casts before what they cast
         self._keys, self._offsets, self._records, self._id_offsets, variants, names, words = casts
-        self.probe = Probe(keys, fuzzy.Near(variants, names, keys.hash, keys.hashes))
+        self.probe = Probe(keys, fuzzy.Near(variants, names, present, keys.hash, keys.hashes))
         designators = bytes(vocab_b[8 * n_words :]).decode()
         self.street_words = HashedWords(words, keys, STREET_WORD)
         self.towns = HashedWords(words, keys, TOWN, UK_TOWNS)

@@ -104,3 +104,29 @@ def test_register_rows_with_other_slips() -> None:
     assert kinds("Ivy Cxtxge, LE65 1AB") == {"postcode"}  # two slips: the postcode alone
     assert ids("10 Heol Felin, Cardiff") == {"R14"}  # the article left out
     assert ids("10 Felin Road, Cardiff") == {"R14"}  # the English form
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(word=st.text("abcab", max_size=9), most=st.integers(0, 3))
+def test_deletions_are_every_string_of_that_many_letters_dropped(word: str, most: int) -> None:
+    """`fuzzy.deletions` (pairs of positions at once for two) is the plain rule: each string
+    made by dropping letters one at a time, with the fewest drops that make it."""
+    from mailguard.detect.register.fuzzy import deletions
+
+    want, level = {word: 0}, {word}
+    for d in range(1, most + 1):
+        level = {w[:i] + w[i + 1 :] for w in level if len(w) > 1 for i in range(len(w))} - set(want)
+        want.update(dict.fromkeys(level, d))
+    assert deletions(word, most) == want
+
+
+def test_a_string_no_variant_hashes_to_is_told_by_the_bitmap() -> None:
+    """`fuzzy.bitmap` has a bit for every variant of the table; a present hash always finds its bit."""
+    from mailguard.detect.register.fuzzy import bitmap
+
+    hashes = [(i * 2654435761) % (1 << 40) for i in range(5000)]
+    field = bitmap(hashes)
+    mask = 8 * len(field) - 1
+    assert 8 * len(field) >= 8 * len(hashes)
+    assert all(field[(h & mask) >> 3] >> (h & 7) & 1 for h in hashes)
+    assert sum(bin(b).count("1") for b in field) <= len(hashes)
