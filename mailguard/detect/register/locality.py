@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
-from typing import NamedTuple
 
 from mailguard.detect.register.fuzzy import name_form
 from mailguard.detect.register.record import Place, Row
@@ -55,25 +53,51 @@ def written_first(postcodes: Postcodes, row: Row, start: int, street_end: int) -
     return SCORE_STREET_ONLY, street_end
 
 
-class Following(NamedTuple):
-    """What follows a street: read once for all the rows of that street (see `following`)."""
+class Following:
+    """What follows a street, read once for all the rows of that street (see `following`): the
+    first postcode attached after it, the words before that postcode (or the next few), and,
+    as rows ask, the place names those words spell and whether they name a known town."""
 
-    street_end: int
-    postcode: tuple[int, int, str] | None  # the first postcode attached after it
-    after: list[tuple[str, int, int]]  # the words before that postcode (or the next few)
-    words: list[str]
+    __slots__ = ("_forms", "_town", "after", "postcode", "street_end", "words")
+
+    def __init__(
+        self, street_end: int, postcode: tuple[int, int, str] | None, after: list[tuple[str, int, int]]
+    ) -> None:
+        self.street_end, self.postcode, self.after = street_end, postcode, after
+        self.words = [w for w, _, _ in after]
+        self._forms: dict[tuple[int, int], tuple[str, int]] = {}
+        self._town: bool | None = None
+
+    def form(self, i: int, size: int) -> tuple[str, int]:
+        """The name form of the (up to) `size` words from word `i`, and where they end."""
+        key = (i, size)
+        found = self._forms.get(key)
+        if found is None:
+            run = self.words[i : i + size]  # fewer at the end: "Newcastleupon Tyne" is one slip away
+            found = self._forms[key] = name_form(canon_street(run)), i + len(run)
+        return found
+
+    def names_a_town(self, towns: frozenset[str]) -> bool:
+        """A known town is among the first words ("…, Wakefield")."""
+        if self._town is None:
+            words = self.words
+            self._town = any(
+                place_key(canon_street(words[i : i + size])) in towns
+                for i in range(min(3, len(words)))
+                for size in (1, 2, 3)
+            )
+        return self._town
 
 
 def following(text: str, postcodes: Postcodes, street_end: int) -> Following:
     after_pc = _after(text, postcodes, street_end)
     limit = after_pc[0] if after_pc else street_end + AFTER_CHARS
-    after = words_in(text[street_end:limit], ATTACHED_WORDS + 3)
-    return Following(street_end, after_pc, after, [w for w, _, _ in after])
+    return Following(street_end, after_pc, words_in(text[street_end:limit], ATTACHED_WORDS + 3))
 
 
 def after_street(towns: frozenset[str], row: Row, follows: Following) -> tuple[float, int] | None:
     """`locality` from what follows the street alone: its verdict, or ASK_BEFORE."""
-    after_pc, words = follows.postcode, follows.words
+    after_pc = follows.postcode
     if after_pc and row.at(after_pc[2]):
         return SCORE_POSTCODE, after_pc[1]
     if after_pc:
@@ -82,14 +106,14 @@ def after_street(towns: frozenset[str], row: Row, follows: Following) -> tuple[f
         # postcode), unless it is the row's own postcode with one character slipped.
         # A slip in the district (LS8 for LS6) counts only under the row's own town.
         slip = row.probe.slip(after_pc[2], row.outward, row.inward, row.postcode)
-        if slip and (slip != _DISTRICT or _names_row_place(row, words)):
+        if slip and (slip != _DISTRICT or any(_place_at(follows, place, row) > 0 for place in row.places)):
             return SCORE_NUMBER_POSTCODE, after_pc[1]
         return None
     for place in row.places:
-        end = _place_at(words[:ATTACHED_WORDS], place, row)
+        end = _place_at(follows, place, row)
         if end > 0:
             return SCORE_TOWN, follows.street_end + follows.after[end - 1][2]
-    if _names_a_town(towns, words):
+    if follows.names_a_town(towns):
         return None  # "…, Wakefield": the same street in another town
     return ASK_BEFORE
 
@@ -135,23 +159,14 @@ def postcode_near(postcodes: Postcodes, row: Row, start: int, end: int) -> bool:
     return False
 
 
-def _names_row_place(row: Row, words: Sequence[str]) -> bool:
-    return any(_place_at(words[:ATTACHED_WORDS], place, row) > 0 for place in row.places)
-
-
-def _names_a_town(towns: frozenset[str], words: Sequence[str]) -> bool:
-    return any(
-        place_key(canon_street(words[i : i + size])) in towns for i in range(min(3, len(words))) for size in (1, 2, 3)
-    )
-
-
-def _place_at(words: Sequence[str], place: Place, row: Row) -> int:
-    """End index in `words` of a (fuzzy) occurrence of the row's `place`, or -1."""
-    probe, size = row.probe, place.size
-    for i in range(len(words)):
-        run = list(words[i : i + size])  # fewer at the end: "Newcastleupon Tyne" is one slip away
-        if probe.edits(name_form(canon_street(run)), place.name, place.tolerance) is not None:
-            return i + len(run)
+def _place_at(follows: Following, place: Place, row: Row) -> int:
+    """End index in the words that follow of a (fuzzy) occurrence of the row's `place` among
+    the first ATTACHED_WORDS, or -1."""
+    probe, size, words = row.probe, place.size, follows.words
+    for i in range(min(len(words), ATTACHED_WORDS)):
+        form, end = follows.form(i, min(size, ATTACHED_WORDS - i))
+        if probe.edits(form, place.name, place.tolerance) is not None:
+            return end
         if place.first and probe.name(skeleton(words[i])) == place.first:
             return i + 1  # "Newcastle" for "Newcastle upon Tyne"
     return -1
