@@ -106,7 +106,9 @@ AFFINITY_WOULD_HOLD = Counter(
 AFFINITY_LOOKUP_ERRORS = Counter(
     "mailguard_affinity_lookup_errors", "Scans decided without case history: the store did not answer in time"
 )
-AFFINITY_DROPPED = Counter("mailguard_affinity_dropped", "Deliveries not learnt because the learning queue was full")
+AFFINITY_DROPPED = Counter(
+    "mailguard_affinity_dropped", "Deliveries not learnt because the learning queue was full"
+)
 
 QUARANTINE_STATUSES = ("held", "released", "rejected", "expired")
 

@@ -28,7 +28,9 @@ class Disposer(Protocol):
         """Store in quarantine, committed and synced; return the item id. Raise on any failure."""
         ...
 
-    async def stage(self, envelope: Envelope, copies: Sequence[tuple[Sequence[str], bytes]], verdict: Verdict) -> str:
+    async def stage(
+        self, envelope: Envelope, copies: Sequence[tuple[Sequence[str], bytes]], verdict: Verdict
+    ) -> str:
         """Durably queue copies (recipients, data) for delivery by the outbox; return a reference."""
         ...
 

@@ -55,7 +55,9 @@ SUBJECTS = {
 # Why, in plain words, by detector. Never the rule's own detail (it may quote the match).
 PLAIN_REASONS = {
     "exposure": "it would have shown the email addresses of several outside recipients to each other",
-    "protected": ("it appears to contain personal details that must not be sent to one or more of its recipients"),
+    "protected": (
+        "it appears to contain personal details that must not be sent to one or more of its recipients"
+    ),
     "unscannable": "part of it (for example an encrypted or damaged attachment) could not be checked",
     "misdirection": "it appears to be about a case, and goes to a recipient who has not been part of that case before",
 }
@@ -165,7 +167,10 @@ def compose(
         sent_at=_when(sent),
         expires_at=_when(expires),
         expiry_days=_days(settings.quarantine_expiry_days),
-        reasons=[textwrap.fill(r, 72, initial_indent="  - ", subsequent_indent="    ") for r in plain_reasons(reasons)],
+        reasons=[
+            textwrap.fill(r, 72, initial_indent="  - ", subsequent_indent="    ")
+            for r in plain_reasons(reasons)
+        ],
         recipients=recipients,
         smtp_code=smtp_code,
         comment=textwrap.fill(" ".join(comment.split()), 72, initial_indent="  ", subsequent_indent="  "),

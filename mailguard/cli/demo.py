@@ -27,7 +27,9 @@ PACKAGE_DEMO = Path(__file__).resolve().parent.parent / "demo"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=0, help="relay port (default: a free one)")
-    parser.add_argument("--admin-port", type=int, default=0, help="admin/review page port (default: a free one)")
+    parser.add_argument(
+        "--admin-port", type=int, default=0, help="admin/review page port (default: a free one)"
+    )
     parser.add_argument("--samples", type=Path, default=PACKAGE_DEMO / "samples", help="folder of .eml files")
     parser.add_argument("--no-wait", action="store_true", help="exit after printing, do not wait for Ctrl-C")
 
@@ -78,7 +80,9 @@ def demo_settings(data_dir: Path, port: int, admin_port: int, upstream_port: int
     values: dict[str, Any] = {}
     settings_file = PACKAGE_DEMO / "settings.json"
     if settings_file.exists():
-        values = {k: v for k, v in json.loads(settings_file.read_text(encoding="utf-8")).items() if k != "note"}
+        values = {
+            k: v for k, v in json.loads(settings_file.read_text(encoding="utf-8")).items() if k != "note"
+        }
         if values.get("register"):
             values["register"] = str(PACKAGE_DEMO / values["register"])
     values.update(
@@ -123,7 +127,9 @@ async def _demo(args: argparse.Namespace) -> None:
             admin.start()
             runtime.start_background()
             host, port = relay.address
-            print(f"mailguard demo: relay on {host}:{port}, recording upstream on 127.0.0.1:{upstream_port}\n")
+            print(
+                f"mailguard demo: relay on {host}:{port}, recording upstream on 127.0.0.1:{upstream_port}\n"
+            )
             await _push_all(samples, host, port, recorder, runtime.decider)
             admin_host, admin_port = admin_sock.getsockname()[:2]
             print(f"\nReview page and API: http://{admin_host}:{admin_port}/  (admin token: {token})")

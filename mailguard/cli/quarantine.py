@@ -131,7 +131,8 @@ async def _list(store: QuarantineStore, settings: Settings, args: argparse.Names
         decided = f"  [{item['mode'] or item['status']} by {_clean(by, 40)}]" if by else ""
         print(
             f"{item['id']:13}  {item['status']:8}  {_age(item['age_seconds']):>5}  {len(item['rcpt']):>4}  "
-            f"{_clean(item['mail_from'], 30):30}  {_clean(rules, 24):24}  {_clean(item['subject'], 60)}" + decided
+            f"{_clean(item['mail_from'], 30):30}  {_clean(rules, 24):24}  {_clean(item['subject'], 60)}"
+            + decided
         )
     shown = args.offset + len(items)
     print(f"{args.offset + 1}–{shown} of {total}")
@@ -182,7 +183,9 @@ async def _release(store: QuarantineStore, settings: Settings, args: argparse.Na
 
 
 @asynccontextmanager
-async def _releaser(settings: Settings, organisation: Organisation, request: ReleaseRequest) -> AsyncIterator[Releaser]:
+async def _releaser(
+    settings: Settings, organisation: Organisation, request: ReleaseRequest
+) -> AsyncIterator[Releaser]:
     """The planner the API uses; redaction loads the register and an extraction worker."""
     dkim = signer_from_settings(settings)
     if request.mode is not ReleaseMode.REDACT:
@@ -239,7 +242,9 @@ def _print_item(item: dict[str, Any]) -> None:
         )
     if item.get("delivery"):
         d = item["delivery"]
-        rows.append(("Delivery", f"{d['status']} after {d['attempts']} attempt(s) {d['last_error'] or ''}".strip()))
+        rows.append(
+            ("Delivery", f"{d['status']} after {d['attempts']} attempt(s) {d['last_error'] or ''}".strip())
+        )
     for label, value in rows:
         print(f"{label + ':':12}{_clean(str(value), 200)}")
     print("\nReasons:")

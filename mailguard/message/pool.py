@@ -66,8 +66,6 @@ def _matches(text: bytes, pattern: re.Pattern[bytes], word: bool = False) -> Ite
         if (before not in _WORD if word else before in (None, 0x0A)) and (found := pattern.match(text, at)):
             yield found
         at = text.find(literal, at + 1)
-
-
 _EXTRACTORS = "mailguard.message.extract.content"
 # Up to this size a message takes the small lane (message/lanes.py): short letters, HTML mail,
 # small attachments, each a few milliseconds of a worker; beyond it, a document can keep a
@@ -111,16 +109,9 @@ class _Worker:
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "mailguard.message.worker",
-                    str(theirs.fileno()),
-                    json.dumps(dataclasses.asdict(limits)),
-                ],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
+                [sys.executable, "-m", "mailguard.message.worker", str(theirs.fileno()),
+                 json.dumps(dataclasses.asdict(limits))],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             )
         except BaseException:
             ours.close()

@@ -141,7 +141,9 @@ def _check_names(files: RuleFiles, directory: Path) -> None:
             if rule.name in seen:
                 path = directory / f"{name}.yaml"
                 line = _rule_line(path, rule.name)
-                raise RulesError(path, line, f"rule name {rule.name!r} is already used in {seen[rule.name]}.yaml")
+                raise RulesError(
+                    path, line, f"rule name {rule.name!r} is already used in {seen[rule.name]}.yaml"
+                )
             seen[rule.name] = name
 
 

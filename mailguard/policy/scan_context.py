@@ -53,11 +53,15 @@ class ScanContext:
         if self.flagged.match(recipient):
             return True
         register = self.register
-        return register is not None and any(register.is_flagged(register_id, f) for f in address_forms(recipient))
+        return register is not None and any(
+            register.is_flagged(register_id, f) for f in address_forms(recipient)
+        )
 
     def is_flagged(self, recipient: str) -> bool:
         """Flagged for anyone in the register, or on the global list."""
         if self.flagged.match(recipient):
             return True
         register = self.register
-        return register is not None and any(register.flagged_recipients_of(f) for f in address_forms(recipient))
+        return register is not None and any(
+            register.flagged_recipients_of(f) for f in address_forms(recipient)
+        )

@@ -101,7 +101,9 @@ def _without_exposure(verdict: Verdict) -> Verdict:
 
 
 class Scanner:
-    def __init__(self, settings: Settings, policy: Policy, register: RegisterLike | None, pool: Extractor) -> None:
+    def __init__(
+        self, settings: Settings, policy: Policy, register: RegisterLike | None, pool: Extractor
+    ) -> None:
         self.settings = settings
         self.policy = policy
         self.register = register
@@ -178,7 +180,9 @@ class Scanner:
         """The policy's verdict for extracted content (no I/O; the tests call it directly).
         Matching stops at `deadline` (time.monotonic()); the message is then unscanned: timeout."""
         policy, register = self.policy, self.register  # one consistent pair across a reload
-        ctx = ScanContext(envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity)
+        ctx = ScanContext(
+            envelope, content, policy.organisation, policy.flagged, register, policy.cases, self.affinity
+        )
         try:
             with scan_budget(deadline):
                 decision = policy.decide(ctx)

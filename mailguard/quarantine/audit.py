@@ -21,7 +21,9 @@ LIFECYCLE = "system:lifecycle"
 async def record(
     conn: AsyncConnection, at: float, actor: str, action: str, item_id: str | None, comment: str = ""
 ) -> None:
-    await conn.execute(audit.insert().values(at=at, actor=actor, action=action, item_id=item_id, comment=comment or ""))
+    await conn.execute(
+        audit.insert().values(at=at, actor=actor, action=action, item_id=item_id, comment=comment or "")
+    )
 
 
 async def query(
@@ -30,7 +32,11 @@ async def query(
     where = [audit.c.item_id == item_id] if item_id else []
     total = (await conn.execute(sa.select(sa.func.count()).select_from(audit).where(*where))).scalar_one()
     rows = await conn.execute(
-        sa.select(audit).where(*where).order_by(audit.c.at.desc(), audit.c.id.desc()).limit(limit).offset(offset)
+        sa.select(audit)
+        .where(*where)
+        .order_by(audit.c.at.desc(), audit.c.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
     return [entry(r._mapping) for r in rows], int(total)
 

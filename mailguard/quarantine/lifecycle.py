@@ -61,7 +61,9 @@ async def expire(store: QuarantineStore, now: float | None = None) -> int:
                     .values(status="expired", decided_at=now, decided_by=audit_log.EXPIRY, pending=None)
                 )
                 days = f"{store.settings.quarantine_expiry_days:g}"
-                await audit_log.record(conn, now, audit_log.EXPIRY, "expire", row.id, f"not reviewed in {days} days")
+                await audit_log.record(
+                    conn, now, audit_log.EXPIRY, "expire", row.id, f"not reviewed in {days} days"
+                )
                 if store.settings.notify_sender:
                     note = notice.for_item(store.settings, NoticeKind.EXPIRED, held_message(row._mapping), now)
                     if note is not None:
@@ -102,14 +104,18 @@ async def purge(store: QuarantineStore, now: float | None = None) -> tuple[int, 
             if ids:
                 await conn.execute(item_rules.delete().where(item_rules.c.item_id.in_(ids)))
                 await conn.execute(items.delete().where(items.c.id.in_(ids)))
-                await audit_log.record(conn, now, audit_log.LIFECYCLE, "purge", None, f"{len(ids)} decided items")
+                await audit_log.record(
+                    conn, now, audit_log.LIFECYCLE, "purge", None, f"{len(ids)} decided items"
+                )
         purged += len(ids)
         if len(ids) < _BATCH:
             break
     async with store.transaction(write=True) as conn:
         outbox_purged = (
             await conn.execute(
-                outbox.delete().where(outbox.c.status.in_(("sent", "failed")), outbox.c.done_at <= item_cutoff)
+                outbox.delete().where(
+                    outbox.c.status.in_(("sent", "failed")), outbox.c.done_at <= item_cutoff
+                )
             )
         ).rowcount
         audit_purged = (await conn.execute(audit.delete().where(audit.c.at <= audit_cutoff))).rowcount

@@ -113,7 +113,9 @@ class Outbox:
         """Rows not yet delivered or given up (pending or being sent)."""
         async with self.store.transaction(write=False) as conn:
             n = await conn.execute(
-                sa.select(sa.func.count()).select_from(outbox).where(outbox.c.status.in_(("pending", "sending")))
+                sa.select(sa.func.count())
+                .select_from(outbox)
+                .where(outbox.c.status.in_(("pending", "sending")))
             )
             return int(n.scalar_one())
 

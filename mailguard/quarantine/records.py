@@ -58,7 +58,11 @@ def storable(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raw = value.encode("utf-8", "surrogateescape") if _only_escapes(value) else value.encode("utf-8", "replace")
+        raw = (
+            value.encode("utf-8", "surrogateescape")
+            if _only_escapes(value)
+            else value.encode("utf-8", "replace")
+        )
         value = raw.decode("utf-8", "replace")
     return value.replace("\x00", "\ufffd")
 
@@ -83,7 +87,9 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         {
             "action": verdict.action.value,
             "reasons": [r.record() for r in verdict.reasons],
-            "unscanned": [{"where": u.where, "reason": u.reason.value, "detail": u.detail} for u in verdict.unscanned],
+            "unscanned": [
+                {"where": u.where, "reason": u.reason.value, "detail": u.detail} for u in verdict.unscanned
+            ],
             "attachments": [
                 {"filename": a.filename, "content_type": a.content_type, "size": a.size, "where": a.where}
                 for a in verdict.attachments

@@ -171,7 +171,9 @@ class ReviewActions:
     async def _plain_planner(self, data: bytes, rcpts: list[str], request: ReleaseRequest) -> Plan:
         return await plan_release(data, rcpts, request, is_internal=self.organisation_of().is_internal)
 
-    async def reject(self, item_id: str, actor: str, comment: str = "", notify_sender: bool = True) -> dict[str, Any]:
+    async def reject(
+        self, item_id: str, actor: str, comment: str = "", notify_sender: bool = True
+    ) -> dict[str, Any]:
         item_id = normalise_id(item_id)
         now = self.clock()
         async with self.transaction(True) as conn:
@@ -223,3 +225,5 @@ def _audit_note(request: ReleaseRequest, comment: str) -> str:
     if comment:
         parts.append(comment)
     return "; ".join(parts)
+
+

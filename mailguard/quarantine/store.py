@@ -61,7 +61,9 @@ _SUMMARY_COLUMNS = [c for c in items.c if c.name != "data"]
 
 
 class QuarantineStore(ReviewActions):
-    def __init__(self, settings: Settings, engine: AsyncEngine, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, settings: Settings, engine: AsyncEngine, clock: Callable[[], float] = time.time
+    ) -> None:
         self.settings = settings
         self.engine = engine
         # Who is internal (for the Bcc release) and what a sender may choose: the runtime's
@@ -91,7 +93,9 @@ class QuarantineStore(ReviewActions):
             await migrate.upgrade(engine)
         except DB_ERRORS as exc:
             await engine.dispose()
-            raise StoreUnreachable(f"quarantine store {safe_url(async_url(url))} is unreachable: {brief(exc)}") from exc
+            raise StoreUnreachable(
+                f"quarantine store {safe_url(async_url(url))} is unreachable: {brief(exc)}"
+            ) from exc
         return cls(settings, engine, clock)
 
     async def aclose(self) -> None:
@@ -157,7 +161,9 @@ class QuarantineStore(ReviewActions):
         log.info("held %s (%d bytes, rules: %s)", item_id, len(data), ", ".join(rules) or "-")
         return item_id
 
-    async def stage(self, envelope: Envelope, copies: Sequence[tuple[Sequence[str], bytes]], verdict: Verdict) -> str:
+    async def stage(
+        self, envelope: Envelope, copies: Sequence[tuple[Sequence[str], bytes]], verdict: Verdict
+    ) -> str:
         """Queue copies (recipients, data) durably for the outbox; return the reference."""
         now = self.clock()
         ref = new_id("S")
@@ -233,9 +239,15 @@ class QuarantineStore(ReviewActions):
         order = items.c.received_at.asc() if oldest_first else items.c.received_at.desc()
         limit, offset = max(0, min(limit, 1000)), max(0, offset)
         async with self.transaction(write=False) as conn:
-            total = (await conn.execute(sa.select(sa.func.count()).select_from(items).where(*where))).scalar_one()
+            total = (
+                await conn.execute(sa.select(sa.func.count()).select_from(items).where(*where))
+            ).scalar_one()
             rows = await conn.execute(
-                sa.select(*_SUMMARY_COLUMNS).where(*where).order_by(order, items.c.id).limit(limit).offset(offset)
+                sa.select(*_SUMMARY_COLUMNS)
+                .where(*where)
+                .order_by(order, items.c.id)
+                .limit(limit)
+                .offset(offset)
             )
             now = self.clock()
             return [item_summary(r._mapping, now) for r in rows], int(total)
@@ -250,14 +262,18 @@ class QuarantineStore(ReviewActions):
             detail["audit"], _ = await audit_log.query(conn, 1000, 0, item_id)
             detail["audit"].reverse()  # oldest first: the item's story in order
             detail["decisions"] = [
-                e for e in detail["audit"] if e["action"] in ("release_requested", "release", "reject", "expire")
+                e
+                for e in detail["audit"]
+                if e["action"] in ("release_requested", "release", "reject", "expire")
             ]
             detail["delivery"] = await delivery(conn, item_id)
             return detail
 
     async def raw(self, item_id: str) -> bytes | None:
         async with self.transaction(write=False) as conn:
-            data = (await conn.execute(sa.select(items.c.data).where(items.c.id == normalise_id(item_id)))).scalar()
+            data = (
+                await conn.execute(sa.select(items.c.data).where(items.c.id == normalise_id(item_id)))
+            ).scalar()
         return bytes(data) if data is not None else None
 
     async def audit(
@@ -278,7 +294,9 @@ class QuarantineStore(ReviewActions):
     async def oldest_held_seconds(self) -> float:
         async with self.transaction(write=False) as conn:
             oldest = (
-                await conn.execute(sa.select(sa.func.min(items.c.received_at)).where(items.c.status == "held"))
+                await conn.execute(
+                    sa.select(sa.func.min(items.c.received_at)).where(items.c.status == "held")
+                )
             ).scalar()
         return max(0.0, self.clock() - oldest) if oldest is not None else 0.0
 
@@ -312,7 +330,9 @@ class QuarantineStore(ReviewActions):
             log.error("sender link key unusable (MAILGUARD_SENDER_LINK_KEY*): %s", exc)
             return None
 
-    async def _queue_notice(self, conn: AsyncConnection, note: notice.Notice | None, ref: str, now: float) -> None:
+    async def _queue_notice(
+        self, conn: AsyncConnection, note: notice.Notice | None, ref: str, now: float
+    ) -> None:
         if note is None:
             return
         await queue(conn, ref, "notice", note.mail_from, [note.rcpt], note.data, now)

@@ -77,7 +77,9 @@ def bind_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.soc
 class RelayServer:
     """`await start()`, then `await stop()`; `address` is where it listens."""
 
-    def __init__(self, runtime: Runtime, *, sock: socket.socket | None = None, reuse_port: bool = False) -> None:
+    def __init__(
+        self, runtime: Runtime, *, sock: socket.socket | None = None, reuse_port: bool = False
+    ) -> None:
         self.runtime = runtime
         self.context = build_context(runtime)
         self._sock = sock

@@ -44,13 +44,13 @@ def header_lines(data: bytes) -> list[bytes]:
 
 def test_body_identical_externals_gone_internals_kept_verbatim() -> None:
     data = message(
-        "From: Ann <ann@council.example.gov.uk>\n"
+        'From: Ann <ann@council.example.gov.uk>\n'
         'To: "Smith, John" <j.smith@gmail.com>, "Obi, Grace (Housing)" <Grace.Obi@Council.Example.gov.uk>,\n'
-        " bob@outlook.com\n"
-        "Cc: Partner <p@housing.example.org.uk>, =?utf-8?q?Z=C3=B6e_Ash?= <zoe@hr.council.example.gov.uk>\n"
-        "Subject: =?utf-8?q?Consultation?=\n"
-        "Content-Type: text/plain; charset=utf-8\n"
-        "Content-Transfer-Encoding: 8bit"
+        ' bob@outlook.com\n'
+        'Cc: Partner <p@housing.example.org.uk>, =?utf-8?q?Z=C3=B6e_Ash?= <zoe@hr.council.example.gov.uk>\n'
+        'Subject: =?utf-8?q?Consultation?=\n'
+        'Content-Type: text/plain; charset=utf-8\n'
+        'Content-Transfer-Encoding: 8bit'
     )
     out = rewrite_to_bcc(data, internal)
     assert body_hash(out) == body_hash(data)
@@ -108,9 +108,9 @@ def test_groups() -> None:
 def test_encoded_words_comments_quoted_commas_and_routes() -> None:
     data = message(
         "From: a@council.example.gov.uk\n"
-        'To: =?utf-8?q?Smith,_J?= <js@gmail.com>, "Doe, Jane" (home, evenings) <jd@yahoo.co.uk>,\n'
+        "To: =?utf-8?q?Smith,_J?= <js@gmail.com>, \"Doe, Jane\" (home, evenings) <jd@yahoo.co.uk>,\n"
         " (note, here) Kim <kim@council.example.gov.uk> (desk 4), <@relay.example:r@hotmail.co.uk>,\n"
-        ' "bob@gmail.com" <bob@council.example.gov.uk>,\n'
+        " \"bob@gmail.com\" <bob@council.example.gov.uk>,\n"
         " Ann <ann@council.example.gov.uk> (was ann@gmail.com),\n"
         " =?utf-8?b?ZXZlQGdtYWlsLmNvbQ==?= <eve@council.example.gov.uk>"
     )
@@ -123,7 +123,8 @@ def test_encoded_words_comments_quoted_commas_and_routes() -> None:
 
 def test_multiple_to_headers_folded_mixed_case_and_lf_style() -> None:
     data = message(
-        "from: a@council.example.gov.uk\nTO: X <x@GMAIL.com>\nto: Kim\n  <KIM@COUNCIL.EXAMPLE.GOV.UK>\ncc: y@gmail.com",
+        "from: a@council.example.gov.uk\nTO: X <x@GMAIL.com>\n"
+        "to: Kim\n  <KIM@COUNCIL.EXAMPLE.GOV.UK>\ncc: y@gmail.com",
         body=b"plain body\n",
         eol="\n",
     )
@@ -181,7 +182,9 @@ def test_no_header_separator_and_garbage_lines() -> None:
     assert b"From a@b Mon\r\n" in out and b": odd\r\n" in out
 
 
-name_text = st.text(alphabet=st.sampled_from(list('abcXYZ ,;:<>"()\\@.=?é-')), min_size=0, max_size=12)
+name_text = st.text(
+    alphabet=st.sampled_from(list("abcXYZ ,;:<>\"()\\@.=?é-")), min_size=0, max_size=12
+)
 local = st.text(alphabet=st.sampled_from(list("abcdefxyz0123.")), min_size=1, max_size=8).filter(
     lambda s: not s.startswith(".") and not s.endswith(".") and ".." not in s
 )

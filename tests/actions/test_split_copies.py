@@ -25,18 +25,9 @@ def internal(address: str) -> bool:
 
 
 def calendar(attendees: list[tuple[str, str]]) -> bytes:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//t//t//EN",
-        "METHOD:REQUEST",
-        "BEGIN:VEVENT",
-        "UID:ev-1@council.example.gov.uk",
-        "DTSTAMP:20261102T090000Z",
-        "DTSTART:20261119T180000Z",
-        "SUMMARY:Consultation",
-        f'ORGANIZER;CN="Team, Engagement":mailto:{ORGANISER}',
-    ]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", "METHOD:REQUEST", "BEGIN:VEVENT",
+             "UID:ev-1@council.example.gov.uk", "DTSTAMP:20261102T090000Z", "DTSTART:20261119T180000Z",
+             "SUMMARY:Consultation", f'ORGANIZER;CN="Team, Engagement":mailto:{ORGANISER}']
     for cn, addr in attendees:
         lines.append(f'ATTENDEE;CN="{cn}";ROLE=REQ-PARTICIPANT;RSVP=TRUE:MAILTO:{addr}')
     lines += ["END:VEVENT", "END:VCALENDAR"]
@@ -66,7 +57,7 @@ PEOPLE = [
 def invite(cte: str, *, as_attachment: bool = False, cc: str = "") -> bytes:
     to = ", ".join(f'"{cn}" <{addr}>' for cn, addr in PEOPLE)
     cal_headers = (
-        'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="invite.ics"'
+        "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"invite.ics\""
         if as_attachment
         else 'Content-Type: text/calendar; charset="utf-8"; method=REQUEST'
     )
@@ -147,11 +138,8 @@ def test_one_copy_per_external_plus_one_internal(cte: str) -> None:
 def test_other_parts_byte_identical_and_pdf_decodes() -> None:
     data = invite("base64")
     for _, copy in split_copies(data, envelope("j.smith@gmail.com", f"kim@{COUNCIL}"), internal):
-        pdf = [
-            p
-            for p in message_from_bytes(copy, policy=policy.default).walk()
-            if p.get_content_type() == "application/pdf"
-        ]
+        pdf = [p for p in message_from_bytes(copy, policy=policy.default).walk()
+               if p.get_content_type() == "application/pdf"]
         assert pdf[0].get_payload(decode=True) == PDF
         assert copy.endswith(data[data.index(b"\r\n--inner--") :])
 
@@ -178,10 +166,8 @@ def test_calendar_attachment_by_filename_and_cc() -> None:
 
 def test_single_part_calendar_message() -> None:
     cal = calendar(PEOPLE)
-    data = (
-        f"From: {ORGANISER}\r\nTo: j.smith@gmail.com\r\nContent-Type: text/calendar; method=REQUEST\r\n"
-        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-    ).encode() + encode(cal, "quoted-printable")
+    data = (f"From: {ORGANISER}\r\nTo: j.smith@gmail.com\r\nContent-Type: text/calendar; method=REQUEST\r\n"
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode() + encode(cal, "quoted-printable")
     copies = split_copies(data, envelope("j.smith@gmail.com"), internal)
     assert calendar_attendees(copies[0][1]) == [INSIDERS | {"j.smith@gmail.com"}]
 

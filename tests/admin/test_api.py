@@ -90,7 +90,9 @@ async def test_list_detail_and_raw(client: httpx.AsyncClient, store: QuarantineS
     page = response.json()
     assert page["total"] == 2 and len(page["items"]) == 1
     item = page["items"][0]
-    assert {"id", "message_id", "mail_from", "rcpt", "subject", "received_at", "status", "reasons"} <= set(item)
+    assert {"id", "message_id", "mail_from", "rcpt", "subject", "received_at", "status", "reasons"} <= set(
+        item
+    )
     assert item["id"] in (first, second) and item["status"] == "held"
     assert item["rcpt"] == ["ex.partner@gmail.com"]
     assert item["reasons"][0]["rule"] == "protected-address"
@@ -158,7 +160,9 @@ async def test_reject_with_and_without_notice(client: httpx.AsyncClient, store: 
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     response = await client.post(f"/api/quarantine/{loud}/reject", json={}, headers=bearer(ADMIN))
     assert response.status_code == 200
-    assert (await client.post(f"/api/quarantine/{loud}/reject", json={}, headers=bearer(ADMIN))).status_code == 409
+    assert (
+        await client.post(f"/api/quarantine/{loud}/reject", json={}, headers=bearer(ADMIN))
+    ).status_code == 409
     listed = (await client.get("/api/quarantine?status=rejected", headers=bearer(VIEWER))).json()
     assert {i["id"] for i in listed["items"]} == {quiet, loud}
     entries = (await client.get("/api/audit?limit=50", headers=bearer(VIEWER))).json()
@@ -195,7 +199,9 @@ async def test_store_missing_answers_503(settings: Settings) -> None:
         assert ready.json()["checks"]["store"] == "not configured"
 
 
-async def test_health_readiness_and_metrics_need_no_token(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_health_readiness_and_metrics_need_no_token(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     not_ready = await client.get("/readyz")  # the upstream port is closed
     assert not_ready.status_code == 503

@@ -30,7 +30,9 @@ pytestmark = [
 
 def _install_provider() -> None:
     if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=PROVIDER_DIR, check=True, timeout=300)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=PROVIDER_DIR, check=True, timeout=300
+        )
 
 
 @pytest.fixture

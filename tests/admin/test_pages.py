@@ -20,7 +20,9 @@ from .conftest import ADMIN, MATCH, REVIEWER, REVIEWER2, VIEWER, asgi_client, ho
 
 XSS_SUBJECT = '<script>alert("subject")</script><img src=x onerror=alert(1)>'
 XSS_FILE = '"><img src=x onerror=alert(2)>.pdf'
-XSS_BODY = "Hi <script>alert(3)</script> and <img src=x onerror=alert(4)> at 14 Orchard Close, Bristol BS1 4DJ"
+XSS_BODY = (
+    "Hi <script>alert(3)</script> and <img src=x onerror=alert(4)> at 14 Orchard Close, Bristol BS1 4DJ"
+)
 
 
 def csrf_of(html: str) -> str:
@@ -106,7 +108,9 @@ async def test_a_wrong_token_is_refused_and_rate_limited(client: httpx.AsyncClie
     assert signed_in.status_code == 303 and SESSION_COOKIE in client.cookies
 
 
-async def test_a_form_post_without_the_csrf_token_is_refused(client: httpx.AsyncClient, store: QuarantineStore) -> None:
+async def test_a_form_post_without_the_csrf_token_is_refused(
+    client: httpx.AsyncClient, store: QuarantineStore
+) -> None:
     item = await hold(store)
     csrf = await login(client, REVIEWER)
     url = f"/review/item/{item}/release"
@@ -159,7 +163,9 @@ async def test_security_headers_everywhere(client: httpx.AsyncClient, store: Qua
     assert "<script" not in page and "http://" not in page and "https://" not in page  # no external assets
 
 
-async def test_viewer_sees_no_forms_and_may_not_post(client: httpx.AsyncClient, store: QuarantineStore) -> None:
+async def test_viewer_sees_no_forms_and_may_not_post(
+    client: httpx.AsyncClient, store: QuarantineStore
+) -> None:
     item = await hold(store)
     csrf = await login(client, VIEWER)
     page = (await client.get(f"/review/item/{item}")).text
@@ -182,7 +188,9 @@ async def test_reject_conflict_and_flash_words(client: httpx.AsyncClient, store:
     assert "no longer held" in (await client.get(again.headers["location"])).text
     echoed = await client.get(f"/review/item/{item}?problem=<b>pwned</b>&done=<i>x</i>")
     assert "pwned" not in echoed.text and "<i>x" not in echoed.text
-    too_long = await client.post(f"/review/item/{await hold(store)}/reject", data={"csrf": csrf, "comment": "x" * 2001})
+    too_long = await client.post(
+        f"/review/item/{await hold(store)}/reject", data={"csrf": csrf, "comment": "x" * 2001}
+    )
     assert too_long.headers["location"].endswith("?problem=invalid")
 
 

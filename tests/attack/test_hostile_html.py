@@ -80,14 +80,11 @@ def test_hostile_html_is_still_read(shape: Callable[[int], str]) -> None:
     assert any("14 Acacia Avenue" in s.text for s in content.segments)
 
 
-@pytest.mark.parametrize(
-    "html",
-    [
-        "<p>x" * 2000,  # unclosed paragraphs: each ends at the next
-        "<table>" + "<tr><td>a<td>b" * 2000 + "</table>",  # unclosed cells and rows
-        "<ul>" + "<li>x" * 3000 + "</ul>",
-    ],
-)
+@pytest.mark.parametrize("html", [
+    "<p>x" * 2000,  # unclosed paragraphs: each ends at the next
+    "<table>" + "<tr><td>a<td>b" * 2000 + "</table>",  # unclosed cells and rows
+    "<ul>" + "<li>x" * 3000 + "</ul>",
+])
 def test_ordinary_markup_without_end_tags_keeps_its_rows(html: str) -> None:
     """The depth pre-scan follows implied end tags, so long flat markup is not taken for deep."""
     assert tame(html)

@@ -45,7 +45,8 @@ def test_two_relays_behind_one_port(compose: dict[str, Any]) -> None:
         env = relay["environment"]
         assert set(env) <= SETTINGS_ENV
         assert (
-            env["MAILGUARD_DATABASE_URL"].startswith("postgresql://") and "@postgres:" in env["MAILGUARD_DATABASE_URL"]
+            env["MAILGUARD_DATABASE_URL"].startswith("postgresql://")
+            and "@postgres:" in env["MAILGUARD_DATABASE_URL"]
         )
         assert env["MAILGUARD_UPSTREAM_HOST"] == "upstream"
         assert relay["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -88,7 +89,11 @@ def test_every_bind_mounted_file_exists(compose: dict[str, Any]) -> None:
             if host.startswith((".", "/")):
                 assert (DEPLOY / host).resolve().exists(), f"{name}: {host}"
     default_register = re.search(r":-([^}]+)\}", compose["secrets"]["register.csv"]["file"]).group(1)
-    assert (DEPLOY / default_register).read_text().startswith("id,name,address,postcode,phone,flagged_recipients")
+    assert (
+        (DEPLOY / default_register)
+        .read_text()
+        .startswith("id,name,address,postcode,phone,flagged_recipients")
+    )
 
 
 def test_no_open_relay_to_anyone_who_reaches_the_host(compose: dict[str, Any]) -> None:

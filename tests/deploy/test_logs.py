@@ -48,7 +48,11 @@ def test_json_lines_have_the_fixed_fields_and_the_extras() -> None:
         },
     )
     entry = json.loads(stream.getvalue().splitlines()[-1])
-    assert entry["level"] == "INFO" and entry["logger"] == "mailguard.relay" and entry["message"] == "verdict hold"
+    assert (
+        entry["level"] == "INFO"
+        and entry["logger"] == "mailguard.relay"
+        and entry["message"] == "verdict hold"
+    )
     assert entry["time"].endswith("+00:00")
     assert entry | {"time": "x"} == {
         "time": "x",
@@ -65,7 +69,9 @@ def test_json_lines_have_the_fixed_fields_and_the_extras() -> None:
 
 def test_bytes_are_logged_as_their_length_only() -> None:
     stream = _configure(log_format="json")
-    logging.getLogger("mailguard.test").warning("oops", extra={"data": b"secret body text", "nested": {"x": b"ab"}})
+    logging.getLogger("mailguard.test").warning(
+        "oops", extra={"data": b"secret body text", "nested": {"x": b"ab"}}
+    )
     entry = json.loads(stream.getvalue())
     assert entry["data"] == "<16 bytes>" and entry["nested"] == {"x": "<2 bytes>"}
     assert "secret body" not in stream.getvalue()

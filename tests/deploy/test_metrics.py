@@ -66,7 +66,9 @@ def _settings(tmp_path: Path) -> Settings:
 
 
 def _gauges() -> dict[str, float]:
-    values = {s: metrics.QUARANTINE_MESSAGES.labels(status=s)._value.get() for s in metrics.QUARANTINE_STATUSES}
+    values = {
+        s: metrics.QUARANTINE_MESSAGES.labels(status=s)._value.get() for s in metrics.QUARANTINE_STATUSES
+    }
     values["oldest"] = metrics.QUARANTINE_OLDEST_HELD._value.get()
     return values
 

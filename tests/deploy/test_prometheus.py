@@ -44,7 +44,9 @@ def test_alert_rules_schema() -> None:
     assert len(names) == len(set(names))
     assert REQUIRED_ALERTS <= set(names)
     for rule in rules:
-        assert set(rule) <= {"alert", "expr", "for", "labels", "annotations", "keep_firing_for"}, rule["alert"]
+        assert set(rule) <= {"alert", "expr", "for", "labels", "annotations", "keep_firing_for"}, rule[
+            "alert"
+        ]
         assert isinstance(rule["expr"], str) and rule["expr"].strip()
         assert rule["labels"]["severity"] in {"critical", "warning", "info"}
         assert {"summary", "description"} <= set(rule["annotations"])

@@ -68,6 +68,7 @@ def _hold_review_release(nodes: list[ServeProcess], upstream: Upstream) -> None:
     for api in apis:
         api.close()
 
+
     def notices() -> list[Any]:
         return [m for m in list(upstream.messages) if m.mail_from in ("", "<>")]
 

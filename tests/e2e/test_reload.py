@@ -33,7 +33,9 @@ def verdict_after_change(stack: Stack, expected: bytes, timeout: float = 15.0) -
         time.sleep(0.3)
 
 
-def test_rule_file_edits_apply_and_a_broken_file_keeps_the_old_rules(settings: dict[str, Any], tmp_path: Path) -> None:
+def test_rule_file_edits_apply_and_a_broken_file_keeps_the_old_rules(
+    settings: dict[str, Any], tmp_path: Path
+) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(settings["rules_dir"], rules)
     exposure = rules / "exposure.yaml"

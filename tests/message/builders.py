@@ -47,11 +47,13 @@ def _w(body: str) -> str:
 
 
 def w_p(*runs: str) -> str:
-    return "<w:p>" + "".join(f'<w:r><w:t xml:space="preserve">{r}</w:t></w:r>' for r in runs) + "</w:p>"
+    return "<w:p>" + "".join(f"<w:r><w:t xml:space=\"preserve\">{r}</w:t></w:r>" for r in runs) + "</w:p>"
 
 
 def w_table(rows: list[list[str]]) -> str:
-    cells = "".join("<w:tr>" + "".join(f"<w:tc>{w_p(c)}</w:tc>" for c in row) + "</w:tr>" for row in rows)
+    cells = "".join(
+        "<w:tr>" + "".join(f"<w:tc>{w_p(c)}</w:tc>" for c in row) + "</w:tr>" for row in rows
+    )
     return f"<w:tbl>{cells}</w:tbl>"
 
 
@@ -63,14 +65,10 @@ def rels(links: dict[str, str]) -> str:
     """A part's .rels with external hyperlinks {rId: target}."""
     from xml.sax.saxutils import quoteattr
 
-    return (
-        f'<?xml version="1.0"?><Relationships xmlns="{REL_NS}">'
-        + "".join(
-            f'<Relationship Id="{rid}" Type="{HYPERLINK_REL}" Target={quoteattr(target)} TargetMode="External"/>'
-            for rid, target in links.items()
-        )
-        + "</Relationships>"
-    )
+    return f'<?xml version="1.0"?><Relationships xmlns="{REL_NS}">' + "".join(
+        f'<Relationship Id="{rid}" Type="{HYPERLINK_REL}" Target={quoteattr(target)} TargetMode="External"/>'
+        for rid, target in links.items()
+    ) + "</Relationships>"
 
 
 def docx(body: str, extra: dict[str, str] | None = None, links: dict[str, str] | None = None) -> bytes:
@@ -124,23 +122,20 @@ def odt(body: str, header: str = "") -> bytes:
         "</office:body></office:document-content>"
     )
     styles = (
-        f"<office:document-styles {ODF_NS}><office:master-styles><style:master-page>"
+        f'<office:document-styles {ODF_NS}><office:master-styles><style:master-page>'
         f"<style:header><text:p>{header}</text:p></style:header></style:master-page>"
         "</office:master-styles></office:document-styles>"
     )
-    return zip_of(
-        {
-            "mimetype": "application/vnd.oasis.opendocument.text",
-            "content.xml": content,
-            "styles.xml": styles,
-            "META-INF/manifest.xml": "<manifest/>",
-        }
-    )
+    return zip_of({
+        "mimetype": "application/vnd.oasis.opendocument.text",
+        "content.xml": content,
+        "styles.xml": styles,
+        "META-INF/manifest.xml": "<manifest/>",
+    })
 
 
-def pdf(
-    pages: list[str], *, annotation: str = "", attach: tuple[str, bytes] | None = None, password: str | None = None
-) -> bytes:
+def pdf(pages: list[str], *, annotation: str = "", attach: tuple[str, bytes] | None = None,
+        password: str | None = None) -> bytes:
     from fpdf import FPDF
 
     doc = FPDF()

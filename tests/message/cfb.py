@@ -64,7 +64,7 @@ class _Sectors:
             return END
         first = len(self.blocks)
         for i in range(count):
-            self.blocks.append(data[i * SECTOR : (i + 1) * SECTOR].ljust(SECTOR, b"\x00"))
+            self.blocks.append(data[i * SECTOR:(i + 1) * SECTOR].ljust(SECTOR, b"\x00"))
             self.fat.append(marker if marker is not None else (first + i + 1 if i + 1 < count else END))
         return first
 
@@ -108,25 +108,9 @@ def compound_file(tree: Tree) -> bytes:
     fat = sectors.fat + [FREE] * (fat_count * (SECTOR // 4) - len(sectors.fat))
     fat_bytes = struct.pack(f"<{len(fat)}I", *fat)
     header = (
-        MAGIC
-        + b"\x00" * 16
-        + struct.pack(
-            "<HHHHH6xIIIIIIIII",
-            0x3E,
-            3,
-            0xFFFE,
-            9,
-            6,
-            0,
-            fat_count,
-            first_directory,
-            0,
-            CUTOFF,
-            first_mini_fat if mini_fat else END,
-            len(mini_fat_bytes) // SECTOR,
-            END,
-            0,
-        )
+        MAGIC + b"\x00" * 16
+        + struct.pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, fat_count, first_directory, 0, CUTOFF,
+                      first_mini_fat if mini_fat else END, len(mini_fat_bytes) // SECTOR, END, 0)
         + struct.pack("<109I", *(list(range(first_fat, first_fat + fat_count)) + [FREE] * (109 - fat_count)))
     )
     assert len(header) == SECTOR
@@ -138,19 +122,8 @@ def _directory_entry(entry: _Entry) -> bytes:
     assert len(name) <= 62, entry.name
     return struct.pack(
         "<64sHBBIII16sIQQIQ",
-        name,
-        len(name) + 2 if entry.name else 0,
-        entry.kind,
-        1,
-        entry.left,
-        entry.right,
-        entry.child,
-        b"\x00" * 16,
-        0,
-        0,
-        0,
-        entry.start if entry.kind in (2, 5) else 0,
-        entry.size,
+        name, len(name) + 2 if entry.name else 0, entry.kind, 1, entry.left, entry.right, entry.child,
+        b"\x00" * 16, 0, 0, 0, entry.start if entry.kind in (2, 5) else 0, entry.size,
     )
 
 
@@ -189,11 +162,8 @@ def msg_tree(
 ) -> Tree:
     """The storage tree of one message; `top=False` for one embedded in an attachment."""
     count = len(attachments) + len(attached_messages)
-    header = (
-        struct.pack("<8xIIII8x", len(recipients), count, len(recipients), count)
-        if top
-        else (struct.pack("<8xIIII", len(recipients), count, len(recipients), count))
-    )
+    header = struct.pack("<8xIIII8x", len(recipients), count, len(recipients), count) if top else (
+        struct.pack("<8xIIII", len(recipients), count, len(recipients), count))
     tree: Tree = {"__properties_version1.0": header, "__nameid_version1.0": {}}
     displays: dict[str, list[str]] = {"to": [], "cc": [], "bcc": []}
     for number, (kind, address, name) in enumerate(recipients):
@@ -202,14 +172,8 @@ def msg_tree(
             "__properties_version1.0": _props_stream(8, {0x0C15: RECIPIENT_TYPES[kind], 0x3000: number}),
             **dict([_string(0x39FE, address), _string(0x3003, address), _string(0x3001, name)]),
         }
-    fields = [
-        (0x0037, subject),
-        (0x1000, body),
-        (0x0C1F, sender),
-        (0x0E04, "; ".join(displays["to"])),
-        (0x0E03, "; ".join(displays["cc"])),
-        (0x0E02, "; ".join(displays["bcc"])),
-    ]
+    fields = [(0x0037, subject), (0x1000, body), (0x0C1F, sender), (0x0E04, "; ".join(displays["to"])),
+              (0x0E03, "; ".join(displays["cc"])), (0x0E02, "; ".join(displays["bcc"]))]
     tree.update(dict(_string(prop, text) for prop, text in fields if text))
     if html is not None:
         tree[f"__substg1.0_1013{PT_BINARY:04X}"] = html

@@ -19,9 +19,8 @@ def _rows(content) -> list[tuple[str, str]]:
 def test_nested_zip_with_docx_in_attached_message() -> None:
     inner_docx = docx(w_table([["a", "b"], ["c", "d"], ["14", "Acacia Avenue | Bristol"]]))
     bundle = zip_of({"bundle/assessment.docx": inner_docx, "bundle/inner.zip": zip_of({"deep.txt": "7 Deep Road"})})
-    attached = message(
-        "forwarded", subject="Fwd", to="x@partner.org", attachments=[("appeal-bundle.zip", bundle, "application/zip")]
-    )
+    attached = message("forwarded", subject="Fwd", to="x@partner.org",
+                       attachments=[("appeal-bundle.zip", bundle, "application/zip")])
     c = extract_content(message("see below", attachments=[("fwd.eml", attached, "message/rfc822")]))
     at = 'attached message "fwd.eml" › attachment "appeal-bundle.zip"'
     assert (f'{at} › "bundle/assessment.docx" › table 1, row 3', "14 | Acacia Avenue | Bristol") in _rows(c)

@@ -31,7 +31,7 @@ def test_to_cc_strict_parsing() -> None:
         b"From: a@dept.example.gov.uk\r\n"
         b"To: =?utf-8?q?J=C3=B6rg_M=C3=BCller?= <Joerg@Example.COM>, Friends: Bob <bob@x.org>, carol@y.org;,\r\n"
         b" (a comment) dave@Z.org (another)\r\n"
-        b'Cc: "Smith, Jo" <jo@xn--mnchen-3ya.de>, "eve@evil.com" <eve@good.com>\r\n'
+        b"Cc: \"Smith, Jo\" <jo@xn--mnchen-3ya.de>, \"eve@evil.com\" <eve@good.com>\r\n"
         b"Subject: s\r\n\r\nbody\r\n"
     )
     c = extract_content(raw)
@@ -83,12 +83,8 @@ def test_html_hidden_text_alt_entities_tables_no_comments() -> None:
 
 def _single(ctype_params: bytes, cte: bytes, payload: bytes) -> bytes:
     return (
-        b"To: a@a.org\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
-        + ctype_params
-        + b"\r\nContent-Transfer-Encoding: "
-        + cte
-        + b"\r\n\r\n"
-        + payload
+        b"To: a@a.org\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; " + ctype_params
+        + b"\r\nContent-Transfer-Encoding: " + cte + b"\r\n\r\n" + payload
     )
 
 
@@ -147,14 +143,8 @@ def _with_picture(size: int, disposition: str, filename: str | None) -> bytes:
     msg.set_content("Kind regards")
     msg.add_alternative('<p>Kind regards</p><img src="cid:image001.png@01DA">', subtype="html")
     html = msg.get_payload()[1]
-    html.add_related(
-        b"\x89PNG\r\n\x1a\n" + b"\0" * size,
-        "image",
-        "png",
-        cid="<image001.png@01DA>",
-        filename=filename,
-        disposition=disposition,
-    )
+    html.add_related(b"\x89PNG\r\n\x1a\n" + b"\0" * size, "image", "png", cid="<image001.png@01DA>",
+                     filename=filename, disposition=disposition)
     return msg.as_bytes(policy=SMTP)
 
 

@@ -34,21 +34,18 @@ def test_docx_awkward_places() -> None:
     )
     body = (
         w_p("Assessment")
-        + "<w:p><w:r><w:t>Lives at </w:t></w:r><w:del><w:r><w:delText>9 Deleted Drive</w:delText></w:r></w:del>"
-        "<w:r><w:t>[removed]</w:t><w:br/><w:t>second line</w:t></w:r></w:p>"
+        + '<w:p><w:r><w:t>Lives at </w:t></w:r><w:del><w:r><w:delText>9 Deleted Drive</w:delText></w:r></w:del>'
+        '<w:r><w:t>[removed]</w:t><w:br/><w:t>second line</w:t></w:r></w:p>'
         + textbox
         + w_table([["Flat", "Number", "Street", "Postcode"], ["", "14", "Acacia Avenue", "BS1 4AB"]])
         + w_table([["Name", "Email"], ["Ann", "ann@partner.org"]])
     )
-    data = docx(
-        body,
-        {
-            "word/header1.xml": w_p("Header: 1 Top Road"),
-            "word/footer2.xml": w_p("Footer: 2 Bottom Road"),
-            "word/footnotes.xml": '<w:footnote w:id="1">' + w_p("Footnote: 3 Foot Street") + "</w:footnote>",
-            "word/comments.xml": '<w:comment w:id="0">' + w_p("Comment: 4 Remark Road") + "</w:comment>",
-        },
-    )
+    data = docx(body, {
+        "word/header1.xml": w_p("Header: 1 Top Road"),
+        "word/footer2.xml": w_p("Footer: 2 Bottom Road"),
+        "word/footnotes.xml": '<w:footnote w:id="1">' + w_p("Footnote: 3 Foot Street") + "</w:footnote>",
+        "word/comments.xml": '<w:comment w:id="0">' + w_p("Comment: 4 Remark Road") + "</w:comment>",
+    })
     c = _attach("assessment.docx", data, DOCX)
     texts = _texts(c)
     at = 'attachment "assessment.docx"'
@@ -57,9 +54,7 @@ def test_docx_awkward_places() -> None:
     ] or any("9 Deleted Drive" in t for _, t in texts)
     assert sum("Text box: 5 Box Lane" in t for _, t in texts) == 1  # read once, not from the fallback too
     assert (f"{at} › table 1, row 2", "| 14 | Acacia Avenue | BS1 4AB") in texts or (
-        f"{at} › table 1, row 2",
-        "14 | Acacia Avenue | BS1 4AB",
-    ) in texts
+        f"{at} › table 1, row 2", "14 | Acacia Avenue | BS1 4AB") in texts
     rows = [s for s in c.segments if s.kind is SegmentKind.ROW]
     assert all("\n" not in r.text for r in rows)
     assert any(w == f"{at} › header 1" and "1 Top Road" in t for w, t in texts)
@@ -124,10 +119,8 @@ def test_odt_tables_and_headers() -> None:
 
 def test_xlsx_every_sheet_including_hidden() -> None:
     data = xlsx(
-        {
-            "Visible": [["No", "Street", "Town", "Postcode"], [14, "Acacia Avenue", "Bristol", "BS1 4AB"]],
-            "Secret": [["ann@partner.org", "5 Hidden Row"]],
-        },
+        {"Visible": [["No", "Street", "Town", "Postcode"], [14, "Acacia Avenue", "Bristol", "BS1 4AB"]],
+         "Secret": [["ann@partner.org", "5 Hidden Row"]]},
         hidden=("Secret",),
     )
     c = _attach("cases.xlsx", data)
@@ -138,7 +131,7 @@ def test_xlsx_every_sheet_including_hidden() -> None:
 
 
 def test_csv_and_tsv() -> None:
-    c = _attach("people.csv", b'name;address\nAnn;"14 Acacia Avenue, Bristol"\n', "text/csv")
+    c = _attach("people.csv", b"name;address\nAnn;\"14 Acacia Avenue, Bristol\"\n", "text/csv")
     assert ('attachment "people.csv" › row 2', "Ann | 14 Acacia Avenue, Bristol") in _texts(c)
     c = _attach("people.tsv", "a\tb\n1\t2 Tab Road\n".encode("utf-16"))
     assert ('attachment "people.tsv" › row 2', "1 | 2 Tab Road") in _texts(c)
@@ -154,11 +147,8 @@ def test_rtf_text_and_rows() -> None:
 
 def test_pdf_pages_annotations_and_attached_files() -> None:
     inner = zip_of({"list.csv": "name,address\nAnn,5 Embedded Way\n"})
-    data = pdf(
-        ["Page one text", "Page two: 14 Acacia Avenue"],
-        annotation="Note: 3 Sticky Street",
-        attach=("bundle.zip", inner),
-    )
+    data = pdf(["Page one text", "Page two: 14 Acacia Avenue"], annotation="Note: 3 Sticky Street",
+               attach=("bundle.zip", inner))
     c = _attach("x.pdf", data, "application/pdf")
     texts = _texts(c)
     assert any(w == 'attachment "x.pdf" › page 2' and "14 Acacia Avenue" in t for w, t in texts)
@@ -173,16 +163,12 @@ def test_pdf_form_fields() -> None:
 
     writer = PdfWriter()
     page = writer.add_blank_page(200, 200)
-    field = DictionaryObject(
-        {
-            NameObject("/FT"): NameObject("/Tx"),
-            NameObject("/T"): TextStringObject("address"),
-            NameObject("/V"): TextStringObject("12 Form Field Road"),
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(50), NumberObject(20)]),
-        }
-    )
+    field = DictionaryObject({
+        NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("address"),
+        NameObject("/V"): TextStringObject("12 Form Field Road"), NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(50), NumberObject(20)]),
+    })
     ref = writer._add_object(field)
     page[NameObject("/Annots")] = ArrayObject([ref])
     writer._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([ref])})
@@ -198,7 +184,7 @@ def test_calendar_invite_attendees_and_fields() -> None:
         "SUMMARY:Case conference\r\nLOCATION:14 Acacia Avenue\\, Bristol\r\n"
         "DESCRIPTION:Bring the file\\nfor 22 Elm Road\r\n"
         "ORGANIZER;CN=Org:mailto:Org@Dept.example.gov.uk\r\n"
-        'ATTENDEE;CN="Ann, A";ROLE=REQ-PARTICIPANT:MAILTO:ann@partner.org\r\n'
+        "ATTENDEE;CN=\"Ann, A\";ROLE=REQ-PARTICIPANT:MAILTO:ann@partner.org\r\n"
         "ATTENDEE:mailto:ben@gmail.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     raw = message("Invite").replace(b"", b"")

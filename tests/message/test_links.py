@@ -31,21 +31,13 @@ def _listed(c: Content) -> set[tuple[str, str]]:
     ("target", "addresses", "text"),
     [
         (MAPS, [], "14 Acacia Avenue BS1 4AB"),
-        (
-            "https://www.google.com/maps/place/14+Acacia+Avenue,+Bristol/@51.4,-2.5,17z",
-            [],
-            "maps\nplace\n14 Acacia Avenue, Bristol\n@51.4,-2.5,17z",
-        ),
-        (
-            "mailto:Ann.Example%40Outlook.com,bob@x.org?cc=cat@y.org&subject=Case%2014&body=See+you",
-            ["ann.example@outlook.com", "bob@x.org", "cat@y.org"],
-            "ann.example@outlook.com\nbob@x.org\ncat@y.org\nCase 14\nSee you",
-        ),
-        (
-            "https://safelinks.example/?url=https%3A%2F%2Fmaps.example%2F%3Fq%3D22%2BElm%2BRoad&data=x",
-            [],
-            "22 Elm Road",
-        ),  # data=x: the wrapper's own setting, not read
+        ("https://www.google.com/maps/place/14+Acacia+Avenue,+Bristol/@51.4,-2.5,17z", [],
+         "maps\nplace\n14 Acacia Avenue, Bristol\n@51.4,-2.5,17z"),
+        ("mailto:Ann.Example%40Outlook.com,bob@x.org?cc=cat@y.org&subject=Case%2014&body=See+you",
+         ["ann.example@outlook.com", "bob@x.org", "cat@y.org"],
+         "ann.example@outlook.com\nbob@x.org\ncat@y.org\nCase 14\nSee you"),
+        ("https://safelinks.example/?url=https%3A%2F%2Fmaps.example%2F%3Fq%3D22%2BElm%2BRoad&data=x", [],
+         "22 Elm Road"),  # data=x: the wrapper's own setting, not read
         ("tel:+44%20117%20496%200123", [], "+44 117 496 0123"),
         ("#section-2", [], ""),
         ("javascript:alert(1)", [], ""),
@@ -98,24 +90,16 @@ def test_pptx_and_odt_hyperlink_targets() -> None:
     with zipfile.ZipFile(io.BytesIO(pptx(["Slide with a link"]))) as deck:
         members: dict[str, bytes | str] = {name: deck.read(name) for name in deck.namelist()}
     members["ppt/slides/_rels/slide1.xml.rels"] = rels({"rId2": MAPS})
-    odt = zip_of(
-        {
-            "mimetype": "application/vnd.oasis.opendocument.text",
-            "META-INF/manifest.xml": "<manifest/>",
-            "content.xml": f'<office:document-content {ODF_NS} xmlns:xlink="http://www.w3.org/1999/xlink">'
-            '<office:body><office:text><text:p>See <text:a xlink:href="mailto:ann.example@outlook.com">her</text:a>'
-            "</text:p></office:text></office:body></office:document-content>",
-        }
-    )
-    c = extract_content(
-        message(
-            "x",
-            attachments=[
-                ("d.pptx", zip_of(members), "application/octet-stream"),
-                ("n.odt", odt, "application/octet-stream"),
-            ],
-        )
-    )
+    odt = zip_of({
+        "mimetype": "application/vnd.oasis.opendocument.text",
+        "META-INF/manifest.xml": "<manifest/>",
+        "content.xml": f'<office:document-content {ODF_NS} xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<office:body><office:text><text:p>See <text:a xlink:href="mailto:ann.example@outlook.com">her</text:a>'
+        "</text:p></office:text></office:body></office:document-content>",
+    })
+    c = extract_content(message("x", attachments=[
+        ("d.pptx", zip_of(members), "application/octet-stream"), ("n.odt", odt, "application/octet-stream"),
+    ]))
     assert ('attachment "d.pptx" › slide 1 › link 1', "14 Acacia Avenue BS1 4AB") in _segments(c)
     assert ("ann.example@outlook.com", 'attachment "n.odt" › link 1') in _listed(c)
     assert c.unscanned == []

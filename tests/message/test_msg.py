@@ -28,11 +28,8 @@ def test_msg_subject_body_recipients_and_attachment() -> None:
         subject="Re: 14 Acacia Avenue",
         body="The family now lives at 14 Acacia Avenue, Bristol BS1 4AB.",
         sender="worker@dept.example.gov.uk",
-        recipients=[
-            ("to", "Ann@Partner.org", "Ann Partner"),
-            ("cc", "bob@x.org", ""),
-            ("bcc", "ex.partner@gmail.com", "Hidden"),
-        ],
+        recipients=[("to", "Ann@Partner.org", "Ann Partner"), ("cc", "bob@x.org", ""),
+                    ("bcc", "ex.partner@gmail.com", "Hidden")],
         attachments=[("list.csv", b"name,address\nAnn,5 Embedded Way\n", "text/csv")],
     )
     c = _extract(data)
@@ -49,16 +46,13 @@ def test_msg_subject_body_recipients_and_attachment() -> None:
     assert ("ex.partner@gmail.com", f"{AT} › Bcc", "Hidden") in listed
     assert not any(a.source in (AddressSource.TO, AddressSource.CC) and "gmail" in a.address for a in c.addresses)
     assert {(a.filename, a.where) for a in c.attachments} == {
-        ("case.msg", AT),
-        ("list.csv", f'{AT} › attachment "list.csv"'),
-    }
+        ("case.msg", AT), ("list.csv", f'{AT} › attachment "list.csv"')}
     assert c.unscanned == []
 
 
 def test_msg_html_body_large_attachment_and_embedded_message() -> None:
-    inner = msg_tree(
-        subject="Inner note", body="Moved to 22 Elm Road", top=False, recipients=[("to", "carol@y.org", "")]
-    )
+    inner = msg_tree(subject="Inner note", body="Moved to 22 Elm Road", top=False,
+                     recipients=[("to", "carol@y.org", "")])
     big = ("row,22 Elm Road\n" * 400).encode()  # over 4,096 bytes: a regular-sector stream
     data = outlook_msg(
         subject="Bundle",
@@ -79,9 +73,8 @@ def test_msg_html_body_large_attachment_and_embedded_message() -> None:
 
 
 def test_msg_recognised_by_content_not_name() -> None:
-    c = extract_content(
-        message("x", attachments=[("blob.bin", outlook_msg(subject="Named wrongly"), "application/octet-stream")])
-    )
+    c = extract_content(message("x", attachments=[("blob.bin", outlook_msg(subject="Named wrongly"),
+                                                   "application/octet-stream")]))
     assert any(s.text == "Named wrongly" and s.kind is SegmentKind.FIELD for s in c.segments)
 
 

@@ -49,11 +49,8 @@ def test_iso_2022_jp_body_is_decoded() -> None:
 
 
 def test_group_lists_and_odd_to_headers() -> None:
-    for name in (
-        "error_emails_empty_group_lists.eml",
-        "error_emails_weird_to_header.eml",
-        "error_emails_new_line_in_to_header.eml",
-    ):
+    for name in ("error_emails_empty_group_lists.eml", "error_emails_weird_to_header.eml",
+                 "error_emails_new_line_in_to_header.eml"):
         content = extract_content((DATA / "mikel" / name).read_bytes())
         to = [a for a in content.addresses if a.source is AddressSource.TO]
         assert all(a.address == a.address.lower() and "@" in a.address for a in to), name

@@ -27,8 +27,7 @@ def _check(c: Content, name: str) -> None:
     assert (f'attachment "{name}" › sheet "Visible" › row 2', "14 | Acacia Avenue | Bristol | BS1 4AB") in texts
     assert (f'attachment "{name}" › sheet "Secret" › row 1', "ann@partner.org | 5 Hidden Row") in texts
     assert ("ann@partner.org", f'attachment "{name}" › sheet "Secret" › row 1') in {
-        (a.address, a.where) for a in c.addresses if a.source is AddressSource.LISTED
-    }
+        (a.address, a.where) for a in c.addresses if a.source is AddressSource.LISTED}
     assert c.unscanned == []
 
 
@@ -82,15 +81,12 @@ def xlsb(sheets: dict[str, tuple[list[list[object]], bool]]) -> bytes:
     members: dict[str, bytes | str] = {}
     for i, (name, (rows, hidden)) in enumerate(sheets.items(), 1):
         book += _record(0x9C, struct.pack("<II", int(hidden), i) + _wide(f"rId{i}") + _wide(name))  # BrtBundleSh
-        rels += (
-            f'<Relationship Id="rId{i}" Target="worksheets/sheet{i}.bin" Type="http://schemas.openxmlformats'
-            '.org/officeDocument/2006/relationships/worksheet"/>'
-        )
+        rels += (f'<Relationship Id="rId{i}" Target="worksheets/sheet{i}.bin" Type="http://schemas.openxmlformats'
+                 '.org/officeDocument/2006/relationships/worksheet"/>')
         members[f"xl/worksheets/sheet{i}.bin"] = _xlsb_sheet(rows)
     members["xl/workbook.bin"] = book + _record(0x90) + _record(0x84)
     members["xl/_rels/workbook.bin.rels"] = (
-        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>'
-    )
+        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
     return zip_of(members)
 
 
@@ -100,10 +96,8 @@ def test_xlsb_every_sheet_including_hidden() -> None:
 
 def _ods_cell(value: object) -> str:
     if isinstance(value, int):
-        return (
-            f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p>'
-            "</table:table-cell>"
-        )
+        return (f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p>'
+                "</table:table-cell>")
     return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
 
 
@@ -120,14 +114,12 @@ def test_ods_every_sheet_including_hidden() -> None:
         '<style:table-properties table:display="false"/></style:style></office:automatic-styles>'
         f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
     )
-    data = zip_of(
-        {
-            "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
-            "content.xml": content,
-            "META-INF/manifest.xml": '<?xml version="1.0"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
-        }
-    )
+    data = zip_of({
+        "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+        "content.xml": content,
+        "META-INF/manifest.xml": '<?xml version="1.0"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+    })
     _check(_extract("cases.ods", data), "cases.ods")
 
 

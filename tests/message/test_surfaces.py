@@ -42,19 +42,14 @@ def attach(name: str, data: bytes, ctype: str = "application/octet-stream") -> C
 
 # --- attachment names ---
 
-
-@pytest.mark.parametrize(
-    "header",
-    [
-        'Content-Disposition: attachment; filename="14_Acacia_Avenue BS1 4AB.txt"',
-        "Content-Disposition: attachment; filename*=utf-8''14%20Acacia%20Avenue%20BS1%204AB.txt",
-        "Content-Disposition: attachment; filename*0*=utf-8''14%20Acacia; filename*1*=%20Avenue%20BS1%204AB.txt",
-        'Content-Disposition: attachment; filename="=?utf-8?b?'
-        + base64.b64encode(b"14 Acacia Avenue BS1 4AB.txt").decode()
-        + '?="',
-        'Content-Disposition: attachment; filename="=?utf-8?q?14_Acacia_Avenue_BS1_4AB.txt?="',
-    ],
-)
+@pytest.mark.parametrize("header", [
+    'Content-Disposition: attachment; filename="14_Acacia_Avenue BS1 4AB.txt"',
+    "Content-Disposition: attachment; filename*=utf-8''14%20Acacia%20Avenue%20BS1%204AB.txt",
+    "Content-Disposition: attachment; filename*0*=utf-8''14%20Acacia; filename*1*=%20Avenue%20BS1%204AB.txt",
+    'Content-Disposition: attachment; filename="=?utf-8?b?'
+    + base64.b64encode(b"14 Acacia Avenue BS1 4AB.txt").decode() + '?="',
+    'Content-Disposition: attachment; filename="=?utf-8?q?14_Acacia_Avenue_BS1_4AB.txt?="',
+])
 def test_attachment_names_in_every_encoding(header: str) -> None:
     raw = multipart([("Content-Type: text/plain", b"hello"), (f"Content-Type: text/plain\r\n{header}", b"notes")])
     names = [s for s in extract_content(raw).segments if s.where.endswith("file name")]
@@ -63,15 +58,9 @@ def test_attachment_names_in_every_encoding(header: str) -> None:
 
 
 def test_name_on_content_type_is_read_too() -> None:
-    raw = multipart(
-        [
-            (
-                'Content-Type: application/pdf; name="14 Acacia Avenue.pdf"\r\n'
-                'Content-Disposition: attachment; filename="letter.pdf"',
-                b"%PDF-broken",
-            )
-        ]
-    )
+    raw = multipart([(
+        'Content-Type: application/pdf; name="14 Acacia Avenue.pdf"\r\n'
+        'Content-Disposition: attachment; filename="letter.pdf"', b"%PDF-broken")])
     content = extract_content(raw)
     assert texts(content, "name on Content-Type") == ["14 Acacia Avenue.pdf"]
 
@@ -82,21 +71,15 @@ def test_zip_member_paths_with_their_folders() -> None:
     paths = texts(content, "member path")
     assert "cases/14 Acacia Avenue/letter.txt\ncases 14 Acacia Avenue letter" in paths
     assert any("Bristol BS1 4AB notes" in p for p in paths)
-    assert any(
-        s.where == 'attachment "bundle.zip" › "cases/14 Acacia Avenue/letter.txt" › member path'
-        for s in content.segments
-    )
+    assert any(s.where == 'attachment "bundle.zip" › "cases/14 Acacia Avenue/letter.txt" › member path'
+               for s in content.segments)
 
 
 # --- display names, Resent headers ---
 
-
 def test_display_names_are_read_and_their_addresses_listed() -> None:
-    data = message(
-        "hi",
-        to='"a@gmail.com; b@hotmail.co.uk" <consultation@dept.example.gov.uk>',
-        cc='"14 Acacia Avenue" <x@example.org>',
-    )
+    data = message("hi", to='"a@gmail.com; b@hotmail.co.uk" <consultation@dept.example.gov.uk>',
+                   cc='"14 Acacia Avenue" <x@example.org>')
     content = extract_content(data)
     assert texts(content, "display name in To") == ["a@gmail.com; b@hotmail.co.uk"]
     assert texts(content, "display name in Cc") == ["14 Acacia Avenue"]
@@ -105,10 +88,8 @@ def test_display_names_are_read_and_their_addresses_listed() -> None:
 
 
 def test_resent_recipients_are_recipients() -> None:
-    raw = (
-        b"From: a@dept.example.gov.uk\r\nTo: b@dept.example.gov.uk\r\nResent-To: r1@gmail.com\r\n"
-        b'Resent-Cc: "Ann" <r2@hotmail.co.uk>\r\nSubject: s\r\n\r\nhi\r\n'
-    )
+    raw = b"From: a@dept.example.gov.uk\r\nTo: b@dept.example.gov.uk\r\nResent-To: r1@gmail.com\r\n" \
+          b"Resent-Cc: \"Ann\" <r2@hotmail.co.uk>\r\nSubject: s\r\n\r\nhi\r\n"
     content = extract_content(raw)
     found = {(a.address, a.source, a.where) for a in content.addresses}
     assert ("r1@gmail.com", AddressSource.RESENT_TO, "Resent-To") in found
@@ -127,10 +108,8 @@ VCARDS = (
 )
 
 
-@pytest.mark.parametrize(
-    "name,ctype",
-    [("contacts.vcf", "application/octet-stream"), ("contacts", "text/vcard"), ("card.txt", "text/x-vcard")],
-)
+@pytest.mark.parametrize("name,ctype", [("contacts.vcf", "application/octet-stream"),
+                                        ("contacts", "text/vcard"), ("card.txt", "text/x-vcard")])
 def test_vcard_addresses_in_every_version(name: str, ctype: str) -> None:
     content = attach(name, VCARDS.encode(), ctype)
     assert texts(content, "card 1 › ADR") == ["14 Acacia Avenue, Bristol, BS1 4AB, UK"]
@@ -150,31 +129,23 @@ def test_a_vcard_that_is_not_one_is_read_as_text() -> None:
 
 # --- map links ---
 
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://www.google.com/maps/place/14+Acacia+Avenue,+Bristol+BS1+4AB/@51.45,-2.58,17z",
-        "https://maps.google.co.uk/maps?q=14%20Acacia%20Avenue%20BS1%204AB",
-        "https://www.bing.com/maps?where1=14%20Acacia%20Avenue%2C%20Bristol%20BS1%204AB",
-        "https://maps.apple.com/?address=14+Acacia+Avenue,+Bristol,+BS1+4AB&ll=51.45,-2.58",
-        "https://www.openstreetmap.org/search?query=14%20Acacia%20Avenue%20BS1%204AB",
-        "https://eur01.safelinks.protection.outlook.com/?url="
-        + quote("https://maps.google.com/?q=14+Acacia+Avenue+BS1+4AB", safe="")
-        + "&data=05%7C01&reserved=0",
-    ],
-)
+@pytest.mark.parametrize("url", [
+    "https://www.google.com/maps/place/14+Acacia+Avenue,+Bristol+BS1+4AB/@51.45,-2.58,17z",
+    "https://maps.google.co.uk/maps?q=14%20Acacia%20Avenue%20BS1%204AB",
+    "https://www.bing.com/maps?where1=14%20Acacia%20Avenue%2C%20Bristol%20BS1%204AB",
+    "https://maps.apple.com/?address=14+Acacia+Avenue,+Bristol,+BS1+4AB&ll=51.45,-2.58",
+    "https://www.openstreetmap.org/search?query=14%20Acacia%20Avenue%20BS1%204AB",
+    "https://eur01.safelinks.protection.outlook.com/?url="
+    + quote("https://maps.google.com/?q=14+Acacia+Avenue+BS1+4AB", safe="") + "&data=05%7C01&reserved=0",
+])
 def test_map_links_read_as_text(url: str) -> None:
-    for content in (
-        extract_content(message(f"Directions: {url}")),
-        extract_content(message("x", html=f'<p><a href="{url}">directions</a></p>')),
-    ):
+    for content in (extract_content(message(f"Directions: {url}")),
+                    extract_content(message("x", html=f'<p><a href="{url}">directions</a></p>'))):
         links = " ".join(texts(content, "link"))
         assert "14 Acacia Avenue" in links and "BS1 4AB" in links
 
 
 # --- PDF by position and by column ---
-
 
 def letter_pdf(left: list[str], right: list[str], shuffled: bool = False) -> bytes:
     """A letter with its address block on the left and the letterhead beside it on the right,
@@ -182,9 +153,8 @@ def letter_pdf(left: list[str], right: list[str], shuffled: bool = False) -> byt
     doc = FPDF()
     doc.set_font("helvetica", size=11)
     doc.add_page()
-    lines = [(20.0, 30.0 + 6 * i, t) for i, t in enumerate(left)] + [
-        (130.0, 30.0 + 6 * i, t) for i, t in enumerate(right)
-    ]
+    lines = [(20.0, 30.0 + 6 * i, t) for i, t in enumerate(left)] + [(130.0, 30.0 + 6 * i, t)
+                                                                     for i, t in enumerate(right)]
     lines.sort(key=lambda line: (line[1], line[0]))
     if shuffled:
         lines.reverse()
@@ -212,23 +182,20 @@ def test_pdf_out_of_reading_order_is_read_by_position() -> None:
 
 # --- document properties ---
 
-
 def docx_with_properties(title: str, custom: str = "Home visit") -> bytes:
     # `custom` is harmless by default: a row's full postcode alone is itself a mention
-    return zip_of(
-        {
-            "[Content_Types].xml": "<Types/>",
-            "word/document.xml": '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            "<w:body><w:p><w:r><w:t>Report</w:t></w:r></w:p></w:body></w:document>",
-            "docProps/core.xml": '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f"<dc:title>{title}</dc:title><cp:keywords>Acacia</cp:keywords></cp:coreProperties>",
-            "docProps/custom.xml": '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'docPropsVTypes"><property fmtid="{D5CDD505}" pid="2" name="Property">'
-            f"<vt:lpwstr>{custom}</vt:lpwstr></property></Properties>",
-        }
-    )
+    return zip_of({
+        "[Content_Types].xml": "<Types/>",
+        "word/document.xml": '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                             "<w:body><w:p><w:r><w:t>Report</w:t></w:r></w:p></w:body></w:document>",
+        "docProps/core.xml": '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+                             'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                             f"<dc:title>{title}</dc:title><cp:keywords>Acacia</cp:keywords></cp:coreProperties>",
+        "docProps/custom.xml": '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                               'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+                               'docPropsVTypes"><property fmtid="{D5CDD505}" pid="2" name="Property">'
+                               f"<vt:lpwstr>{custom}</vt:lpwstr></property></Properties>",
+    })
 
 
 def test_office_and_pdf_properties() -> None:
@@ -236,16 +203,12 @@ def test_office_and_pdf_properties() -> None:
     assert texts(content, "properties › title") == ["Visit to 14 Acacia Avenue"]
     assert texts(content, "properties › keywords") == ["Acacia"]
     assert texts(content, "properties › Property") == ["BS1 4AB"]
-    odt = zip_of(
-        {
-            "mimetype": "application/vnd.oasis.opendocument.text",
-            "META-INF/manifest.xml": "<m/>",
-            "content.xml": "<office:document-content xmlns:office='urn:oasis:names:tc:opendocument:xmlns:office:1.0'/>",
-            "meta.xml": "<office:document-meta xmlns:office='urn:oasis:names:tc:opendocument:xmlns:office:1.0'"
-            " xmlns:dc='http://purl.org/dc/elements/1.1/'><office:meta><dc:subject>14 Acacia "
-            "Avenue</dc:subject></office:meta></office:document-meta>",
-        }
-    )
+    odt = zip_of({"mimetype": "application/vnd.oasis.opendocument.text", "META-INF/manifest.xml": "<m/>",
+                  "content.xml": "<office:document-content xmlns:office='urn:oasis:names:tc:opendocument:"
+                                 "xmlns:office:1.0'/>",
+                  "meta.xml": "<office:document-meta xmlns:office='urn:oasis:names:tc:opendocument:xmlns:office:1.0'"
+                              " xmlns:dc='http://purl.org/dc/elements/1.1/'><office:meta><dc:subject>14 Acacia "
+                              "Avenue</dc:subject></office:meta></office:document-meta>"})
     assert texts(attach("report.odt", odt), "properties › subject") == ["14 Acacia Avenue"]
     doc = FPDF()
     doc.add_page()
@@ -256,20 +219,15 @@ def test_office_and_pdf_properties() -> None:
 
 # --- calendar structured locations ---
 
-
 def invite(location: str) -> bytes:
-    ics = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Visit\r\n"
-        f"DTSTART:20260101T100000Z\r\n{location}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Visit\r\n"
+           f"DTSTART:20260101T100000Z\r\n{location}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     return message("Invite", attachments=[("invite.ics", ics.encode(), "text/calendar")])
 
 
 def test_calendar_structured_locations() -> None:
-    apple = invite(
-        'X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS="14 Acacia Avenue\\nBristol BS1 4AB";'
-        "X-TITLE=Home:geo:51.45,-2.58"
-    )
+    apple = invite('X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS="14 Acacia Avenue\\nBristol BS1 4AB";'
+                   "X-TITLE=Home:geo:51.45,-2.58")
     assert texts(extract_content(apple), "X-ADDRESS") == ["14 Acacia Avenue\nBristol BS1 4AB"]
     altrep = invite('LOCATION;ALTREP="https://maps.google.com/?q=14+Acacia+Avenue+BS1+4AB":Home visit')
     assert texts(extract_content(altrep), "LOCATION › link") == ["14 Acacia Avenue BS1 4AB"]
@@ -299,9 +257,8 @@ def wordings(draw: st.DrawFn, rows: list[tuple[str, str, str, str]] = ROWS) -> s
 
 def _pdf_lines(address: str, two_column: bool) -> bytes:
     lines = address.replace(", ", "\n").replace(",\n", "\n").split("\n")
-    return letter_pdf(
-        lines, ["Housing Services", "PO Box 249", "Mitcheldean GL14 9AJ"] if two_column else [], shuffled=not two_column
-    )
+    return letter_pdf(lines, ["Housing Services", "PO Box 249", "Mitcheldean GL14 9AJ"] if two_column else [],
+                      shuffled=not two_column)
 
 
 def _vcard(address: str) -> bytes:
@@ -328,12 +285,10 @@ def _tar_of(name: str) -> bytes:
 def _rfc2231_name(address: str) -> bytes:
     encoded = quote(address.replace("\n", " ") + ".txt", safe="")
     half = len(encoded) // 2
-    while "%" in encoded[half - 2 : half]:  # never split an escape between continuations
+    while "%" in encoded[half - 2:half]:  # never split an escape between continuations
         half += 1
-    header = (
-        f"Content-Type: text/plain\r\nContent-Disposition: attachment; filename*0*=utf-8''"
-        f"{encoded[:half]}; filename*1*={encoded[half:]}"
-    )
+    header = (f"Content-Type: text/plain\r\nContent-Disposition: attachment; filename*0*=utf-8''"
+              f"{encoded[:half]}; filename*1*={encoded[half:]}")
     return multipart([("Content-Type: text/plain", b"See attached."), (header, b"notes")])
 
 
@@ -342,14 +297,10 @@ def _map_link(address: str) -> str:
 
 
 CARRIERS: dict[str, Callable[[str], bytes]] = {
-    "file name": lambda a: message(
-        "See attached.",
-        attachments=[(a.replace(", ", "_").replace(" ", "_").replace("\n", "") + ".txt", b"notes", "text/plain")],
-    ),
-    "zip member path": lambda a: message(
-        "x",
-        attachments=[("bundle.zip", zip_of({f"cases/{a.replace(chr(10), ' ')}/letter.txt": "x"}), "application/zip")],
-    ),
+    "file name": lambda a: message("See attached.", attachments=[
+        (a.replace(", ", "_").replace(" ", "_").replace("\n", "") + ".txt", b"notes", "text/plain")]),
+    "zip member path": lambda a: message("x", attachments=[
+        ("bundle.zip", zip_of({f"cases/{a.replace(chr(10), ' ')}/letter.txt": "x"}), "application/zip")]),
     "display name": lambda a: message("hi", cc=f'"{a.replace(chr(10), " ")}" <office@example.org>'),
     "subject": lambda a: message("hi", subject=a.replace("\n", " ")),
     "vcard": lambda a: message("x", attachments=[("contact.vcf", _vcard(a), "text/vcard")]),
@@ -358,14 +309,12 @@ CARRIERS: dict[str, Callable[[str], bytes]] = {
     "pdf out of order": lambda a: message("x", attachments=[("l.pdf", _pdf_lines(a, False), "application/pdf")]),
     "docx title": lambda a: message("x", attachments=[("r.docx", docx_with_properties(a.replace("\n", " ")), DOCX)]),
     "pdf title": lambda a: message("x", attachments=[("scan.pdf", _pdf_title(a), "application/pdf")]),
-    "tar member path": lambda a: message(
-        "x", attachments=[("bundle.tar", _tar_of(f"{a.replace(chr(10), ' ')}/letter.txt"), "application/x-tar")]
-    ),
+    "tar member path": lambda a: message("x", attachments=[
+        ("bundle.tar", _tar_of(f"{a.replace(chr(10), ' ')}/letter.txt"), "application/x-tar")]),
     "file name, RFC 2231 continuations": _rfc2231_name,
     "calendar ALTREP": lambda a: invite(f'LOCATION;ALTREP="{_map_link(a)}":Home visit'),
-    "calendar X-ADDRESS": lambda a: invite(
-        'X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS="' + a.replace("\n", "\\n").replace(",", "\\,") + '":geo:1,2'
-    ),
+    "calendar X-ADDRESS": lambda a: invite('X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS="'
+                                           + a.replace("\n", "\\n").replace(",", "\\,") + '":geo:1,2'),
 }
 
 

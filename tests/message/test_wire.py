@@ -14,13 +14,10 @@ from .builders import message
 
 
 def test_pack_unpack_round_trip() -> None:
-    csv = "name,email,map\n" + "".join(f"P{i},p{i}@x.org,https://maps.example/?q={i}+Elm+Road\n" for i in range(3000))
-    data = message(
-        "body ann@one.org",
-        html="<a href='mailto:b@two.org'>b</a>",
-        cc="c@three.org",
-        attachments=[("l.csv", csv.encode(), "text/csv"), ("p.png", b"\x89PNG....", "image/png")],
-    )
+    csv = "name,email,map\n" + "".join(
+        f"P{i},p{i}@x.org,https://maps.example/?q={i}+Elm+Road\n" for i in range(3000))
+    data = message("body ann@one.org", html="<a href='mailto:b@two.org'>b</a>", cc="c@three.org",
+                   attachments=[("l.csv", csv.encode(), "text/csv"), ("p.png", b"\x89PNG....", "image/png")])
     content = extract_content(data)
     assert content.unscanned and content.attachments and len(content.segments) > 3000
     assert wire.unpack(wire.pack(content)) == content
@@ -44,11 +41,8 @@ def test_rows_list_addresses_and_links_per_row() -> None:
     c = extract_content(message("x", attachments=[("l.csv", csv, "text/csv")]))
     listed = [(a.address, a.where) for a in c.addresses]
     at = 'attachment "l.csv"'
-    assert (
-        ("ann@one.org", f"{at} › row 2") in listed
-        and ("ben@two.org", f"{at} › row 3") in listed
-        and ("ann@one.org", f"{at} › row 3") in listed
-    )
+    assert (("ann@one.org", f"{at} › row 2") in listed and ("ben@two.org", f"{at} › row 3") in listed
+            and ("ann@one.org", f"{at} › row 3") in listed)
     assert (f"{at} › row 3 › link 1", "9 Oak Lane") in [(s.where, s.text) for s in c.segments]
 
 

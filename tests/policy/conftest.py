@@ -34,7 +34,9 @@ def decide(policy: Policy) -> Decide:
         register: object = None,
     ) -> Decision:
         chosen = pol or policy
-        ctx = ScanContext(Envelope(mail_from, tuple(rcpt)), content, chosen.organisation, chosen.flagged, register)  # type: ignore[arg-type]
+        ctx = ScanContext(
+            Envelope(mail_from, tuple(rcpt)), content, chosen.organisation, chosen.flagged, register
+        )  # type: ignore[arg-type]
         return chosen.decide(ctx)
 
     return run

@@ -21,9 +21,13 @@ def make_content(
 ) -> Content:
     addresses = [VisibleAddress(a, AddressSource.TO, "To") for a in to]
     addresses += [VisibleAddress(a, AddressSource.CC, "Cc") for a in cc]
-    addresses += [VisibleAddress(a, AddressSource.CALENDAR_ATTENDEE, 'attachment "invite.ics"') for a in attendees]
+    addresses += [
+        VisibleAddress(a, AddressSource.CALENDAR_ATTENDEE, 'attachment "invite.ics"') for a in attendees
+    ]
     if organizer:
-        addresses.append(VisibleAddress(organizer, AddressSource.CALENDAR_ORGANIZER, 'attachment "invite.ics"'))
+        addresses.append(
+            VisibleAddress(organizer, AddressSource.CALENDAR_ORGANIZER, 'attachment "invite.ics"')
+        )
     addresses += [VisibleAddress(a, AddressSource.LISTED, 'attachment "people.csv"') for a in listed]
     return Content(
         subject="s",

@@ -20,7 +20,9 @@ def test_two_consumer_recipients_in_to_rewrite(decide: Decide) -> None:
 
 
 def test_to_and_cc_mix(decide: Decide) -> None:
-    d = decide(make_content(to=["a@outlook.com"], cc=["b@btinternet.com"]), ["a@outlook.com", "b@btinternet.com"])
+    d = decide(
+        make_content(to=["a@outlook.com"], cc=["b@btinternet.com"]), ["a@outlook.com", "b@btinternet.com"]
+    )
     assert d.action is Action.REWRITE
 
 
@@ -98,7 +100,9 @@ def test_invite_listing_one_outsider_sent_to_another(decide: Decide) -> None:
 
 
 def test_invite_to_one_external_with_colleagues_passes(decide: Decide) -> None:
-    content = make_content(to=["a@gmail.com"], attendees=["a@gmail.com", *COLLEAGUES], organizer=COLLEAGUES[0])
+    content = make_content(
+        to=["a@gmail.com"], attendees=["a@gmail.com", *COLLEAGUES], organizer=COLLEAGUES[0]
+    )
     assert decide(content, ["a@gmail.com", *COLLEAGUES]).action is Action.PASS
 
 

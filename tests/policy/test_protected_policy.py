@@ -48,11 +48,16 @@ def test_flagged_domain_covers_subdomains(register: Register, decide: Decide) ->
 
 def test_flagged_for_someone_else_passes(register: Register, decide: Decide) -> None:
     # sam.ex is flagged for P000002 only: P000001's address may go to them
-    assert decide(make_content(texts=[MOVED]), ["sam.ex@hotmail.co.uk"], register=register).action is Action.PASS
+    assert (
+        decide(make_content(texts=[MOVED]), ["sam.ex@hotmail.co.uk"], register=register).action is Action.PASS
+    )
 
 
 def test_neighbour_and_unflagged_pass(register: Register, decide: Decide) -> None:
-    assert decide(make_content(texts=[NEIGHBOUR]), ["ex.partner@gmail.com"], register=register).action is Action.PASS
+    assert (
+        decide(make_content(texts=[NEIGHBOUR]), ["ex.partner@gmail.com"], register=register).action
+        is Action.PASS
+    )
     assert decide(make_content(texts=[MOVED]), ["officer@council.example.org"], register=register).action is (
         Action.PASS
     )
@@ -69,20 +74,26 @@ def test_one_flagged_among_many_recipients_holds(register: Register, decide: Dec
 
 def test_table_row_and_phone(register: Register, decide: Decide) -> None:
     row = make_content()
-    row.segments.append(Segment("Jane | Flat 2, 7 Mill Lane | Leeds | LS6 2AB", "table 1, row 2", SegmentKind.ROW))
+    row.segments.append(
+        Segment("Jane | Flat 2, 7 Mill Lane | Leeds | LS6 2AB", "table 1, row 2", SegmentKind.ROW)
+    )
     d = decide(row, ["sam.ex@hotmail.co.uk"], register=register)
     assert d.action is Action.HOLD and d.reasons[0].register_id == "P000002"
     phone = make_content(texts=["You can call her on 0117 496 0123 after six."])
     assert decide(phone, ["ex.partner@gmail.com"], register=register).action is Action.HOLD
 
 
-def test_strict_option_holds_mentions_to_any_external(rules_dir: Path, register: Register, decide: Decide) -> None:
+def test_strict_option_holds_mentions_to_any_external(
+    rules_dir: Path, register: Register, decide: Decide
+) -> None:
     text = (rules_dir / "protected.yaml").read_text().replace("    enabled: false\n", "    enabled: true\n")
     (rules_dir / "protected.yaml").write_text(text)
     pol = load_policy(Settings(rules_dir=rules_dir, internal_domains=[INTERNAL]))
     d = decide(make_content(texts=[MOVED]), ["officer@council.example.org"], pol=pol, register=register)
     assert d.action is Action.HOLD and d.reasons[0].rule == "protected-to-external"
-    assert decide(make_content(texts=[MOVED]), [f"x@{INTERNAL}"], pol=pol, register=register).action is (Action.PASS)
+    assert decide(make_content(texts=[MOVED]), [f"x@{INTERNAL}"], pol=pol, register=register).action is (
+        Action.PASS
+    )
 
 
 def test_global_flagged_list(rules_dir: Path, register: Register, decide: Decide) -> None:

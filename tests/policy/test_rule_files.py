@@ -56,7 +56,9 @@ def _error(rules_dir: Path, name: str, text: str) -> RulesError:
         ("protected.yaml", "rules:\n  - name: exposure-headers\n", 2, "already used in exposure.yaml"),
     ],
 )
-def test_bad_files_name_file_line_and_problem(rules_dir: Path, name: str, text: str, line: int, words: str) -> None:
+def test_bad_files_name_file_line_and_problem(
+    rules_dir: Path, name: str, text: str, line: int, words: str
+) -> None:
     err = _error(rules_dir, name, text)
     assert err.path.endswith(name)
     assert err.line == line, str(err)
@@ -80,8 +82,12 @@ def test_empty_rules_list_disables_a_detector(rules_dir: Path) -> None:
     assert not any(n.startswith("exposure") for n in names)
 
 
-def test_environment_internal_domains_replace_the_file(rules_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (rules_dir / "organisation.yaml").write_text("internal_domains: [file.example]\nconsumer_domains: [isp.example]\n")
+def test_environment_internal_domains_replace_the_file(
+    rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (rules_dir / "organisation.yaml").write_text(
+        "internal_domains: [file.example]\nconsumer_domains: [isp.example]\n"
+    )
     monkeypatch.setenv("MAILGUARD_INTERNAL_DOMAINS", "env.example")
     monkeypatch.setenv("MAILGUARD_CONSUMER_DOMAINS", "other-isp.example")
     pol = load_policy(Settings(rules_dir=rules_dir))

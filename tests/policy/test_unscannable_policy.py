@@ -16,7 +16,9 @@ UNKNOWN = Unscanned('attachment "blob.bin"', UnscannedReason.UNKNOWN_FORMAT)
 
 
 def _policy(rules_dir: Path, flagged: str = "- ex@gmail.com\n  - '@bad.example'") -> object:
-    (rules_dir / "organisation.yaml").write_text(f"internal_domains: [{INTERNAL}]\nflagged_recipients:\n  {flagged}\n")
+    (rules_dir / "organisation.yaml").write_text(
+        f"internal_domains: [{INTERNAL}]\nflagged_recipients:\n  {flagged}\n"
+    )
     return load_policy(Settings(rules_dir=rules_dir))
 
 
@@ -37,7 +39,8 @@ def test_unscanned_to_others_passes(rules_dir: Path, decide: Decide) -> None:
 
 def test_per_reason_override(rules_dir: Path, decide: Decide) -> None:
     (rules_dir / "unscannable.yaml").write_text(
-        "rules:\n  - name: unscannable-to-flagged\n    reasons:\n      unknown_format: pass\n      encrypted: reject\n"
+        "rules:\n  - name: unscannable-to-flagged\n    reasons:\n"
+        "      unknown_format: pass\n      encrypted: reject\n"
     )
     pol = _policy(rules_dir)
     assert decide(make_content(unscanned=[UNKNOWN]), ["ex@gmail.com"], pol=pol).action is Action.PASS
@@ -47,7 +50,8 @@ def test_per_reason_override(rules_dir: Path, decide: Decide) -> None:
 
 def test_external_audience_and_sender_scope(rules_dir: Path, decide: Decide) -> None:
     (rules_dir / "unscannable.yaml").write_text(
-        "rules:\n  - name: unscannable-out\n    when_sent_to: external\n    senders: ['@legal.dept.example.gov.uk']\n"
+        "rules:\n  - name: unscannable-out\n    when_sent_to: external\n"
+        "    senders: ['@legal.dept.example.gov.uk']\n"
     )
     pol = _policy(rules_dir)
     content = make_content(unscanned=[ENCRYPTED])

@@ -14,7 +14,9 @@ from .conftest import SENDER, envelope, message, verdict
 
 async def notices_to_sender(store: QuarantineStore) -> list[bytes]:
     async with store.engine.connect() as conn:
-        rows = await conn.execute(sa.select(outbox.c.data).where(outbox.c.kind == "notice").order_by(outbox.c.id))
+        rows = await conn.execute(
+            sa.select(outbox.c.data).where(outbox.c.kind == "notice").order_by(outbox.c.id)
+        )
         return [bytes(r.data) for r in rows]
 
 
@@ -46,7 +48,9 @@ async def test_purge_after_retention_keeps_audit(store: QuarantineStore, setting
 
     # The released item's delivery is still pending: it is kept until the outbox is done.
     async with store.engine.begin() as conn:
-        await conn.execute(outbox.update().where(outbox.c.kind == "notice").values(status="sent", done_at=now))
+        await conn.execute(
+            outbox.update().where(outbox.c.kind == "notice").values(status="sent", done_at=now)
+        )
     purged, _, outbox_purged = await purge(store, now=now + retention + 1)
     assert (purged, outbox_purged) == (1, 4)  # the rejected item; the four sent notices
     assert await store.get_item(rejected) is None and await store.raw(rejected) is None

@@ -52,7 +52,9 @@ def test_every_kind_is_a_clean_message(settings, kind: NoticeKind) -> None:
 
 
 def test_notice_from_setting(tmp_path: Path) -> None:
-    settings = make_settings(f"sqlite:///{tmp_path}/q.db", tmp_path, notice_from="Mail Guard <guard@example.org>")
+    settings = make_settings(
+        f"sqlite:///{tmp_path}/q.db", tmp_path, notice_from="Mail Guard <guard@example.org>"
+    )
     note = compose(settings, NoticeKind.HELD, sender=SENDER, reference="Q1")
     assert note is not None and b"From: Mail Guard <guard@example.org>" in note.data
 

@@ -39,7 +39,9 @@ async def test_release_is_delivered_exactly_once(store: QuarantineStore, upstrea
     assert await box.run_once(upstream.deliver) == 2  # the held notice and the release
     assert await box.run_once(upstream.deliver) == 0
     (delivered,) = releases(upstream)
-    assert delivered.rcpts == list(RCPTS) and delivered.data.replace(b"\r\n", b"\n") == data.replace(b"\r\n", b"\n")
+    assert delivered.rcpts == list(RCPTS) and delivered.data.replace(b"\r\n", b"\n") == data.replace(
+        b"\r\n", b"\n"
+    )
     (held_notice,) = notices(upstream)
     assert held_notice.rcpts == [SENDER] and b"held for review" in held_notice.data
     item = await store.get_item(item_id)
@@ -167,7 +169,9 @@ async def test_staged_copies_are_delivered(store: QuarantineStore, upstream: Ups
     assert sorted(d.rcpts[0] for d in upstream.delivered) == [f"guest{n}@example.net" for n in range(5)]
 
 
-async def test_relay_deliver_reaches_upstream(store: QuarantineStore, upstream: Upstream, settings: Settings) -> None:
+async def test_relay_deliver_reaches_upstream(
+    store: QuarantineStore, upstream: Upstream, settings: Settings
+) -> None:
     """The production Deliver (mailguard.upstream) against the recording upstream."""
     relay_settings = settings.model_copy(update={"upstream_port": upstream.port, "upstream_pool_size": 0})
     item_id = await store.hold(envelope(rcpts=["ok@example.net", "perm.x@example.net"]), message(), verdict())
@@ -185,7 +189,9 @@ async def test_concurrent_workers_deliver_each_exactly_once(
 ) -> None:
     """Several outbox workers (separate engines, as separate relay processes) on one store."""
     n = 40
-    await store.stage(envelope(), [([f"r{i}@example.net"], message(subject=str(i))) for i in range(n)], verdict())
+    await store.stage(
+        envelope(), [([f"r{i}@example.net"], message(subject=str(i))) for i in range(n)], verdict()
+    )
     others = [await QuarantineStore.open(settings) for _ in range(workers)]
 
     async def slow(mail_from: str, rcpts, data: bytes) -> object:

@@ -216,7 +216,9 @@ async def test_audit_records_who_when_why(store: QuarantineStore) -> None:
 
 
 async def test_stage_queues_every_copy(store: QuarantineStore) -> None:
-    ref = await store.stage(envelope(), [(["a@x.test"], b"one"), (["b@y.test", "c@y.test"], b"two")], verdict())
+    ref = await store.stage(
+        envelope(), [(["a@x.test"], b"one"), (["b@y.test", "c@y.test"], b"two")], verdict()
+    )
     assert ref.startswith("S")
     rows = [r for r in await outbox_rows(store) if r["kind"] == "stage"]
     assert [(r["ref"], r["rcpts"], bytes(r["data"])) for r in rows] == [
@@ -309,7 +311,9 @@ async def test_hostile_text_is_stored(store: QuarantineStore) -> None:
     (PostgreSQL refuses NUL and lone surrogates; a failed hold would 4xx the mail forever)."""
     data = b"Subject: caf\xe9 \x00bad\x1b[2J\r\nMessage-ID: <a\x00b@x>\r\n\r\nbody\r\n"
     bad = verdict()
-    bad.reasons[0] = dataclasses.replace(bad.reasons[0], detail="nul \x00 and surrogate \udc80", snippet=None)
+    bad.reasons[0] = dataclasses.replace(
+        bad.reasons[0], detail="nul \x00 and surrogate \udc80", snippet=None
+    )
     item_id = await store.hold(envelope(), data, bad)
     item = await store.get_item(item_id)
     assert item is not None and await store.raw(item_id) == data

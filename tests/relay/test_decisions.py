@@ -187,10 +187,9 @@ def test_relay_seconds_observed() -> None:
 
 def test_transaction_log_carries_ids_verdict_rules_and_timings(caplog: pytest.LogCaptureFixture) -> None:
     """One line per message for the log pipeline: facts as fields, never content."""
-    with (
-        caplog.at_level("INFO", logger="mailguard.relay"),
-        RelayHarness(decider=decide(Action.REJECT, rules=("r2", "r1"))) as relay,
-    ):
+    with caplog.at_level("INFO", logger="mailguard.relay"), RelayHarness(
+        decider=decide(Action.REJECT, rules=("r2", "r1"))
+    ) as relay:
         send(relay)
     [record] = [r for r in caplog.records if getattr(r, "txn", None)]
     assert (record.verdict, record.rules, record.reply, record.rcpts) == ("reject", ["r1", "r2"], "550", 2)  # type: ignore[attr-defined]

@@ -11,9 +11,13 @@ from pathlib import Path
 def test_demo_no_wait(tmp_path: Path) -> None:
     samples = tmp_path / "samples"
     samples.mkdir()
-    (samples / "a-clean.eml").write_bytes(b"From: x@example.com\r\nTo: y@example.org\r\nSubject: hi\r\n\r\nhello\r\n")
+    (samples / "a-clean.eml").write_bytes(
+        b"From: x@example.com\r\nTo: y@example.org\r\nSubject: hi\r\n\r\nhello\r\n"
+    )
     (samples / "b-indexed.eml").write_bytes(b"Subject: hi\r\n\r\nno address headers\r\n")
-    (samples / "index.json").write_text('[{"file": "b-indexed.eml", "mail_from": "", "rcpt": ["z@example.net"]}]')
+    (samples / "index.json").write_text(
+        '[{"file": "b-indexed.eml", "mail_from": "", "rcpt": ["z@example.net"]}]'
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILGUARD_")}
     result = subprocess.run(
         [sys.executable, "-m", "mailguard", "demo", "--no-wait", "--samples", str(samples)],

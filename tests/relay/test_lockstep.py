@@ -15,7 +15,9 @@ MSG = b"Subject: t\r\n\r\nbody\r\n"
 
 def test_recipient_refusal_reaches_client_at_rcpt() -> None:
     upstream = RecordingUpstream(
-        Behaviour(refuse={"nobody@example.org": "550 5.1.1 No such user here", "full@example.org": "452 4.2.2 Full"})
+        Behaviour(
+            refuse={"nobody@example.org": "550 5.1.1 No such user here", "full@example.org": "452 4.2.2 Full"}
+        )
     )
     with RelayHarness(upstream=upstream) as relay, RawClient(relay.host, relay.port) as c:
         assert c.cmd("EHLO x").startswith("250")

@@ -28,5 +28,7 @@ def test_realworld_byte_identical(relay: RelayHarness, legacy: bool) -> None:
                 send_compliant(client, data)
     got = relay.upstream.messages
     assert len(got) == len(SAMPLES)
-    mismatched = [p.name for p, m in zip(SAMPLES, got, strict=True) if strip_trace(m.data) != wire_form(p.read_bytes())]
+    mismatched = [
+        p.name for p, m in zip(SAMPLES, got, strict=True) if strip_trace(m.data) != wire_form(p.read_bytes())
+    ]
     assert mismatched == []

@@ -42,7 +42,9 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def send(host: str, port: int, data: bytes, mail_from: str, rcpts: Sequence[str]) -> tuple[int, bytes]:
+def send(
+    host: str, port: int, data: bytes, mail_from: str, rcpts: Sequence[str]
+) -> tuple[int, bytes]:
     """One transaction with a real SMTP client; the reply to the end of data."""
     with smtplib.SMTP(host, port, timeout=60) as client:
         client.ehlo("client.council.example")

@@ -133,7 +133,9 @@ class RecordingUpstream:
         return self.handler.rsets
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self._server = await start_recorder(self.handler, host, port, smtp_class=_CountingSMTP, **self._kwargs)
+        self._server = await start_recorder(
+            self.handler, host, port, smtp_class=_CountingSMTP, **self._kwargs
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 

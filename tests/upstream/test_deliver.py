@@ -21,7 +21,9 @@ MSG = b"Subject: released\r\n\r\nbody\r\n.dot\r\n"
 @pytest.fixture
 async def upstream() -> AsyncIterator[RecordingUpstream]:
     server = RecordingUpstream(
-        Behaviour(refuse={"gone@example.org": "550 5.1.1 No such user", "later@example.org": "450 4.2.1 Later"})
+        Behaviour(
+            refuse={"gone@example.org": "550 5.1.1 No such user", "later@example.org": "450 4.2.1 Later"}
+        )
     )
     await server.start()
     yield server
@@ -42,7 +44,9 @@ def settings_for(port: int) -> Settings:
 
 
 async def test_delivers_bytes_as_given(upstream: RecordingUpstream) -> None:
-    result = await deliver(settings_for(upstream.port), "a@example.com", ["b@example.org", "gone@example.org"], MSG)
+    result = await deliver(
+        settings_for(upstream.port), "a@example.com", ["b@example.org", "gone@example.org"], MSG
+    )
     assert list(result.accepted) == ["b@example.org"]
     assert result.refused["gone@example.org"].code == 550
     assert result.reply is not None and result.reply.ok

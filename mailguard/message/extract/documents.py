@@ -71,11 +71,8 @@ def sniff(data: bytes, name: str, ctype: str) -> str:
         return "eml"
     if b"BEGIN:VCALENDAR" in head.upper() or ext in ("ics", "vcs") or ctype == "text/calendar":
         return "ics"
-    if (
-        head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCARD")
-        or ext in ("vcf", "vcard")
-        or ctype in _VCARD_TYPES
-    ):
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCARD") or ext in ("vcf", "vcard") \
+            or ctype in _VCARD_TYPES:
         return "vcard"
     if ext in ("csv",) or ctype in ("text/csv", "application/csv"):
         return "csv"
@@ -93,14 +90,8 @@ def _text(sink: Sink, data: bytes, path: Path, charset: str | None) -> None:
 
 
 def extract_document(
-    sink: Sink,
-    data: bytes,
-    name: str,
-    ctype: str,
-    path: Path,
-    depth: int,
-    entered: bool = False,
-    charset: str | None = None,
+    sink: Sink, data: bytes, name: str, ctype: str, path: Path, depth: int,
+    entered: bool = False, charset: str | None = None,
 ) -> None:
     """Read one document (an attachment, archive member or embedded file) into the sink.
     Problems become an `Unscanned` at `path`; only message-wide bounds (`Stop`) propagate."""

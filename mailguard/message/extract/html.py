@@ -48,8 +48,7 @@ _SPACE = re.compile(r"\s+")
 # a tag for the pre-scan and the flat reader; `[^<>]*` keeps every try within one tag (linear)
 _TAG = re.compile(r"<(/?)([A-Za-z][^\s/<>]*+)([^<>]*+)>")
 _FLAT_ATTR = re.compile(
-    r"""\b(alt|title|aria-label|placeholder|value|href)\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'<>]+))""", re.I
-)
+    r"""\b(alt|title|aria-label|placeholder|value|href)\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'<>]+))""", re.I)
 
 
 def tame(data: str) -> bool:

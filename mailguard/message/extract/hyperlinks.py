@@ -17,10 +17,8 @@ from mailguard.message.extract.sink import PartFailed, Path, Sink
 from mailguard.message.model import UnscannedReason
 
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_ODF_LINKS = (
-    "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}a",
-    "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}a",
-)
+_ODF_LINKS = ("{urn:oasis:names:tc:opendocument:xmlns:text:1.0}a",
+              "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}a")
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _RELS = re.compile(r"^((?:word|ppt|xl)/(?:.+/)?)_rels/([^/]+)\.rels$")
 
@@ -31,9 +29,8 @@ def _attributes(z: SafeZip, name: str, tags: tuple[str, ...], attr: str) -> list
     """(value of `attr`, Type) of every `tags` element of one XML member."""
     found: list[tuple[str, str]] = []
     with z.open_xml(name) as stream:
-        parser = etree.iterparse(
-            stream, events=("end",), tag=tags, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-        )
+        parser = etree.iterparse(stream, events=("end",), tag=tags, resolve_entities=False, no_network=True,
+                                 load_dtd=False, huge_tree=False)
         try:
             for _, elem in parser:
                 value = elem.get(attr)

@@ -46,10 +46,8 @@ _BASE64_RUN = re.compile(rb"(?m)^(?:[A-Za-z0-9+/=]{60,998}+\r?\n){64,}")
 # encoded words (=?), comments, quoted strings or escapes.
 _PLAIN_TEXT = re.compile(r"(?:(?!=\?)[ \t\r\n!#-'*-\[\]-~])*")
 _PLAIN = {  # a message id is parsed: only one of a single id-left@id-right reads as it is
-    "message-id": re.compile(
-        r"[ \t]*<[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-        r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>[ \t]*"
-    ),
+    "message-id": re.compile(r"[ \t]*<[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                             r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>[ \t]*"),
 }
 # A placeholder: the parse's nonce, then the run's number (one pattern for every nonce: a
 # pattern per message would be compiled afresh for each one).
@@ -67,7 +65,7 @@ def parse(data: bytes) -> EmailMessage:
     if marker not in data:  # (always, unless the sender guessed a 64-bit nonce)
         for match in _BASE64_RUN.finditer(data):
             start, end = match.span()
-            end -= 2 if data[end - 2 : end - 1] == b"\r" else 1  # the last line end stays in place
+            end -= 2 if data[end - 2:end - 1] == b"\r" else 1  # the last line end stays in place
             pieces += (data[pos:start], marker, b"%d\x00" % len(runs))
             runs.append(data[start:end].decode("ascii"))
             pos = end
@@ -83,7 +81,6 @@ def _unfold(msg: Message, nonce: str, runs: list[str]) -> None:
     """Put the folded runs back wherever the parser left their placeholders: leaf payloads
     (`_payload` is where `email` keeps the raw text; its own generator reads it there too),
     preambles and epilogues. No header can hold one: a placeholder line is never a header."""
-
     def put_back(text: str) -> str:
         return _PLACEHOLDER.sub(lambda m: runs[int(m.group(2))] if m.group(1) == nonce else m.group(), text)
 
@@ -122,10 +119,8 @@ def ambiguity(part: Message) -> str:
 # names read. Of an attached message, every address is one a reader can see (LISTED).
 _ADDRESS_HEADERS = ("from", "reply-to", "to", "cc", "resent-from", "resent-to", "resent-cc")
 _TOP_SOURCES = {
-    "to": AddressSource.TO,
-    "cc": AddressSource.CC,
-    "resent-to": AddressSource.RESENT_TO,
-    "resent-cc": AddressSource.RESENT_CC,
+    "to": AddressSource.TO, "cc": AddressSource.CC,
+    "resent-to": AddressSource.RESENT_TO, "resent-cc": AddressSource.RESENT_CC,
 }
 
 
@@ -181,9 +176,8 @@ class Walker:
             sink.enter(here, depth)
             why = ambiguity(part)
             if why:
-                sink.unscanned(
-                    (*path, f"part {index}") if path else (f"part {index}",), UnscannedReason.AMBIGUOUS_MIME, why
-                )
+                sink.unscanned((*path, f"part {index}") if path else (f"part {index}",),
+                               UnscannedReason.AMBIGUOUS_MIME, why)
             ctype = part.get_content_type()
             if part.is_multipart():
                 self.multipart(part, ctype, path, depth, index)

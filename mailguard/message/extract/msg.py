@@ -63,7 +63,7 @@ class _Storage:
         seen: dict[str, list[str]] = {}
         depth = len(self.prefix)
         for entry in self.ole.listdir(streams=True, storages=True):
-            if entry[:depth] == self.prefix and len(entry) > depth and entry[depth].startswith(stem):
+            if entry[: depth] == self.prefix and len(entry) > depth and entry[depth].startswith(stem):
                 seen.setdefault(entry[depth], [*self.prefix, entry[depth]])
         return [seen[k] for k in sorted(seen)]
 

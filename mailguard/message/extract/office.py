@@ -13,7 +13,9 @@ from mailguard.message.extract.xmlflow import DRAWING, ODF, WORD, Dialect, walk_
 from mailguard.message.model import UnscannedReason
 
 _NUMBER = re.compile(r"(\d+)")
-_WORD_PART = re.compile(r"word/(?:glossary/)?(document|header\d*|footer\d*|footnotes|endnotes|comments\w*)\.xml$")
+_WORD_PART = re.compile(
+    r"word/(?:glossary/)?(document|header\d*|footer\d*|footnotes|endnotes|comments\w*)\.xml$"
+)
 _SLIDE_PART = re.compile(r"ppt/(slides/slide|notesSlides/notesSlide|comments/\w*?)(\d*)\.xml$")
 _EMBEDDED = re.compile(r"^(?:word|ppt|xl)/embeddings/|^Object \d+/|^ObjectReplacements/", re.I)
 
@@ -23,7 +25,9 @@ def _number(name: str) -> int:
     return int(found[-1]) if found else 0
 
 
-def _walk_member(sink: Sink, z: SafeZip, name: str, path: Path, dialect: Dialect, numbered: bool = True) -> None:
+def _walk_member(
+    sink: Sink, z: SafeZip, name: str, path: Path, dialect: Dialect, numbered: bool = True
+) -> None:
     try:
         with z.open_xml(name) as stream:
             walk_xml(sink, stream, path, dialect, numbered)

@@ -80,12 +80,8 @@ def _fields(sink: Sink, reader: PdfReader, path: Path) -> None:
 
 
 _INFO_KEYS = {"/Title": "title", "/Subject": "subject", "/Keywords": "keywords", "/Author": "author"}
-_XMP_FIELDS = {
-    "dc_title": "title",
-    "dc_subject": "subject",
-    "dc_description": "description",
-    "pdf_keywords": "keywords",
-}
+_XMP_FIELDS = {"dc_title": "title", "dc_subject": "subject", "dc_description": "description",
+               "pdf_keywords": "keywords"}
 
 
 def _metadata(sink: Sink, reader: PdfReader, path: Path) -> None:

@@ -15,16 +15,9 @@ from mailguard.message.model import SegmentKind
 _MEMBERS = ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "meta.xml")
 # local names of the readable properties (Dublin Core, OOXML core, ODF meta)
 _READ = {
-    "title": "title",
-    "subject": "subject",
-    "keywords": "keywords",
-    "keyword": "keywords",
-    "description": "description",
-    "category": "category",
-    "company": "company",
-    "manager": "manager",
-    "contentStatus": "status",
-    "comments": "comments",
+    "title": "title", "subject": "subject", "keywords": "keywords", "keyword": "keywords",
+    "description": "description", "category": "category", "company": "company", "manager": "manager",
+    "contentStatus": "status", "comments": "comments",
 }
 _MAX_VALUE = 10_000  # characters of one property
 

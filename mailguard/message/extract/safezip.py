@@ -39,7 +39,8 @@ class SafeZip:
         if info.file_size > RATIO_FLOOR and info.file_size > info.compress_size * self.sink.limits.max_ratio:
             ratio = info.file_size // max(1, info.compress_size)
             return UnscannedReason.TOO_LARGE, f"zip member ratio {ratio}:1"
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                                      zipfile.ZIP_LZMA):
             return UnscannedReason.UNKNOWN_FORMAT, f"zip compression method {info.compress_type}"
         return None
 
@@ -55,7 +56,8 @@ class SafeZip:
         info = self._checked(name)
         try:
             return self.zip.read(info)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+                NotImplementedError) as exc:
             raise PartFailed(UnscannedReason.CORRUPT, f"zip member: {exc}") from None
         except RuntimeError as exc:  # zipfile: "File is encrypted, password required"
             raise PartFailed(UnscannedReason.ENCRYPTED, str(exc)) from None

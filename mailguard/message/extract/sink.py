@@ -249,14 +249,8 @@ class Sink:
         self.text((*path, label), readable_name(filename), SegmentKind.FIELD)
 
     def document(
-        self,
-        data: bytes,
-        name: str,
-        ctype: str,
-        path: Path,
-        depth: int,
-        entered: bool = False,
-        charset: str | None = None,
+        self, data: bytes, name: str, ctype: str, path: Path, depth: int,
+        entered: bool = False, charset: str | None = None,
     ) -> None:
         """Read a nested document (attachment, archive member, embedded file) at `path`."""
         self._dispatch(self, data, name, ctype, path, depth, entered, charset)
@@ -291,9 +285,8 @@ class Paragraphs:
 
     def flush(self) -> None:
         if self._lines:
-            label = (
-                f"paragraph {self._first}" if self._first == self.count else (f"paragraphs {self._first}–{self.count}")
-            )
+            label = f"paragraph {self._first}" if self._first == self.count else (
+                f"paragraphs {self._first}–{self.count}")
             path = (*self.path, label) if self.numbered else self.path
             self.sink.text(path, "\n".join(self._lines))
         self._lines = []

@@ -17,20 +17,8 @@ ATT_SUBJECT, ATT_BODY = 0x00018004, 0x0002800C
 ATT_RENDDATA, ATT_TITLE, ATT_DATA = 0x00069002, 0x00018010, 0x0006800F
 ATT_MAPI, ATT_ATTACHMENT = 0x00069003, 0x00069005
 PR_BODY, PR_HTML, PR_RTF, PR_LONG_NAME, PR_ATTACH_DATA = 0x1000, 0x1013, 0x1009, 0x3707, 0x3701
-_FIXED = {
-    0x0002: 4,
-    0x0003: 4,
-    0x0004: 4,
-    0x0005: 8,
-    0x0006: 8,
-    0x0007: 8,
-    0x000A: 4,
-    0x000B: 4,
-    0x0014: 8,
-    0x0040: 8,
-    0x0048: 16,
-    0x0001: 0,
-}
+_FIXED = {0x0002: 4, 0x0003: 4, 0x0004: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8, 0x000A: 4, 0x000B: 4,
+          0x0014: 8, 0x0040: 8, 0x0048: 16, 0x0001: 0}
 _VARIABLE = (0x001E, 0x001F, 0x0102, 0x000D)
 
 
@@ -55,25 +43,25 @@ def _pad(n: int) -> int:
 def mapi_props(data: bytes) -> dict[int, object]:
     """Property id → str or bytes (the variable-length ones we need); others skipped."""
     props: dict[int, object] = {}
-    (count,) = struct.unpack_from("<I", data, 0)
+    count, = struct.unpack_from("<I", data, 0)
     pos = 4
     for _ in range(min(count, 10_000)):
         kind, pid = struct.unpack_from("<HH", data, pos)
         pos += 4
         if pid >= 0x8000:  # named property: GUID, then an id or a name
             pos += 16
-            (named_kind,) = struct.unpack_from("<I", data, pos)
+            named_kind, = struct.unpack_from("<I", data, pos)
             pos += 4
             if named_kind == 0:
                 pos += 4
             else:
-                (length,) = struct.unpack_from("<I", data, pos)
+                length, = struct.unpack_from("<I", data, pos)
                 pos += 4 + _pad(length)
         multi = bool(kind & 0x1000)
         base = kind & ~0x1000
         values = 1
         if multi or base in _VARIABLE:
-            (values,) = struct.unpack_from("<I", data, pos)
+            values, = struct.unpack_from("<I", data, pos)
             pos += 4
         for _ in range(min(values, 10_000)):
             if base in _FIXED:
@@ -81,7 +69,7 @@ def mapi_props(data: bytes) -> dict[int, object]:
                 continue
             if base not in _VARIABLE:
                 return props  # a type we cannot size: stop rather than misread
-            (length,) = struct.unpack_from("<I", data, pos)
+            length, = struct.unpack_from("<I", data, pos)
             pos += 4
             raw = data[pos : pos + length]
             pos += _pad(length)

@@ -32,7 +32,7 @@ def _components(value: str) -> list[str]:
     while i < len(value):
         ch = value[i]
         if ch == "\\" and i + 1 < len(value):
-            current.append(value[i : i + 2])
+            current.append(value[i:i + 2])
             i += 2
             continue
         if ch == ";":
@@ -98,3 +98,4 @@ def extract_vcard(sink: Sink, text: str, path: Path) -> None:
         sink.text(here, text_value, SegmentKind.FIELD)  # an EMAIL's address is listed by the sink
         if name == "ADR" and params.get("LABEL"):  # vCard 4: the formatted label as a parameter
             sink.text((*path, f"card {max(card, 1)}", "ADR label"), _unescape(params["LABEL"]), SegmentKind.FIELD)
+

@@ -118,14 +118,8 @@ def walk_xml(sink: Sink, stream: IO[bytes], path: Path, dialect: Dialect, number
     table_count = 0
     open_paras = 0
     parser = etree.iterparse(
-        stream,
-        events=("start", "end"),
-        tag=dialect.tags,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
+        stream, events=("start", "end"), tag=dialect.tags, resolve_entities=False, no_network=True,
+        load_dtd=False, huge_tree=False, remove_comments=True,
     )
     try:
         for event, elem in parser:
@@ -163,7 +157,8 @@ def walk_xml(sink: Sink, stream: IO[bytes], path: Path, dialect: Dialect, number
                     cells.pop()
                 if cells:
                     paras.flush()
-                    sink.text((*path, f"table {table.number}, row {table.row}"), " | ".join(cells), SegmentKind.ROW)
+                    sink.text((*path, f"table {table.number}, row {table.row}"), " | ".join(cells),
+                              SegmentKind.ROW)
                 table.cells = []
                 if open_paras == 0 and len(tables) == 1:
                     _forget(elem)

@@ -34,32 +34,8 @@ from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent
 FORMS = ("ave", "avenu", "avenue", "close", "court", "lane", "road", "str", "street", "ter", "terr", "way", "heol")
-PIECES = [
-    *FORMS,
-    "a",
-    "x",
-    "é",
-    "Road",
-    "’",
-    "'",
-    " ",
-    " ",
-    ",",
-    ".",
-    "\n",
-    "[at]",
-    "(at",
-    "[",
-    "@",
-    "0",
-    "14",
-    "ll",
-    "lo",
-    "0117 496 0000",
-    "-",
-    "ß",
-    "?",
-]
+PIECES = [*FORMS, "a", "x", "é", "Road", "’", "'", " ", " ", ",", ".", "\n", "[at]", "(at", "[", "@", "0", "14",
+          "ll", "lo", "0117 496 0000", "-", "ß", "?"]
 
 
 def _plain_whole_words(text: str, forms: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -134,6 +110,7 @@ def test_street_text(words: list[str], street: tuple[str, ...], loose: bool, use
     assert reader.match(hashed, loose) == used
 
 
+
 def test_obfuscated_email_among_many_brackets() -> None:
     register, _ = Register.from_csv(HERE / "register.csv")
     filler = "(see note) [1] {x} <y> " * 300  # past the count where the bracket scan changes method
@@ -143,42 +120,10 @@ def test_obfuscated_email_among_many_brackets() -> None:
 
 # Address blocks around postcodes: numbers (a "/" form, a range, a bracketed suffix), dates, flats,
 # phones, number words before a type, apostrophes, blank lines.
-BLOCK_PIECES = [
-    "bs1 4ab",
-    "ls6 2qt",
-    "ls6  3jx",
-    "8l1 6lq",
-    "14",
-    "2/14",
-    "14-16",
-    "19 (a)",
-    "30c",
-    "l4",
-    "5 may",
-    "flat 2",
-    "apartment 3",
-    "two",
-    "tennyson",
-    "close",
-    "acacia",
-    "avenue",
-    "st john's",
-    "heol",
-    "0117 496 0000",
-    "+44 117 496 0123",
-    "order",
-    "no.",
-    "1234567",
-    "x",
-    ",",
-    " | ",
-    "\n",
-    "\n\n",
-    "é",
-    "’s",
-    "/",
-    "-",
-]
+BLOCK_PIECES = ["bs1 4ab", "ls6 2qt", "ls6  3jx", "8l1 6lq", "14", "2/14", "14-16", "19 (a)", "30c", "l4", "5 may",
+                "flat 2", "apartment 3", "two", "tennyson", "close", "acacia", "avenue", "st john's", "heol",
+                "0117 496 0000", "+44 117 496 0123", "order", "no.", "1234567", "x", ",", " | ", "\n", "\n\n", "é",
+                "’s", "/", "-"]
 
 
 def test_postcode_alone_reading_the_scanned_tokens_matches_reading_the_text() -> None:
@@ -195,18 +140,8 @@ def test_postcode_alone_reading_the_scanned_tokens_matches_reading_the_text() ->
 
 def test_numbers_sifted_before_the_address_path_lose_no_mention(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(5)
-    pieces = [
-        *BLOCK_PIECES,
-        "14 acacia avenue",
-        "acacia avenue 14",
-        "30 c cherry lane",
-        "po box 820, leeds",
-        "7 st johns road",
-        "high",
-        "street",
-        "bristol",
-        "12 families",
-    ]
+    pieces = [*BLOCK_PIECES, "14 acacia avenue", "acacia avenue 14", "30 c cherry lane", "po box 820, leeds",
+              "7 st johns road", "high", "street", "bristol", "12 families"]
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 30))) for _ in range(1500)]
 
     def found(register: Register) -> list[set[tuple[str, str, int, int]]]:
@@ -304,40 +239,15 @@ def _plain_named_house(index, group: Group, d_start: int, d_end: int, postcodes)
 
 def test_a_named_house_is_found_as_when_its_name_was_read_first(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(23)
-    pieces = [
-        "rose cottage",
-        "rose cotage",
-        "ivy cottage",
-        "the old mill",
-        "mill lane",
-        "church lane",
-        "heol y felin",
-        "wells",
-        "ashby",
-        "leeds",
-        "ba5 1aa",
-        "le65 1ab",
-        "ba5 1ab",
-        "ls6 3jx",
-        "bs1 4ab",
-        ",",
-        ", ",
-        "\n",
-        " | ",
-        "postcode:",
-        "to",
-        "14",
-        "the",
-        "cottage",
-    ]
+    pieces = ["rose cottage", "rose cotage", "ivy cottage", "the old mill", "mill lane", "church lane", "heol y felin",
+              "wells", "ashby", "leeds", "ba5 1aa", "le65 1ab", "ba5 1ab", "ls6 3jx", "bs1 4ab", ",", ", ", "\n", " | ",
+              "postcode:", "to", "14", "the", "cottage"]
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 16))) for _ in range(3000)]
 
     def found() -> list[set[tuple[str, str, int, int, float]]]:
         register = Register.open(HERE / "register.csv")
-        return [
-            {(m.register_id, m.kind, m.start, m.end, m.score) for m in register.find_mentions([Segment(t, "body")])}
-            for t in texts
-        ]
+        return [{(m.register_id, m.kind, m.start, m.end, m.score) for m in register.find_mentions([Segment(t, "body")])}
+                for t in texts]
 
     fast = found()
     assert any(fast)  # the pieces do name the named houses
