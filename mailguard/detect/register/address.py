@@ -135,8 +135,12 @@ def _candidates(
     reader = StreetText(words, index.probe)
     if first in index.street_words:
         keys = [f"n:{num}:{first}" for num in written]
+        # a compound written apart ("Black Horse Lane" for Blackhorse Lane) whose first part is
+        # another street's first word (at a million rows most words are): its name, whole
+        names = reader.names_before_type(_APART_EDITS, least=2)
     else:  # not a street word of the register: perhaps a mistyped one, before its type
-        keys = [name_key(num, name) for name in reader.names_before_type() for num in written]
+        keys, names = [], reader.names_before_type()
+    keys += [name_key(num, name) for name in names for num in written]
     rows = index.lookup_many(keys)
     if rows:
         budget.current().tick(len(rows))
@@ -145,6 +149,7 @@ def _candidates(
         )
 
 
+_APART_EDITS = 1  # a compound written apart, with one slip at most ("Black Hores Lane")
 _STREET_READ = 80  # characters of the street read after the number: a street ends within them
 
 

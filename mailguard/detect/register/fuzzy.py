@@ -136,12 +136,12 @@ class Near:
         """Names within `tier` edits of `text` (found by its variants of up to `tier` deletions),
         each with its edits, as far as each name tolerates: remembered per text string and
         extended when a later question allows more."""
-        done, found = self._seen.get(text, (0, {}))
+        done, found = self._seen.get(text, (-1, {}))
         if done >= tier:
             return found
         if len(self._seen) >= 16384:
             self._seen.clear()
-        variants = [(v, d) for v, d in deletions(text, tier).items() if not done or d > done]
+        variants = [(v, d) for v, d in deletions(text, tier).items() if d > done]
         keys, names, n, bits, mask = self._keys, self._names, len(self._keys), self._bits, self._mask
         for (_, d_text), h in zip(variants, self._hashes([VARIANT + v for v, _ in variants]), strict=True):
             b = h & mask

@@ -45,14 +45,15 @@ class StreetText:
             used = self._best[key] = self._score(street, street.loose if loose else street.strict)
         return used
 
-    def names_before_type(self) -> set[int]:
+    def names_before_type(self, edits: int = MOST_EDITS, least: int = 1) -> set[int]:
         """The register names (hashes) that the words before a street type among the first five
-        spell, within the most edits any name tolerates (`fuzzy`): the streets whose rows a
-        mistyped first word can be (those whose `match` can score, and no others)."""
+        spell, within `edits` (by default the most any name tolerates: `fuzzy`): the streets
+        whose rows a mistyped first word can be (those whose `match` can score, and no others).
+        `least`: the fewest words of a name read (two: a compound written apart)."""
         names: set[int] = set()
-        for k in range(2, min(len(self.words), _TYPE_READ) + 1):
+        for k in range(1 + least, min(len(self.words), _TYPE_READ) + 1):
             if self.words[k - 1] in TYPE_FORMS:
-                names.update(self._probe.near(self._form(k, -1), MOST_EDITS))
+                names.update(self._probe.near(self._form(k, -1), edits))
         return names
 
     def _score(self, street: Street, limit: int) -> int:
