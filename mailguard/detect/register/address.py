@@ -15,7 +15,7 @@ from functools import lru_cache
 from mailguard.detect import budget
 from mailguard.detect.register.flats import FLAT_AFTER, TENEMENT_BEFORE, flat_before, other_flat
 from mailguard.detect.register.housenum import NUMBER, blocked, number_word_at
-from mailguard.detect.register.index import CompiledIndex, name_key
+from mailguard.detect.register.index import CompiledIndex, name_key, type_keys
 from mailguard.detect.register.locality import SCORE_POSTCODE, SCORE_STREET_ONLY, Postcodes, locality, postcode_near
 from mailguard.detect.register.memo import Memo
 from mailguard.detect.register.scanned import Group, Hit, mention
@@ -25,6 +25,7 @@ from mailguard.detect.register.ukforms import (
     NOT_HOUSE_AFTER,
     PO_BOX_STREET,
     STREET_TYPES,
+    TYPE_FORMS,
     WORD_RE,
     canon_word,
     house_number,
@@ -138,15 +139,32 @@ def _candidates(
         # a compound written apart ("Black Horse Lane" for Blackhorse Lane) whose first part is
         # another street's first word (at a million rows most words are): its name, whole
         names = reader.names_before_type(_APART_EDITS, least=2)
+        keys += [name_key(num, name) for name in names for num in written]
+        rows = index.lookup_many(keys)
     else:  # not a street word of the register: perhaps a mistyped one, before its type
-        keys, names = [], reader.names_before_type()
-    keys += [name_key(num, name) for name in names for num in written]
-    rows = index.lookup_many(keys)
+        rows = _mistyped(index, reader, written)
     if rows:
         budget.current().tick(len(rows))
         yield from memo.run(
             group, at, tag, lambda: _verify(index, group, at, postcodes, numbers, word_start, reader, rows, flat)
         )
+
+
+_FEW_ROWS = 4  # rows of a mistyped street verified one by one; more are narrowed by name first
+
+
+def _mistyped(index: CompiledIndex, reader: StreetText, written: list[str]) -> set[int]:
+    """The candidate rows of a first word that is no register street word, before a street type:
+    first, whether any row has the number and type with the word's first or last letter (cheap:
+    in a small register most such words have none); a handful are verified as they are; more (a
+    large register) are narrowed to the rows with this number on the streets within a few edits
+    of the name written (`names_before_type`), which costs hashing its deletion variants."""
+    kinds = [canon_word(w) for w in reader.words[1:5] if w in TYPE_FORMS]
+    first = first_word_key(reader.words[0])
+    rows = index.lookup_many([key for num in written for kind in kinds for key in type_keys(num, kind, first)])
+    if len(rows) <= _FEW_ROWS:
+        return rows
+    return index.lookup_many([name_key(num, name) for name in reader.names_before_type() for num in written])
 
 
 _APART_EDITS = 1  # a compound written apart, with one slip at most ("Black Hores Lane")

@@ -19,11 +19,15 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 
+from mailguard.detect import budget
 from mailguard.detect.register.ukforms import ocr_letters, skeleton
 
 NAME, VARIANT = "nm:", "nv:"
 MOST_EDITS = 2  # the most any name tolerates
-_LONGEST_TWO = 24  # longer names keep one-edit variants only (a 30-letter name has 435 two-deletion ones)
+_LONGEST_TWO = 24
+# A text string longer than this is read for names within one edit only when no row is known
+# (`street.StreetText.names_before_type`): its two-deletion variants grow with its square.
+READ_TWO = 20  # longer names keep one-edit variants only (a 30-letter name has 435 two-deletion ones)
 
 
 def name_form(words: Iterable[str]) -> str:
@@ -142,6 +146,7 @@ class Near:
         if len(self._seen) >= 16384:
             self._seen.clear()
         variants = [(v, d) for v, d in deletions(text, tier).items() if d > done]
+        budget.current().tick(len(variants))  # each is hashed (a long string has hundreds at two deletions)
         keys, names, n, bits, mask = self._keys, self._names, len(self._keys), self._bits, self._mask
         for (_, d_text), h in zip(variants, self._hashes([VARIANT + v for v, _ in variants]), strict=True):
             b = h & mask

@@ -27,17 +27,25 @@ from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.probe import Probe
 from mailguard.detect.register.record import Row, decode
 from mailguard.detect.register.towns import UK_TOWNS
-from mailguard.detect.register.ukforms import named_street_key, skeleton
+from mailguard.detect.register.ukforms import STREET_TYPES, named_street_key, skeleton
 from mailguard.detect.register.values import Entry, RegisterError
 from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
-MAGIC = b"MGREG\x00v5"
+MAGIC = b"MGREG\x00v6"
 ROW_BITS = 24
 MAX_ROWS = 1 << ROW_BITS
 _ROW_MASK = MAX_ROWS - 1
 
 
 STREET_WORD, TOWN = "sw:", "tw:"  # prefixes of the words a scan asks about
+
+
+def type_keys(number: str, kind: str, first_word: str) -> tuple[str, str]:
+    """Keys for a street whose name is mistyped: number + type + the name's first or last letter
+    (a typo rarely hits both). Whether any row has them is the cheap first question about a
+    first word that is no street word of the register: in a small register most such words
+    have none, and nothing more is asked."""
+    return f"t:{number}:{kind}:{first_word[:1]}", f"u:{number}:{kind}:{first_word[-1:]}"
 
 
 def name_key(number: str, name: int) -> str:
@@ -48,10 +56,11 @@ def name_key(number: str, name: int) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _first_words(street: tuple[str, ...], welsh: bool) -> tuple[str, ...]:
-    """The skeleton of the first word of each form of a street (it and its Welsh/English forms):
-    what its keys are made of, once per street (a compile asks per row)."""
-    return tuple(skeleton(f[0]) for f in forms_of(street, welsh))
+def _street_words(street: tuple[str, ...], welsh: bool) -> tuple[tuple[str, str | None], ...]:
+    """(the skeleton of its first word, its type when last) of each form of a street (it and
+    its Welsh/English forms): what its keys are made of, once per street (a compile asks per row)."""
+    forms = forms_of(street, welsh)
+    return tuple((skeleton(f[0]), f[-1] if len(f) > 1 and f[-1] in STREET_TYPES else None) for f in forms)
 
 
 def entry_keys(e: Entry, street_names: Callable[[tuple[str, ...], bool], tuple[int, ...]]) -> list[str]:
@@ -67,7 +76,10 @@ def entry_keys(e: Entry, street_names: Callable[[tuple[str, ...], bool], tuple[i
             out.append(named)
     if a.number:
         welsh = in_wales(e.postcode)
-        out += [f"n:{a.number}:{first}" for first in _first_words(a.street, welsh)]
+        for first, kind in _street_words(a.street, welsh):
+            out.append(f"n:{a.number}:{first}")
+            if kind:
+                out += type_keys(a.number, kind, first)
         out += [name_key(a.number, name) for name in street_names(a.street, welsh)]
     for rcpt in e.flagged:  # as the provider delivers: `ex.partner+x@googlemail.com` is `expartner@gmail.com`
         out.append(("d:" + canonical_domain(rcpt[1:])) if rcpt.startswith("@") else ("r:" + canonical_mailbox(rcpt)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailguard.detect.register.fuzzy import MOST_EDITS, name_form
+from mailguard.detect.register.fuzzy import MOST_EDITS, READ_TWO, name_form
 from mailguard.detect.register.probe import Probe
 from mailguard.detect.register.record import Row, Street, street_parts
 from mailguard.detect.register.ukforms import TYPE_FORMS, canon_street
@@ -53,7 +53,8 @@ class StreetText:
         names: set[int] = set()
         for k in range(1 + least, min(len(self.words), _TYPE_READ) + 1):
             if self.words[k - 1] in TYPE_FORMS:
-                names.update(self._probe.near(self._form(k, -1), edits))
+                form = self._form(k, -1)
+                names.update(self._probe.near(form, edits if len(form) <= READ_TWO else min(edits, 1)))
         return names
 
     def _score(self, street: Street, limit: int) -> int:
