@@ -171,7 +171,7 @@ def crowded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("crowded") / "register.csv"
     names = ["Ashgrove", "Alderley", "Amberwick", "Applecross", "Avonmouth", "Ashbourne", "Aldermoor", "Arkwright"]
     lines = ["id,name,address,postcode,phone,flagged_recipients"]
-    lines += [f"A{i},,\"14 {n} Road, Testbury\",BS1 4AB,,x@gmail.com" for i, n in enumerate(names)]
+    lines += [f'A{i},,"14 {n} Road, Testbury",BS1 4AB,,x@gmail.com' for i, n in enumerate(names)]
     path.write_text("\n".join(lines) + "\n")
     return path
 
