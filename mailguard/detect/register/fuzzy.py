@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from mailguard.detect import budget
 from mailguard.detect.register.ukforms import ocr_letters, skeleton
@@ -34,6 +34,15 @@ def name_form(words: Iterable[str]) -> str:
     """The form names are compared in: the words joined without spaces, in OCR skeleton
     ("Mill Brook" and "Millbrook" read alike)."""
     return skeleton("".join(words))
+
+
+def run_forms(words: Sequence[str], sizes: Iterable[int]) -> list[str]:
+    """`name_form` of every run of `sizes` consecutive words (each size in turn, runs in order),
+    the OCR letters folded once per word rather than once per run (an "rn" across two words is
+    folded in the run, as `name_form` folds it)."""
+    folded = [ocr_letters(w) for w in words]
+    n = len(folded)
+    return ["".join(folded[i : i + k]).replace("rn", "m") for k in sizes if k > 0 for i in range(n - k + 1)]
 
 
 def spelt_form(words: Iterable[str]) -> str:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from mailguard.detect.register.flats import FLAT_ANY, flat_before, names_other_flat, other_flat
-from mailguard.detect.register.fuzzy import name_form
+from mailguard.detect.register.fuzzy import run_forms
 from mailguard.detect.register.housenum import NUMBER, NUMBER_WORDS, blocked
 from mailguard.detect.register.locality import SCORE_NUMBER_POSTCODE
 from mailguard.detect.register.record import Row, Street
@@ -141,12 +141,7 @@ def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int
     if name is None or name.tolerance < 0:
         return
     words = [w for w, _, _ in words_in(group.text[lo:pc_start], 30)]
-    runs = [
-        name_form(words[i : i + k])
-        for k in (name.size, name.size - 1, name.size + 1)
-        if k > 0
-        for i in range(len(words) - k + 1)
-    ]
+    runs = run_forms(words, (name.size, name.size - 1, name.size + 1))
     for limit in (0, name.tolerance):
         if any(row.probe.edits(run, name.name, limit) is not None for run in runs):
             yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)

@@ -130,3 +130,14 @@ def test_a_string_no_variant_hashes_to_is_told_by_the_bitmap() -> None:
     assert 8 * len(field) >= 8 * len(hashes)
     assert all(field[(h & mask) >> 3] >> (h & 7) & 1 for h in hashes)
     assert sum(bin(b).count("1") for b in field) <= len(hashes)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(words=st.lists(st.text("arnm015iol", min_size=1, max_size=5), max_size=6), sizes=st.lists(st.integers(0, 4)))
+def test_run_forms_are_the_name_forms_of_each_run(words: list[str], sizes: list[int]) -> None:
+    """`fuzzy.run_forms` folds OCR letters once a word: each run's form is still `name_form`'s
+    (an "rn" split across two words included)."""
+    from mailguard.detect.register.fuzzy import name_form, run_forms
+
+    want = [name_form(words[i : i + k]) for k in sizes if k > 0 for i in range(len(words) - k + 1)]
+    assert run_forms(words, sizes) == want
