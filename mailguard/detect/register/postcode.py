@@ -142,10 +142,12 @@ def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int
         return
     words = [w for w, _, _ in words_in(group.text[lo:pc_start], 30)]
     runs = run_forms(words, (name.size, name.size - 1, name.size + 1))
-    for limit in (0, name.tolerance):
-        if any(row.probe.edits(run, name.name, limit) is not None for run in runs):
-            yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
-            return
+    probe, target, most = row.probe, name.name, name.tolerance
+    # `probe.edits` of each run, exact ones first, unrolled: a postcode list asks it of dozens of runs
+    if any(probe.name(run) == target for run in runs) or (
+        most and any(probe.near(run, most).get(target, most + 1) <= most for run in runs)
+    ):
+        yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
 
 
 def _beside(group: Group, n_start: int, n_end: int, pc_start: int, pc_end: int) -> bool:
