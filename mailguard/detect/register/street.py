@@ -52,6 +52,8 @@ class StreetText:
         `least`: the fewest words of a name read (two: a compound written apart)."""
         names: set[int] = set()
         for k in range(1 + least, min(len(self.words), _TYPE_READ) + 1):
+            if self.words[k - 2].isdigit():
+                break  # a number is no word of a street's name: the next address ("… Road\n23 Elm Lane")
             if self.words[k - 1] in TYPE_FORMS:
                 form = self._form(k, -1)
                 names.update(self._probe.near(form, edits if len(form) <= READ_TWO else min(edits, 1)))
