@@ -34,6 +34,12 @@ EARLIER_WORST = (
     "BS8 2HG LE25 6JA BA5 1AA LS6 3JX BL2 9WE LS6 3JX 5 LS6 2QT 14 BL2 9WE LS6 3JX BL2 9WE BS8 2HG 3 KY1 1AA "
     "KY1 1AA KY1 1AA 5ZX NW1 6XE BA1 7GS 4AB LE65 1AB NW1 6XE 2QT YO1 5ZX LS6 2QT"
 )
+# Found once the typo variants a scan hashes were counted too (session 6): street and place
+# words of named-house rows between postcodes -- dear in time, though few operations a byte.
+PLACES_WORST = (
+    "Heol Walk Wakefield Leicester Sycamore High Tyne Baker Ashby 4AB CF14 Newcastle Square Riverside 5ZX "
+    "Clifton LE65 1AB KY1 BS2 Maple Flat London York BL2 6JA Kirk WF2 Rose 4SZ BS2 NW1 221 YO1 BA5 1AA 6JA"
+)
 # Pieces that trigger every check: register addresses and their near misses, postcodes, numbers.
 PIECES = [
     "14 Acacia Avenue",
@@ -114,7 +120,7 @@ def test_repeated_text_costs_the_same_per_byte_at_any_size() -> None:
     assert len(found) <= 2 * match._SAME_ROW_KEPT  # a mail merge's thousands of hits, capped
 
 
-@pytest.mark.parametrize(("unit", "found"), [(WORST, 0.482), (EARLIER_WORST, 0.491)])
+@pytest.mark.parametrize(("unit", "found"), [(WORST, 0.482), (EARLIER_WORST, 0.491), (PLACES_WORST, 0.204)])
 def test_the_worst_input_found_stays_within_its_operation_count(unit: str, found: float) -> None:
     rng = random.Random(3)  # its numbers varied per copy, as in the bench: nothing is remembered
     copies = [" ".join(str(rng.randint(1, 300)) if w.isdigit() else w for w in unit.split(" ")) for _ in range(700)]
