@@ -142,7 +142,7 @@ def _candidates(
         keys += [name_key(num, name) for name in names for num in written]
         rows = index.lookup_many(keys)
     else:  # not a street word of the register: perhaps a mistyped one, before its type
-        rows = _mistyped(index, reader, written)
+        rows = _mistyped(index, reader, first, written)
     if rows:
         budget.current().tick(len(rows))
         yield from memo.run(
@@ -153,14 +153,13 @@ def _candidates(
 _FEW_ROWS = 4  # rows of a mistyped street verified one by one; more are narrowed by name first
 
 
-def _mistyped(index: CompiledIndex, reader: StreetText, written: list[str]) -> set[int]:
-    """The candidate rows of a first word that is no register street word, before a street type:
+def _mistyped(index: CompiledIndex, reader: StreetText, first: str, written: list[str]) -> set[int]:
+    """The candidate rows of a first word (its key `first`) that is no register street word, before a street type:
     first, whether any row has the number and type with the word's first or last letter (cheap:
     in a small register most such words have none); a handful are verified as they are; more (a
     large register) are narrowed to the rows with this number on the streets within a few edits
     of the name written (`names_before_type`), which costs hashing its deletion variants."""
     kinds = [canon_word(w) for w in reader.words[1:5] if w in TYPE_FORMS]
-    first = first_word_key(reader.words[0])
     rows = index.lookup_many([key for num in written for kind in kinds for key in type_keys(num, kind, first)])
     if len(rows) <= _FEW_ROWS:
         return rows

@@ -24,10 +24,11 @@ from mailguard.detect.register.ukforms import ocr_letters, skeleton
 
 NAME, VARIANT = "nm:", "nv:"
 MOST_EDITS = 2  # the most any name tolerates
-_LONGEST_TWO = 24
-# A text string longer than this is read for names within one edit only when no row is known
-# (`street.StreetText.names_before_type`): its two-deletion variants grow with its square.
-READ_TWO = 20  # longer names keep one-edit variants only (a 30-letter name has 435 two-deletion ones)
+_LONGEST_TWO = 24  # longer names keep one-edit variants only (a 30-letter name has 435 two-deletion ones)
+# A text string longer than this is read for names within one edit only where the names are
+# looked for without a row to compare with (`street.StreetText.names_before_type`): its
+# two-deletion variants, each hashed, grow with the square of its length.
+READ_TWO = 20
 
 
 def name_form(words: Iterable[str]) -> str:
@@ -62,19 +63,18 @@ def deletions(word: str, most: int) -> dict[str, int]:
     that make it (`word` itself: 0)."""
     out = {word: 0}
     n = len(word)
+    level: set[str] = set()  # the strings of the last level made
     if most >= 1 and n > 1:
-        ones = {word[:i] + word[i + 1 :] for i in range(n)}
-        ones.discard(word)
-        out.update(dict.fromkeys(ones, 1))
-        if most >= 2 and n > 2:  # each pair of positions once (not each deletion of each deletion)
-            twos = {word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)}
-            twos.difference_update(out)
-            out.update(dict.fromkeys(twos, 2))
-        level = set(out)
-        for d in range(3, most + 1):
-            level = {w[:i] + w[i + 1 :] for w in level if len(w) > 1 for i in range(len(w))}
-            level.difference_update(out)
-            out.update(dict.fromkeys(level, d))
+        level = {word[:i] + word[i + 1 :] for i in range(n)}
+        out.update(dict.fromkeys(level, 1))
+    if most >= 2 and n > 2:  # each pair of positions once (not each deletion of each deletion)
+        level = {word[:i] + word[i + 1 : j] + word[j + 1 :] for i in range(n) for j in range(i + 1, n)}
+        level.difference_update(out)
+        out.update(dict.fromkeys(level, 2))
+    for d in range(3, most + 1):
+        level = {w[:i] + w[i + 1 :] for w in level if len(w) > 1 for i in range(len(w))}
+        level.difference_update(out)
+        out.update(dict.fromkeys(level, d))
     return out
 
 
@@ -144,6 +144,15 @@ class Near:
             return None
         found = self.near(text, limit).get(name)
         return found if found is not None and found <= limit else None
+
+    def within(self, texts: Sequence[str], name: int, limit: int) -> bool:
+        """`edits(text, name, limit)` is not None for some text: every text exactly first (a hash
+        each), then within `limit` (a caller reading every run of words near a postcode asks it
+        of dozens)."""
+        hashed = self._hash
+        if any(hashed(NAME + text) == name for text in texts):
+            return True
+        return limit > 0 and any(self.near(text, limit).get(name, limit + 1) <= limit for text in texts)
 
     def near(self, text: str, tier: int) -> dict[int, int]:
         """Names within `tier` edits of `text` (found by its variants of up to `tier` deletions),

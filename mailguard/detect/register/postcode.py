@@ -142,11 +142,7 @@ def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int
         return
     words = [w for w, _, _ in words_in(group.text[lo:pc_start], 30)]
     runs = run_forms(words, (name.size, name.size - 1, name.size + 1))
-    probe, target, most = row.probe, name.name, name.tolerance
-    # `probe.edits` of each run, exact ones first, unrolled: a postcode list asks it of dozens of runs
-    if any(probe.name(run) == target for run in runs) or (
-        most and any(probe.near(run, most).get(target, most + 1) <= most for run in runs)
-    ):
+    if row.probe.within(runs, name.name, name.tolerance):
         yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
 
 

@@ -8,7 +8,7 @@ to the deletion-variant table (`fuzzy.Near`). Text strings are the only plaintex
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -60,6 +60,10 @@ class Probe:
     def edits(self, text: str, name: int, limit: int) -> int | None:
         """Edits between a text string (`fuzzy.name_form`) and a register name, if at most `limit`."""
         return self._near.edits(text, name, limit)
+
+    def within(self, texts: Sequence[str], name: int, limit: int) -> bool:
+        """Some of the text strings is the register name `name`, or within `limit` edits of it."""
+        return self._near.within(texts, name, limit)
 
     def near(self, text: str, tier: int) -> dict[int, int]:
         """The register names within `tier` edits of a text string (`fuzzy.name_form`), with

@@ -190,11 +190,15 @@ class Recorder:
         most for a very long name) of a name; its `spelt_form` leads to the hash too."""
         name, spelt = name_form(words), spelt_form(words)
         allowed = [cap(spelt, e) for e in edits]
-        h = self._hash(NAME + name)
+        h = self._name_hash(name)
         for form in {name, spelt}:
             if max(allowed) > self.names.get(form, (0, -1))[1]:
                 self.names[form] = (h, max(allowed))
         return h, *allowed
+
+    def _name_hash(self, form: str) -> int:
+        """A name's hash (`Street.name`, `Place.name`, `HouseName.name`) from its `name_form`."""
+        return self._hash(NAME + form)
 
     def record(self, e: Entry) -> list[int]:
         """The record of `e`. Its postcode (the first word) and its phones and emails (the last,
@@ -240,7 +244,7 @@ class Recorder:
         for street in forms_of(*street_where):
             kind, name_words = street_parts(street)
             if kind is not None and kind == street[-1]:
-                out.append(self._hash(NAME + name_form(name_words)))
+                out.append(self._name_hash(name_form(name_words)))
         return tuple(out)
 
     def street(self, street: tuple[str, ...]) -> list[int]:
