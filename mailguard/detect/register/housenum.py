@@ -96,5 +96,5 @@ def number_word_at(text: str, start: int, end: int) -> tuple[str, int] | None:
         before = _AFTER_TENS.search(text, max(0, start - 9), start)
         if before and before.group(1) in _TENS_VALUE:
             return None
-    value = _WORD_VALUE.get(word)
-    return (str(value), end) if value else None
+    one = _WORD_VALUE.get(word)
+    return (str(one), end) if one else None

@@ -74,7 +74,7 @@ def _optional(value: str, canon: Callable[[str], str | None], column: str, what:
     return good, ([f"{column}: not {what}, ignored"] if bad else [])
 
 
-def _entry(row: dict[str, str | None], extra_email: bool) -> tuple[Entry | None, str | None]:
+def _entry(row: dict[str | None, str | None], extra_email: bool) -> tuple[Entry | None, str | None]:
     """(entry, None) for a good row; (None, problem) for a row that cannot protect anything; and
     (entry, problem) for a row kept without its bad optional fields: a bad phone, email or flagged
     entry must never cost the protected address its protection."""

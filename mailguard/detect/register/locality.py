@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Container
 
 from mailguard.detect.register.fuzzy import name_form
 from mailguard.detect.register.record import Place, Row
@@ -36,7 +37,7 @@ ASK_BEFORE = (-1.0, -1)
 
 
 def locality(
-    towns: frozenset[str], text: str, row: Row, start: int, street_end: int, postcodes: Postcodes
+    towns: Container[str], text: str, row: Row, start: int, street_end: int, postcodes: Postcodes
 ) -> tuple[float, int] | None:
     """(score, span end) when nothing after the row's street (ending at `street_end`; the address
     starts at `start`) says this is another place; None when it does. `towns`: every known town."""
@@ -77,7 +78,7 @@ class Following:
             found = self._forms[key] = name_form(canon_street(run)), i + len(run)
         return found
 
-    def names_a_town(self, towns: frozenset[str]) -> bool:
+    def names_a_town(self, towns: Container[str]) -> bool:
         """A known town is among the first words ("…, Wakefield")."""
         if self._town is None:
             words = self.words
@@ -95,7 +96,7 @@ def following(text: str, postcodes: Postcodes, street_end: int) -> Following:
     return Following(street_end, after_pc, words_in(text[street_end:limit], ATTACHED_WORDS + 3))
 
 
-def after_street(towns: frozenset[str], row: Row, follows: Following) -> tuple[float, int] | None:
+def after_street(towns: Container[str], row: Row, follows: Following) -> tuple[float, int] | None:
     """`locality` from what follows the street alone: its verdict, or ASK_BEFORE."""
     after_pc = follows.postcode
     if after_pc and row.at(after_pc[2]):

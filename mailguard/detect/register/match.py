@@ -66,7 +66,7 @@ _SAME_ROW_KEPT = 32
 CHUNK = 8192
 _FEW_NUMBERS = 64  # digit-bearing tokens in a window read one by one; more are sifted first
 # a street type as a whole word in Triggers.word_bytes (its end: where a number after it starts)
-_TYPE_WORD = triggers.words_pattern(TYPE_FORMS)
+_TYPE_WORD = triggers.words_pattern(TYPE_FORMS) or re.compile(b"(?!)")  # TYPE_FORMS is never empty
 # what a NUMBER_WORD match can start with (a digit, or a letter OCR makes of one): "bs8" cannot
 # (the property test of the sifted path against the one-by-one path keeps this true)
 _NUMBER_LEADS = frozenset("0123456789oilsz")
@@ -95,7 +95,7 @@ class Matcher:
         self._token_numbers: dict[str, frozenset[int]] = {}  # a token -> the hashes of the house numbers it names
         self._leads: dict[bytes, bool] = {}  # a word: the first word of a register street?
         self._types = frozenset(w.encode() for w in TYPE_FORMS)
-        self._trigrams = Made(lambda tri: index.probe.hash(PREFIX + tri))  # at most 36**3 of them
+        self._trigrams: Made[str, int] = Made(lambda tri: index.probe.hash(PREFIX + tri))  # at most 36**3 of them
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -172,9 +172,9 @@ class Matcher:
                 yield from found
         work.tick(ops)
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
-            m = NUMBER_WORD.match(text, pos)
-            if m and self._street_may_follow(text, trig.word_bytes, m):
-                yield from number_first(index, group, m, postcodes, trig.word_bytes, memo)
+            door = NUMBER_WORD.match(text, pos)
+            if door and self._street_may_follow(text, trig.word_bytes, door):
+                yield from number_first(index, group, door, postcodes, trig.word_bytes, memo)
             if text[pos - 1 : pos] == " " and word_before(text, pos) in TYPE_FORMS:
                 yield from street_first(index, group, pos, postcodes)
         for start, end in trig.words:
@@ -200,7 +200,7 @@ class Matcher:
             return [
                 p for p in inside if match(text, p) or (text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
             ]
-        after_type = set()  # where a street type (and perhaps a dot) and a space end: a superset
+        after_type: set[int] = set()  # where a street type (and perhaps a dot) and a space end: a superset
         for m in _TYPE_WORD.finditer(trig.word_bytes):
             after_type.update((m.end(1), m.end(1) + 1))  # word_bytes[i + 1] is text[i]
         return [

@@ -131,7 +131,7 @@ def _house_number_before(text: str, start: int) -> bool:
     if m:
         return not blocked(text, m.start(1))
     word = _WORD_BEFORE.search(text, lo, start)
-    return bool(word) and word.group(1) in NUMBER_WORDS  # "Two Oak Street": another door
+    return word is not None and word.group(1) in NUMBER_WORDS  # "Two Oak Street": another door
 
 
 def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:

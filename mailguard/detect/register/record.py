@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from mailguard.detect.register.bilingual import ARTICLES, forms_of, in_wales
 from mailguard.detect.register.fuzzy import NAME, cap, name_form, spelt_form
@@ -36,6 +37,9 @@ from mailguard.detect.register.ukforms import (
     skeleton,
 )
 from mailguard.detect.register.values import Entry
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _H = (1 << 40) - 1
 (_NUMBER, _BASE, _FLAT, _POSTCODE, _OUTWARD, _INWARD, _STREET, _KIND) = range(1, 9)
@@ -170,10 +174,10 @@ class Recorder:
         self.first_words: set[str] = set()
         self.towns: set[str] = set()
         # the words of each part, by its value (a compile asks for each part of every row)
-        self._outward = Made(lambda code: [_word(_OUTWARD, self._hash(OUTWARD + code))])
-        self._inward = Made(lambda code: [_word(_INWARD, self._hash(INWARD + code))])
+        self._outward: Made[str, list[int]] = Made(lambda code: [_word(_OUTWARD, self._hash(OUTWARD + code))])
+        self._inward: Made[str, list[int]] = Made(lambda code: [_word(_INWARD, self._hash(INWARD + code))])
         self._numbers = Made(self._number)
-        self._flats = Made(lambda flat: [_word(_FLAT, self._hash(FLAT + canon_flat(flat)))])
+        self._flats: Made[str, list[int]] = Made(lambda flat: [_word(_FLAT, self._hash(FLAT + canon_flat(flat)))])
         self._streets = Made(self._street_forms)
         self._typed = Made(self._typed_names)
         self._houses = Made(self._house)
@@ -292,14 +296,14 @@ def street_parts(words: Sequence[str]) -> tuple[str | None, Sequence[str]]:
     return None, words
 
 
-class Made(dict):
+class Made(dict[K, V]):
     """A dict that makes a missing value with `make(key)` and keeps it."""
 
-    def __init__(self, make: Callable) -> None:
+    def __init__(self, make: Callable[[K], V]) -> None:
         super().__init__()
         self._make = make
 
-    def __missing__(self, key: object) -> list[int]:
+    def __missing__(self, key: K) -> V:
         value = self[key] = self._make(key)
         return value
 

@@ -245,8 +245,11 @@ def canon_phone(text: str) -> str | None:
     digits = re.sub(r"\D", "", text)
     stripped = text.lstrip()
     if stripped.startswith(("+", "00")) or (digits.startswith("44") and not stripped.startswith("0")):
-        digits = digits[4:] if digits.startswith("0044") else digits[2:] if digits.startswith("44") else None
-        if digits is None:
+        if digits.startswith("0044"):
+            digits = digits[4:]
+        elif digits.startswith("44"):
+            digits = digits[2:]
+        else:
             return None
     if not digits.startswith("0"):
         digits = "0" + digits
@@ -324,7 +327,8 @@ def parse_address(address: str) -> ParsedAddress | None:
         # A Scottish tenement flat ("2/1, 45 Gibson Street", "0/2 17 Kelvinhaugh Street"): when
         # another house number follows, "2/1" is the flat, not flat 2 of number 1.
         rest = m.group(3) or (parts[0] if parts else "")
-        if _NUM_RE.match(rest) and not _NUM_RE.match(rest).group(1):
+        inner = _NUM_RE.match(rest)
+        if inner and not inner.group(1):
             flat = f"{m.group(1)}/{m.group(2)}"
             if not m.group(3):
                 parts.pop(0)
