@@ -20,12 +20,18 @@ ARG PYTHON_IMAGE=python:3.13-slim-bookworm
 # ---- build: a virtualenv with mailguard and its runtime dependencies only (no test extras) ----
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+# a C compiler and OpenSSL's headers build the register's compiled hashing (_native.c); the
+# runtime stage needs only libcrypto, which the Python image has
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends gcc libc6-dev libssl-dev >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/mailguard
 WORKDIR /src
 COPY pyproject.toml README.md constraints.txt ./
 COPY mailguard ./mailguard
 # constraints.txt pins every runtime dependency: the same sources build the same image.
 RUN /opt/mailguard/bin/pip install --no-cache-dir -c constraints.txt . \
+ && /opt/mailguard/bin/python -c "import mailguard.detect.register._native" \
  && /opt/mailguard/bin/pip uninstall --yes pip
 
 # ---- runtime: slim base, the virtualenv, a non-root user; /app/rules is empty (the shipped

@@ -63,7 +63,8 @@ mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | 
 [[ -n $mirror ]] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
 [[ -n $mirror ]] || fail "no Debian mirror in the apt configuration (/etc/apt/sources.list*)"
 say "debootstrap minbase bookworm from $mirror as a stand-in for $from"
-debootstrap --variant=minbase --include=python3,python3-venv,python-is-python3,ca-certificates \
+# python3-dev: the official image has Python's headers, which the build stage compiles against
+debootstrap --variant=minbase --include=python3,python3-venv,python3-dev,python-is-python3,ca-certificates \
   bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap failed (is $mirror reachable?)"; }
 # Egress TLS may be intercepted: the host's CA bundle, for pip inside the build.

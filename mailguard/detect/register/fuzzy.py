@@ -20,6 +20,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 
 from mailguard.detect import budget
+from mailguard.detect.register.keys import Hasher
 from mailguard.detect.register.ukforms import ocr_letters, skeleton
 
 NAME, VARIANT = "nm:", "nv:"
@@ -120,7 +121,7 @@ def bitmap(hashes: list[int]) -> bytes:
 class Near:
     """Which register names a string of the text is close to: name hash -> edits."""
 
-    __slots__ = ("_bits", "_hash", "_hashes", "_keys", "_mask", "_names", "_seen")
+    __slots__ = ("_bits", "_hash", "_hashes", "_keys", "_mask", "_names", "_native", "_seen")
 
     def __init__(
         self,
@@ -129,9 +130,11 @@ class Near:
         present: memoryview | bytes,
         hash_one: Callable[[str], int],
         hashes: Callable,
+        native: Hasher | None = None,
     ) -> None:
         self._keys, self._names, self._hash, self._hashes = keys, names, hash_one, hashes
         self._bits, self._mask = present, 8 * len(present) - 1  # `bitmap`
+        self._native = native  # the same look-up in C (`_native.c`), when built
         self._seen: dict[str, tuple[int, dict[int, int]]] = {}
 
     def edits(self, text: str, name: int, limit: int) -> int | None:
@@ -163,8 +166,24 @@ class Near:
             return found
         if len(self._seen) >= 16384:
             self._seen.clear()
+        looked = None
+        if self._native is not None:  # None for a string it leaves to Python (not ASCII, very long)
+            looked = self._native.near(text, tier, done, VARIANT, self._keys, self._names, self._bits)
+        if looked is None:
+            looked = self._search(text, tier, done)
+        count, pairs = looked
+        budget.current().tick(count)  # each variant is hashed (a long string has hundreds at two deletions)
+        for name, edits in pairs:
+            if edits < found.get(name, 3):
+                found[name] = edits
+        self._seen[text] = (tier, found)
+        return found
+
+    def _search(self, text: str, tier: int, done: int) -> tuple[int, list[tuple[int, int]]]:
+        """(variants hashed, (name, edits) of each table entry found) of the deletion variants of
+        `text` with more than `done` and at most `tier` deletions."""
         variants = [(v, d) for v, d in deletions(text, tier).items() if d > done]
-        budget.current().tick(len(variants))  # each is hashed (a long string has hundreds at two deletions)
+        found: list[tuple[int, int]] = []
         keys, names, n, bits, mask = self._keys, self._names, len(self._keys), self._bits, self._mask
         for (_, d_text), h in zip(variants, self._hashes([VARIANT + v for v, _ in variants]), strict=True):
             b = h & mask
@@ -172,10 +191,6 @@ class Near:
                 continue  # no variant has this hash (most strings of a text)
             i = bisect_left(keys, h << 2)
             while i < n and keys[i] >> 2 == h:
-                edits = max(d_text, keys[i] & 3)
-                name = names[i]
-                if edits < found.get(name, 3):
-                    found[name] = edits
+                found.append((names[i], max(d_text, keys[i] & 3)))
                 i += 1
-        self._seen[text] = (tier, found)
-        return found
+        return len(variants), found

@@ -1,4 +1,5 @@
-"""The register's keyed hash is HMAC-SHA256 (RFC 2104), computed from the key's two saved states."""
+"""The register's keyed hash is HMAC-SHA256 (RFC 2104), computed from the key's two saved states,
+in C (`_native.c`) or, where that was not built, in Python: the two give the same hashes."""
 
 from __future__ import annotations
 
@@ -18,11 +19,21 @@ def _hmac40(key: bytes, part: str) -> int:
 @settings(max_examples=300, derandomize=True)
 @given(st.binary(min_size=16, max_size=200), st.lists(st.text(max_size=40), max_size=8))
 def test_the_hashes_are_hmac_sha256_of_the_derived_key(secret: bytes, parts: list[str]) -> None:
-    keys = Keyring(secret)
-    expected = [_hmac40(keys._mac, part) for part in parts]
-    assert [keys.hash(part) for part in parts] == expected
-    assert keys.hashes(parts) == expected
-    assert pickle.loads(pickle.dumps(keys)).hashes(parts) == expected  # as the compile's workers get it
+    for keys in (Keyring(secret), Keyring(secret, native=False)):
+        expected = [_hmac40(keys._mac, part) for part in parts]
+        assert [keys.hash(part) for part in parts] == expected
+        assert [keys.hash_once(part) for part in parts] == expected
+        assert keys.hashes(parts) == expected
+        assert pickle.loads(pickle.dumps(keys)).hashes(parts) == expected  # as the compile's workers get it
+
+
+def test_the_compiled_hmac_is_built() -> None:
+    """`pip install` builds `_native` wherever a C compiler is (CI has one): the Python fallback
+    is ten times slower per hash, so a silently failed build would be a slow relay, not a red test."""
+    keys = Keyring(b"k" * 32)
+    assert keys.native is not None
+    assert pickle.loads(pickle.dumps(keys)).native is not None
+    assert Keyring(b"k" * 32, native=False).native is None
 
 
 @settings(max_examples=100, derandomize=True)

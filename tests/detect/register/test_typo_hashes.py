@@ -120,6 +120,43 @@ def test_deletions_are_every_string_of_that_many_letters_dropped(word: str, most
     assert deletions(word, most) == want
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    names=st.lists(st.tuples(st.text("abcde", min_size=1, max_size=10), st.integers(0, 2)), min_size=1, max_size=12),
+    texts=st.lists(st.text("abcdeé", max_size=12), min_size=1, max_size=6),
+    tiers=st.lists(st.integers(0, 2), min_size=1, max_size=3),
+)
+def test_the_compiled_look_up_finds_what_the_python_one_does(
+    names: list[tuple[str, int]], texts: list[str], tiers: list[int]
+) -> None:
+    """`Near.near` in C (`_native.c`) and in Python: the same names with the same edits, the same
+    count of variants hashed (each distinct string once), asked in any order of tiers."""
+    from mailguard.detect import budget
+    from mailguard.detect.register.fuzzy import NAME, Near, build, deletions
+    from mailguard.detect.register.keys import Keyring
+
+    keys = Keyring(b"typo-test-key-0123456789")
+    table = {form: (keys.hash(NAME + form), edits) for form, edits in names}
+    variants, owners, present = build(table, keys.hashes)
+    assert keys.native is not None
+    compiled = Near(variants, owners, present, keys.hash, keys.hashes, keys.native)
+    plain = Near(variants, owners, present, keys.hash, keys.hashes)
+    for text in texts:
+        for tier in tiers:
+            with budget.scan_budget(None) as c_work:
+                got = dict(compiled.near(text, tier))
+            with budget.scan_budget(None) as p_work:
+                want = dict(plain.near(text, tier))
+            assert got == want
+            assert c_work.ops == p_work.ops
+        done = max(tiers)
+        assert compiled.near(text, done) == plain.near(text, done)
+    word = texts[0]
+    if word.isascii():  # its count is of distinct strings: `deletions` has each once
+        count, _ = keys.native.near(word, 2, -1, "nv:", variants, owners, present)
+        assert count == len(deletions(word, 2))
+
+
 def test_a_string_no_variant_hashes_to_is_told_by_the_bitmap() -> None:
     """`fuzzy.bitmap` has a bit for every variant of the table; a present hash always finds its bit."""
     from mailguard.detect.register.fuzzy import bitmap
