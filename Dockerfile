@@ -29,9 +29,10 @@ RUN python -m venv /opt/mailguard
 WORKDIR /src
 COPY pyproject.toml README.md constraints.txt ./
 COPY mailguard ./mailguard
-# constraints.txt pins every runtime dependency: the same sources build the same image.
+# constraints.txt pins every runtime dependency: the same sources build the same image. The
+# compiled hashing must have built (-I: the installed package, not the sources in /src).
 RUN /opt/mailguard/bin/pip install --no-cache-dir -c constraints.txt . \
- && /opt/mailguard/bin/python -c "import mailguard.detect.register._native" \
+ && /opt/mailguard/bin/python -I -c "import mailguard.detect.register._native" \
  && /opt/mailguard/bin/pip uninstall --yes pip
 
 # ---- runtime: slim base, the virtualenv, a non-root user; /app/rules is empty (the shipped
