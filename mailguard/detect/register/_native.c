@@ -136,6 +136,10 @@ static PyObject *Hasher_near(Hasher *self, PyObject *args) {
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (names.len < keys.len) {
+        PyErr_SetString(PyExc_ValueError, "near(): fewer names than variant keys");
+        goto done_buffers;
+    }
     if (!PyUnicode_IS_ASCII(text) || n > MAX_TEXT || plen > 16 || tier > 2 || bits.len == 0) {
         result = Py_NewRef(Py_None);
         goto done_buffers;
