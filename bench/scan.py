@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from mailguard.detect.budget import scan_budget
-from mailguard.detect.register import Register
+from mailguard.detect.register import Register, keys
 from mailguard.message.model import Segment, SegmentKind
 
 TYPES = ["Road", "Street", "Avenue", "Crescent", "Gardens", "Terrace", "Court", "Square", "Place", "Lane",
@@ -335,6 +335,8 @@ def main() -> int:
     t_quiet, _ = time_scan(opened_big, quiet)
     per_mb = 1_000_000 / size
     print(f"register rows            {a.rows:>12,}")
+    hashing = "compiled (_native)" if keys.Hasher is not None else "Python: _native was not built (slower)"
+    print(f"keyed hashing            {hashing}")
     what = "open (reused cache)" if compile_s < 1 else "compile from CSV   "
     print(f"load average (1 min)     {os.getloadavg()[0]:>10.2f}     (2 cores; CPU times below inflate with it)")
     print(f"{what} wall {compile_s:>10.1f} s   (import / changed CSV; target <= 30 s)")
