@@ -88,6 +88,45 @@ fail:
     return NULL;
 }
 
+/* The first index of `want` or of the first value above it in a sorted array (bisect_left). */
+static Py_ssize_t bisect(const uint64_t *a, Py_ssize_t n, uint64_t want) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < want) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+/* find(part, table, shift) -> the low `shift` bits of each entry of the sorted table whose high
+ * bits are the part's hash: a look-up key's rows (`index.CompiledIndex.lookup`), or, with shift
+ * 0, [0] when a hashed word is in a sorted set (`index.HashedWords`). */
+static PyObject *Hasher_find(Hasher *self, PyObject *args) {
+    PyObject *part;
+    Py_buffer table;
+    int shift;
+    if (!PyArg_ParseTuple(args, "Uy*i", &part, &table, &shift)) return NULL;
+    PyObject *out = NULL;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(part, &n);
+    if (s == NULL) goto done;
+    if (shift < 0 || shift > 24) {
+        PyErr_SetString(PyExc_ValueError, "find(): shift must be 0..24");
+        goto done;
+    }
+    const uint64_t *a = table.buf, h = hmac40(self, (const uint8_t *)s, (size_t)n);
+    Py_ssize_t count = table.len / 8, i = bisect(a, count, h << shift);
+    out = PyList_New(0);
+    for (; out != NULL && i < count && a[i] >> shift == h; i++) {
+        PyObject *row = PyLong_FromUnsignedLongLong(a[i] & ((1ULL << shift) - 1));
+        if (row == NULL || PyList_Append(out, row) < 0) Py_CLEAR(out);
+        Py_XDECREF(row);
+    }
+done:
+    PyBuffer_Release(&table);
+    return out;
+}
+
 /* One variant: hash prefix + variant, test the bitmap, append (name, edits) of each table entry
  * of that hash (the table holds `variant hash << 2 | its deletions`, sorted). */
 typedef struct {
@@ -102,12 +141,7 @@ typedef struct {
 static int look_up(Search *q, const uint8_t *variant, size_t n, int deleted) {
     uint64_t h = hmac40(q->hasher, variant, n), b = h & q->mask;
     if (!(q->bits[b >> 3] >> (b & 7) & 1)) return 0; /* no variant has this hash: most strings */
-    Py_ssize_t lo = 0, hi = q->n_keys;
-    uint64_t want = h << 2;
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (q->keys[mid] < want) lo = mid + 1; else hi = mid;
-    }
+    Py_ssize_t lo = bisect(q->keys, q->n_keys, h << 2);
     for (; lo < q->n_keys && q->keys[lo] >> 2 == h; lo++) {
         int stored = (int)(q->keys[lo] & 3), edits = deleted > stored ? deleted : stored;
         PyObject *pair = Py_BuildValue("(Ki)", (unsigned long long)q->names[lo], edits);
@@ -193,6 +227,8 @@ done_buffers:
 static PyMethodDef Hasher_methods[] = {
     {"hash", (PyCFunction)Hasher_hash, METH_O, "The first 40 bits of HMAC-SHA256(key, part as UTF-8), as an int."},
     {"hashes", (PyCFunction)Hasher_hashes, METH_O, "`hash` of each part of a sequence of str, as a list."},
+    {"find", (PyCFunction)Hasher_find, METH_VARARGS,
+     "find(part, table, shift) -> the low `shift` bits of the sorted table's entries of the part's hash."},
     {"near", (PyCFunction)Hasher_near, METH_VARARGS,
      "near(text, tier, done, prefix, keys, names, bits) -> (variants hashed, [(name, edits)]) or None."},
     {NULL, NULL, 0, NULL},

@@ -117,6 +117,7 @@ class CompiledIndex:
                 "(or _KEY_FILE) to the key it was built with, or import it again with this key"
             )
         self._hash = keys.hash
+        self._native = keys.native  # hash, bisect and rows in one C call, when built
         self.meta: dict = meta
         cuts = []
         for size in sizes:
@@ -149,6 +150,8 @@ class CompiledIndex:
         return 16 + head_len, meta
 
     def lookup(self, key: str) -> list[int]:
+        if self._native is not None:
+            return self._native.find(key, self._keys, ROW_BITS)
         h = self._hash(key)
         keys = self._keys
         i = bisect_left(keys, h << ROW_BITS)
@@ -186,16 +189,19 @@ class HashedWords:
     """A set of words kept as keyed hashes (`word in words` hashes the word and bisects), plus
     public words kept as they are (the UK towns in code)."""
 
-    __slots__ = ("_hash", "_plain", "_prefix", "_sorted")
+    __slots__ = ("_hash", "_native", "_plain", "_prefix", "_sorted")
 
     def __init__(self, hashes: memoryview, keys: Keyring, prefix: str, plain: frozenset[str] = frozenset()) -> None:
         self._sorted, self._hash, self._prefix, self._plain = hashes, keys.hash, prefix, plain
+        self._native = keys.native
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False
         if word in self._plain:
             return True
+        if self._native is not None:
+            return bool(self._native.find(self._prefix + word, self._sorted, 0))
         h = self._hash(self._prefix + word)
         i = bisect_left(self._sorted, h)
         return i < len(self._sorted) and self._sorted[i] == h

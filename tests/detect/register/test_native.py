@@ -77,3 +77,29 @@ def test_a_slipped_street_is_looked_up_in_c(registers: tuple[Register, Register]
     for register in registers:
         assert {m.register_id for m in register.find_mentions(text)} == {"R1"}
         assert "acacai" in register._matcher.index.probe._near._seen
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    parts=st.lists(st.text(max_size=12), min_size=1, max_size=6),
+    rows=st.lists(st.integers(0, (1 << 24) - 1), max_size=5),
+    others=st.lists(st.integers(0, (1 << 64) - 1), max_size=30),
+    shift=st.sampled_from([0, 24]),
+)
+def test_find_is_hash_then_bisect(parts: list[str], rows: list[int], others: list[int], shift: int) -> None:
+    """`Hasher.find` (a look-up key's rows, or a hashed word's membership) is the Python it
+    replaces: the part's HMAC, bisected in the sorted table, the low bits of each equal entry."""
+    from array import array
+    from bisect import bisect_left
+
+    ring = keys.Keyring(_KEY)
+    assert ring.native is not None
+    mask = (1 << shift) - 1
+    table = array("Q", sorted({*others, *(ring.hash(parts[0]) << shift | (r & mask) for r in rows)}))
+    for part in parts:
+        h, want = ring.hash(part), []
+        i = bisect_left(table, h << shift)
+        while i < len(table) and table[i] >> shift == h:
+            want.append(table[i] & mask)
+            i += 1
+        assert ring.native.find(part, memoryview(table), shift) == want
