@@ -27,7 +27,7 @@ RUN apt-get update -qq \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/mailguard
 WORKDIR /src
-COPY pyproject.toml README.md constraints.txt ./
+COPY pyproject.toml setup.py README.md constraints.txt ./
 COPY mailguard ./mailguard
 # constraints.txt pins every runtime dependency: the same sources build the same image. The
 # compiled hashing must have built (-I: the installed package, not the sources in /src).

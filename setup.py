@@ -1,0 +1,18 @@
+"""The register's compiled hashing (mailguard/detect/register/_native.c, OpenSSL's SHA-256): the
+one part of the build pyproject.toml cannot declare in a stable form. Optional: without a C
+compiler, Python's headers and OpenSSL's (Debian: gcc python3-dev libssl-dev) the install still
+succeeds and the Python beside it does the same work, more slowly."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "mailguard.detect.register._native",
+            ["mailguard/detect/register/_native.c"],
+            libraries=["crypto"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        )
+    ]
+)
