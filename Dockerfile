@@ -21,7 +21,9 @@ ARG PYTHON_IMAGE=python:3.13-slim-bookworm
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 # a C compiler and OpenSSL's headers build the register's compiled hashing (_native.c); the
-# runtime stage needs only libcrypto, which the Python image has
+# runtime stage needs only libcrypto, which the Python image has. Not pinned (DL3008): this stage
+# is discarded, and a pin would break at every Debian point release.
+# hadolint ignore=DL3008
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends gcc libc6-dev libssl-dev >/dev/null \
  && rm -rf /var/lib/apt/lists/*

@@ -62,6 +62,14 @@ def test_multi_stage_and_final_stage_is_lean() -> None:
     assert any(i == "COPY" and a.startswith("--from=") for i, a in final)
 
 
+def test_the_build_stage_fails_unless_the_compiled_hashing_built() -> None:
+    """`pip install` builds `_native` optionally (a user's machine may lack a compiler); the
+    image must not ship the ten-times-slower fallback by accident."""
+    build = " ".join(a for i, a in _stages()[0] if i == "RUN")
+    assert re.search(r"\bgcc\b", build) and "libssl-dev" in build
+    assert 'python -I -c "import mailguard.detect.register._native"' in build
+
+
 def test_final_stage_runs_as_non_root_with_a_healthcheck() -> None:
     final = dict(_stages()[-1][::-1])  # last value of each instruction wins
     user = final["USER"].split(":")[0]
@@ -86,7 +94,7 @@ def test_dockerignore_keeps_tests_and_local_state_out() -> None:
     lines = (ROOT / ".dockerignore").read_text().split()
     assert lines[lines.index("**")] == "**"  # deny by default
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
-    assert allowed == {"pyproject.toml", "README.md", "constraints.txt", "mailguard"}
+    assert allowed == {"pyproject.toml", "setup.py", "README.md", "constraints.txt", "mailguard"}
     copied = [a.split()[0] for i, a in _instructions() if i == "COPY" and not a.startswith("--from")]
     assert {c.rstrip("/") for c in copied} <= allowed
 
