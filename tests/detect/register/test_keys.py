@@ -8,6 +8,7 @@ import pickle
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.native import need_native
 
 from mailguard.detect.register.keys import Keyring, hmac_states
 
@@ -30,6 +31,7 @@ def test_the_hashes_are_hmac_sha256_of_the_derived_key(secret: bytes, parts: lis
 def test_the_compiled_hmac_is_built() -> None:
     """`pip install` builds `_native` wherever a C compiler is (CI has one): the Python fallback
     is ten times slower per hash, so a silently failed build would be a slow relay, not a red test."""
+    need_native()
     keys = Keyring(b"k" * 32)
     assert keys.native is not None
     assert pickle.loads(pickle.dumps(keys)).native is not None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.native import need_native
 
 from mailguard.detect.register import Register, keys
 from mailguard.message.model import Segment
@@ -28,6 +29,7 @@ ROWS = _rows()
 
 @pytest.fixture(scope="module")
 def registers() -> tuple[Register, Register]:
+    need_native()
     compiled, _ = Register.from_csv(_CSV, _KEY)
     assert compiled._matcher.index.probe._near._native is not None
     with pytest.MonkeyPatch.context() as mp:
@@ -92,6 +94,7 @@ def test_find_is_hash_then_bisect(parts: list[str], rows: list[int], others: lis
     from array import array
     from bisect import bisect_left
 
+    need_native()
     ring = keys.Keyring(_KEY)
     assert ring.native is not None
     mask = (1 << shift) - 1

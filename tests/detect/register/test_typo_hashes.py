@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from support.hashedstreet import hashed_street
+from support.native import need_native
 
 from mailguard.detect.register import Register
 from mailguard.detect.register.street import StreetText
@@ -135,6 +136,7 @@ def test_the_compiled_look_up_finds_what_the_python_one_does(
     from mailguard.detect.register.fuzzy import NAME, Near, build, deletions
     from mailguard.detect.register.keys import Keyring
 
+    need_native()
     keys = Keyring(b"typo-test-key-0123456789")
     table = {form: (keys.hash(NAME + form), edits) for form, edits in names}
     variants, owners, present = build(table, keys.hashes)
