@@ -152,10 +152,22 @@ class Near:
         """`edits(text, name, limit)` is not None for some text: every text exactly first (a hash
         each), then within `limit` (a caller reading every run of words near a postcode asks it
         of dozens)."""
-        hashed = self._hash
-        if any(hashed(NAME + text) == name for text in texts):
+        named = [NAME + text for text in texts]
+        if self._native is not None:  # one C call for them all
+            if name in self._native.hashes(named):
+                return True
+        elif any(self._hash(text) == name for text in named):
             return True
-        return limit > 0 and any(self.near(text, limit).get(name, limit + 1) <= limit for text in texts)
+        if limit <= 0:
+            return False
+        seen, over = self._seen, limit + 1
+        for text in texts:  # `near` inlined where it only reads what it remembered
+            done, found = seen.get(text, (-1, None))
+            if found is None or done < limit:
+                found = self.near(text, limit)
+            if found.get(name, over) <= limit:
+                return True
+        return False
 
     def near(self, text: str, tier: int) -> dict[int, int]:
         """Names within `tier` edits of `text` (found by its variants of up to `tier` deletions),
