@@ -1,13 +1,13 @@
 /* The register's keyed hashing, compiled: HMAC-SHA256 of many short strings, and the typo
  * look-up of `fuzzy.Near.near` (hash every deletion variant of a text string, test the variant
  * bitmap, bisect the variant table). In Python each HMAC costs about 1.7 us of interpreter
- * work around 0.15 us of hashing; a list of unknown street names hashes hundreds of variants
+ * work around 0.17 us of hashing; a list of unknown street names hashes hundreds of variants
  * per name. `keys.py` and `fuzzy.py` use this module when it was built and fall back to their
  * own Python otherwise; the tests hold the two to the same answers.
  *
  * SHA-256 is OpenSSL's (as Python's hashlib uses): its SHA256_CTX can be copied after the padded
- * key is absorbed, and it uses the CPU's SHA instructions where there are some (0.15 us an HMAC
- * here, against 0.65 us for a plain C SHA-256). Those calls are deprecated in OpenSSL 3 for the
+ * key is absorbed, and it uses the CPU's SHA instructions where there are some (0.17 us an HMAC
+ * here, against 0.67 us for a plain C SHA-256). Those calls are deprecated in OpenSSL 3 for the
  * EVP interface, whose per-call dispatch would cost more than the hash itself. */
 
 #define PY_SSIZE_T_CLEAN
