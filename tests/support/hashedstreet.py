@@ -13,5 +13,5 @@ def hashed_street(street: tuple[str, ...]) -> tuple[Street, Probe]:
     keys = Keyring(b"a test key of enough length")
     recorder = Recorder(keys.hash_once)
     record = recorder.street(street)
-    probe = Probe(keys, Near(*build(recorder.names, keys.hashes), keys.hash, keys.hashes))
+    probe = Probe(keys, Near(*build(recorder.names, keys.hashes), keys))
     return decode(record, "T1", probe).streets[0], probe

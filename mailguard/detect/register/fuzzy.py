@@ -20,7 +20,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 
 from mailguard.detect import budget
-from mailguard.detect.register.keys import Hasher
+from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.ukforms import ocr_letters, skeleton
 
 NAME, VARIANT = "nm:", "nv:"
@@ -128,13 +128,11 @@ class Near:
         keys: memoryview | array,
         names: memoryview | array,
         present: memoryview | bytes,
-        hash_one: Callable[[str], int],
-        hashes: Callable,
-        native: Hasher | None = None,
+        keyring: Keyring,
     ) -> None:
-        self._keys, self._names, self._hash, self._hashes = keys, names, hash_one, hashes
+        self._keys, self._names, self._hash, self._hashes = keys, names, keyring.hash, keyring.hashes
         self._bits, self._mask = present, 8 * len(present) - 1  # `bitmap`
-        self._native = native  # the same look-up in C (`_native.c`), when built
+        self._native = keyring.native  # the same look-up in C (`_native.c`), when built
         self._seen: dict[str, tuple[int, dict[int, int]]] = {}
 
     def edits(self, text: str, name: int, limit: int) -> int | None:

@@ -129,7 +129,7 @@ class CompiledIndex:
         casts = [b.cast("Q") for b in (keys_b, offsets_b, records_b, id_offsets_b, variants_b, names_b, words_b)]
         self._views = [*cuts, words_b, *casts]  # released in reverse: casts before what they cast
         self._keys, self._offsets, self._records, self._id_offsets, variants, names, words = casts
-        self.probe = Probe(keys, fuzzy.Near(variants, names, present, keys.hash, keys.hashes, keys.native))
+        self.probe = Probe(keys, fuzzy.Near(variants, names, present, keys))
         designators = bytes(vocab_b[8 * n_words :]).decode()
         self.street_words = HashedWords(words, keys, STREET_WORD)
         self.towns = HashedWords(words, keys, TOWN, UK_TOWNS)

@@ -141,8 +141,8 @@ def test_the_compiled_look_up_finds_what_the_python_one_does(
     table = {form: (keys.hash(NAME + form), edits) for form, edits in names}
     variants, owners, present = build(table, keys.hashes)
     assert keys.native is not None
-    compiled = Near(variants, owners, present, keys.hash, keys.hashes, keys.native)
-    plain = Near(variants, owners, present, keys.hash, keys.hashes)
+    compiled = Near(variants, owners, present, keys)
+    plain = Near(variants, owners, present, Keyring(b"typo-test-key-0123456789", native=False))
     for text in texts:
         for tier in tiers:
             with budget.scan_budget(None) as c_work:
