@@ -1,7 +1,8 @@
-"""The register's compiled hashing (mailguard/detect/register/_native.c, OpenSSL's SHA-256): the
-one part of the build pyproject.toml cannot declare in a stable form. Optional: without a C
-compiler, Python's headers and OpenSSL's (Debian: gcc python3-dev libssl-dev) the install still
-succeeds and the Python beside it does the same work, more slowly."""
+"""The register's compiled parts: its keyed hashing (mailguard/detect/register/_native.c, OpenSSL's
+SHA-256) and the trigger pass's word finder (_words.c): the one part of the build pyproject.toml
+cannot declare in a stable form. Optional: without a C compiler, Python's headers and OpenSSL's
+(Debian: gcc python3-dev libssl-dev) the install still succeeds and the Python beside each does
+the same work, more slowly."""
 
 from setuptools import Extension, setup
 
@@ -13,6 +14,12 @@ setup(
             libraries=["crypto"],
             extra_compile_args=["-O2"],
             optional=True,
-        )
+        ),
+        Extension(
+            "mailguard.detect.register._words",
+            ["mailguard/detect/register/_words.c"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
     ]
 )

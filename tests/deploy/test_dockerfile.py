@@ -62,12 +62,12 @@ def test_multi_stage_and_final_stage_is_lean() -> None:
     assert any(i == "COPY" and a.startswith("--from=") for i, a in final)
 
 
-def test_the_build_stage_fails_unless_the_compiled_hashing_built() -> None:
-    """`pip install` builds `_native` optionally (a user's machine may lack a compiler); the
-    image must not ship the ten-times-slower fallback by accident."""
+def test_the_build_stage_fails_unless_the_compiled_parts_built() -> None:
+    """`pip install` builds `_native` and `_words` optionally (a user's machine may lack a
+    compiler); the image must not ship the slower fallbacks by accident."""
     build = " ".join(a for i, a in _stages()[0] if i == "RUN")
     assert re.search(r"\bgcc\b", build) and "libssl-dev" in build
-    assert 'python -I -c "import mailguard.detect.register._native"' in build
+    assert 'python -I -c "import mailguard.detect.register._native, mailguard.detect.register._words"' in build
 
 
 def test_final_stage_runs_as_non_root_with_a_healthcheck() -> None:

@@ -5,10 +5,9 @@ Python's `re` walks every position for patterns that start with a class or a loo
 once to a byte string of classes (`0` digit, `a` letter, ` ` other; C speed) and `bytes.find`
 jumps from one digit-bearing token to the next. Only there are the real patterns tried,
 anchored. Emails are found from their `@` the same way. Whole words with no digit (the
-street designators of named houses) are found by one regex over a copy of the text with every
-non-alphanumeric byte made a space: it starts with a literal space, so `re` jumps from space to
-space, and the words form a trie. Prose with no trigger costs two translates, a few finds and
-that one regex pass.
+street designators of named houses, number words) are found in a copy of the text with every
+non-alphanumeric byte made a space, each word of it looked up once (`WordSet`). Prose with no
+trigger costs two translates, a few finds and that one pass.
 """
 
 from __future__ import annotations
@@ -18,6 +17,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mailguard.detect.register.ukforms import EMAIL_FIND, EMAIL_OBFUSCATED, PHONE_FIND, POSTCODE_FIND
+
+try:
+    from mailguard.detect.register import _words  # type: ignore[attr-defined]
+except ImportError:  # not built (no C compiler at install): the regex below does the same
+    _words = None
 
 
 def _class(ch: str) -> int:
@@ -55,14 +59,32 @@ class Triggers:
     word_bytes: bytes = b""
 
 
-def words_pattern(words: Iterable[str]) -> re.Pattern[bytes] | None:
-    """A regex finding any of `words` (lower-case ASCII) as a whole word in the space-padded
-    byte copy `find` makes; None when there are none. The alternation is a trie: at each space
-    `re` follows one branch instead of trying every word."""
+class WordSet:
+    """Whole words of a small set (lower-case ASCII street types, number words) found in the
+    space-padded byte copy `find` makes. The compiled finder (`_words.c`) reads each word of the
+    text once; without it, a regex whose alternation is a trie: at each space `re` follows one
+    branch instead of trying every word (about 8 times slower)."""
+
+    __slots__ = ("_compiled", "_pattern")
+    built = _words is not None  # whether the compiled finder is there (the tests ask)
+
+    def __init__(self, words: Iterable[str], *, compiled: bool = True) -> None:
+        sought = sorted({w.encode("ascii") for w in words})
+        self._compiled = _words.WordSet(sought) if compiled and _words is not None else None
+        self._pattern = _words_regex(sought)
+
+    def spans(self, padded: bytes) -> list[tuple[int, int]]:
+        """(start, end) in `padded` of each space-separated run that is one of the words."""
+        if self._compiled is not None:
+            return self._compiled.spans(padded)
+        return [] if self._pattern is None else [m.span(1) for m in self._pattern.finditer(padded)]
+
+
+def _words_regex(words: Iterable[bytes]) -> re.Pattern[bytes] | None:
     trie: dict[str, dict] = {}
     for word in words:
         node = trie
-        for ch in word:
+        for ch in word.decode():
             node = node.setdefault(ch, {})
         node[""] = {}
     return re.compile(rb" (" + _trie_regex(trie).encode() + rb")(?= )") if trie else None
@@ -78,8 +100,8 @@ def _trie_regex(node: dict[str, dict]) -> str:
     return body
 
 
-def find(text: str, phones: bool, emails: bool, words: re.Pattern[bytes] | None = None) -> Triggers:
-    """The triggers in `text`; `words` (from `words_pattern`) adds whole-word hits."""
+def find(text: str, phones: bool, emails: bool, words: WordSet | None = None) -> Triggers:
+    """The triggers in `text`; `words` adds whole-word hits."""
     found = Triggers()
     raw = text.encode("ascii", "replace")
     found.word_bytes = b"".join((b" ", raw.translate(_WORD_BYTES), b" "))
@@ -178,9 +200,9 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
             numbers.append(inward)
 
 
-def _whole_words(text: str, padded: bytes, pattern: re.Pattern[bytes], found: Triggers) -> None:
-    for m in pattern.finditer(padded):
-        start, end = m.start(1) - 1, m.end(1) - 1  # positions in `text` (one byte per character)
+def _whole_words(text: str, padded: bytes, words: WordSet, found: Triggers) -> None:
+    for start, end in words.spans(padded):
+        start, end = start - 1, end - 1  # positions in `text` (one byte per character)
         if not (text[start - 1 : start].isalnum() or text[end : end + 1].isalnum()):
             found.words.append((start, end))
 

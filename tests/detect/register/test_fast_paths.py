@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.hashedstreet import hashed_street
+from support.native import need_native
 
 from mailguard.detect.register import Register, match, named, triggers
 from mailguard.detect.register import postcode as postcode_module
@@ -34,8 +35,32 @@ from mailguard.message.model import Segment
 
 HERE = Path(__file__).parent
 FORMS = ("ave", "avenu", "avenue", "close", "court", "lane", "road", "str", "street", "ter", "terr", "way", "heol")
-PIECES = [*FORMS, "a", "x", "é", "Road", "’", "'", " ", " ", ",", ".", "\n", "[at]", "(at", "[", "@", "0", "14",
-          "ll", "lo", "0117 496 0000", "-", "ß", "?"]
+PIECES = [
+    *FORMS,
+    "a",
+    "x",
+    "é",
+    "Road",
+    "’",
+    "'",
+    " ",
+    " ",
+    ",",
+    ".",
+    "\n",
+    "[at]",
+    "(at",
+    "[",
+    "@",
+    "0",
+    "14",
+    "ll",
+    "lo",
+    "0117 496 0000",
+    "-",
+    "ß",
+    "?",
+]
 
 
 def _plain_whole_words(text: str, forms: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -56,10 +81,30 @@ def _random_texts(n: int) -> list[str]:
     return ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))) for _ in range(n)]
 
 
-def test_whole_words_match_the_plain_search() -> None:
-    pattern = triggers.words_pattern(FORMS)
+@pytest.fixture(params=["compiled", "regex"])
+def word_set(request: pytest.FixtureRequest) -> triggers.WordSet:
+    """The trigger pass's word finder, compiled (`_words.c`) and its Python fallback."""
+    if request.param == "compiled":
+        need_native()
+    return triggers.WordSet(FORMS, compiled=request.param == "compiled")
+
+
+def test_whole_words_match_the_plain_search(word_set: triggers.WordSet) -> None:
     for text in _random_texts(20000):
-        assert sorted(triggers.find(text, True, True, pattern).words) == _plain_whole_words(text, FORMS), text
+        assert sorted(triggers.find(text, True, True, word_set).words) == _plain_whole_words(text, FORMS), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text("abz09", min_size=1, max_size=40), max_size=12),
+    padded=st.text(" abz09", max_size=120),
+)
+def test_compiled_word_finder_equals_the_regex(words: list[str], padded: str) -> None:
+    """Any words (those over 32 bytes are refused by the compiled set, and never sought)."""
+    need_native()
+    kept = [w for w in words if len(w) <= 32]
+    data = b" " + padded.encode() + b" "  # as `triggers.find` pads it
+    assert triggers.WordSet(kept).spans(data) == triggers.WordSet(kept, compiled=False).spans(data)
 
 
 @pytest.mark.parametrize(
@@ -72,12 +117,20 @@ def test_whole_words_match_the_plain_search() -> None:
         ("avenue ave avenu", [(0, 6), (7, 10), (11, 16)]),
     ],
 )
-def test_whole_words_examples(text: str, spans: list[tuple[int, int]]) -> None:
-    assert triggers.find(text, False, False, triggers.words_pattern(FORMS)).words == spans
+def test_whole_words_examples(word_set: triggers.WordSet, text: str, spans: list[tuple[int, int]]) -> None:
+    assert triggers.find(text, False, False, word_set).words == spans
 
 
-def test_no_words_sought_gives_no_pattern() -> None:
-    assert triggers.words_pattern([]) is None
+@pytest.mark.parametrize("compiled", [True, False])
+def test_no_words_sought_finds_none(compiled: bool) -> None:
+    assert triggers.WordSet([], compiled=compiled).spans(b" road ") == []
+
+
+def test_compiled_word_set_refuses_what_it_cannot_hold() -> None:
+    need_native()
+    for bad in ([b""], [b"two words"], [b"x" * 33], ["str"]):
+        with pytest.raises((ValueError, TypeError)):
+            triggers._words.WordSet(bad)
 
 
 def test_next_words_equal_word_re() -> None:
@@ -110,7 +163,6 @@ def test_street_text(words: list[str], street: tuple[str, ...], loose: bool, use
     assert reader.match(hashed, loose) == used
 
 
-
 def test_obfuscated_email_among_many_brackets() -> None:
     register, _ = Register.from_csv(HERE / "register.csv")
     filler = "(see note) [1] {x} <y> " * 300  # past the count where the bracket scan changes method
@@ -120,10 +172,42 @@ def test_obfuscated_email_among_many_brackets() -> None:
 
 # Address blocks around postcodes: numbers (a "/" form, a range, a bracketed suffix), dates, flats,
 # phones, number words before a type, apostrophes, blank lines.
-BLOCK_PIECES = ["bs1 4ab", "ls6 2qt", "ls6  3jx", "8l1 6lq", "14", "2/14", "14-16", "19 (a)", "30c", "l4", "5 may",
-                "flat 2", "apartment 3", "two", "tennyson", "close", "acacia", "avenue", "st john's", "heol",
-                "0117 496 0000", "+44 117 496 0123", "order", "no.", "1234567", "x", ",", " | ", "\n", "\n\n", "é",
-                "’s", "/", "-"]
+BLOCK_PIECES = [
+    "bs1 4ab",
+    "ls6 2qt",
+    "ls6  3jx",
+    "8l1 6lq",
+    "14",
+    "2/14",
+    "14-16",
+    "19 (a)",
+    "30c",
+    "l4",
+    "5 may",
+    "flat 2",
+    "apartment 3",
+    "two",
+    "tennyson",
+    "close",
+    "acacia",
+    "avenue",
+    "st john's",
+    "heol",
+    "0117 496 0000",
+    "+44 117 496 0123",
+    "order",
+    "no.",
+    "1234567",
+    "x",
+    ",",
+    " | ",
+    "\n",
+    "\n\n",
+    "é",
+    "’s",
+    "/",
+    "-",
+]
 
 
 def test_postcode_alone_reading_the_scanned_tokens_matches_reading_the_text() -> None:
@@ -140,8 +224,18 @@ def test_postcode_alone_reading_the_scanned_tokens_matches_reading_the_text() ->
 
 def test_numbers_sifted_before_the_address_path_lose_no_mention(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(5)
-    pieces = [*BLOCK_PIECES, "14 acacia avenue", "acacia avenue 14", "30 c cherry lane", "po box 820, leeds",
-              "7 st johns road", "high", "street", "bristol", "12 families"]
+    pieces = [
+        *BLOCK_PIECES,
+        "14 acacia avenue",
+        "acacia avenue 14",
+        "30 c cherry lane",
+        "po box 820, leeds",
+        "7 st johns road",
+        "high",
+        "street",
+        "bristol",
+        "12 families",
+    ]
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 30))) for _ in range(1500)]
 
     def found(register: Register) -> list[set[tuple[str, str, int, int]]]:
@@ -239,15 +333,40 @@ def _plain_named_house(index, group: Group, d_start: int, d_end: int, postcodes)
 
 def test_a_named_house_is_found_as_when_its_name_was_read_first(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(23)
-    pieces = ["rose cottage", "rose cotage", "ivy cottage", "the old mill", "mill lane", "church lane", "heol y felin",
-              "wells", "ashby", "leeds", "ba5 1aa", "le65 1ab", "ba5 1ab", "ls6 3jx", "bs1 4ab", ",", ", ", "\n", " | ",
-              "postcode:", "to", "14", "the", "cottage"]
+    pieces = [
+        "rose cottage",
+        "rose cotage",
+        "ivy cottage",
+        "the old mill",
+        "mill lane",
+        "church lane",
+        "heol y felin",
+        "wells",
+        "ashby",
+        "leeds",
+        "ba5 1aa",
+        "le65 1ab",
+        "ba5 1ab",
+        "ls6 3jx",
+        "bs1 4ab",
+        ",",
+        ", ",
+        "\n",
+        " | ",
+        "postcode:",
+        "to",
+        "14",
+        "the",
+        "cottage",
+    ]
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 16))) for _ in range(3000)]
 
     def found() -> list[set[tuple[str, str, int, int, float]]]:
         register = Register.open(HERE / "register.csv")
-        return [{(m.register_id, m.kind, m.start, m.end, m.score) for m in register.find_mentions([Segment(t, "body")])}
-                for t in texts]
+        return [
+            {(m.register_id, m.kind, m.start, m.end, m.score) for m in register.find_mentions([Segment(t, "body")])}
+            for t in texts
+        ]
 
     fast = found()
     assert any(fast)  # the pieces do name the named houses
