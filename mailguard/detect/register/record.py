@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from mailguard.detect.register.bilingual import ARTICLES, forms_of, in_wales
 from mailguard.detect.register.fuzzy import NAME, cap, name_form, spelt_form
@@ -46,8 +46,7 @@ _H = (1 << 40) - 1
 (_PREFIX, _HOUSE, _PLACE, _PLACE_FIRST, _PHONE, _EMAIL, _PO_BOX) = range(9, 16)
 
 
-@dataclass(frozen=True, slots=True)
-class Street:
+class Street(NamedTuple):
     """One form of a row's street: its word count, its name's hash (without the type), its
     type's hash (0: none), the edits its name tolerates (strict, and with the postcode), and
     whether the type leads (Welsh: "Heol y Felin")."""
@@ -60,24 +59,25 @@ class Street:
     leading: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     size: int
     name: int
     tolerance: int
     first: int  # hash of its first word when that alone names it ("Newcastle"), else 0
 
 
-@dataclass(frozen=True, slots=True)
-class HouseName:
+class HouseName(NamedTuple):
     size: int
     name: int
     tolerance: int  # -1: too short to be found by its name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row:
-    """A register row as the matcher reads it: its id, and hashes (0 or empty: not given)."""
+    """A register row as the matcher reads it: its id, and hashes (0 or empty: not given).
+    Shared (the index caches rows) and never changed, but not `frozen`: a frozen dataclass sets
+    each field through `object.__setattr__` (2 us a row against 0.5 us), and a scan of an
+    address-dense text decodes a row per candidate."""
 
     id: str
     probe: Probe = field(repr=False, compare=False)
@@ -103,57 +103,68 @@ class Row:
 
 
 def decode(words: list[int], rid: str, probe: Probe) -> Row:
-    """The row a record holds (a scan decodes thousands: each part is built once)."""
-    fields: dict[str, object] = {}
-    streets: list[list] = []  # Street's fields, its type added by the word after
-    places: list[list] = []
-    prefixes, phones, emails = set(), set(), set()
-    single = _SINGLE
+    """The row a record holds (a scan decodes thousands, one per candidate: locals, and the
+    common tags first)."""
+    number = base = flat = postcode = outward = inward = 0
+    streets: list[Street] = []
+    places: list[Place] = []
+    prefixes: list[int] = []
+    phones: list[int] = []
+    emails: list[int] = []
+    house, po_box = None, False
     for w in words:
         tag, h = w >> 56, w & _H
-        name = single.get(tag)
-        if name is not None:
-            fields[name] = h
-            continue
-        detail = (w >> 40) & 0xFFFF
-        if tag == _STREET:
-            streets.append([detail & 15, h, 0, (detail >> 4 & 3) - 1, (detail >> 6 & 3) - 1, bool(detail >> 8)])
+        if tag == _PREFIX:
+            prefixes.append(h)
+        elif tag == _STREET:
+            d = w >> 40 & 0xFFFF
+            streets.append(Street(d & 15, h, 0, (d >> 4 & 3) - 1, (d >> 6 & 3) - 1, bool(d >> 8)))
         elif tag == _KIND:
-            streets[-1][2] = h
-        elif tag == _PREFIX:
-            prefixes.add(h)
+            streets[-1] = streets[-1]._replace(kind=h)
+        elif tag <= _INWARD:
+            if tag == _POSTCODE:
+                postcode = h
+            elif tag == _OUTWARD:
+                outward = h
+            elif tag == _INWARD:
+                inward = h
+            elif tag == _NUMBER:
+                number = h
+            elif tag == _BASE:
+                base = h
+            else:
+                flat = h
         elif tag == _PLACE:
-            places.append([detail & 15, h, (detail >> 4) - 1, 0])
+            d = w >> 40 & 0xFFFF
+            places.append(Place(d & 15, h, (d >> 4) - 1, 0))
         elif tag == _PLACE_FIRST:
-            places[-1][3] = h
-        elif tag == _PHONE:
-            phones.add(h)
-        elif tag == _EMAIL:
-            emails.add(h)
+            places[-1] = places[-1]._replace(first=h)
         elif tag == _HOUSE:
-            fields["house_name"] = HouseName(detail & 15, h, (detail >> 4) - 1)
+            d = w >> 40 & 0xFFFF
+            house = HouseName(d & 15, h, (d >> 4) - 1)
+        elif tag == _PHONE:
+            phones.append(h)
+        elif tag == _EMAIL:
+            emails.append(h)
         elif tag == _PO_BOX:
-            fields["po_box"] = True
+            po_box = True
     return Row(
         rid,
         probe,
-        streets=tuple(Street(*f) for f in streets),
-        places=tuple(Place(*f) for f in places),
-        prefixes=frozenset(prefixes),
-        phones=frozenset(phones),
-        emails=frozenset(emails),
-        **fields,  # type: ignore[arg-type]
+        number,
+        base,
+        flat,
+        postcode,
+        outward,
+        inward,
+        tuple(streets),
+        frozenset(prefixes),
+        house,
+        tuple(places),
+        frozenset(phones),
+        frozenset(emails),
+        po_box,
     )
-
-
-_SINGLE = {
-    _NUMBER: "number",
-    _BASE: "number_base",
-    _FLAT: "flat",
-    _POSTCODE: "postcode",
-    _OUTWARD: "outward",
-    _INWARD: "inward",
-}
 
 
 def _word(tag: int, h: int, detail: int = 0) -> int:
