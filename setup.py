@@ -1,8 +1,8 @@
-"""The register's compiled parts: its keyed hashing (mailguard/detect/register/_native.c, OpenSSL's
-SHA-256) and the trigger pass's word finder (_words.c): the one part of the build pyproject.toml
-cannot declare in a stable form. Optional: without a C compiler, Python's headers and OpenSSL's
-(Debian: gcc python3-dev libssl-dev) the install still succeeds and the Python beside each does
-the same work, more slowly."""
+"""The register's compiled parts: its keyed hashing (mailguard/detect/register/_native.c,
+OpenSSL's SHA-256), the trigger pass's word finder (_words.c) and the row decoder (_record.c):
+the one part of the build pyproject.toml cannot declare in a stable form. Optional: without a C
+compiler, Python's headers and OpenSSL's (Debian: gcc python3-dev libssl-dev) the install still
+succeeds and the Python beside each does the same work, more slowly."""
 
 from setuptools import Extension, setup
 
@@ -15,11 +15,14 @@ setup(
             extra_compile_args=["-O2"],
             optional=True,
         ),
-        Extension(
-            "mailguard.detect.register._words",
-            ["mailguard/detect/register/_words.c"],
-            extra_compile_args=["-O2"],
-            optional=True,
+        *(
+            Extension(
+                f"mailguard.detect.register.{name}",
+                [f"mailguard/detect/register/{name}.c"],
+                extra_compile_args=["-O2"],
+                optional=True,
+            )
+            for name in ("_words", "_record")
         ),
     ]
 )

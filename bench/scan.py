@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from mailguard.detect.budget import scan_budget
-from mailguard.detect.register import Register, keys, triggers
+from mailguard.detect.register import Register, index, keys, triggers
 from mailguard.message.model import Segment, SegmentKind
 
 TYPES = ["Road", "Street", "Avenue", "Crescent", "Gardens", "Terrace", "Court", "Square", "Place", "Lane",
@@ -337,6 +337,7 @@ def main() -> int:
     print(f"register rows            {a.rows:>12,}")
     hashing = "compiled (_native)" if keys.Hasher is not None else "Python: _native was not built (slower)"
     hashing += ", word finder " + ("compiled (_words)" if triggers.WordSet.built else "regex: _words was not built")
+    hashing += ", rows " + ("decoded in C (_record)" if index._record is not None else "decoded in Python")
     print(f"keyed hashing            {hashing}")
     what = "open (reused cache)" if compile_s < 1 else "compile from CSV   "
     print(f"load average (1 min)     {os.getloadavg()[0]:>10.2f}     (2 cores; CPU times below inflate with it)")

@@ -25,11 +25,16 @@ from mailguard.detect.register import fuzzy
 from mailguard.detect.register.bilingual import forms_of, in_wales
 from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.probe import Probe
-from mailguard.detect.register.record import Row, decode
+from mailguard.detect.register.record import HouseName, Place, Row, Street, decode
 from mailguard.detect.register.towns import UK_TOWNS
 from mailguard.detect.register.ukforms import STREET_TYPES, named_street_key, skeleton
 from mailguard.detect.register.values import Entry, RegisterError
 from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
+
+try:
+    from mailguard.detect.register import _record  # type: ignore[attr-defined]
+except ImportError:  # not built (no C compiler at install): `decode` does the same
+    _record = None
 
 MAGIC = b"MGREG\x00v6"
 ROW_BITS = 24
@@ -137,7 +142,13 @@ class CompiledIndex:
         self.has_phones = bool(self.meta["stats"]["with_phone"])
         self.has_emails = bool(self.meta["stats"]["with_email"])
         self.designators: tuple[str, ...] = tuple(d for d in designators.split("\n") if d)
-        self.row = lru_cache(maxsize=65536)(self._row)
+        # rows decoded in C (`_record.c`) with the compiled hashing; `_row` is the definition
+        compiled = None
+        if keys.native is not None and _record is not None:
+            compiled = _record.Records(
+                self._records, self._offsets, self._ids, self._id_offsets, Row, Street, Place, HouseName, self.probe
+            )
+        self.row = lru_cache(maxsize=65536)(self._row if compiled is None else compiled.row)
 
     @staticmethod
     def _header(view: memoryview) -> tuple[int, dict]:

@@ -121,7 +121,7 @@ def decode(words: list[int], rid: str, probe: Probe) -> Row:
             streets.append(Street(d & 15, h, 0, (d >> 4 & 3) - 1, (d >> 6 & 3) - 1, bool(d >> 8)))
         elif tag == _KIND:
             streets[-1] = streets[-1]._replace(kind=h)
-        elif tag <= _INWARD:
+        elif _NUMBER <= tag <= _INWARD:
             if tag == _POSTCODE:
                 postcode = h
             elif tag == _OUTWARD:

@@ -1,6 +1,7 @@
-"""The compiled hashing (`_native.c`) changes how fast a scan is, never what it finds: the same
-register compiled and scanned with it and with the Python fallback gives the same mentions, on
-register addresses written with slips, joined, split and cased any way."""
+"""The compiled parts (`_native.c`, the hashing; `_record.c`, the row decoder) change how fast a
+scan is, never what it finds: the same register compiled and scanned with them and with the
+Python fallback gives the same mentions, on register addresses written with slips, joined, split
+and cased any way, and decodes every row alike."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.native import need_native
 
-from mailguard.detect.register import Register, keys
+from mailguard.detect.register import Register, index, keys, record
 from mailguard.message.model import Segment
 
 _CSV = Path(__file__).parent / "register.csv"
@@ -106,3 +107,81 @@ def test_find_is_hash_then_bisect(parts: list[str], rows: list[int], others: lis
             want.append(table[i] & mask)
             i += 1
         assert ring.native.find(part, memoryview(table), shift) == want
+
+
+def test_every_row_decodes_alike_in_c_and_in_python(registers: tuple[Register, Register]) -> None:
+    """`_record.c` builds the very `record.Row` that `record.decode` builds, for every row."""
+    compiled = registers[0]._matcher.index
+    assert index._record is not None and compiled.row.__wrapped__ is not compiled._row
+    for i in range(compiled.n_rows):
+        c, py = compiled.row(i), compiled._row(i)
+        assert c == py and repr(c) == repr(py)
+        assert [type(s) for s in c.streets] == [record.Street] * len(py.streets)
+        assert [type(p) for p in c.places] == [record.Place] * len(py.places)
+        assert type(c.house_name) is type(py.house_name) and c.probe is py.probe
+
+
+def _tag(tag: int, h: int, detail: int = 0) -> int:
+    return tag << 56 | detail << 40 | h
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    words=st.lists(
+        st.integers(0, 16).flatmap(
+            lambda t: st.builds(_tag, st.just(t), st.integers(0, (1 << 40) - 1), st.integers(0, 0xFFFF))
+        ),
+        max_size=40,
+    )
+)
+def test_any_record_decodes_alike_or_fails_alike(registers: tuple[Register, Register], words: list[int]) -> None:
+    """Any words, in any order (a damaged image): the same row, or an error from both."""
+    from array import array
+
+    from mailguard.detect.register import _record  # type: ignore[attr-defined]
+
+    probe = registers[0]._matcher.index.probe
+    records, offsets = array("Q", words), array("Q", [0, len(words)])
+    ids, id_offsets = memoryview(b"R9"), array("Q", [0, 2])
+    decoder = _record.Records(
+        memoryview(records),
+        memoryview(offsets),
+        ids,
+        memoryview(id_offsets),
+        record.Row,
+        record.Street,
+        record.Place,
+        record.HouseName,
+        probe,
+    )
+    try:
+        want = record.decode(words, "R9", probe)
+    except IndexError:
+        with pytest.raises(IndexError):
+            decoder.row(0)
+        return
+    assert decoder.row(0) == want and repr(decoder.row(0)) == repr(want)
+
+
+def test_a_damaged_image_is_an_error_not_a_crash() -> None:
+    need_native()
+    from array import array
+
+    from mailguard.detect.register import _record  # type: ignore[attr-defined]
+
+    args = (record.Row, record.Street, record.Place, record.HouseName, None)
+    good = array("Q", [_tag(1, 5)])
+    cases = [
+        (good, array("Q", [0, 9]), b"R1", array("Q", [0, 2])),  # a record past the words
+        (good, array("Q", [0, 1]), b"R1", array("Q", [0, 7])),  # an id past the ids
+        (good, array("Q", [1, 0]), b"R1", array("Q", [0, 2])),  # offsets backwards
+        (good, array("Q", [0, 1]), b"R\xff", array("Q", [0, 2])),  # an id that is not ASCII
+    ]
+    for recs, offs, ids, id_offs in cases:
+        decoder = _record.Records(memoryview(recs), memoryview(offs), memoryview(ids), memoryview(id_offs), *args)
+        with pytest.raises((ValueError, UnicodeDecodeError)):
+            decoder.row(0)
+        with pytest.raises(IndexError):
+            decoder.row(1)
+    with pytest.raises(ValueError):
+        _record.Records.__new__(_record.Records).row(0)  # never initialised
