@@ -1,9 +1,10 @@
 /* Whole words of a small set, found in a space-separated byte string at C speed (`triggers.WordSet`).
  *
- * The trigger pass looks for a few dozen words (street types, number words) in every text it
- * scans. A trie regex over the padded bytes costs about 8 ms per MB: `re` stops at every space
- * to try the trie. Here each word of the text is hashed once and looked up in a small open
- * hash table: about 1 ms per MB. `triggers.py` falls back to the regex when this module was
+ * The trigger pass looks for a hundred-odd words (street types, number words, house numbers
+ * OCR'd as letters) in every text it scans. A trie regex over the padded bytes costs about 8 ms
+ * per MB: `re` stops at every space to try the trie. Here each word of the text is hashed once
+ * and looked up in a small open hash table: about 1.5 ms per MB for all of them. Each word
+ * carries tag bits saying which of the caller's sets hold it. `triggers.py` falls back to the regex when this module was
  * not built; the tests hold the two to the same answers. */
 
 #define PY_SSIZE_T_CLEAN
@@ -17,7 +18,7 @@ typedef struct {
     PyObject_HEAD
     Py_ssize_t slots; /* a power of two, at least twice the words */
     char (*words)[MAX_WORD + 1]; /* slot -> word, "" when free */
-    uint8_t *sizes;
+    uint8_t *sizes, *tags;
     uint64_t lengths; /* bit n: some word has n bytes */
 } WordSet;
 
@@ -37,6 +38,7 @@ static Py_ssize_t slot_of(const WordSet *w, const uint8_t *s, Py_ssize_t n) {
 static void WordSet_dealloc(WordSet *self) {
     PyMem_Free(self->words);
     PyMem_Free(self->sizes);
+    PyMem_Free(self->tags);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -44,43 +46,54 @@ static int WordSet_init(WordSet *self, PyObject *args, PyObject *kwds) {
     static char *names[] = {"words", NULL};
     PyObject *words;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O", names, &words)) return -1;
-    PyObject *seq = PySequence_Fast(words, "WordSet() takes a sequence of bytes");
+    PyObject *seq = PySequence_Fast(words, "WordSet() takes a sequence of (bytes, tag)");
     if (seq == NULL) return -1;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(seq), slots = 16;
     while (slots < 2 * count + 2) slots *= 2;
     PyMem_Free(self->words);
     PyMem_Free(self->sizes);
+    PyMem_Free(self->tags);
     self->words = PyMem_Calloc((size_t)slots, MAX_WORD + 1);
     self->sizes = PyMem_Calloc((size_t)slots, 1);
-    self->slots = slots;
+    self->tags = PyMem_Calloc((size_t)slots, 1);
+    self->slots = 0; /* unusable until filled */
     self->lengths = 0;
-    if (self->words == NULL || self->sizes == NULL) {
+    if (self->words == NULL || self->sizes == NULL || self->tags == NULL) {
         Py_DECREF(seq);
         PyErr_NoMemory();
         return -1;
     }
+    self->slots = slots;
     for (Py_ssize_t k = 0; k < count; k++) {
         char *s;
         Py_ssize_t n;
-        if (PyBytes_AsStringAndSize(PySequence_Fast_GET_ITEM(seq, k), &s, &n) < 0) goto bad;
-        if (n < 1 || n > MAX_WORD || memchr(s, ' ', (size_t)n) != NULL) {
-            PyErr_SetString(PyExc_ValueError, "WordSet(): each word is 1..32 bytes with no space");
+        int tag;
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, k);
+        if (!PyTuple_Check(pair)) {
+            PyErr_SetString(PyExc_TypeError, "WordSet(): each item is a (bytes, tag) tuple");
+            goto bad;
+        }
+        if (!PyArg_ParseTuple(pair, "y#i", &s, &n, &tag)) goto bad;
+        if (n < 1 || n > MAX_WORD || memchr(s, ' ', (size_t)n) != NULL || tag < 1 || tag > 255) {
+            PyErr_SetString(PyExc_ValueError, "WordSet(): each word is 1..32 bytes with no space, its tag 1..255");
             goto bad;
         }
         Py_ssize_t i = slot_of(self, (const uint8_t *)s, n);
         memcpy(self->words[i], s, (size_t)n);
         self->sizes[i] = (uint8_t)n;
+        self->tags[i] |= (uint8_t)tag;
         self->lengths |= 1ULL << n;
     }
     Py_DECREF(seq);
     return 0;
 bad:
+    self->slots = 0;
     Py_DECREF(seq);
     return -1;
 }
 
-/* spans(padded) -> [(start, end)] of each run of non-space bytes of `padded` that is a word of
- * the set, in order (positions in `padded`). */
+/* spans(padded) -> [(start, end, tags)] of each run of non-space bytes of `padded` that is a
+ * word of the set, in order (positions in `padded`). */
 static PyObject *WordSet_spans(WordSet *self, PyObject *arg) {
     Py_buffer b;
     if (PyObject_GetBuffer(arg, &b, PyBUF_SIMPLE) < 0) return NULL;
@@ -96,8 +109,9 @@ static PyObject *WordSet_spans(WordSet *self, PyObject *arg) {
         while (i < n && s[i] != ' ') i++;
         Py_ssize_t size = i - start;
         if (self->slots == 0 || size > MAX_WORD || !(self->lengths >> size & 1)) continue;
-        if (!self->sizes[slot_of(self, s + start, size)]) continue;
-        PyObject *span = Py_BuildValue("(nn)", start, i);
+        Py_ssize_t slot = slot_of(self, s + start, size);
+        if (!self->sizes[slot]) continue;
+        PyObject *span = Py_BuildValue("(nni)", start, i, (int)self->tags[slot]);
         if (span == NULL || PyList_Append(out, span) < 0) Py_CLEAR(out);
         Py_XDECREF(span);
     }
@@ -107,7 +121,7 @@ static PyObject *WordSet_spans(WordSet *self, PyObject *arg) {
 
 static PyMethodDef WordSet_methods[] = {
     {"spans", (PyCFunction)WordSet_spans, METH_O,
-     "spans(padded) -> [(start, end)] of each space-separated run of `padded` that is one of the words."},
+     "spans(padded) -> [(start, end, tags)] of each space-separated run of `padded` that is one of the words."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -116,7 +130,7 @@ static PyTypeObject WordSetType = {
     .tp_name = "mailguard.detect.register._words.WordSet",
     .tp_basicsize = sizeof(WordSet),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "A small set of words (bytes, 1..32 each, no space) found whole in space-separated bytes.",
+    .tp_doc = "WordSet([(word, tag)]): words (bytes, 1..32 each, no space) found whole in space-separated bytes.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)WordSet_init,
     .tp_dealloc = (destructor)WordSet_dealloc,

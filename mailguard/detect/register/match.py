@@ -65,8 +65,6 @@ from mailguard.message.model import Segment
 _SAME_ROW_KEPT = 32
 CHUNK = 8192
 _FEW_NUMBERS = 64  # digit-bearing tokens in a window read one by one; more are sifted first
-# a street type as a whole word in Triggers.word_bytes (its end: where a number after it starts)
-_TYPE_WORD = triggers.WordSet(TYPE_FORMS)
 # what a NUMBER_WORD match can start with (a digit, or a letter OCR makes of one): "bs8" cannot
 # (the property test of the sifted path against the one-by-one path keeps this true)
 _NUMBER_LEADS = frozenset("0123456789oilsz")
@@ -86,7 +84,7 @@ class Matcher:
     def __init__(self, index: CompiledIndex) -> None:
         self.index = index
         # whole words worth a look: named houses' street designators and house numbers as words
-        self._designators = triggers.WordSet((*index.designators, *NUMBER_WORDS))
+        self._designators = triggers.word_set((*index.designators, *NUMBER_WORDS))
         self._memo = Memo()  # per trigger
         self._chunks = Memo(limit=256)  # per chunk of a long text
         # per-token work remembered across scans (tokens repeat: postcodes, house numbers)
@@ -201,7 +199,7 @@ class Matcher:
                 p for p in inside if match(text, p) or (text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
             ]
         after_type: set[int] = set()  # where a street type (and perhaps a dot) and a space end: a superset
-        for _, end in _TYPE_WORD.spans(trig.word_bytes):
+        for end in trig.type_ends:
             after_type.update((end, end + 1))  # word_bytes[i + 1] is text[i]
         return [
             p

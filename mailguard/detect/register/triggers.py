@@ -13,10 +13,10 @@ trigger costs two translates, a few finds and that one pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from mailguard.detect.register.ukforms import EMAIL_FIND, EMAIL_OBFUSCATED, PHONE_FIND, POSTCODE_FIND
+from mailguard.detect.register.ukforms import EMAIL_FIND, EMAIL_OBFUSCATED, PHONE_FIND, POSTCODE_FIND, TYPE_FORMS
 
 try:
     from mailguard.detect.register import _words  # type: ignore[attr-defined]
@@ -37,9 +37,13 @@ _NUMBER_MAX = 6  # "1234ab"
 _AREA_DIGITS = frozenset("01258")
 # Its district's digit (POSTCODE_FIND's _D) comes second or third ("8l1", "8bl1"): "8er" cannot be one.
 _OUTWARD_DIGITS = frozenset("0123456789oilszb")
-# A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110); it starts
-# like a 1 (a leading 0 is no house number) and is looked at only when a word follows.
-_OCR_NUMBERS = (b" ll ", b" lll ")
+# A house number OCR'd with no real digit ("ll" for 11, "lO" for 10, "llO" for 110): two or three
+# of l, i, o (1, 1, 0), starting like a 1 (a leading 0 is no house number); it is looked at only
+# when a word follows.
+OCR_NUMBERS = frozenset(a + b + c for a in "li" for b in "lio" for c in ("", "l", "i", "o"))
+# What `WordSet` tags a word with: a whole word sought (a designator or number word), a street
+# type (`Triggers.type_ends`), an OCR'd house number (`Triggers.numbers`).
+WORD, TYPE, OCR = 1, 2, 4
 _MANY_BRACKETS = 512
 _DIGIT, _SPACE = ord("0"), ord(" ")  # bytes of `classes`
 # The characters of WORD_RE's words kept, everything else a space (non-ASCII was encoded as "?"):
@@ -54,30 +58,38 @@ class Triggers:
     phones: list[re.Match[str]] = field(default_factory=list)
     emails: list[re.Match[str]] = field(default_factory=list)
     words: list[tuple[int, int]] = field(default_factory=list)  # spans of the sought whole words
+    type_ends: list[int] = field(default_factory=list)  # where a street type as a whole word ends
     # The text as bytes, a space for each character that is not [a-z0-9] and one more at both
     # ends: text[i] is word_bytes[i + 1]. Splitting it finds words at C speed.
     word_bytes: bytes = b""
 
 
 class WordSet:
-    """Whole words of a small set (lower-case ASCII street types, number words) found in the
-    space-padded byte copy `find` makes. The compiled finder (`_words.c`) reads each word of the
-    text once; without it, a regex whose alternation is a trie: at each space `re` follows one
-    branch instead of trying every word (about 8 times slower)."""
+    """Whole words of a few small sets (lower-case ASCII: street types, number words, OCR'd
+    numbers), each set a tag, found in the space-padded byte copy `find` makes. The compiled
+    finder (`_words.c`) reads each word of the text once for all the sets; without it, a regex
+    per set whose alternation is a trie: at each space `re` follows one branch instead of trying
+    every word (about 8 times slower)."""
 
-    __slots__ = ("_compiled", "_pattern")
+    __slots__ = ("_compiled", "_patterns")
     built = _words is not None  # whether the compiled finder is there (the tests ask)
 
-    def __init__(self, words: Iterable[str], *, compiled: bool = True) -> None:
-        sought = sorted({w.encode("ascii") for w in words})
-        self._compiled = _words.WordSet(sought) if compiled and _words is not None else None
-        self._pattern = _words_regex(sought)
+    def __init__(self, sets: Mapping[int, Iterable[str]], *, compiled: bool = True) -> None:
+        sought = {tag: sorted({w.encode("ascii") for w in words}) for tag, words in sets.items()}
+        pairs = [(w, tag) for tag, words in sought.items() for w in words]
+        self._compiled = _words.WordSet(pairs) if compiled and _words is not None else None
+        self._patterns = [(tag, p) for tag, words in sought.items() if (p := _words_regex(words)) is not None]
 
-    def spans(self, padded: bytes) -> list[tuple[int, int]]:
-        """(start, end) in `padded` of each space-separated run that is one of the words."""
+    def spans(self, padded: bytes) -> list[tuple[int, int, int]]:
+        """(start, end, tags) in `padded` of each space-separated run that is one of the words,
+        in order; `tags`: the bits of the sets holding it."""
         if self._compiled is not None:
             return self._compiled.spans(padded)
-        return [] if self._pattern is None else [m.span(1) for m in self._pattern.finditer(padded)]
+        found: dict[tuple[int, int], int] = {}
+        for tag, pattern in self._patterns:
+            for m in pattern.finditer(padded):
+                found[m.span(1)] = found.get(m.span(1), 0) | tag
+        return [(start, end, tags) for (start, end), tags in sorted(found.items())]
 
 
 def _words_regex(words: Iterable[bytes]) -> re.Pattern[bytes] | None:
@@ -101,15 +113,13 @@ def _trie_regex(node: dict[str, dict]) -> str:
 
 
 def find(text: str, phones: bool, emails: bool, words: WordSet | None = None) -> Triggers:
-    """The triggers in `text`; `words` adds whole-word hits."""
+    """The triggers in the case-folded `text`; `words` (see `word_set`) adds whole-word hits."""
     found = Triggers()
     raw = text.encode("ascii", "replace")
     found.word_bytes = b"".join((b" ", raw.translate(_WORD_BYTES), b" "))
-    if words is not None:
-        _whole_words(text, found.word_bytes, words, found)
     classes = raw.translate(_CLASSES)
     _digit_tokens(text, classes, phones, found)
-    _ocr_numbers(text, classes, found)
+    _words_found(text, found.word_bytes, words or _NO_WORDS, found)
     if emails:
         _obfuscated_emails(text, found)
         at = text.find("@")
@@ -200,23 +210,23 @@ def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> N
             numbers.append(inward)
 
 
-def _whole_words(text: str, padded: bytes, words: WordSet, found: Triggers) -> None:
-    for start, end in words.spans(padded):
-        start, end = start - 1, end - 1  # positions in `text` (one byte per character)
-        if not (text[start - 1 : start].isalnum() or text[end : end + 1].isalnum()):
-            found.words.append((start, end))
+def word_set(words: Iterable[str]) -> WordSet:
+    """What `find` looks for as whole words: `words` (tagged WORD), the street types and the
+    OCR'd house numbers, in one pass."""
+    return WordSet({WORD: words, TYPE: TYPE_FORMS, OCR: OCR_NUMBERS})
 
 
-def _ocr_numbers(text: str, classes: bytes, found: Triggers) -> None:
-    padded = b" " + classes + b" "
-    before = len(found.numbers)
-    for pattern in _OCR_NUMBERS:
-        i = padded.find(pattern)
-        while i >= 0:
-            if text[i] in "li":  # padded[i + 1] is text[i]
-                found.numbers.append(i)
-            i = padded.find(pattern, i + len(pattern) - 1)
-    if len(found.numbers) > before:
+def _words_found(text: str, padded: bytes, words: WordSet, found: Triggers) -> None:
+    ocr = False
+    for start, end, tags in words.spans(padded):
+        if tags & WORD and not (text[start - 2 : start - 1].isalnum() or text[end - 1 : end].isalnum()):
+            found.words.append((start - 1, end - 1))  # positions in `text` (one byte per character)
+        if tags & TYPE:
+            found.type_ends.append(end)  # as a position in `padded`: where a number after it starts in `text`
+        if tags & OCR:
+            found.numbers.append(start - 1)
+            ocr = True
+    if ocr:
         found.numbers.sort()
 
 
@@ -255,3 +265,6 @@ def _phone_at(text: str, start: int) -> re.Match[str] | None:
         if m:
             return m
     return None
+
+
+_NO_WORDS = word_set(())

@@ -86,7 +86,7 @@ def word_set(request: pytest.FixtureRequest) -> triggers.WordSet:
     """The trigger pass's word finder, compiled (`_words.c`) and its Python fallback."""
     if request.param == "compiled":
         need_native()
-    return triggers.WordSet(FORMS, compiled=request.param == "compiled")
+    return triggers.WordSet({triggers.WORD: FORMS}, compiled=request.param == "compiled")
 
 
 def test_whole_words_match_the_plain_search(word_set: triggers.WordSet) -> None:
@@ -96,15 +96,40 @@ def test_whole_words_match_the_plain_search(word_set: triggers.WordSet) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    words=st.lists(st.text("abz09", min_size=1, max_size=40), max_size=12),
+    sets=st.dictionaries(
+        st.sampled_from([1, 2, 4, 8]), st.lists(st.text("abz09", min_size=1, max_size=40), max_size=12), max_size=3
+    ),
     padded=st.text(" abz09", max_size=120),
 )
-def test_compiled_word_finder_equals_the_regex(words: list[str], padded: str) -> None:
-    """Any words (those over 32 bytes are refused by the compiled set, and never sought)."""
+def test_compiled_word_finder_equals_the_regex(sets: dict[int, list[str]], padded: str) -> None:
+    """Any sets of any words, a word in several sets carrying all their tags (those over 32 bytes
+    are refused by the compiled set, and never sought)."""
     need_native()
-    kept = [w for w in words if len(w) <= 32]
+    kept = {tag: [w for w in words if len(w) <= 32] for tag, words in sets.items()}
     data = b" " + padded.encode() + b" "  # as `triggers.find` pads it
     assert triggers.WordSet(kept).spans(data) == triggers.WordSet(kept, compiled=False).spans(data)
+
+
+def _ocr_numbers_by_classes(text: str) -> list[int]:
+    """The definition the word finder replaced: a token of two or three characters of the
+    classes l, i, o (OCR'd 1, 1, 0) between non-alphanumerics, led by l or i."""
+    classes = " " + "".join("l" if c in "lio" else "a" if c.isascii() and c.isalnum() else " " for c in text) + " "
+    return [i for i in range(len(text)) if re.match(r" (ll|lll) ", classes[i:]) and text[i] in "li"]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_ocr_numbers_are_the_short_runs_of_l_i_o(compiled: bool) -> None:
+    if compiled:
+        need_native()
+    rng = random.Random(11)
+    pieces = ["l", "i", "o", "ll", "lo", "il", "oi", "lll", "lol", "a", "1", " ", " ", ",", "-", "é", "\n", "14"]
+    words = triggers.WordSet({triggers.OCR: triggers.OCR_NUMBERS}, compiled=compiled)
+    none = triggers.WordSet({}, compiled=compiled)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        with_ocr, digits_only = (triggers.find(text, False, False, w).numbers for w in (words, none))
+        assert sorted(with_ocr) == with_ocr
+        assert sorted(set(with_ocr) - set(digits_only)) == _ocr_numbers_by_classes(text), text
 
 
 @pytest.mark.parametrize(
@@ -123,12 +148,12 @@ def test_whole_words_examples(word_set: triggers.WordSet, text: str, spans: list
 
 @pytest.mark.parametrize("compiled", [True, False])
 def test_no_words_sought_finds_none(compiled: bool) -> None:
-    assert triggers.WordSet([], compiled=compiled).spans(b" road ") == []
+    assert triggers.WordSet({}, compiled=compiled).spans(b" road ") == []
 
 
 def test_compiled_word_set_refuses_what_it_cannot_hold() -> None:
     need_native()
-    for bad in ([b""], [b"two words"], [b"x" * 33], ["str"]):
+    for bad in ([(b"", 1)], [(b"two words", 1)], [(b"x" * 33, 1)], [("str", 1)], [(b"road", 0)], [b"road"]):
         with pytest.raises((ValueError, TypeError)):
             triggers._words.WordSet(bad)
 
