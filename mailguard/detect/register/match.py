@@ -169,9 +169,10 @@ class Matcher:
             if found:
                 yield from found
         work.tick(ops)
+        odd = "'" in text or "’" in text or "box" in text
         for pos in self._number_starts(trig, text, core_lo, core_hi, work):
             door = NUMBER_WORD.match(text, pos)
-            if door and self._street_may_follow(text, trig.word_bytes, door):
+            if door and self._street_may_follow(text, trig.word_bytes, door, odd):
                 yield from number_first(index, group, door, postcodes, trig.word_bytes, memo)
             if text[pos - 1 : pos] == " " and word_before(text, pos) in TYPE_FORMS:
                 yield from street_first(index, group, pos, postcodes)
@@ -208,16 +209,20 @@ class Matcher:
             or (p in after_type and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
         ]
 
-    def _street_may_follow(self, text: str, word_bytes: bytes, m: re.Match[str]) -> bool:
+    def _street_may_follow(self, text: str, word_bytes: bytes, m: re.Match[str], odd: bool = True) -> bool:
         """Whether `number_first` can find rows for the house number `m` (a NUMBER_WORD match):
         it looks them up by the word after the number (a register street's first word; the next
         one after a suffix letter, "30 c Cherry Lane") or by a street type among the four after
         that, or as a PO box. Most numbers in tables and prose have none of these: the words are
-        read at C speed from the scanned bytes, and what each word is, is remembered."""
+        read at C speed from the scanned bytes, and what each word is, is remembered. `odd`: the
+        text may hold an apostrophe or a "box" (most have neither, and are not searched per number)."""
         start = m.start("word")
         end = start + _FOLLOW_CHARS
-        if "'" in text[start:end] or "’" in text[start:end] or "box" in text[max(0, m.start() - 16) : m.start()]:
-            return True  # WORD_RE's words are not the runs of [a-z0-9] there
+        # WORD_RE's words are not the runs of [a-z0-9] where an apostrophe is; a PO box is read so
+        if odd and (
+            "'" in text[start:end] or "’" in text[start:end] or "box" in text[max(0, m.start() - 16) : m.start()]
+        ):
+            return True
         words = word_bytes[start + 1 : end + 1].split(None, 7)[:7]
         known, types = self._leads, self._types
         for i, word in enumerate(words):

@@ -57,14 +57,21 @@ def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
     """(folded text, offsets) where offsets is None when positions are unchanged."""
     if text.isascii():
         return text.lower(), None
-    table: dict[int, str] = {}
+    table: dict[str, str] = {}
     for ch in set(_NON_ASCII.findall(text)):
         folded = _fold_char(ch)
         if folded is None:
             n = normalise(text)
             return "".join(map(_bare, n.text)), n.offsets
-        table[ord(ch)] = folded
-    return _NON_ASCII.sub(lambda m: table[ord(m.group())], text).lower(), None
+        if folded != ch:  # "£" stays
+            table[ch] = folded
+    if table.keys().isdisjoint(table.values()):
+        # each character replaced by its fold, one `str.replace` each (a memchr-speed pass):
+        # a third of the time of `sub`, and no replacement is replaced again
+        for ch, folded in table.items():
+            text = text.replace(ch, folded)
+        return text.lower(), None
+    return _NON_ASCII.sub(lambda m: table[m.group()], text).lower(), None
 
 
 @dataclass(slots=True)

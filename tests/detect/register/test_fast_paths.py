@@ -397,3 +397,16 @@ def test_a_named_house_is_found_as_when_its_name_was_read_first(monkeypatch: pyt
     assert any(fast)  # the pieces do name the named houses
     monkeypatch.setattr(match, "named_house", _plain_named_house)
     assert found() == fast
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(st.sampled_from(list("Aa1 .,-£éÉßİσΣОоаﬁ\u200b\u2013'’ŵ")), max_size=40))
+def test_fold_replaces_each_character_as_the_per_character_fold(text: str) -> None:
+    """`scanned.fold`'s `str.replace` per character is the per-character substitution it replaced."""
+    from mailguard.detect.register import scanned
+
+    folded, offsets = scanned.fold(text)
+    if offsets is None and len(folded) == len(text):
+        want = "".join(scanned._fold_char(c) or c if ord(c) > 127 else c for c in text).lower()
+        assert folded == want
+    assert len(folded) == len(text) or offsets is not None
