@@ -3,7 +3,7 @@
  * The trigger pass looks for a hundred-odd words (street types, number words, house numbers
  * OCR'd as letters) in every text it scans. A trie regex over the padded bytes costs about 8 ms
  * per MB: `re` stops at every space to try the trie. Here each word of the text is hashed once
- * and looked up in a small open hash table: about 1 ms per MB for all of them (a word's length and first two bytes are tested before it is hashed). Each word
+ * and looked up in a small open hash table: about 1 ms per MB for all of them (a word's length, first two and last two bytes are tested before it is hashed). Each word
  * carries tag bits saying which of the caller's sets hold it. `triggers.py` falls back to the regex when this module was
  * not built; the tests hold the two to the same answers. */
 
@@ -21,6 +21,7 @@ typedef struct {
     uint8_t *sizes, *tags;
     uint64_t lengths; /* bit n: some word has n bytes */
     uint8_t starts[65536 / 8]; /* bit (first byte << 8 | second byte; 0 for a one-byte word): some word starts so */
+    uint8_t ends[65536 / 8]; /* bit (last byte but one << 8 | last byte; 0 first for a one-byte word): ends so */
 } WordSet;
 
 static uint64_t fnv(const uint8_t *s, Py_ssize_t n) {
@@ -60,6 +61,7 @@ static int WordSet_init(WordSet *self, PyObject *args, PyObject *kwds) {
     self->slots = 0; /* unusable until filled */
     self->lengths = 0;
     memset(self->starts, 0, sizeof self->starts);
+    memset(self->ends, 0, sizeof self->ends);
     if (self->words == NULL || self->sizes == NULL || self->tags == NULL) {
         Py_DECREF(seq);
         PyErr_NoMemory();
@@ -86,7 +88,9 @@ static int WordSet_init(WordSet *self, PyObject *args, PyObject *kwds) {
         self->tags[i] |= (uint8_t)tag;
         self->lengths |= 1ULL << n;
         unsigned start = (unsigned)(uint8_t)s[0] << 8 | (n > 1 ? (uint8_t)s[1] : 0);
+        unsigned end = (n > 1 ? (unsigned)(uint8_t)s[n - 2] << 8 : 0) | (uint8_t)s[n - 1];
         self->starts[start >> 3] |= (uint8_t)(1u << (start & 7));
+        self->ends[end >> 3] |= (uint8_t)(1u << (end & 7));
     }
     Py_DECREF(seq);
     return 0;
@@ -113,9 +117,11 @@ static PyObject *WordSet_spans(WordSet *self, PyObject *arg) {
         while (i < n && s[i] != ' ') i++;
         Py_ssize_t size = i - start;
         if (self->slots == 0 || size > MAX_WORD || !(self->lengths >> size & 1)) continue;
-        /* most words of a text start with two letters no sought word starts with: no hashing */
+        /* most words of a text start or end with two letters no sought word does: no hashing */
         unsigned two = (unsigned)s[start] << 8 | (size > 1 ? s[start + 1] : 0);
         if (!(self->starts[two >> 3] >> (two & 7) & 1)) continue;
+        unsigned last = (size > 1 ? (unsigned)s[i - 2] << 8 : 0) | s[i - 1];
+        if (!(self->ends[last >> 3] >> (last & 7) & 1)) continue;
         Py_ssize_t slot = slot_of(self, s + start, size);
         if (!self->sizes[slot]) continue;
         PyObject *span = Py_BuildValue("(nni)", start, i, (int)self->tags[slot]);
