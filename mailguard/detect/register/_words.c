@@ -2,10 +2,11 @@
  *
  * The trigger pass looks for a hundred-odd words (street types, number words, house numbers
  * OCR'd as letters) in every text it scans. A trie regex over the padded bytes costs about 8 ms
- * per MB: `re` stops at every space to try the trie. Here each word of the text is hashed once
- * and looked up in a small open hash table: about 1 ms per MB for all of them (a word's length, first two and last two bytes are tested before it is hashed). Each word
- * carries tag bits saying which of the caller's sets hold it. `triggers.py` falls back to the regex when this module was
- * not built; the tests hold the two to the same answers. */
+ * per MB: `re` stops at every space to try the trie. Here each word of the text is looked up
+ * once in a small open hash table: about 1.2 ms per MB for all of them (the spaces found 64
+ * bytes at a time; a word's length, first two and last two bytes tested before it is hashed).
+ * Each word carries tag bits saying which of the caller's sets hold it. `triggers.py` falls
+ * back to the regex when this module was not built; the tests hold the two to the same answers. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -100,33 +101,81 @@ bad:
     return -1;
 }
 
+/* Bit k set where byte k of the 8 at `p` is a space (SWAR: no branch per byte). */
+static inline uint64_t spaces8(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    uint64_t x = v ^ 0x2020202020202020ULL;
+    uint64_t t = ~((((x & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | x)) & 0x8080808080808080ULL;
+    return (t >> 7) * 0x0102040810204080ULL >> 56;
+}
+
+/* Bit k set where byte k of the 64 at `p` is a space. */
+static inline uint64_t spaces64(const uint8_t *p) {
+    uint64_t m = 0;
+    for (int k = 0; k < 8; k++) m |= spaces8(p + 8 * k) << (8 * k);
+    return m;
+}
+
+/* The word [start, end) of `s`: appended to `out` as (start, end, tags) when it is one of the set. */
+static int consider(WordSet *self, const uint8_t *s, Py_ssize_t start, Py_ssize_t end, PyObject *out) {
+    Py_ssize_t size = end - start;
+    if (size > MAX_WORD || !(self->lengths >> size & 1)) return 0;
+    /* most words of a text start or end with two letters no sought word does: no hashing */
+    unsigned two = (unsigned)s[start] << 8 | (size > 1 ? s[start + 1] : 0);
+    if (!(self->starts[two >> 3] >> (two & 7) & 1)) return 0;
+    unsigned last = (size > 1 ? (unsigned)s[end - 2] << 8 : 0) | s[end - 1];
+    if (!(self->ends[last >> 3] >> (last & 7) & 1)) return 0;
+    Py_ssize_t slot = slot_of(self, s + start, size);
+    if (!self->sizes[slot]) return 0;
+    PyObject *span = Py_BuildValue("(nni)", start, end, (int)self->tags[slot]);
+    int failed = span == NULL || PyList_Append(out, span) < 0;
+    Py_XDECREF(span);
+    return failed ? -1 : 0;
+}
+
 /* spans(padded) -> [(start, end, tags)] of each run of non-space bytes of `padded` that is a
- * word of the set, in order (positions in `padded`). */
+ * word of the set, in order (positions in `padded`). The text is read 64 bytes at a time as a
+ * mask of its spaces, and the words' starts are the mask's set bits: a loop per byte and per
+ * word mispredicted a branch at each word's end (2.4 ms per MB of prose, against 0.9 ms for
+ * words of one length). */
 static PyObject *WordSet_spans(WordSet *self, PyObject *arg) {
     Py_buffer b;
     if (PyObject_GetBuffer(arg, &b, PyBUF_SIMPLE) < 0) return NULL;
     const uint8_t *s = b.buf;
-    Py_ssize_t n = b.len, i = 0;
+    Py_ssize_t n = b.len;
     PyObject *out = PyList_New(0);
-    while (out != NULL && i < n) {
-        if (s[i] == ' ') {
-            i++;
-            continue;
+    uint64_t carry = 0; /* 1: the byte before the block is not a space */
+    for (Py_ssize_t base = 0; out != NULL && self->slots != 0 && base < n; base += 64) {
+        uint64_t sp;
+        if (n - base >= 64) {
+            sp = spaces64(s + base);
+        } else {
+            uint8_t tail[64];
+            memset(tail, ' ', 64);
+            memcpy(tail, s + base, (size_t)(n - base));
+            sp = spaces64(tail);
         }
-        Py_ssize_t start = i;
-        while (i < n && s[i] != ' ') i++;
-        Py_ssize_t size = i - start;
-        if (self->slots == 0 || size > MAX_WORD || !(self->lengths >> size & 1)) continue;
-        /* most words of a text start or end with two letters no sought word does: no hashing */
-        unsigned two = (unsigned)s[start] << 8 | (size > 1 ? s[start + 1] : 0);
-        if (!(self->starts[two >> 3] >> (two & 7) & 1)) continue;
-        unsigned last = (size > 1 ? (unsigned)s[i - 2] << 8 : 0) | s[i - 1];
-        if (!(self->ends[last >> 3] >> (last & 7) & 1)) continue;
-        Py_ssize_t slot = slot_of(self, s + start, size);
-        if (!self->sizes[slot]) continue;
-        PyObject *span = Py_BuildValue("(nni)", start, i, (int)self->tags[slot]);
-        if (span == NULL || PyList_Append(out, span) < 0) Py_CLEAR(out);
-        Py_XDECREF(span);
+        uint64_t word = ~sp, starts = word & ~(word << 1 | carry);
+        carry = word >> 63;
+        while (starts) {
+            int k = __builtin_ctzll(starts);
+            starts &= starts - 1;
+            uint64_t rest = sp >> k; /* k < 64 */
+            Py_ssize_t start = base + k, end;
+            if (rest) {
+                end = start + __builtin_ctzll(rest);
+            } else { /* the word runs into the next block */
+                end = base + 64;
+                while (end < n && s[end] != ' ') end++;
+            }
+            if (end > n) end = n; /* (the tail's padding is spaces: never past n) */
+            if (consider(self, s, start, end, out) < 0) Py_CLEAR(out);
+            if (out == NULL) break;
+        }
     }
     PyBuffer_Release(&b);
     return out;
