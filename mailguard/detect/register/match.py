@@ -170,11 +170,10 @@ class Matcher:
                 yield from found
         work.tick(ops)
         odd = "'" in text or "’" in text or "box" in text
-        for pos in self._number_starts(trig, text, core_lo, core_hi, work):
-            door = NUMBER_WORD.match(text, pos)
+        for pos, door, after_type in self._number_starts(trig, text, core_lo, core_hi, work):
             if door and self._street_may_follow(text, trig.word_bytes, door, odd):
                 yield from number_first(index, group, door, postcodes, trig.word_bytes, memo)
-            if text[pos - 1 : pos] == " " and word_before(text, pos) in TYPE_FORMS:
+            if after_type:
                 yield from street_first(index, group, pos, postcodes)
         for start, end in trig.words:
             if core_lo <= start < core_hi:
@@ -187,27 +186,34 @@ class Matcher:
         yield from contacts.phones(index, group, inside)
         yield from contacts.emails(index, group, (m for m in trig.emails if core_lo <= m.start() < core_hi))
 
-    def _number_starts(self, trig: triggers.Triggers, text: str, lo: int, hi: int, work: budget.Budget) -> list[int]:
-        """The digit-bearing tokens in `lo`..`hi` where a house number is followed by a word or
-        follows a street type ("Acacia Avenue 14"): the others have nothing to check. Many
-        tokens (a table of numbers, a list of postcodes) are sifted by C-speed passes first."""
+    def _number_starts(
+        self, trig: triggers.Triggers, text: str, lo: int, hi: int, work: budget.Budget
+    ) -> list[tuple[int, re.Match[str] | None, bool]]:
+        """The digit-bearing tokens in `lo`..`hi` where a house number is followed by a word
+        (its NUMBER_WORD match) or follows a street type ("Acacia Avenue 14"; True): the others
+        have nothing to check. Many tokens (a table of numbers, a list of postcodes) are sifted
+        by C-speed passes first."""
         numbers = trig.numbers
         inside = numbers[bisect_left(numbers, lo) : bisect_left(numbers, hi)]
         work.tick(len(inside))
         match = NUMBER_WORD.match
+        out = []
         if len(inside) <= _FEW_NUMBERS:
-            return [
-                p for p in inside if match(text, p) or (text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
-            ]
-        after_type: set[int] = set()  # where a street type (and perhaps a dot) and a space end: a superset
+            for p in inside:
+                door = match(text, p)
+                after_type = text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS
+                if door or after_type:
+                    out.append((p, door, after_type))
+            return out
+        after_types: set[int] = set()  # where a street type (and perhaps a dot) and a space end: a superset
         for end in trig.type_ends:
-            after_type.update((end, end + 1))  # word_bytes[i + 1] is text[i]
-        return [
-            p
-            for p in inside
-            if (text[p] in _NUMBER_LEADS and match(text, p))
-            or (p in after_type and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS)
-        ]
+            after_types.update((end, end + 1))  # word_bytes[i + 1] is text[i]
+        for p in inside:
+            door = match(text, p) if text[p] in _NUMBER_LEADS else None
+            after_type = p in after_types and text[p - 1 : p] == " " and word_before(text, p) in TYPE_FORMS
+            if door or after_type:
+                out.append((p, door, after_type))
+        return out
 
     def _street_may_follow(self, text: str, word_bytes: bytes, m: re.Match[str], odd: bool = True) -> bool:
         """Whether `number_first` can find rows for the house number `m` (a NUMBER_WORD match):
