@@ -30,6 +30,7 @@ _LONGEST_TWO = 24  # longer names keep one-edit variants only (a 30-letter name 
 # looked for without a row to compare with (`street.StreetText.names_before_type`): its
 # two-deletion variants, each hashed, grow with the square of its length.
 READ_TWO = 20
+_EXACT_KEPT = 65536  # text strings whose name hash `Near.within` remembers
 
 
 def name_form(words: Iterable[str]) -> str:
@@ -121,7 +122,7 @@ def bitmap(hashes: list[int]) -> bytes:
 class Near:
     """Which register names a string of the text is close to: name hash -> edits."""
 
-    __slots__ = ("_bits", "_hash", "_hashes", "_keys", "_mask", "_names", "_native", "_seen")
+    __slots__ = ("_bits", "_exact", "_hash", "_hashes", "_keys", "_mask", "_names", "_native", "_seen")
 
     def __init__(
         self,
@@ -134,6 +135,7 @@ class Near:
         self._bits, self._mask = present, 8 * len(present) - 1  # `bitmap`
         self._native = keyring.native  # the same look-up in C (`_native.c`), when built
         self._seen: dict[str, tuple[int, dict[int, int]]] = {}
+        self._exact: dict[str, int] = {}  # a text string -> the hash of it as a name (`within`)
 
     def edits(self, text: str, name: int, limit: int) -> int | None:
         """The edits between `text` and the name hashed `name` when at most `limit`, else None."""
@@ -150,11 +152,13 @@ class Near:
         """`edits(text, name, limit)` is not None for some text: every text exactly first (a hash
         each), then within `limit` (a caller reading every run of words near a postcode asks it
         of dozens)."""
-        named = [NAME + text for text in texts]
-        if self._native is not None:  # one C call for them all
-            if name in self._native.hashes(named):
-                return True
-        elif any(self._hash(text) == name for text in named):
+        exact = self._exact  # the runs before neighbouring postcodes are mostly the same runs
+        missing = [text for text in texts if text not in exact]
+        if missing:
+            if len(exact) >= _EXACT_KEPT:
+                exact.clear()
+            exact.update(zip(missing, self._hashes([NAME + text for text in missing]), strict=True))
+        if any(exact[text] == name for text in texts):
             return True
         if limit <= 0:
             return False

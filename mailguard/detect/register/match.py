@@ -308,7 +308,7 @@ class Matcher:
             if not row.at(pc):
                 continue
             if close:
-                found = list(number_near_postcode(group, row, lo, start, end, hi))
+                found = list(number_near_postcode(group, row, lo, start, end, hi, scanned.word_bytes))
                 yield from found or street_before_postcode(group, row, lo, start, end)
             if alone_for(row, alone):
                 yield mention(group, row.id, "postcode", start, end, SCORE_POSTCODE_ALONE)

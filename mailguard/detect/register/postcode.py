@@ -51,11 +51,14 @@ _NUMBER_BEFORE = re.compile(r"([a-z]*\d+[a-z]?)\W*$")
 _TO_LAST_DIGIT = re.compile(r".*\d", re.DOTALL)  # greedy: read back from the end
 
 
-def number_near_postcode(group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int) -> Iterator[Hit]:
-    """The row's house number (or house name) in `lo`..`hi` around its postcode at `pc_start`..`pc_end`."""
+def number_near_postcode(
+    group: Group, row: Row, lo: int, pc_start: int, pc_end: int, hi: int, word_bytes: bytes | None = None
+) -> Iterator[Hit]:
+    """The row's house number (or house name) in `lo`..`hi` around its postcode at `pc_start`..`pc_end`.
+    `word_bytes`: the text's words as `triggers.Triggers` has them, when at hand."""
     text = group.text
     if not row.number:
-        yield from _house_name_near(group, row, lo, pc_start, pc_end)
+        yield from _house_name_near(group, row, lo, pc_start, pc_end, word_bytes)
         return
     for m in NUMBER.finditer(text, lo, hi):
         if pc_start <= m.start() < pc_end:
@@ -134,13 +137,15 @@ def _house_number_before(text: str, start: int) -> bool:
     return word is not None and word.group(1) in NUMBER_WORDS  # "Two Oak Street": another door
 
 
-def _house_name_near(group: Group, row: Row, lo: int, pc_start: int, pc_end: int) -> Iterator[Hit]:
+def _house_name_near(
+    group: Group, row: Row, lo: int, pc_start: int, pc_end: int, word_bytes: bytes | None
+) -> Iterator[Hit]:
     """The row's house name written (within the edits it tolerates) as some run of the words
     before its postcode: exact runs are tried first, as they are cheap."""
     name = row.house_name
     if name is None or name.tolerance < 0:
         return
-    words = [w for w, _, _ in words_in(group.text[lo:pc_start], 30)]
+    words = words_between(group.text, word_bytes, lo, pc_start, 30)  # at C speed where it can
     runs = run_forms(words, (name.size, name.size - 1, name.size + 1))
     if row.probe.within(runs, name.name, name.tolerance):
         yield mention(group, row.id, "postcode_number", lo, pc_end, SCORE_NUMBER_POSTCODE)
