@@ -20,7 +20,7 @@ ARG PYTHON_IMAGE=python:3.13-slim-bookworm
 # ---- build: a virtualenv with mailguard and its runtime dependencies only (no test extras) ----
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-# a C compiler and OpenSSL's headers build the register's compiled parts (_native.c, _words.c, _record.c); the
+# a C compiler and OpenSSL's headers build the register's compiled module (_native.c and its parts); the
 # runtime stage needs only libcrypto, which the Python image has. Not pinned (DL3008): this stage
 # is discarded, and a pin would break at every Debian point release.
 # hadolint ignore=DL3008
@@ -34,7 +34,7 @@ COPY mailguard ./mailguard
 # constraints.txt pins every runtime dependency: the same sources build the same image. The
 # compiled parts must have built (-I: the installed package, not the sources in /src).
 RUN /opt/mailguard/bin/pip install --no-cache-dir -c constraints.txt . \
- && /opt/mailguard/bin/python -I -c "from mailguard.detect.register import _native, _words, _record" \
+ && /opt/mailguard/bin/python -I -c "import mailguard.detect.register._native" \
  && /opt/mailguard/bin/pip uninstall --yes pip
 
 # ---- runtime: slim base, the virtualenv, a non-root user; /app/rules is empty (the shipped

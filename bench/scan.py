@@ -340,8 +340,7 @@ def main() -> int:
     per_mb = 1_000_000 / size
     print(f"register rows            {a.rows:>12,}")
     hashing = "compiled (_native)" if keys.Hasher is not None else "Python: _native was not built (slower)"
-    hashing += ", word finder " + ("compiled (_words)" if triggers.WordSet.built else "regex: _words was not built")
-    hashing += ", rows " + ("decoded in C (_record)" if index._record is not None else "decoded in Python")
+    hashing += ", word finder and row decoder too" if triggers.WordSet.built and index.Records is not None else ""
     print(f"keyed hashing            {hashing}")
     what = "open (reused cache)" if compile_s < 1 else "compile from CSV   "
     print(f"load average (1 min)     {os.getloadavg()[0]:>10.2f}     (2 cores; CPU times below inflate with it)")

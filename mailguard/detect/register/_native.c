@@ -8,12 +8,17 @@
  * SHA-256 is OpenSSL's (as Python's hashlib uses): its SHA256_CTX can be copied after the padded
  * key is absorbed, and it uses the CPU's SHA instructions where there are some (0.17 us an HMAC
  * here, against 0.67 us for a plain C SHA-256). Those calls are deprecated in OpenSSL 3 for the
- * EVP interface, whose per-call dispatch would cost more than the hash itself. */
+ * EVP interface, whose per-call dispatch would cost more than the hash itself.
+ *
+ * The module also holds the trigger pass's word finder (`_words.c`) and the row decoder
+ * (`_record.c`), each in its own file and each with its Python fallback beside its caller. */
 
 #define PY_SSIZE_T_CLEAN
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <Python.h>
 #include <openssl/sha.h>
+
+#include "_native.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -248,17 +253,22 @@ static PyTypeObject HasherType = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_native",
-    .m_doc = "The register's keyed hashing, compiled.",
+    .m_doc = "The register's compiled parts: keyed hashing, the trigger pass's word finder, the row decoder.",
     .m_size = -1,
 };
 
 PyMODINIT_FUNC PyInit__native(void) {
-    if (PyType_Ready(&HasherType) < 0) return NULL;
+    PyTypeObject *types[] = {&HasherType, &WordSetType, &RecordsType};
+    const char *names[] = {"Hasher", "WordSet", "Records"};
+    for (int k = 0; k < 3; k++)
+        if (PyType_Ready(types[k]) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
-    if (PyModule_AddObjectRef(m, "Hasher", (PyObject *)&HasherType) < 0) {
-        Py_DECREF(m);
-        return NULL;
+    for (int k = 0; k < 3; k++) {
+        if (PyModule_AddObjectRef(m, names[k], (PyObject *)types[k]) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
     }
     return m;
 }

@@ -10,6 +10,8 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "_native.h"
 #include <stdint.h>
 
 enum { NUMBER = 1, BASE, FLAT, POSTCODE, OUTWARD, INWARD, STREET, KIND, PREFIX, HOUSE, PLACE, PLACE_FIRST, PHONE, EMAIL, PO_BOX };
@@ -192,9 +194,9 @@ static PyMethodDef Records_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject RecordsType = {
+PyTypeObject RecordsType = { /* added to the module by _native.c */
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "mailguard.detect.register._record.Records",
+    .tp_name = "mailguard.detect.register._native.Records",
     .tp_basicsize = sizeof(Records),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Records(records, offsets, ids, id_offsets, row, street, place, house, probe): rows decoded from an image.",
@@ -203,21 +205,3 @@ static PyTypeObject RecordsType = {
     .tp_dealloc = (destructor)Records_dealloc,
     .tp_methods = Records_methods,
 };
-
-static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "_record",
-    .m_doc = "A row's record decoded into its record.Row, compiled.",
-    .m_size = -1,
-};
-
-PyMODINIT_FUNC PyInit__record(void) {
-    if (PyType_Ready(&RecordsType) < 0) return NULL;
-    PyObject *m = PyModule_Create(&module);
-    if (m == NULL) return NULL;
-    if (PyModule_AddObjectRef(m, "Records", (PyObject *)&RecordsType) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
-}

@@ -10,6 +10,8 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "_native.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -187,9 +189,9 @@ static PyMethodDef WordSet_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject WordSetType = {
+PyTypeObject WordSetType = { /* added to the module by _native.c */
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "mailguard.detect.register._words.WordSet",
+    .tp_name = "mailguard.detect.register._native.WordSet",
     .tp_basicsize = sizeof(WordSet),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "WordSet([(word, tag)]): words (bytes, 1..32 each, no space) found whole in space-separated bytes.",
@@ -198,21 +200,3 @@ static PyTypeObject WordSetType = {
     .tp_dealloc = (destructor)WordSet_dealloc,
     .tp_methods = WordSet_methods,
 };
-
-static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "_words",
-    .m_doc = "Whole words of a small set, found in space-separated bytes.",
-    .m_size = -1,
-};
-
-PyMODINIT_FUNC PyInit__words(void) {
-    if (PyType_Ready(&WordSetType) < 0) return NULL;
-    PyObject *m = PyModule_Create(&module);
-    if (m == NULL) return NULL;
-    if (PyModule_AddObjectRef(m, "WordSet", (PyObject *)&WordSetType) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
-}

@@ -32,9 +32,9 @@ from mailguard.detect.register.values import Entry, RegisterError
 from mailguard.organisation.mailbox import canonical_domain, canonical_mailbox
 
 try:
-    from mailguard.detect.register import _record  # type: ignore[attr-defined]
+    from mailguard.detect.register._native import Records  # type: ignore[import-not-found]
 except ImportError:  # not built (no C compiler at install): `decode` does the same
-    _record = None
+    Records = None
 
 MAGIC = b"MGREG\x00v6"
 ROW_BITS = 24
@@ -144,8 +144,8 @@ class CompiledIndex:
         self.designators: tuple[str, ...] = tuple(d for d in designators.split("\n") if d)
         # rows decoded in C (`_record.c`) with the compiled hashing; `_row` is the definition
         compiled = None
-        if keys.native is not None and _record is not None:
-            compiled = _record.Records(
+        if keys.native is not None and Records is not None:
+            compiled = Records(
                 self._records, self._offsets, self._ids, self._id_offsets, Row, Street, Place, HouseName, self.probe
             )
         self.row = lru_cache(maxsize=65536)(self._row if compiled is None else compiled.row)

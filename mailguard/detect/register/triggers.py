@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from mailguard.detect.register.ukforms import EMAIL_FIND, EMAIL_OBFUSCATED, PHONE_FIND, POSTCODE_FIND, TYPE_FORMS
 
 try:
-    from mailguard.detect.register import _words  # type: ignore[attr-defined]
-except ImportError:  # not built (no C compiler at install): the regex below does the same
-    _words = None
+    from mailguard.detect.register._native import WordSet as _CompiledWordSet  # type: ignore[import-not-found]
+except ImportError:  # not built (no C compiler at install): the regexes below do the same
+    _CompiledWordSet = None
 
 
 def _class(ch: str) -> int:
@@ -72,12 +72,12 @@ class WordSet:
     every word (about 8 times slower)."""
 
     __slots__ = ("_compiled", "_patterns")
-    built = _words is not None  # whether the compiled finder is there (the tests ask)
+    built = _CompiledWordSet is not None  # whether the compiled finder is there (the tests ask)
 
     def __init__(self, sets: Mapping[int, Iterable[str]], *, compiled: bool = True) -> None:
         sought = {tag: sorted({w.encode("ascii") for w in words}) for tag, words in sets.items()}
         pairs = [(w, tag) for tag, words in sought.items() for w in words]
-        self._compiled = _words.WordSet(pairs) if compiled and _words is not None else None
+        self._compiled = _CompiledWordSet(pairs) if compiled and _CompiledWordSet is not None else None
         self._patterns = [(tag, p) for tag, words in sought.items() if (p := _words_regex(words)) is not None]
 
     def spans(self, padded: bytes) -> list[tuple[int, int, int]]:

@@ -155,7 +155,7 @@ def test_compiled_word_set_refuses_what_it_cannot_hold() -> None:
     need_native()
     for bad in ([(b"", 1)], [(b"two words", 1)], [(b"x" * 33, 1)], [("str", 1)], [(b"road", 0)], [b"road"]):
         with pytest.raises((ValueError, TypeError)):
-            triggers._words.WordSet(bad)
+            triggers._CompiledWordSet(bad)
 
 
 def test_next_words_equal_word_re() -> None:

@@ -1,4 +1,4 @@
-"""The compiled parts (`_native.c`, the hashing; `_record.c`, the row decoder) change how fast a
+"""The compiled module (`_native.c`, the hashing; `_record.c`, its row decoder) changes how fast a
 scan is, never what it finds: the same register compiled and scanned with them and with the
 Python fallback gives the same mentions, on register addresses written with slips, joined, split
 and cased any way, and decodes every row alike."""
@@ -112,7 +112,7 @@ def test_find_is_hash_then_bisect(parts: list[str], rows: list[int], others: lis
 def test_every_row_decodes_alike_in_c_and_in_python(registers: tuple[Register, Register]) -> None:
     """`_record.c` builds the very `record.Row` that `record.decode` builds, for every row."""
     compiled = registers[0]._matcher.index
-    assert index._record is not None and compiled.row.__wrapped__ is not compiled._row
+    assert index.Records is not None and compiled.row.__wrapped__ is not compiled._row
     for i in range(compiled.n_rows):
         c, py = compiled.row(i), compiled._row(i)
         assert c == py and repr(c) == repr(py)
@@ -138,12 +138,12 @@ def test_any_record_decodes_alike_or_fails_alike(registers: tuple[Register, Regi
     """Any words, in any order (a damaged image): the same row, or an error from both."""
     from array import array
 
-    from mailguard.detect.register import _record  # type: ignore[attr-defined]
+    from mailguard.detect.register._native import Records  # type: ignore[import-not-found]
 
     probe = registers[0]._matcher.index.probe
     records, offsets = array("Q", words), array("Q", [0, len(words)])
     ids, id_offsets = memoryview(b"R9"), array("Q", [0, 2])
-    decoder = _record.Records(
+    decoder = Records(
         memoryview(records),
         memoryview(offsets),
         ids,
@@ -167,7 +167,7 @@ def test_a_damaged_image_is_an_error_not_a_crash() -> None:
     need_native()
     from array import array
 
-    from mailguard.detect.register import _record  # type: ignore[attr-defined]
+    from mailguard.detect.register._native import Records  # type: ignore[import-not-found]
 
     args = (record.Row, record.Street, record.Place, record.HouseName, None)
     good = array("Q", [_tag(1, 5)])
@@ -178,10 +178,10 @@ def test_a_damaged_image_is_an_error_not_a_crash() -> None:
         (good, array("Q", [0, 1]), b"R\xff", array("Q", [0, 2])),  # an id that is not ASCII
     ]
     for recs, offs, ids, id_offs in cases:
-        decoder = _record.Records(memoryview(recs), memoryview(offs), memoryview(ids), memoryview(id_offs), *args)
+        decoder = Records(memoryview(recs), memoryview(offs), memoryview(ids), memoryview(id_offs), *args)
         with pytest.raises((ValueError, UnicodeDecodeError)):
             decoder.row(0)
         with pytest.raises(IndexError):
             decoder.row(1)
     with pytest.raises(ValueError):
-        _record.Records.__new__(_record.Records).row(0)  # never initialised
+        Records.__new__(Records).row(0)  # never initialised
