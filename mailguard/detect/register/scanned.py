@@ -99,15 +99,12 @@ class Group:
         original = self.originals[k]
         return self.members[k], s, e, original[s:e]
 
-    def member_text(self, k: int) -> str:
-        end = self.bases[k + 1] - 1 if k + 1 < len(self.bases) else len(self.text)
-        return self.text[self.bases[k] : end]
-
     def few_cells(self, k: int) -> bool:
         """Member k is no wide table row (at most one cell separator): remembered per member."""
         few = self._few_cells.get(k)
         if few is None:
-            few = self._few_cells[k] = self.member_text(k).count(" | ") <= 1
+            end = self.bases[k + 1] - 1 if k + 1 < len(self.bases) else len(self.text)
+            few = self._few_cells[k] = self.text.count(" | ", self.bases[k], end) <= 1  # no slice made
         return few
 
     def window(self, lo: int, hi: int) -> Group:
