@@ -10,8 +10,9 @@
  * here, against 0.67 us for a plain C SHA-256). Those calls are deprecated in OpenSSL 3 for the
  * EVP interface, whose per-call dispatch would cost more than the hash itself.
  *
- * The module also holds the trigger pass's word finder (`_words.c`) and the row decoder
- * (`_record.c`), each in its own file and each with its Python fallback beside its caller. */
+ * The module also holds the trigger pass's word finder (`_words.c`) and its walk over
+ * digit-bearing tokens (`_triggers.c`), and the row decoder (`_record.c`), each in its own file
+ * and each with its Python fallback beside its caller. */
 
 #define PY_SSIZE_T_CLEAN
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -250,9 +251,17 @@ static PyTypeObject HasherType = {
     .tp_methods = Hasher_methods,
 };
 
+static PyMethodDef module_methods[] = {
+    {"digit_tokens", digit_tokens, METH_VARARGS,
+     "digit_tokens(text, classes, phones, postcode, phone_at, postcodes, numbers, phone_list): "
+     "triggers._digit_tokens, appending to the three lists."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_native",
+    .m_methods = module_methods,
     .m_doc = "The register's compiled parts: keyed hashing, the trigger pass's word finder, the row decoder.",
     .m_size = -1,
 };

@@ -30,7 +30,7 @@ _LONGEST_TWO = 24  # longer names keep one-edit variants only (a 30-letter name 
 # looked for without a row to compare with (`street.StreetText.names_before_type`): its
 # two-deletion variants, each hashed, grow with the square of its length.
 READ_TWO = 20
-_EXACT_KEPT = 65536  # text strings whose name hash `Near.within` remembers
+_EXACT_KEPT = 65536  # text strings whose name hash `Near` remembers
 
 
 def name_form(words: Iterable[str]) -> str:
@@ -135,13 +135,23 @@ class Near:
         self._bits, self._mask = present, 8 * len(present) - 1  # `bitmap`
         self._native = keyring.native  # the same look-up in C (`_native.c`), when built
         self._seen: dict[str, tuple[int, dict[int, int]]] = {}
-        self._exact: dict[str, int] = {}  # a text string -> the hash of it as a name (`within`)
+        self._exact: dict[str, int] = {}  # a text string -> the hash of it as a name (`edits`, `within`)
+
+    def name(self, text: str) -> int:
+        """The hash of a text string as a name, remembered: the rows of one street compare the
+        same few strings with their places."""
+        h = self._exact.get(text)
+        if h is None:
+            if len(self._exact) >= _EXACT_KEPT:
+                self._exact.clear()
+            h = self._exact[text] = self._hash(NAME + text)
+        return h
 
     def edits(self, text: str, name: int, limit: int) -> int | None:
         """The edits between `text` and the name hashed `name` when at most `limit`, else None."""
         if limit < 0:
             return None
-        if self._hash(NAME + text) == name:
+        if self.name(text) == name:
             return 0
         if limit == 0:
             return None

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from mailguard.detect.register.fuzzy import NAME, Near
+from mailguard.detect.register.fuzzy import Near
 from mailguard.detect.register.keys import Keyring
 from mailguard.detect.register.ukforms import LEADING_TYPES, STREET_TYPES, canon_flat
 
@@ -56,7 +56,7 @@ class Probe:
         return self.hash(POSTCODE + key)
 
     def name(self, text: str) -> int:
-        return self.hash(NAME + text)
+        return self._near.name(text)
 
     def edits(self, text: str, name: int, limit: int) -> int | None:
         """Edits between a text string (`fuzzy.name_form`) and a register name, if at most `limit`."""

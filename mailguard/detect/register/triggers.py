@@ -20,8 +20,9 @@ from mailguard.detect.register.ukforms import EMAIL_FIND, EMAIL_OBFUSCATED, PHON
 
 try:
     from mailguard.detect.register._native import WordSet as _CompiledWordSet  # type: ignore[import-not-found]
-except ImportError:  # not built (no C compiler at install): the regexes below do the same
-    _CompiledWordSet = None
+    from mailguard.detect.register._native import digit_tokens as _compiled_digit_tokens
+except ImportError:  # not built (no C compiler at install): the Python below does the same
+    _CompiledWordSet = _compiled_digit_tokens = None
 
 
 def _class(ch: str) -> int:
@@ -112,13 +113,19 @@ def _trie_regex(node: dict[str, dict]) -> str:
     return body
 
 
-def find(text: str, phones: bool, emails: bool, words: WordSet | None = None) -> Triggers:
-    """The triggers in the case-folded `text`; `words` (see `word_set`) adds whole-word hits."""
+def find(text: str, phones: bool, emails: bool, words: WordSet | None = None, *, compiled: bool = True) -> Triggers:
+    """The triggers in the case-folded `text`; `words` (see `word_set`) adds whole-word hits.
+    `compiled`: the walk over digit-bearing tokens in C (`_triggers.c`) where it was built."""
     found = Triggers()
     raw = text.encode("ascii", "replace")
     found.word_bytes = b"".join((b" ", raw.translate(_WORD_BYTES), b" "))
     classes = raw.translate(_CLASSES)
-    _digit_tokens(text, classes, phones, found)
+    if compiled and _compiled_digit_tokens is not None:
+        _compiled_digit_tokens(
+            text, classes, phones, POSTCODE_FIND.match, _phone_at, found.postcodes, found.numbers, found.phones
+        )
+    else:
+        _digit_tokens(text, classes, phones, found)
     _words_found(text, found.word_bytes, words or _NO_WORDS, found)
     if emails:
         _obfuscated_emails(text, found)
@@ -135,7 +142,8 @@ def find(text: str, phones: bool, emails: bool, words: WordSet | None = None) ->
 def _digit_tokens(text: str, classes: bytes, phones: bool, found: Triggers) -> None:
     """Postcodes, phones and house-number starts among the digit-bearing tokens. The loop runs
     once per such token (a list of postcodes has one every 8 characters): no call, attribute
-    or character class look-up in it that a local or a byte of `classes` can replace."""
+    or character class look-up in it that a local or a byte of `classes` can replace. The
+    definition of `_triggers.c`'s `digit_tokens`, which does the same in C."""
     digit, space, find, count = classes.find, classes.rfind, classes.find, classes.count
     postcode, postcodes, numbers, seen = POSTCODE_FIND.match, found.postcodes, found.numbers, set()
     area_digits, outward_digits, digit_class = _AREA_DIGITS, _OUTWARD_DIGITS, _DIGIT

@@ -410,3 +410,33 @@ def test_fold_replaces_each_character_as_the_per_character_fold(text: str) -> No
         want = "".join(scanned._fold_char(c) or c if ord(c) > 127 else c for c in text).lower()
         assert folded == want
     assert len(folded) == len(text) or offsets is not None
+
+
+_TOKEN_PIECES = [
+    "bs1 4ab", "bs14ab", "b51 4ab", "8l1 6lq", "bsl 4ab", "ls6  2qt", "ec1a 1bb", "w1a 0ax", "14", "2/14",
+    "0117 496 0000", "+44 117 496 0123", "(0117) 4960000", "07700 900123", "441174960123", "1234567",
+    "12345678901234567", "30c", "l4", "ll", "x", "road", " ", "  ", ",", ".", "\n", "é", "£", "-", "(", "+", "0",
+    "5", "8", "4ab", "6lq", "o1", "s0", "ab12", "a1b",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("phones", [True, False])
+def test_the_compiled_token_walk_finds_what_the_python_finds(phones: bool) -> None:
+    """`_triggers.c`'s walk over digit-bearing tokens: the same postcodes, house-number starts and
+    phones as `triggers._digit_tokens`, on postcodes squashed, OCR'd and split, phones, long
+    tokens, non-ASCII text and the tokens around them."""
+    need_native()
+    rng = random.Random(9)
+    for _ in range(20000):
+        text = "".join(rng.choice(_TOKEN_PIECES) + rng.choice(["", " ", " ", ", "]) for _ in range(rng.randint(1, 14)))
+        found = [triggers.find(text, phones, False, compiled=c) for c in (True, False)]
+        spans = [([m.span() for m in t.postcodes], t.numbers, [m.span() for m in t.phones]) for t in found]
+        assert spans[0] == spans[1], text
+
+
+def test_the_compiled_token_walk_refuses_classes_of_another_length() -> None:
+    need_native()
+    with pytest.raises(ValueError):
+        triggers._compiled_digit_tokens(
+            "bs1 4ab", b"aa0", True, triggers.POSTCODE_FIND.match, triggers._phone_at, [], [], []
+        )
