@@ -104,14 +104,30 @@ static Py_ssize_t bisect(const uint64_t *a, Py_ssize_t n, uint64_t want) {
     return lo;
 }
 
-/* find(part, table, shift) -> the low `shift` bits of each entry of the sorted table whose high
- * bits are the part's hash: a look-up key's rows (`index.CompiledIndex.lookup`), or, with shift
- * 0, [0] when a hashed word is in a sorted set (`index.HashedWords`). */
+/* The range of the sorted table where entries of hash `h` lie, from a directory (see
+ * `directory`): [*lo, *hi). Without one (or a malformed one), the whole table. */
+static void bucket(const uint64_t *dir, Py_ssize_t dir_len, Py_ssize_t count, uint64_t h, Py_ssize_t *lo,
+                   Py_ssize_t *hi) {
+    *lo = 0, *hi = count;
+    if (dir == NULL || dir_len < 2) return;
+    Py_ssize_t buckets = dir_len - 1;
+    int bits = 0;
+    while (((Py_ssize_t)1 << bits) < buckets) bits++;
+    if (((Py_ssize_t)1 << bits) != buckets || bits > 24) return;
+    uint64_t b = h >> (40 - bits);
+    if (dir[b] <= dir[b + 1] && dir[b + 1] <= (uint64_t)count) *lo = (Py_ssize_t)dir[b], *hi = (Py_ssize_t)dir[b + 1];
+}
+
+/* find(part, table, shift[, directory]) -> the low `shift` bits of each entry of the sorted table
+ * whose high bits are the part's hash: a look-up key's rows (`index.CompiledIndex.lookup`), or,
+ * with shift 0, [0] when a hashed word is in a sorted set (`index.HashedWords`). A directory
+ * narrows the bisection to the entries of the hash's top bits: at 1,000,000 rows the key table
+ * is 57 MB, and a bisection over all of it missed the cache a dozen times a look-up. */
 static PyObject *Hasher_find(Hasher *self, PyObject *args) {
     PyObject *part;
-    Py_buffer table;
+    Py_buffer table, dir = {0};
     int shift;
-    if (!PyArg_ParseTuple(args, "Uy*i", &part, &table, &shift)) return NULL;
+    if (!PyArg_ParseTuple(args, "Uy*i|y*", &part, &table, &shift, &dir)) return NULL;
     PyObject *out = NULL;
     Py_ssize_t n;
     const char *s = PyUnicode_AsUTF8AndSize(part, &n);
@@ -121,12 +137,41 @@ static PyObject *Hasher_find(Hasher *self, PyObject *args) {
         goto done;
     }
     const uint64_t *a = table.buf, h = hmac40(self, (const uint8_t *)s, (size_t)n);
-    Py_ssize_t count = table.len / 8, i = bisect(a, count, h << shift);
+    Py_ssize_t count = table.len / 8, lo, hi;
+    bucket(dir.buf, dir.buf == NULL ? 0 : dir.len / 8, count, h, &lo, &hi);
+    Py_ssize_t i = lo + bisect(a + lo, hi - lo, h << shift);
     out = PyList_New(0);
     for (; out != NULL && i < count && a[i] >> shift == h; i++) {
         PyObject *row = PyLong_FromUnsignedLongLong(a[i] & ((1ULL << shift) - 1));
         if (row == NULL || PyList_Append(out, row) < 0) Py_CLEAR(out);
         Py_XDECREF(row);
+    }
+done:
+    PyBuffer_Release(&table);
+    if (dir.buf != NULL) PyBuffer_Release(&dir);
+    return out;
+}
+
+/* directory(table, shift, bits) -> 2**bits + 1 uint64 offsets (bytes): the entries of the sorted
+ * table whose hash (entry >> shift, 40 bits) has top bits b are at offsets b .. b + 1. One pass
+ * over the table (a few ms for 7 million entries, when the index is opened). */
+static PyObject *directory(PyObject *module, PyObject *args) {
+    Py_buffer table;
+    int shift, bits;
+    if (!PyArg_ParseTuple(args, "y*ii", &table, &shift, &bits)) return NULL;
+    PyObject *out = NULL;
+    if (shift < 0 || shift > 24 || bits < 0 || bits > 24) {
+        PyErr_SetString(PyExc_ValueError, "directory(): shift and bits must be 0..24");
+        goto done;
+    }
+    Py_ssize_t buckets = (Py_ssize_t)1 << bits, count = table.len / 8, i = 0;
+    out = PyBytes_FromStringAndSize(NULL, (buckets + 1) * 8);
+    if (out == NULL) goto done;
+    uint64_t *d = (uint64_t *)PyBytes_AS_STRING(out);
+    const uint64_t *a = table.buf;
+    for (Py_ssize_t b = 0; b <= buckets; b++) {
+        while (i < count && (a[i] >> shift >> (40 - bits)) < (uint64_t)b) i++;
+        d[b] = (uint64_t)i;
     }
 done:
     PyBuffer_Release(&table);
@@ -234,7 +279,7 @@ static PyMethodDef Hasher_methods[] = {
     {"hash", (PyCFunction)Hasher_hash, METH_O, "The first 40 bits of HMAC-SHA256(key, part as UTF-8), as an int."},
     {"hashes", (PyCFunction)Hasher_hashes, METH_O, "`hash` of each part of a sequence of str, as a list."},
     {"find", (PyCFunction)Hasher_find, METH_VARARGS,
-     "find(part, table, shift) -> the low `shift` bits of the sorted table's entries of the part's hash."},
+     "find(part, table, shift[, directory]) -> the low `shift` bits of the sorted table's entries of the part's hash."},
     {"near", (PyCFunction)Hasher_near, METH_VARARGS,
      "near(text, tier, done, prefix, keys, names, bits) -> (variants hashed, [(name, edits)]) or None."},
     {NULL, NULL, 0, NULL},
@@ -252,6 +297,8 @@ static PyTypeObject HasherType = {
 };
 
 static PyMethodDef module_methods[] = {
+    {"directory", directory, METH_VARARGS,
+     "directory(table, shift, bits) -> bytes: where each top-bits bucket of the sorted table starts."},
     {"digit_tokens", digit_tokens, METH_VARARGS,
      "digit_tokens(text, classes, phones, postcode, phone_at, postcodes, numbers, phone_list): "
      "triggers._digit_tokens, appending to the three lists."},

@@ -96,6 +96,8 @@ def test_find_is_hash_then_bisect(parts: list[str], rows: list[int], others: lis
     from bisect import bisect_left
 
     need_native()
+    from mailguard.detect.register import _native  # type: ignore[attr-defined]
+
     ring = keys.Keyring(_KEY)
     assert ring.native is not None
     mask = (1 << shift) - 1
@@ -107,6 +109,9 @@ def test_find_is_hash_then_bisect(parts: list[str], rows: list[int], others: lis
             want.append(table[i] & mask)
             i += 1
         assert ring.native.find(part, memoryview(table), shift) == want
+        for bits in (0, 1, 4, 16):  # a directory narrows the bisection, never the answer
+            found = ring.native.find(part, memoryview(table), shift, _native.directory(memoryview(table), shift, bits))
+            assert found == want
 
 
 def test_every_row_decodes_alike_in_c_and_in_python(registers: tuple[Register, Register]) -> None:
@@ -185,3 +190,22 @@ def test_a_damaged_image_is_an_error_not_a_crash() -> None:
             decoder.row(1)
     with pytest.raises(ValueError):
         Records.__new__(Records).row(0)  # never initialised
+
+
+def test_a_directory_is_where_each_bucket_of_top_bits_starts() -> None:
+    need_native()
+    from array import array
+    from bisect import bisect_left
+
+    from mailguard.detect.register import _native  # type: ignore[attr-defined]
+
+    rng = __import__("random").Random(4)
+    for shift in (0, 24):
+        table = array("Q", sorted(rng.getrandbits(40) << shift | rng.getrandbits(shift) for _ in range(5000)))
+        for bits in (0, 3, 12):
+            d = array("Q")
+            d.frombytes(_native.directory(memoryview(table), shift, bits))
+            want = [bisect_left(table, b << (40 - bits) << shift) for b in range(2**bits)] + [len(table)]
+            assert list(d) == want
+    with pytest.raises(ValueError):
+        _native.directory(memoryview(array("Q")), 0, 25)
