@@ -24,6 +24,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
 
+# the red-team fixtures import the tests' `support` package, as pytest's pythonpath makes it
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
 from mailguard.envelope import Envelope
 from mailguard.message import extract_content
 from mailguard.policy.engine import load_policy
