@@ -152,6 +152,80 @@ done:
     return out;
 }
 
+static int trigram_code(Py_UCS4 c) {
+    return c >= 'a' && c <= 'z' ? (int)(c - 'a') : c >= '0' && c <= '9' ? 26 + (int)(c - '0') : -1;
+}
+
+/* trigram_in(text, lo, hi, prefix, wanted, cache) -> whether the hash of prefix + some three
+ * [a-z0-9] characters written in text[lo:hi] is in `wanted` (a set of ints): `match.Matcher
+ * ._prefix_in`, which a list of postcodes asks of the 110 characters before each one. `cache`
+ * (a bytearray of 36**3 * 8 bytes, zeroed) keeps each trigram's hash plus one, per register. */
+static PyObject *Hasher_trigram_in(Hasher *self, PyObject *args) {
+    PyObject *text, *wanted;
+    Py_ssize_t lo, hi;
+    const char *prefix;
+    Py_ssize_t plen;
+    Py_buffer cache;
+    if (!PyArg_ParseTuple(args, "Unns#Ow*", &text, &lo, &hi, &prefix, &plen, &wanted, &cache)) return NULL;
+    PyObject *out = NULL;
+    uint64_t want[64];
+    Py_ssize_t n_want = 0;
+    if (cache.len != 36 * 36 * 36 * 8 || plen > 16 || !PyAnySet_Check(wanted)) {
+        PyErr_SetString(PyExc_ValueError, "trigram_in(): a cache of 36**3 words, a short prefix, a set");
+        goto done;
+    }
+    PyObject *it = PyObject_GetIter(wanted), *item;
+    if (it == NULL) goto done;
+    while ((item = PyIter_Next(it)) != NULL) {
+        uint64_t v = PyLong_AsUnsignedLongLong(item);
+        Py_DECREF(item);
+        if (v == (uint64_t)-1 && PyErr_Occurred()) PyErr_Clear(); /* no hash is negative or that big */
+        else if (n_want < 64) want[n_want++] = v;
+        else n_want = -1; /* too many to hold: the caller's Python path */
+        if (n_want < 0) break;
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) goto done;
+    if (n_want < 0) {
+        out = Py_NewRef(Py_None);
+        goto done;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (lo < 0) lo = 0;
+    if (hi > n) hi = n;
+    uint64_t *hashes = cache.buf;
+    uint8_t buf[24];
+    memcpy(buf, prefix, (size_t)plen);
+    int c0 = -1, c1 = -1;
+    for (Py_ssize_t p = lo; p < hi; p++) {
+        int c2 = trigram_code(PyUnicode_READ(kind, data, p));
+        if (c0 >= 0 && c1 >= 0 && c2 >= 0) {
+            Py_ssize_t code = (c0 * 36 + c1) * 36 + c2;
+            if (hashes[code] == 0) {
+                for (int k = 0; k < 3; k++) {
+                    Py_UCS4 ch = PyUnicode_READ(kind, data, p - 2 + k);
+                    buf[plen + k] = (uint8_t)ch;
+                }
+                hashes[code] = hmac40(self, buf, (size_t)plen + 3) + 1;
+            }
+            uint64_t h = hashes[code] - 1;
+            for (Py_ssize_t k = 0; k < n_want; k++) {
+                if (want[k] == h) {
+                    out = Py_NewRef(Py_True);
+                    goto done;
+                }
+            }
+        }
+        c0 = c1, c1 = c2;
+    }
+    out = Py_NewRef(Py_False);
+done:
+    PyBuffer_Release(&cache);
+    return out;
+}
+
 /* directory(table, shift, bits) -> 2**bits + 1 uint64 offsets (bytes): the entries of the sorted
  * table whose hash (entry >> shift, 40 bits) has top bits b are at offsets b .. b + 1. One pass
  * over the table (a few ms for 7 million entries, when the index is opened). */
@@ -280,6 +354,8 @@ static PyMethodDef Hasher_methods[] = {
     {"hashes", (PyCFunction)Hasher_hashes, METH_O, "`hash` of each part of a sequence of str, as a list."},
     {"find", (PyCFunction)Hasher_find, METH_VARARGS,
      "find(part, table, shift[, directory]) -> the low `shift` bits of the sorted table's entries of the part's hash."},
+    {"trigram_in", (PyCFunction)Hasher_trigram_in, METH_VARARGS,
+     "trigram_in(text, lo, hi, prefix, wanted, cache) -> whether a trigram of text[lo:hi] hashes into wanted."},
     {"near", (PyCFunction)Hasher_near, METH_VARARGS,
      "near(text, tier, done, prefix, keys, names, bits) -> (variants hashed, [(name, edits)]) or None."},
     {NULL, NULL, 0, NULL},

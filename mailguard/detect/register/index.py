@@ -123,6 +123,7 @@ class CompiledIndex:
             )
         self._hash = keys.hash
         self._native = keys.native  # hash, bisect and rows in one C call, when built
+        self.hasher = keys.native  # the compiled hasher (None: not built, or a Python Keyring)
         self.meta: dict = meta
         cuts = []
         for size in sizes:

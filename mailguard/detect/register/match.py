@@ -94,6 +94,7 @@ class Matcher:
         self._leads: dict[bytes, bool] = {}  # a word: the first word of a register street?
         self._types = frozenset(w.encode() for w in TYPE_FORMS)
         self._trigrams: Made[str, int] = Made(lambda tri: index.probe.hash(PREFIX + tri))  # at most 36**3 of them
+        self._trigram_hashes = bytearray(8 * 36**3) if index.hasher is not None else None  # the same, for C
 
     def find(self, segments: Sequence[Segment]) -> list[Mention]:
         """Every mention, one per (row, span); stops with BudgetExceeded when the scan's budget
@@ -269,6 +270,10 @@ class Matcher:
             return False
         if self.index.probe.hash(PREFIX) in wanted:
             return True  # a street's first word of one or two letters: looked for everywhere
+        if self._trigram_hashes is not None:  # the same in C: each trigram's hash read from a table
+            found = self.index.hasher.trigram_in(text, lo, hi, PREFIX, wanted, self._trigram_hashes)
+            if found is not None:  # None: more wanted hashes than it holds
+                return found
         return not wanted.isdisjoint(map(self._trigrams.__getitem__, set(_TRIGRAM.findall(text, lo, hi))))
 
     def _number_in(self, text: str, scanned: Scanned, lo: int, hi: int, wanted: frozenset[int]) -> bool:

@@ -209,3 +209,28 @@ def test_a_directory_is_where_each_bucket_of_top_bits_starts() -> None:
             assert list(d) == want
     with pytest.raises(ValueError):
         _native.directory(memoryview(array("Q")), 0, 25)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    text=st.text("abcz019 ,-éAB", max_size=40),
+    span=st.tuples(st.integers(0, 45), st.integers(0, 45)),
+    picks=st.lists(st.sampled_from(["abc", "zzz", "a01", "019", "bca"]), max_size=3),
+)
+def test_trigram_in_is_the_python_trigram_test(text: str, span: tuple[int, int], picks: list[str]) -> None:
+    """`Hasher.trigram_in` (`match.Matcher._prefix_in` in C): some three [a-z0-9] characters
+    written wholly inside text[lo:hi] hash, as a street prefix, into the wanted set."""
+    need_native()
+    from mailguard.detect.register import match
+    from mailguard.detect.register.probe import PREFIX
+
+    ring = keys.Keyring(_KEY)
+    lo, hi = min(span), max(span)
+    present = set(match._TRIGRAM.findall(text, lo, hi))
+    wanted = frozenset(ring.hash(PREFIX + t) for t in [*picks, *sorted(present)[:1]])
+    cache = bytearray(8 * 36**3)
+    for _ in range(2):  # the second time from the cache
+        found = ring.native.trigram_in(text, lo, hi, PREFIX, wanted, cache)
+        assert found == (not wanted.isdisjoint(ring.hash(PREFIX + t) for t in present))
+    with pytest.raises(ValueError):
+        ring.native.trigram_in(text, lo, hi, PREFIX, wanted, bytearray(8))
