@@ -10,7 +10,8 @@
  * here, against 0.67 us for a plain C SHA-256). Those calls are deprecated in OpenSSL 3 for the
  * EVP interface, whose per-call dispatch would cost more than the hash itself.
  *
- * The module also holds the trigger pass's word finder (`_words.c`) and its walk over
+ * Here too: the look-up directory and the street-prefix test (`trigram_in`), which hash and
+ * bisect. The module also holds the trigger pass's word finder (`_words.c`) and its walk over
  * digit-bearing tokens (`_triggers.c`), and the row decoder (`_record.c`), each in its own file
  * and each with its Python fallback beside its caller. */
 
@@ -18,10 +19,10 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <Python.h>
 #include <openssl/sha.h>
-
-#include "_native.h"
 #include <stdint.h>
 #include <string.h>
+
+#include "_native.h"
 
 /* ---- Hasher: HMAC-SHA256 (RFC 2104) with its padded key absorbed once, the first 40 bits ---- */
 
@@ -110,11 +111,9 @@ static void bucket(const uint64_t *dir, Py_ssize_t dir_len, Py_ssize_t count, ui
                    Py_ssize_t *hi) {
     *lo = 0, *hi = count;
     if (dir == NULL || dir_len < 2) return;
-    Py_ssize_t buckets = dir_len - 1;
-    int bits = 0;
-    while (((Py_ssize_t)1 << bits) < buckets) bits++;
-    if (((Py_ssize_t)1 << bits) != buckets || bits > 24) return;
-    uint64_t b = h >> (40 - bits);
+    uint64_t buckets = (uint64_t)dir_len - 1; /* a power of two, 2**bits */
+    if (buckets & (buckets - 1) || buckets > (1ULL << 24)) return;
+    uint64_t b = h >> (40 - __builtin_ctzll(buckets));
     if (dir[b] <= dir[b + 1] && dir[b + 1] <= (uint64_t)count) *lo = (Py_ssize_t)dir[b], *hi = (Py_ssize_t)dir[b + 1];
 }
 
@@ -385,7 +384,8 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_native",
     .m_methods = module_methods,
-    .m_doc = "The register's compiled parts: keyed hashing, the trigger pass's word finder, the row decoder.",
+    .m_doc = "The register's compiled parts: keyed hashing and look-ups, the trigger pass's word finder and "
+             "token walk, the row decoder.",
     .m_size = -1,
 };
 

@@ -122,8 +122,7 @@ class CompiledIndex:
                 "(or _KEY_FILE) to the key it was built with, or import it again with this key"
             )
         self._hash = keys.hash
-        self._native = keys.native  # hash, bisect and rows in one C call, when built
-        self.hasher = keys.native  # the compiled hasher (None: not built, or a Python Keyring)
+        self.hasher = keys.native  # the compiled hasher: hash, bisect and rows in one C call (None: Python)
         self.meta: dict = meta
         cuts = []
         for size in sizes:
@@ -150,7 +149,7 @@ class CompiledIndex:
                 self._records, self._offsets, self._ids, self._id_offsets, Row, Street, Place, HouseName, self.probe
             )
         self.row = lru_cache(maxsize=65536)(self._row if compiled is None else compiled.row)
-        self._key_dir = _directory(self._keys, ROW_BITS) if self._native is not None else b""
+        self._key_dir = _directory(self._keys, ROW_BITS, keys)
 
     @staticmethod
     def _header(view: memoryview) -> tuple[int, dict]:
@@ -163,8 +162,8 @@ class CompiledIndex:
         return 16 + head_len, meta
 
     def lookup(self, key: str) -> list[int]:
-        if self._native is not None:
-            return self._native.find(key, self._keys, ROW_BITS, self._key_dir)
+        if self.hasher is not None:
+            return self.hasher.find(key, self._keys, ROW_BITS, self._key_dir)
         h = self._hash(key)
         keys = self._keys
         i = bisect_left(keys, h << ROW_BITS)
@@ -194,11 +193,12 @@ class CompiledIndex:
             v.release()
 
 
-def _directory(table: memoryview, shift: int) -> bytes:
+def _directory(table: memoryview, shift: int, keys: Keyring) -> bytes:
     """Where each bucket of the hashes' top bits starts in a sorted table (`_native.directory`),
     about eight entries a bucket, at most 2**16 buckets: a look-up bisects its bucket only (at a
-    million rows, a 57 MB table bisected whole missed the cache a dozen times a look-up)."""
-    if directory is None:
+    million rows, a 57 MB table bisected whole missed the cache a dozen times a look-up). Empty
+    where the look-ups are Python's (they bisect the whole table)."""
+    if directory is None or keys.native is None:
         return b""
     bits = max(0, min(16, len(table).bit_length() - 3))
     return directory(table, shift, bits)
@@ -217,7 +217,7 @@ class HashedWords:
     def __init__(self, hashes: memoryview, keys: Keyring, prefix: str, plain: frozenset[str] = frozenset()) -> None:
         self._sorted, self._hash, self._prefix, self._plain = hashes, keys.hash, prefix, plain
         self._native = keys.native
-        self._dir = _directory(hashes, 0) if self._native is not None else b""
+        self._dir = _directory(hashes, 0, keys)
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
